@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { HubConfig, HubConfigModule } from '@sanxian/contracts';
+import { ExchangeModule } from '@sanxian/exchange';
+import { JobsModule } from '@sanxian/jobs';
+import { PersistenceModule } from '@sanxian/persistence';
+import { ExchangeController } from './exchange.controller';
+import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
+import { ProblemFilter } from './problem.filter';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: HubConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        HubConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            // A caller's X-Request-Id is kept so one request can be followed across systems.
+            genReqId: (req, res) => {
+              const given = req.headers['x-request-id'];
+              const id = typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+              res.setHeader('x-request-id', id);
+              return id;
+            },
+            autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
+            redact: ['req.headers["x-hub-signature"]'],
+          },
+        }),
+        PersistenceModule.forRoot({ applicationName: 'sanxian-api' }),
+        JobsModule,
+        ExchangeModule,
+        TerminusModule,
+      ],
+      controllers: [ExchangeController, HealthController, MetricsController],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
+    };
+  }
+}

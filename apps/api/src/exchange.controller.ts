@@ -1,0 +1,61 @@
+import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { FastifyRequest } from 'fastify';
+import { kindForPath } from '@sanxian/contracts';
+import { ExchangeError, IntakeResponse, IntakeService, SignedRequest } from '@sanxian/exchange';
+import { MessageLogRepository, ReceiptRepository } from '@sanxian/persistence';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function signed(req: FastifyRequest): SignedRequest {
+  return { method: req.method, pathWithQuery: req.url, headers: req.headers, body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0) };
+}
+
+@ApiTags('exchange')
+@ApiHeader({ name: 'X-Hub-Client', required: true, description: 'client id' })
+@ApiHeader({ name: 'X-Hub-Timestamp', required: true, description: 'RFC 3339 UTC, within 300 s of the hub clock' })
+@ApiHeader({ name: 'X-Hub-Nonce', required: true, description: '16–64 of [A-Za-z0-9_-], never reused within 600 s' })
+@ApiHeader({ name: 'X-Hub-Signature', required: true, description: 'v1=hex(HMAC-SHA256(secret, METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nSHA256HEX(BODY)))' })
+@Controller('v1/exchange')
+export class ExchangeController {
+  constructor(
+    private readonly intake: IntakeService,
+    private readonly messages: MessageLogRepository,
+    private readonly receipts: ReceiptRepository,
+  ) {}
+
+  @Get('messages/:messageId')
+  @ApiOperation({ summary: "One of the sending client's messages: state and outcome" })
+  async message(@Req() req: FastifyRequest, @Param('messageId') messageId: string) {
+    const client = await this.intake.authenticate(signed(req));
+    const message = UUID.test(messageId) ? await this.messages.findForClient(client.id, messageId) : undefined;
+    if (!message) throw new ExchangeError('not-found', `no message ${messageId} from this client`);
+    return {
+      messageId: message.id, recordId: message.recordId, kind: message.kind, batchId: message.batchId, state: message.state,
+      receivedAt: message.receivedAt, processedAt: message.processedAt, error: message.error, warnings: message.warnings ?? [],
+      chain: { seq: message.chainSeq, hash: message.rowHash },
+    };
+  }
+
+  @Get('receipts')
+  @ApiOperation({ summary: "Outcomes of the sending client's messages, oldest first, after a cursor" })
+  async receiptList(@Req() req: FastifyRequest, @Query('after') after?: string, @Query('limit') limit?: string) {
+    const client = await this.intake.authenticate(signed(req));
+    const cursor = after ?? '0';
+    if (!/^\d{1,18}$/.test(cursor)) throw new ExchangeError('invalid-body', 'after must be a cursor returned by this endpoint');
+    const size = limit === undefined ? 100 : Number(limit);
+    if (!Number.isInteger(size) || size < 1 || size > 1000) throw new ExchangeError('invalid-body', 'limit must be an integer from 1 to 1000');
+    const items = await this.receipts.listForClient(client.id, cursor, size);
+    return { items, nextCursor: items.length ? items[items.length - 1].cursor : cursor };
+  }
+
+  @Post(':kindPath')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Deliver records: JSON {"records": [...]} (1–1,000), NDJSON or CSV (up to 100,000)' })
+  @ApiResponse({ status: 202, description: 'every accepted record is committed; per-record results' })
+  async push(@Req() req: FastifyRequest, @Param('kindPath') kindPath: string): Promise<IntakeResponse> {
+    const kind = kindForPath(kindPath);
+    if (!kind) throw new ExchangeError('not-found', `no endpoint /v1/exchange/${kindPath}`);
+    return this.intake.intake(kind, signed(req));
+  }
+}

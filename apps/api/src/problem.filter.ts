@@ -1,0 +1,43 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, problem } from '@sanxian/contracts';
+import { ExchangeError } from '@sanxian/exchange';
+
+const FASTIFY_CODES: Record<number, string> = { 400: 'invalid-body', 404: 'not-found', 413: 'body-too-large', 415: 'unsupported-media-type' };
+
+/** Every error leaves as an RFC 9457 problem document; only unknown ones are 500 and logged. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemFilter.name);
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
+    const instance = request.url;
+    if (error instanceof ExchangeError) {
+      for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+      this.send(reply, error.toProblem(instance));
+      return;
+    }
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const body = error.getResponse();
+      const detail = typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? error.message);
+      this.send(reply, problem(status, FASTIFY_CODES[status] ?? `http-${status}`, error.name.replace(/Exception$/, ''), Array.isArray(detail) ? detail.join('; ') : detail, { instance }));
+      return;
+    }
+    const fastifyError = error as { statusCode?: number; message?: string; code?: string };
+    if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+      const status = fastifyError.statusCode;
+      this.send(reply, problem(status, FASTIFY_CODES[status] ?? `http-${status}`, fastifyError.code ?? 'Bad request', fastifyError.message, { instance }));
+      return;
+    }
+    this.logger.error(error instanceof Error ? error.stack : String(error));
+    this.send(reply, problem(500, 'internal-error', 'Internal error', 'the error was logged; retrying later is safe', { instance }));
+  }
+
+  private send(reply: FastifyReply, body: ReturnType<typeof problem>): void {
+    reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+}

@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { ConfigError } from '@sanxian/contracts';
+import { UsageError, registerAdminCommands } from './admin.commands';
+import { registerPushCommand } from './push.command';
+
+const program = new Command()
+  .name('sanxian')
+  .description('Sanxian Hub: cross-agency data exchange for county population & family-planning bureaus')
+  .showHelpAfterError();
+registerAdminCommands(program);
+registerPushCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof UsageError || error instanceof ConfigError) {
+    console.error(`sanxian: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(`sanxian: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

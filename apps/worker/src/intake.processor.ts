@@ -1,0 +1,32 @@
+import { Inject, OnModuleInit } from '@nestjs/common';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Job, UnrecoverableError } from 'bullmq';
+import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
+import { BatchOutcome, ProcessingService } from '@sanxian/exchange';
+import { JobName, JobPayloads, QueueName } from '@sanxian/jobs';
+
+/** One job per stored batch. Retries come from the job's attempts and backoff; the last failure marks the messages dead. */
+@Processor(QueueName.Intake)
+export class IntakeProcessor extends WorkerHost implements OnModuleInit {
+  constructor(
+    private readonly processing: ProcessingService,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.worker.concurrency = this.config.workerConcurrency;
+  }
+
+  async process(job: Job<JobPayloads[JobName.IntakeBatch]>): Promise<BatchOutcome> {
+    if (job.name !== JobName.IntakeBatch) throw new UnrecoverableError(`no handler for ${job.name} on ${QueueName.Intake}`);
+    try {
+      return await this.processing.processBatch(job.data.batchId);
+    } catch (error) {
+      const lastAttempt = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (lastAttempt) await this.processing.giveUp(job.data.batchId, (error as Error).message);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { LoggerModule } from 'nestjs-pino';
+import { HUB_CONFIG, HubConfig, HubConfigModule } from '@sanxian/contracts';
+import { ExchangeModule } from '@sanxian/exchange';
+import { JobsModule, QueueName, redisOptions } from '@sanxian/jobs';
+import { PersistenceModule } from '@sanxian/persistence';
+import { IntakeProcessor } from './intake.processor';
+import { MaintenanceProcessor } from './maintenance.processor';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: HubConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        HubConfigModule.forRoot(config),
+        LoggerModule.forRoot({ pinoHttp: { level: config.logLevel } }),
+        PersistenceModule.forRoot({ applicationName: 'sanxian-worker', poolSize: config.workerConcurrency + 4 }),
+        BullModule.forRootAsync({
+          inject: [HUB_CONFIG],
+          useFactory: (c: HubConfig) => ({ connection: redisOptions(c.redisUrl, 'worker'), prefix: c.queuePrefix }),
+        }),
+        BullModule.registerQueue({ name: QueueName.Intake }, { name: QueueName.Maintenance }),
+        JobsModule,
+        ExchangeModule,
+      ],
+      providers: [IntakeProcessor, MaintenanceProcessor],
+    };
+  }
+}

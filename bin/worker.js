@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+'use strict';
+require('./runtime').run('apps/worker/src/main.js');

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import { schemaRoot } from './schema-root';
+
+/** The hub's configuration, read once from the environment and validated against schemas/config. */
+export interface HubConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  secretsKey: Buffer;
+  logLevel: string;
+  rateLimitRequestsPerSecond: number;
+  intakeBatchSize: number;
+  intakeAttempts: number;
+  intakeBackoffMs: number;
+  relayIntervalMs: number;
+  workerConcurrency: number;
+  timestampWindowSeconds: number;
+  nonceTtlSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+// A fixed key is tolerable only on a developer's machine: production must set its own.
+const DEVELOPMENT_SECRETS_KEY = Buffer.from('sanxian-hub-development-only-key').toString('base64');
+
+/** Validates the environment and lists every bad variable at once. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
+  const schema = JSON.parse(readFileSync(join(schemaRoot(), 'config', 'environment.schema.json'), 'utf8'));
+  const ajv = new Ajv2020({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false });
+  const validate = ajv.compile(schema);
+  const values: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') values[key] = value;
+  }
+  const problems: string[] = [];
+  if (!validate(values)) {
+    for (const error of validate.errors ?? []) {
+      const name = error.instancePath.replace(/^\//, '');
+      problems.push(`${name}=${JSON.stringify(env[name])}: ${error.message}`);
+    }
+  }
+  if (values.NODE_ENV === 'production' && !values.SECRETS_KEY) {
+    problems.push('SECRETS_KEY: required in production (base64 of 32 random bytes: openssl rand -base64 32)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    nodeEnv: values.NODE_ENV as HubConfig['nodeEnv'],
+    port: values.PORT as number,
+    databaseUrl: values.DATABASE_URL as string,
+    redisUrl: values.REDIS_URL as string,
+    queuePrefix: values.QUEUE_PREFIX as string,
+    secretsKey: Buffer.from((values.SECRETS_KEY as string | undefined) ?? DEVELOPMENT_SECRETS_KEY, 'base64'),
+    logLevel: values.LOG_LEVEL as string,
+    rateLimitRequestsPerSecond: values.RATE_LIMIT_REQUESTS_PER_SECOND as number,
+    intakeBatchSize: values.INTAKE_BATCH_SIZE as number,
+    intakeAttempts: values.INTAKE_ATTEMPTS as number,
+    intakeBackoffMs: values.INTAKE_BACKOFF_MS as number,
+    relayIntervalMs: values.RELAY_INTERVAL_MS as number,
+    workerConcurrency: values.WORKER_CONCURRENCY as number,
+    timestampWindowSeconds: values.TIMESTAMP_WINDOW_SECONDS as number,
+    nonceTtlSeconds: values.NONCE_TTL_SECONDS as number,
+  };
+}

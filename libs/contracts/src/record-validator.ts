@@ -1,0 +1,336 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { isRegionCode, parseCitizenId } from '@sanxian/domain';
+import { RECORD_KINDS, type RecordIssue, type RecordKind } from './record-kinds';
+
+/** Errors reject the record; warnings (same shape) are stored with an accepted record. */
+export interface RecordCheck {
+  errors: RecordIssue[];
+  warnings: RecordIssue[];
+}
+
+export interface RecordCheckOptions {
+  /**
+   * For CSV input, where every value is a string: "2" becomes 2 and "true" becomes true
+   * where the schema asks for them. The record is coerced in place, so store the record
+   * that was checked, not a copy taken before.
+   */
+  coerce?: boolean;
+  /** `YYYY-MM-DD`; pins the clock (tests, replays). Defaults to the current UTC date. */
+  today?: string;
+}
+
+const SCHEMA_BASE = 'https://schemas.sanxian-hub.cn/exchange/v1/';
+const DAY_MS = 86_400_000;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+type Validators = Readonly<Record<RecordKind, ValidateFunction>>;
+type Levels = readonly ('county' | 'township' | 'village')[];
+type JsonObject = Record<string, unknown>;
+
+/**
+ * Checks records of exchange contract v1: the JSON Schemas in `schemas/exchange/` first,
+ * then what a schema cannot say (citizen-id check digits, region codes, dates in the future).
+ * Create one at start-up and share it: schemas are compiled once, and `check` allocates no
+ * validators, since it runs for every record of a 100,000-record batch file.
+ */
+export class RecordValidator {
+  private cachedToday: string | undefined;
+  private cachedLimit = '';
+  private clockLimit = '';
+  private clockLimitExpires = 0;
+
+  private constructor(
+    private readonly strict: Validators,
+    private readonly coercing: Validators,
+  ) {}
+
+  static schemaId(kind: RecordKind | 'common'): string {
+    return `${SCHEMA_BASE}${kind}.schema.json`;
+  }
+
+  static create(options: { schemaDir?: string } = {}): RecordValidator {
+    const schemaDir = options.schemaDir ?? findSchemaDir(__dirname);
+    const schemas = fs
+      .readdirSync(schemaDir)
+      .filter((file) => file.endsWith('.schema.json'))
+      .sort()
+      .map((file) => JSON.parse(fs.readFileSync(path.join(schemaDir, file), 'utf8')) as object);
+    // coerceTypes is an instance option, hence a second instance over the same parsed schemas.
+    return new RecordValidator(compile(schemas, false), compile(schemas, true));
+  }
+
+  check(kind: RecordKind, record: unknown, options?: RecordCheckOptions): RecordCheck {
+    const validate = (options?.coerce ? this.coercing : this.strict)[kind];
+    const errors: RecordIssue[] = [];
+    const warnings: RecordIssue[] = [];
+    let schemaPaths: string[] | undefined;
+    if (!validate(record)) {
+      schemaPaths = collectSchemaIssues(validate.errors ?? [], errors);
+    }
+    // The semantic checks run even when the schema failed, skipping fields the schema already
+    // faulted, so that a sender sees every problem of a record at once.
+    const ctx: SemanticContext = { errors, warnings, schemaPaths, limit: this.dateLimit(options?.today) };
+    if (isObject(record)) SEMANTIC_CHECKS[kind](ctx, record);
+    return { errors, warnings };
+  }
+
+  /** The latest acceptable date: today plus one day of grace for senders in other time zones. */
+  private dateLimit(today: string | undefined): string {
+    if (today !== undefined) {
+      if (today !== this.cachedToday) {
+        if (!ISO_DATE.test(today) || Number.isNaN(Date.parse(today))) {
+          throw new RangeError(`today must be YYYY-MM-DD, got "${today}"`);
+        }
+        this.cachedLimit = isoDate(Date.parse(today) + DAY_MS);
+        this.cachedToday = today;
+      }
+      return this.cachedLimit;
+    }
+    const now = Date.now();
+    if (now >= this.clockLimitExpires) {
+      const midnight = now - (now % DAY_MS);
+      this.clockLimit = isoDate(midnight + DAY_MS);
+      this.clockLimitExpires = midnight + DAY_MS;
+    }
+    return this.clockLimit;
+  }
+}
+
+function compile(schemas: readonly object[], coerceTypes: boolean): Validators {
+  const ajv = new Ajv2020({ allErrors: true, coerceTypes, strict: true, verbose: true });
+  addFormats(ajv, ['date', 'date-time']);
+  for (const schema of schemas) ajv.addSchema(schema);
+  const validators = {} as Record<RecordKind, ValidateFunction>;
+  for (const kind of RECORD_KINDS) {
+    const validate = ajv.getSchema(RecordValidator.schemaId(kind));
+    if (!validate) throw new Error(`no schema with $id ${RecordValidator.schemaId(kind)}`);
+    validators[kind] = validate;
+  }
+  return validators;
+}
+
+/** Works from `libs/contracts/src` (ts, jest) and from `dist/libs/contracts/src` (compiled). */
+function findSchemaDir(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'schemas', 'exchange');
+    if (fs.existsSync(candidate) && fs.statSync(candidate).isDirectory()) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`no schemas/exchange directory above ${start}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema errors → issues
+
+/** Appends one issue per offending field (the first ajv reports) and returns their paths. */
+function collectSchemaIssues(ajvErrors: readonly ErrorObject[], out: RecordIssue[]): string[] {
+  const paths: string[] = [];
+  for (const error of ajvErrors) {
+    const issue = toIssue(error);
+    if (paths.includes(issue.path)) continue;
+    paths.push(issue.path);
+    out.push(issue);
+  }
+  return paths;
+}
+
+function toIssue(error: ErrorObject): RecordIssue {
+  const at = error.instancePath;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required': {
+      const name = String(params.missingProperty);
+      return { path: `${at}/${escapePointer(name)}`, code: 'required', message: `required field "${name}" is missing` };
+    }
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      const known = Object.keys((error.parentSchema?.properties as JsonObject | undefined) ?? {});
+      const guess = closest(name, known);
+      const hint = guess ? `; did you mean "${guess}"?` : '';
+      return { path: `${at}/${escapePointer(name)}`, code: 'unknown-field', message: `unknown field "${name}"${hint}` };
+    }
+    case 'type': {
+      const type = String(params.type);
+      return { path: at, code: 'type', message: `must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}` };
+    }
+    case 'enum':
+      return { path: at, code: 'enum', message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` };
+    case 'format':
+      return { path: at, code: 'format', message: FORMAT_MESSAGES[String(params.format)] ?? `must be a valid ${String(params.format)}` };
+    case 'pattern': {
+      const pattern = String(params.pattern);
+      return { path: at, code: 'pattern', message: PATTERN_MESSAGES[pattern] ?? `must match the pattern ${pattern}` };
+    }
+    case 'minLength':
+      return {
+        path: at,
+        code: 'too-short',
+        message: params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters long`,
+      };
+    case 'maxLength':
+      return { path: at, code: 'too-long', message: `must be at most ${String(params.limit)} characters long` };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { path: at, code: 'out-of-range', message: `must be ${String(params.comparison)} ${String(params.limit)}` };
+    case 'minItems':
+      return { path: at, code: 'too-few-items', message: `must have at least ${String(params.limit)} items` };
+    case 'maxItems':
+      return { path: at, code: 'too-many-items', message: `must have at most ${String(params.limit)} items` };
+    default:
+      return { path: at, code: 'invalid', message: error.message ?? 'is invalid' };
+  }
+}
+
+const FORMAT_MESSAGES: Readonly<Record<string, string>> = {
+  date: 'must be a real date written YYYY-MM-DD',
+  'date-time': 'must be an RFC 3339 date-time with a time zone, e.g. 2024-03-05T09:30:00+08:00',
+};
+
+// Keyed by the patterns of schemas/exchange; an edited pattern falls back to quoting itself.
+const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
+  '^(?:[0-9]{12}|[0-9]{9})$': 'must be a 12-digit village or 9-digit township code',
+  '^[0-9]{12}$': 'must be a 12-digit village code',
+  '^(?:[0-9]{12}|[0-9]{6})$': 'must be a 12-digit village code, or a 6-digit county code outside the province',
+  '^[A-Z][0-9]{9}$': 'must be one capital letter followed by 9 digits',
+};
+
+function escapePointer(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** A known field a misspelt one probably meant: same letters ignoring case, or at most 2 edits away. */
+function closest(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = candidate.toLowerCase() === lower ? 0 : editDistance(lower, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Semantic checks: what the schemas cannot express
+
+interface SemanticContext {
+  errors: RecordIssue[];
+  warnings: RecordIssue[];
+  /** Paths the schema already faulted; undefined when the schema passed. */
+  schemaPaths: readonly string[] | undefined;
+  /** Latest acceptable date, YYYY-MM-DD. */
+  limit: string;
+}
+
+const VILLAGE_OR_TOWNSHIP: Levels = ['village', 'township'];
+const VILLAGE: Levels = ['village'];
+const VILLAGE_OR_COUNTY: Levels = ['village', 'county'];
+
+const SEMANTIC_CHECKS: Readonly<Record<RecordKind, (ctx: SemanticContext, record: JsonObject) => void>> = {
+  'hukou-change': (ctx, record) => {
+    checkEnvelope(ctx, record, VILLAGE_OR_TOWNSHIP);
+    // The police are the authority for the subject's id.
+    checkPerson(ctx, record, 'person', 'error');
+    checkRegionCode(ctx, record.fromRegionCode, '/fromRegionCode', VILLAGE_OR_COUNTY);
+    checkRegionCode(ctx, record.toRegionCode, '/toRegionCode', VILLAGE_OR_COUNTY);
+  },
+  'marriage-record': (ctx, record) => {
+    checkEnvelope(ctx, record, VILLAGE_OR_TOWNSHIP);
+    // Civil affairs check the parties' ids at registration.
+    checkPerson(ctx, record, 'partyA', 'error');
+    checkPerson(ctx, record, 'partyB', 'error');
+  },
+  'birth-notice': (ctx, record) => {
+    checkEnvelope(ctx, record, VILLAGE_OR_TOWNSHIP);
+    const child = record.child;
+    if (isObject(child)) checkNotFuture(ctx, child.birthDate, '/child/birthDate');
+    // Parents' ids are typed at a hospital: a typing error must never lose a birth.
+    checkPerson(ctx, record, 'mother', 'warning');
+    checkPerson(ctx, record, 'father', 'warning');
+  },
+  'registry-card': (ctx, record) => {
+    checkEnvelope(ctx, record, VILLAGE);
+    checkPerson(ctx, record, 'woman', 'error');
+    checkNotFuture(ctx, record.marriageDate, '/marriageDate');
+    checkPerson(ctx, record, 'husband', 'warning');
+    const children = record.children;
+    if (Array.isArray(children)) {
+      for (let i = 0; i < children.length; i++) {
+        const child: unknown = children[i];
+        if (!isObject(child)) continue;
+        const at = `/children/${i}`;
+        checkCitizenId(ctx, child.citizenId, `${at}/citizenId`, 'warning');
+        checkNotFuture(ctx, child.birthDate, `${at}/birthDate`);
+      }
+    }
+  },
+};
+
+function checkEnvelope(ctx: SemanticContext, record: JsonObject, levels: Levels): void {
+  checkNotFuture(ctx, record.eventDate, '/eventDate');
+  checkRegionCode(ctx, record.regionCode, '/regionCode', levels);
+}
+
+function checkPerson(ctx: SemanticContext, record: JsonObject, key: string, idSeverity: 'error' | 'warning'): void {
+  const person = record[key];
+  if (!isObject(person)) return;
+  checkCitizenId(ctx, person.citizenId, `/${key}/citizenId`, idSeverity);
+  checkNotFuture(ctx, person.birthDate, `/${key}/birthDate`);
+  checkRegionCode(ctx, person.hukouRegionCode, `/${key}/hukouRegionCode`, VILLAGE_OR_TOWNSHIP);
+}
+
+function checkCitizenId(ctx: SemanticContext, value: unknown, at: string, severity: 'error' | 'warning'): void {
+  if (typeof value !== 'string' || faulted(ctx, at)) return;
+  const result = parseCitizenId(value, { today: ctx.limit });
+  if (!result.ok) {
+    (severity === 'error' ? ctx.errors : ctx.warnings).push({ path: at, code: result.fault.code, message: result.fault.message });
+  }
+}
+
+function checkRegionCode(ctx: SemanticContext, value: unknown, at: string, levels: Levels): void {
+  if (typeof value !== 'string' || faulted(ctx, at) || isRegionCode(value, levels)) return;
+  ctx.errors.push({ path: at, code: 'region-code', message: `${value} is not a region code: its province code ${value.slice(0, 2)} does not exist` });
+}
+
+function checkNotFuture(ctx: SemanticContext, value: unknown, at: string): void {
+  // ISO dates compare correctly as strings.
+  if (typeof value !== 'string' || value <= ctx.limit || faulted(ctx, at)) return;
+  ctx.errors.push({ path: at, code: 'date-in-future', message: `${value} is in the future (latest accepted date: ${ctx.limit})` });
+}
+
+function faulted(ctx: SemanticContext, at: string): boolean {
+  if (ctx.schemaPaths === undefined) return false;
+  for (const faultedPath of ctx.schemaPaths) {
+    if (faultedPath === at || faultedPath === '' || at.startsWith(`${faultedPath}/`)) return true;
+  }
+  return false;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isoDate(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 10);
+}

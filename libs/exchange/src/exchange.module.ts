@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { RecordValidator } from '@sanxian/contracts';
+import { ClientAuthService } from './client-auth.service';
+import { ExchangeMetrics } from './exchange-metrics';
+import { IntakeService } from './intake.service';
+import { ProcessingService } from './processing.service';
+import { RelayService } from './relay.service';
+
+/** The exchange use-cases; the api and the worker import it and wire them to HTTP and queues. */
+@Module({
+  providers: [
+    { provide: RecordValidator, useFactory: () => RecordValidator.create() },
+    ClientAuthService,
+    ExchangeMetrics,
+    IntakeService,
+    ProcessingService,
+    RelayService,
+  ],
+  exports: [IntakeService, ProcessingService, RelayService, ExchangeMetrics, ClientAuthService],
+})
+export class ExchangeModule {}

@@ -1,0 +1,45 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { FactRow, IntakeRepository } from '@sanxian/persistence';
+import { toFacts } from './fact-mapper';
+
+export interface BatchOutcome {
+  processed: number;
+  dead: number;
+  facts: number;
+}
+
+/**
+ * Turns a batch of accepted messages into canonical facts and marks them processed, in one
+ * transaction. A record that cannot be mapped is a result (that message goes dead with the
+ * reason), not an exception; database trouble is thrown so that the queue retries.
+ */
+@Injectable()
+export class ProcessingService {
+  private readonly logger = new Logger(ProcessingService.name);
+
+  constructor(private readonly intake: IntakeRepository) {}
+
+  async processBatch(batchId: string): Promise<BatchOutcome> {
+    const messages = await this.intake.loadPending(batchId);
+    const facts: FactRow[] = [];
+    const processed: string[] = [];
+    const failed: { messageId: string; error: string }[] = [];
+    for (const message of messages) {
+      try {
+        for (const draft of toFacts(message.kind, JSON.parse(message.payload))) {
+          facts.push({ ...draft, messageId: message.id, clientId: message.clientId, receivedAt: message.receivedAt });
+        }
+        processed.push(message.id);
+      } catch (error) {
+        failed.push({ messageId: message.id, error: `cannot map record: ${(error as Error).message}` });
+      }
+    }
+    if (failed.length) this.logger.warn(`batch ${batchId}: ${failed.length} record(s) could not be mapped`);
+    const changed = await this.intake.commitProcessed(batchId, facts, processed, failed);
+    return { processed: changed, dead: failed.length, facts: facts.length };
+  }
+
+  async giveUp(batchId: string, error: string): Promise<number> {
+    return this.intake.markBatchDead(batchId, error);
+  }
+}

@@ -1,0 +1,486 @@
+import { createReadStream } from 'node:fs';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parse as parseCsvStream, type Options as CsvOptions } from 'csv-parse';
+import { KIND_PATH, MAX_BATCH_FILE_RECORDS, MAX_JSON_RECORDS, type RecordIssue, type RecordKind } from '../../contracts/src/record-kinds';
+import {
+  CONTENT_TYPES,
+  CSV_PARSE_OPTIONS,
+  compileCsvHeader,
+  csvErrorMessage,
+  fieldCountIssue,
+  isCsvError,
+  toCsv,
+  unflattenRow,
+  type BatchFormat,
+  type CsvLayout,
+} from './batch-body';
+import { signedHeaders } from './signature';
+
+/**
+ * The agency-side client of exchange contract v1: streams a .json, .ndjson or .csv file, sends it in signed
+ * batches with a few requests in flight, retries what the hub asks to be retried, and writes rejected
+ * records to a side file. Used by integrators, by `sanxian push`, by the benchmark and by the demo.
+ */
+export interface PushOptions {
+  kind: RecordKind;
+  file: string;
+  /** Base URL of the hub, e.g. http://127.0.0.1:3000 (a path prefix is kept). */
+  url: string;
+  clientId: string;
+  secret: string;
+  /** Records a request; default 1,000. At most 1,000 for json, 100,000 for ndjson and csv. */
+  batchSize?: number;
+  /** Requests in flight; default 4. */
+  concurrency?: number;
+  /** Body format to send. Default ndjson, except csv for a .csv file (its values are strings, which the hub coerces only in CSV). */
+  format?: BatchFormat;
+  /** Where rejected records go as NDJSON; default `<file>.rejections.ndjson`, created only when there are rejections. */
+  rejectionsFile?: string;
+  /** Called after each batch is answered; `total` is an estimate (known up front only when progress is asked for). */
+  onProgress?: (done: number, total?: number) => void;
+  /** Retries of one batch after 429/502/503/504 or a network error; default 8. */
+  maxRetries?: number;
+  /** First backoff delay when the hub gives no Retry-After; doubles each retry up to 30 s. Default 500 ms. */
+  retryBaseMs?: number;
+  /** Time allowed for one request; default 300 s (a 100,000-record batch is stored before the hub answers). */
+  requestTimeoutMs?: number;
+}
+
+export interface PushSummary {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  /** Records answered by the hub (accepted + duplicates + rejected). */
+  records: number;
+  /** HTTP requests made, retries included. */
+  requests: number;
+  retries: number;
+  /** Duration of each successful (202) request, in completion order. */
+  latenciesMs: number[];
+  elapsedMs: number;
+  /** Set when rejections were written. */
+  rejectionsFile?: string;
+}
+
+/** A push that stopped: the message says why; `summary` counts what the hub had answered before. */
+export class PushError extends Error {
+  constructor(
+    message: string,
+    readonly summary: PushSummary,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PushError';
+  }
+}
+
+/** One batch the hub refused for good (4xx other than 429), or could not take after all retries. */
+class BatchFailure extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+interface BatchResult {
+  index: number;
+  recordId?: string;
+  status: 'accepted' | 'duplicate' | 'rejected';
+  messageId?: string;
+  errors?: RecordIssue[];
+  warnings?: RecordIssue[];
+}
+
+interface BatchResponse {
+  batchId: string;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  results: BatchResult[];
+}
+
+const DEFAULT_BATCH_SIZE = 1000;
+const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_MAX_RETRIES = 8;
+const DEFAULT_RETRY_BASE_MS = 500;
+const MAX_BACKOFF_MS = 30_000;
+const MAX_RETRY_AFTER_MS = 300_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+
+// ------------------------------------------------------------------------------------------------- reading
+
+type InputFormat = 'json' | 'ndjson' | 'csv';
+
+function inputFormat(file: string): InputFormat {
+  switch (extname(file).toLowerCase()) {
+    case '.json':
+      return 'json';
+    case '.ndjson':
+    case '.jsonl':
+      return 'ndjson';
+    case '.csv':
+      return 'csv';
+    default:
+      throw new Error(`${file}: cannot tell the format from the file name; use .json, .ndjson (or .jsonl) or .csv`);
+  }
+}
+
+/**
+ * The records of a file: .json (`{"records": […]}` or a bare array, read whole), .ndjson (streamed line by
+ * line) or .csv (streamed, unflattened like a CSV body: dotted columns, empty cells absent, values strings).
+ */
+export async function* readRecords(file: string): AsyncGenerator<unknown> {
+  switch (inputFormat(file)) {
+    case 'json':
+      yield* await readJsonFile(file);
+      return;
+    case 'ndjson':
+      yield* readNdjsonFile(file);
+      return;
+    case 'csv':
+      yield* readCsvFile(file);
+      return;
+  }
+}
+
+async function readJsonFile(file: string): Promise<unknown[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code) throw error;
+    throw new Error(`${file}: not valid JSON: ${(error as Error).message}`);
+  }
+  if (Array.isArray(parsed)) return parsed;
+  const records = parsed !== null && typeof parsed === 'object' ? (parsed as { records?: unknown }).records : undefined;
+  if (!Array.isArray(records)) throw new Error(`${file}: expected {"records": [ … ]} or an array of records`);
+  return records;
+}
+
+async function* readNdjsonFile(file: string): AsyncGenerator<unknown> {
+  // Split the byte stream ourselves: pulling chunks from the generator keeps memory flat for any file size.
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  let lineNumber = 0;
+  const parseLine = (line: string): { value: unknown } | undefined => {
+    lineNumber++;
+    if (lineNumber === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    if (line.trim() === '') return undefined;
+    try {
+      return { value: JSON.parse(line) };
+    } catch (error) {
+      throw new Error(`${file}:${lineNumber}: not valid JSON: ${(error as Error).message}`);
+    }
+  };
+  for await (const chunk of createReadStream(file)) {
+    const lines = (rest + decoder.write(chunk as Buffer)).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      const parsed = parseLine(line);
+      if (parsed) yield parsed.value;
+    }
+  }
+  const parsed = parseLine(rest + decoder.end());
+  if (parsed) yield parsed.value;
+}
+
+async function* readCsvFile(file: string): AsyncGenerator<unknown> {
+  const input = createReadStream(file);
+  const parser = parseCsvStream({
+    ...CSV_PARSE_OPTIONS,
+    record_delimiter: [...CSV_PARSE_OPTIONS.record_delimiter],
+    // Keep each row's line number, to point at the line of a row that cannot be read.
+    on_record: ((row: string[], context: { lines: number }) => ({ row, line: context.lines })) as unknown as CsvOptions['on_record'],
+  });
+  input.on('error', (error) => parser.destroy(error));
+  input.pipe(parser);
+  let layout: CsvLayout | undefined;
+  try {
+    for await (const { row, line } of parser as AsyncIterable<{ row: string[]; line: number }>) {
+      if (layout === undefined) {
+        try {
+          layout = compileCsvHeader(row);
+        } catch (error) {
+          throw new Error(`${file}: ${(error as Error).message}`);
+        }
+        continue;
+      }
+      const issue = fieldCountIssue(layout, row, line);
+      if (issue) throw new Error(`${file}: ${issue.message}`);
+      yield unflattenRow(layout, row);
+    }
+  } catch (error) {
+    if (isCsvError(error)) throw new Error(`${file}: ${csvErrorMessage(error)}`);
+    throw error;
+  } finally {
+    input.destroy();
+    parser.destroy();
+  }
+}
+
+/** Counts lines that are not empty, by scanning bytes natively: a quick estimate of the records for progress. */
+async function countLines(file: string): Promise<number> {
+  let count = 0;
+  let lineLength = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      lineLength += nl - start;
+      if (lineLength > 1 || (lineLength === 1 && chunk[nl - 1] !== 13)) count++;
+      lineLength = 0;
+      start = nl + 1;
+    }
+    lineLength += chunk.length - start;
+  }
+  return lineLength > 0 ? count + 1 : count;
+}
+
+async function estimateRecords(file: string): Promise<number | undefined> {
+  try {
+    switch (inputFormat(file)) {
+      case 'json':
+        return undefined;
+      case 'ndjson':
+        return await countLines(file);
+      case 'csv':
+        // Header excluded; quoted line breaks make this an overestimate, which progress can live with.
+        return Math.max(0, (await countLines(file)) - 1);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------- sending
+
+function encodeBatch(format: BatchFormat, records: readonly unknown[]): Buffer {
+  switch (format) {
+    case 'json':
+      return Buffer.from(JSON.stringify({ records }));
+    case 'ndjson': {
+      let text = '';
+      for (const record of records) text += JSON.stringify(record) + '\n';
+      return Buffer.from(text);
+    }
+    case 'csv':
+      return Buffer.from(toCsv(records));
+  }
+}
+
+/** Retry-After in seconds or as an HTTP date, in milliseconds; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Math.min(Number(value) * 1000, MAX_RETRY_AFTER_MS);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.min(Math.max(0, at - now), MAX_RETRY_AFTER_MS);
+}
+
+function backoffMs(attempt: number, baseMs: number): number {
+  const ceiling = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attempt);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+async function describeRefusal(response: Response): Promise<string> {
+  const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+  const text = await response.text().catch(() => '');
+  try {
+    const problem = JSON.parse(text) as { title?: unknown; detail?: unknown; code?: unknown };
+    const parts = [problem.title, problem.detail].filter((part): part is string => typeof part === 'string' && part !== '');
+    if (parts.length > 0) return `${status}: ${parts.join(' — ')}${typeof problem.code === 'string' ? ` (${problem.code})` : ''}`;
+  } catch {
+    // Not a problem document (a proxy's HTML page, say): show the start of it.
+  }
+  const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return excerpt ? `${status}: ${excerpt}` : status;
+}
+
+function isBatchResponse(value: unknown, size: number): value is BatchResponse {
+  if (value === null || typeof value !== 'object') return false;
+  const body = value as Partial<BatchResponse>;
+  return (
+    typeof body.accepted === 'number' &&
+    typeof body.duplicates === 'number' &&
+    typeof body.rejected === 'number' &&
+    body.accepted + body.duplicates + body.rejected === size &&
+    Array.isArray(body.results) &&
+    body.results.length === size
+  );
+}
+
+/** Appends rejected records to a file opened on first use, one write at a time though batches finish concurrently. */
+class RejectionsWriter {
+  private handle?: Promise<FileHandle>;
+  private queue: Promise<void> = Promise.resolve();
+  written = false;
+
+  constructor(readonly path: string) {}
+
+  write(lines: string): Promise<void> {
+    this.handle ??= open(this.path, 'w');
+    this.written = true;
+    const handle = this.handle;
+    this.queue = this.queue.then(async () => {
+      await (await handle).appendFile(lines);
+    });
+    return this.queue;
+  }
+
+  async close(): Promise<void> {
+    if (!this.handle) return;
+    await this.queue.catch(() => undefined);
+    await (await this.handle).close();
+  }
+}
+
+function endpoint(base: string, kind: RecordKind): URL {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new Error(`'${base}' is not a URL; give the hub's base URL, e.g. http://127.0.0.1:3000`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`'${base}' is not an http(s) URL`);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/exchange/${KIND_PATH[kind]}`;
+  url.search = '';
+  url.hash = '';
+  return url;
+}
+
+function positiveInteger(name: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name} must be an integer from 1 to ${max.toLocaleString('en-US')}, not ${value}`);
+  return value;
+}
+
+export async function pushFile(options: PushOptions): Promise<PushSummary> {
+  const started = performance.now();
+  const input = inputFormat(options.file);
+  const format: BatchFormat = options.format ?? (input === 'csv' ? 'csv' : 'ndjson');
+  const batchLimit = format === 'json' ? MAX_JSON_RECORDS : MAX_BATCH_FILE_RECORDS;
+  const batchSize = positiveInteger('batchSize', options.batchSize ?? Math.min(DEFAULT_BATCH_SIZE, batchLimit), batchLimit);
+  const concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY, 1000);
+  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+  const retryBaseMs = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const url = endpoint(options.url, options.kind);
+  const pathWithQuery = url.pathname + url.search;
+  const rejections = new RejectionsWriter(options.rejectionsFile ?? `${options.file}.rejections.ndjson`);
+
+  const summary: PushSummary = { accepted: 0, duplicates: 0, rejected: 0, records: 0, requests: 0, retries: 0, latenciesMs: [], elapsedMs: 0 };
+  const total = options.onProgress ? await estimateRecords(options.file) : undefined;
+
+  async function send(body: Buffer, size: number, first: number): Promise<BatchResponse> {
+    const range = `records ${first + 1}–${first + size}`;
+    for (let attempt = 0; ; attempt++) {
+      const headers = {
+        ...signedHeaders({ clientId: options.clientId, secret: options.secret, method: 'POST', pathWithQuery, body }),
+        'Content-Type': CONTENT_TYPES[format],
+        Accept: 'application/json, application/problem+json',
+      };
+      summary.requests++;
+      if (attempt > 0) summary.retries++;
+      const sentAt = performance.now();
+      let response: Response;
+      let text: string | undefined;
+      try {
+        response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+        if (response.status === 202) text = await response.text();
+      } catch (error) {
+        // Refused connection, reset, timeout: the hub may or may not have stored the batch; recordId makes resending safe.
+        if (attempt < maxRetries) {
+          await sleep(backoffMs(attempt, retryBaseMs));
+          continue;
+        }
+        const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+        throw new BatchFailure(`could not reach the hub at ${url.origin} (${range}, ${attempt + 1} attempts): ${reason}`, undefined, { cause: error });
+      }
+      if (text !== undefined) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          throw new BatchFailure(`the hub answered 202 with a body that is not JSON (${range})`, 202);
+        }
+        if (!isBatchResponse(parsed, size)) {
+          throw new BatchFailure(`the hub's 202 answer does not account for the ${size} records sent (${range})`, 202);
+        }
+        summary.latenciesMs.push(performance.now() - sentAt);
+        return parsed;
+      }
+      if (RETRYABLE_STATUS.has(response.status) && attempt < maxRetries) {
+        const wait = retryAfterMs(response.headers.get('retry-after')) ?? backoffMs(attempt, retryBaseMs);
+        await response.arrayBuffer().catch(() => undefined);
+        await sleep(wait);
+        continue;
+      }
+      const why = await describeRefusal(response);
+      const after = RETRYABLE_STATUS.has(response.status) ? ` after ${attempt + 1} attempts` : '';
+      throw new BatchFailure(`the hub refused ${range}${after} with ${why}`, response.status);
+    }
+  }
+
+  let done = 0;
+  async function runBatch(records: unknown[], first: number): Promise<void> {
+    const answer = await send(encodeBatch(format, records), records.length, first);
+    summary.accepted += answer.accepted;
+    summary.duplicates += answer.duplicates;
+    summary.rejected += answer.rejected;
+    summary.records += records.length;
+    let lines = '';
+    for (const result of answer.results) {
+      if (result.status !== 'rejected') continue;
+      lines += JSON.stringify({ recordId: result.recordId ?? null, index: first + result.index, errors: result.errors ?? [] }) + '\n';
+    }
+    if (lines) await rejections.write(lines);
+    done += records.length;
+    options.onProgress?.(done, total === undefined ? undefined : Math.max(total, done));
+  }
+
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  const dispatch = async (records: unknown[], first: number): Promise<void> => {
+    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+    if (failure) return;
+    const running: Promise<void> = runBatch(records, first)
+      .catch((error: unknown) => {
+        failure ??= error;
+      })
+      .finally(() => inFlight.delete(running));
+    inFlight.add(running);
+  };
+
+  let read = 0;
+  try {
+    let batch: unknown[] = [];
+    for await (const record of readRecords(options.file)) {
+      batch.push(record);
+      if (batch.length === batchSize) {
+        await dispatch(batch, read);
+        read += batch.length;
+        batch = [];
+        if (failure) break;
+      }
+    }
+    if (batch.length > 0 && !failure) await dispatch(batch, read);
+  } catch (error) {
+    failure ??= error;
+  }
+  await Promise.all(inFlight);
+  await rejections.close();
+
+  if (rejections.written) summary.rejectionsFile = rejections.path;
+  summary.elapsedMs = performance.now() - started;
+  if (failure) {
+    const error = failure as Error;
+    throw new PushError(error.message ?? String(failure), summary, error instanceof BatchFailure ? error.status : undefined, { cause: failure });
+  }
+  return summary;
+}

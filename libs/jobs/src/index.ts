@@ -1,0 +1,4 @@
+export * from './job-registry';
+export * from './job-producer';
+export * from './jobs.module';
+export * from './redis-connection';

@@ -1,0 +1,82 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { JobsOptions, Queue } from 'bullmq';
+import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
+import { JOB_QUEUE, JobName, JobPayloads, QueueName, intakeJobId } from './job-registry';
+import { redisOptions } from './redis-connection';
+
+/** Typed enqueue for every job; fails fast (never hangs) when Redis is unreachable. */
+@Injectable()
+export class JobProducer implements OnApplicationShutdown {
+  private readonly logger = new Logger(JobProducer.name);
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(@Inject(HUB_CONFIG) private readonly config: HubConfig) {}
+
+  queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: redisOptions(this.config.redisUrl, 'producer'), prefix: this.config.queuePrefix });
+      queue.on('error', (error) => this.logger.warn(`queue ${name}: ${error.message}`));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options: JobsOptions = {}): Promise<void> {
+    await withTimeout(this.queue(JOB_QUEUE[name]).add(name, payload, options), 3000, `enqueue ${name}`);
+  }
+
+  /** Hands committed batches to the intake queue; the attempts and backoff are the retry policy. */
+  async enqueueIntake(batchIds: string[]): Promise<void> {
+    if (!batchIds.length) return;
+    const queue = this.queue(QueueName.Intake);
+    await withTimeout(
+      queue.addBulk(
+        batchIds.map((batchId) => ({
+          name: JobName.IntakeBatch,
+          data: { batchId },
+          opts: {
+            jobId: intakeJobId(batchId),
+            attempts: this.config.intakeAttempts,
+            backoff: { type: 'exponential', delay: this.config.intakeBackoffMs },
+            removeOnComplete: { age: 3600, count: 10000 },
+            removeOnFail: { age: 7 * 24 * 3600 },
+          },
+        })),
+      ),
+      5000,
+      'enqueue intake',
+    );
+  }
+
+  /** Whether a batch's job is still known to Redis (waiting, active, delayed or failed). */
+  async intakeJobState(batchId: string): Promise<string> {
+    const job = await withTimeout(this.queue(QueueName.Intake).getJob(intakeJobId(batchId)), 3000, 'get job');
+    if (!job) return 'missing';
+    return withTimeout(job.getState(), 3000, 'job state');
+  }
+
+  async depths(): Promise<Record<string, Record<string, number>>> {
+    const result: Record<string, Record<string, number>> = {};
+    for (const name of Object.values(QueueName)) {
+      result[name] = await withTimeout(this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), 2000, 'queue depth');
+    }
+    return result;
+  }
+
+  async ping(): Promise<void> {
+    await withTimeout(this.queue(QueueName.Intake).getJobCounts('waiting'), 2000, 'redis ping');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+  }
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

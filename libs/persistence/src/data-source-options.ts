@@ -1,0 +1,53 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+/** One place that turns a database URL into TypeORM options: the api, worker and CLI all use it. */
+export function dataSourceOptions(databaseUrl: string, extra: { poolSize?: number; applicationName?: string } = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migration',
+    synchronize: false,
+    migrationsRun: false,
+    poolSize: extra.poolSize ?? 10,
+    applicationName: extra.applicationName ?? 'sanxian-hub',
+    // Fail fast when PostgreSQL is unreachable, so the api can answer 503 instead of hanging.
+    connectTimeoutMS: 3000,
+    extra: { connectionTimeoutMillis: 3000, query_timeout: 120000 },
+  };
+}
+
+/** Creates the database named in the URL when it does not exist yet (a fresh machine has only `postgres`). */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!name) return false;
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const ds = new DataSource({ type: 'postgres', url: admin.toString(), connectTimeoutMS: 3000 });
+  await ds.initialize();
+  try {
+    const rows: unknown[] = await ds.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rows.length) return false;
+    await ds.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    return true;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function runMigrations(databaseUrl: string): Promise<string[]> {
+  await ensureDatabase(databaseUrl);
+  const ds = new DataSource(dataSourceOptions(databaseUrl, { poolSize: 1, applicationName: 'sanxian-migrate' }));
+  await ds.initialize();
+  try {
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}

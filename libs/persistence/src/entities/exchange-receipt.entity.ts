@@ -1,0 +1,12 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('exchange_receipt')
+export class ExchangeReceiptEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
+  @Column({ type: 'text', name: 'client_id' }) clientId!: string;
+  @Column({ type: 'uuid', name: 'message_id' }) messageId!: string;
+  @Column({ type: 'text', name: 'record_id' }) recordId!: string;
+  @Column({ type: 'text' }) type!: string;
+  @Column({ type: 'jsonb', nullable: true }) detail!: Record<string, unknown> | null;
+  @Column({ type: 'timestamptz', name: 'created_at' }) createdAt!: Date;
+}

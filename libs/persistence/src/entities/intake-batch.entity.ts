@@ -1,0 +1,14 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity('intake_batch')
+export class IntakeBatchEntity {
+  @PrimaryColumn({ type: 'uuid' }) id!: string;
+  @Column({ type: 'text', name: 'client_id' }) clientId!: string;
+  @Column({ type: 'text' }) kind!: string;
+  @Column({ type: 'integer', name: 'record_count' }) recordCount!: number;
+  @Column({ type: 'timestamptz', name: 'created_at' }) createdAt!: Date;
+  @Column({ type: 'timestamptz', name: 'enqueued_at', nullable: true }) enqueuedAt!: Date | null;
+  @Column({ type: 'timestamptz', name: 'processed_at', nullable: true }) processedAt!: Date | null;
+  @Column({ type: 'timestamptz', name: 'dead_at', nullable: true }) deadAt!: Date | null;
+  @Column({ type: 'text', name: 'last_error', nullable: true }) lastError!: string | null;
+}

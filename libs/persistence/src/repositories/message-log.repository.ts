@@ -1,0 +1,208 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { RecordIssue, RecordKind } from '@sanxian/contracts';
+import { MessageState } from '../entities/inbound-message.entity';
+
+/** A record that passed validation, ready to be logged. */
+export interface RecordToStore {
+  recordId: string;
+  payload: string; // the record's JSON text: what is hashed and kept
+  eventDate: string | null;
+  regionCode: string | null;
+  warnings: RecordIssue[];
+}
+
+export type StoreOutcome =
+  | { status: 'accepted'; messageId: string }
+  | { status: 'duplicate'; messageId: string }
+  | { status: 'record-id-reused'; messageId: string };
+
+export interface StoreResult {
+  outcomes: StoreOutcome[]; // one per input record, same order
+  batchIds: string[]; // outbox batches created (empty when nothing new was accepted)
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The chain link: each row's hash covers the previous row's hash of the same client. */
+export function chainHash(prevHash: string, clientId: string, seq: bigint | string, recordId: string, receivedAt: Date, payloadSha256: string): string {
+  return sha256Hex(`${prevHash}\n${clientId}\n${seq}\n${recordId}\n${receivedAt.toISOString()}\n${payloadSha256}`);
+}
+
+export interface MessageView {
+  id: string;
+  recordId: string;
+  kind: RecordKind;
+  batchId: string;
+  state: MessageState;
+  receivedAt: Date;
+  processedAt: Date | null;
+  error: string | null;
+  warnings: RecordIssue[] | null;
+  chainSeq: string;
+  rowHash: string;
+}
+
+export interface ChainBreak {
+  clientId: string;
+  chainSeq: string;
+  messageId: string | null;
+  reason: string;
+}
+
+@Injectable()
+export class MessageLogRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Stores a client's validated records and their outbox batches in one transaction.
+   * The client's row lock serialises its batches, so duplicate detection and the hash chain
+   * need no retries; records already logged come back as duplicates (same payload hash)
+   * or as reused ids (different payload), and are not stored again.
+   */
+  async storeBatch(clientId: string, kind: RecordKind, records: RecordToStore[], batchSize: number): Promise<StoreResult> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const [head] = await runner.query('SELECT chain_seq, chain_head FROM exchange_client WHERE id = $1 FOR UPDATE', [clientId]);
+      if (!head) throw new Error(`unknown client ${clientId}`);
+      const existing = new Map<string, { id: string; sha: string }>();
+      const known = await runner.query(
+        'SELECT record_id, id, payload_sha256 FROM inbound_message WHERE client_id = $1 AND record_id = ANY($2::text[])',
+        [clientId, records.map((r) => r.recordId)],
+      );
+      for (const row of known) existing.set(row.record_id, { id: row.id, sha: row.payload_sha256 });
+
+      const receivedAt = new Date();
+      let seq = BigInt(head.chain_seq);
+      let prev: string = head.chain_head;
+      const outcomes: StoreOutcome[] = [];
+      const rows = { id: [] as string[], recordId: [] as string[], batchId: [] as string[], seq: [] as string[], payload: [] as string[], sha: [] as string[], prev: [] as string[], hash: [] as string[], eventDate: [] as (string | null)[], region: [] as (string | null)[], warnings: [] as (string | null)[] };
+      const batchIds: string[] = [];
+      const batchCounts: number[] = [];
+      for (const record of records) {
+        const sha = sha256Hex(record.payload);
+        const seen = existing.get(record.recordId);
+        if (seen) {
+          outcomes.push({ status: seen.sha === sha ? 'duplicate' : 'record-id-reused', messageId: seen.id });
+          continue;
+        }
+        if (rows.id.length % batchSize === 0) {
+          batchIds.push(randomUUID());
+          batchCounts.push(0);
+        }
+        batchCounts[batchCounts.length - 1]++;
+        seq += 1n;
+        const id = randomUUID();
+        const hash = chainHash(prev, clientId, seq, record.recordId, receivedAt, sha);
+        rows.id.push(id);
+        rows.recordId.push(record.recordId);
+        rows.batchId.push(batchIds[batchIds.length - 1]);
+        rows.seq.push(seq.toString());
+        rows.payload.push(record.payload);
+        rows.sha.push(sha);
+        rows.prev.push(prev);
+        rows.hash.push(hash);
+        rows.eventDate.push(record.eventDate);
+        rows.region.push(record.regionCode);
+        rows.warnings.push(record.warnings.length ? JSON.stringify(record.warnings) : null);
+        prev = hash;
+        existing.set(record.recordId, { id, sha });
+        outcomes.push({ status: 'accepted', messageId: id });
+      }
+      if (rows.id.length) {
+        await runner.query(
+          `INSERT INTO intake_batch (id, client_id, kind, record_count, created_at)
+           SELECT b.id, $2, $3, b.n, $4 FROM unnest($1::uuid[], $5::int[]) AS b(id, n)`,
+          [batchIds, clientId, kind, receivedAt, batchCounts],
+        );
+        await runner.query(
+          `INSERT INTO inbound_message (id, client_id, record_id, kind, batch_id, chain_seq, payload, payload_sha256,
+             prev_hash, row_hash, event_date, region_code, warnings, received_at)
+           SELECT m.id, $1, m.record_id, $2, m.batch_id, m.seq, m.payload, m.sha, m.prev, m.hash, m.event_date, m.region, m.warnings::jsonb, $3
+           FROM unnest($4::uuid[], $5::text[], $6::uuid[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::date[], $13::text[], $14::text[])
+             AS m(id, record_id, batch_id, seq, payload, sha, prev, hash, event_date, region, warnings)`,
+          [clientId, kind, receivedAt, rows.id, rows.recordId, rows.batchId, rows.seq, rows.payload, rows.sha, rows.prev, rows.hash, rows.eventDate, rows.region, rows.warnings],
+        );
+        await runner.query('UPDATE exchange_client SET chain_seq = $2, chain_head = $3 WHERE id = $1', [clientId, seq.toString(), prev]);
+      }
+      await runner.commitTransaction();
+      return { outcomes, batchIds };
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  async findForClient(clientId: string, messageId: string): Promise<MessageView | undefined> {
+    const rows = await this.db.query(
+      `SELECT id, record_id, kind, batch_id, state, received_at, processed_at, error, warnings, chain_seq, row_hash
+       FROM inbound_message WHERE id = $1 AND client_id = $2`,
+      [messageId, clientId],
+    );
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      id: r.id, recordId: r.record_id, kind: r.kind, batchId: r.batch_id, state: r.state, receivedAt: r.received_at,
+      processedAt: r.processed_at, error: r.error, warnings: r.warnings, chainSeq: String(r.chain_seq), rowHash: r.row_hash,
+    };
+  }
+
+  async countByState(): Promise<Record<MessageState, number>> {
+    const rows = await this.db.query(`SELECT state, count(*)::int AS n FROM inbound_message GROUP BY state`);
+    const counts: Record<MessageState, number> = { accepted: 0, processed: 0, dead: 0 };
+    for (const r of rows) counts[r.state as MessageState] = r.n;
+    return counts;
+  }
+
+  /**
+   * Recomputes every client's chain from the genesis hash, in keyset pages, and returns
+   * the first broken link of each broken chain (payload changed, link changed, rows missing, head moved).
+   */
+  async verifyChains(onProgress?: (checked: number) => void): Promise<{ checked: number; clients: number; breaks: ChainBreak[] }> {
+    const clients = await this.db.query('SELECT id, chain_seq, chain_head FROM exchange_client ORDER BY id');
+    const breaks: ChainBreak[] = [];
+    let checked = 0;
+    for (const client of clients) {
+      let prev = GENESIS_HASH;
+      let expectedSeq = 1n;
+      let broken: ChainBreak | undefined;
+      let after = '0';
+      for (;;) {
+        const page = await this.db.query(
+          `SELECT id, record_id, chain_seq, payload, payload_sha256, prev_hash, row_hash, received_at
+           FROM inbound_message WHERE client_id = $1 AND chain_seq > $2 ORDER BY chain_seq LIMIT 5000`,
+          [client.id, after],
+        );
+        for (const row of page) {
+          checked++;
+          const seq = BigInt(row.chain_seq);
+          const at = (reason: string): ChainBreak => ({ clientId: client.id, chainSeq: row.chain_seq, messageId: row.id, reason });
+          if (seq !== expectedSeq) broken = at(`sequence jumps from ${expectedSeq - 1n} to ${seq}: rows are missing`);
+          else if (sha256Hex(row.payload) !== row.payload_sha256) broken = at('payload does not match its SHA-256');
+          else if (row.prev_hash !== prev) broken = at('previous-hash link does not match the preceding row');
+          else if (chainHash(prev, client.id, seq, row.record_id, row.received_at, row.payload_sha256) !== row.row_hash) broken = at('row hash does not match its contents');
+          if (broken) break;
+          prev = row.row_hash;
+          expectedSeq = seq + 1n;
+        }
+        onProgress?.(checked);
+        if (broken || page.length < 5000) break;
+        after = page[page.length - 1].chain_seq;
+      }
+      if (!broken && (BigInt(client.chain_seq) !== expectedSeq - 1n || client.chain_head !== prev)) {
+        broken = { clientId: client.id, chainSeq: String(client.chain_seq), messageId: null, reason: `chain head (seq ${client.chain_seq}) does not match the last row (seq ${expectedSeq - 1n})` };
+      }
+      if (broken) breaks.push(broken);
+    }
+    return { checked, clients: clients.length, breaks };
+  }
+}

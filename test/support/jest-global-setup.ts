@@ -1,0 +1,17 @@
+import { runMigrations } from '../../libs/persistence/src/data-source-options';
+import { TEST_ADMIN_URL, templateDatabaseName, urlFor } from './test-database';
+
+/**
+ * Migrates one template database per test run; every integration suite clones it
+ * (CREATE DATABASE … TEMPLATE), so suites are isolated and can run in parallel.
+ */
+export default async function globalSetup(): Promise<void> {
+  process.env.SANXIAN_TEST_RUN ??= `${process.pid}_${Date.now().toString(36)}`;
+  const template = templateDatabaseName();
+  const { Client } = await import('pg');
+  const admin = new Client({ connectionString: TEST_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${template}"`);
+  await admin.end();
+  await runMigrations(urlFor(template));
+}
