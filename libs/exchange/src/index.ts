@@ -8,3 +8,4 @@ export * from './intake.service';
 export * from './processing.service';
 export * from './relay.service';
 export * from './signature';
+export * from './push-client';
