@@ -11,7 +11,9 @@ const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|nestjs-pino)/)'],
+  // NestJS 12 and some of its dependencies ship ESM only, which Jest on Node 20 cannot require():
+  // swc compiles every module to CommonJS (cached after the first run).
+  transformIgnorePatterns: [],
   moduleNameMapper: {
     '^@sanxian/(domain|contracts|persistence|exchange|jobs)$': '<rootDir>/libs/$1/src',
   },

@@ -88,8 +88,11 @@ export interface SendOptions {
   nonce?: string;
 }
 
+/** A fetch Response whose JSON body is untyped, as tests read it. */
+export type HubResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
 /** Sends a request signed as the contract says; the raw Response is returned. */
-export async function send(hubUrl: string, client: TestClient, method: string, path: string, body?: Buffer | string | object, options: SendOptions = {}): Promise<Response> {
+export async function send(hubUrl: string, client: TestClient, method: string, path: string, body?: Buffer | string | object, options: SendOptions = {}): Promise<HubResponse> {
   const bytes = body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const headers = signedHeaders({
     clientId: client.clientId,
