@@ -20,6 +20,8 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };
 module.exports = {
+  // Integration suites start real apps; a project-level testTimeout is ignored by Jest.
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'] },
     {
@@ -28,7 +30,6 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/support/jest-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/jest-global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };

@@ -1,0 +1,105 @@
+import { runCli } from '../support/cli-process';
+import { hukouChange } from '../support/record-factory';
+import { Hub, send, startHub, waitFor, waitUntilProcessed } from '../support/hub-harness';
+
+const PATH = '/v1/exchange/hukou-changes';
+
+describe('the message log is tamper-evident; dead messages can be listed and replayed (CLI as a process)', () => {
+  let hub: Hub;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    hub = await startHub();
+    env = { DATABASE_URL: hub.db.url, REDIS_URL: hub.env.REDIS_URL, QUEUE_PREFIX: hub.env.QUEUE_PREFIX, LOG_LEVEL: 'error' };
+  });
+  afterAll(() => hub?.close());
+
+  it('creates, lists and revokes clients; a revoked client is refused', async () => {
+    const created = runCli(['clients', 'create', '--agency', 'public-security', '--name', '西充县公安局', '--json'], env);
+    expect(created.status).toBe(0);
+    const client = JSON.parse(created.stdout);
+    expect(client).toEqual({ clientId: expect.stringMatching(/^ps-/), secret: expect.any(String) });
+    expect((await send(hub.url, client, 'POST', PATH, { records: [hukouChange(1, 1)] })).status).toBe(202);
+
+    const listed = runCli(['clients', 'list', '--json'], env);
+    expect(JSON.parse(listed.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ id: client.clientId, agency: 'public-security', messages: 1 })]));
+    // The secret is never shown again.
+    expect(listed.stdout).not.toContain(client.secret);
+
+    expect(runCli(['clients', 'revoke', client.clientId], env).status).toBe(0);
+    const refused = await send(hub.url, client, 'POST', PATH, { records: [hukouChange(2, 1)] });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ code: 'revoked-client' });
+
+    const bad = runCli(['clients', 'create', '--agency', 'police', '--name', 'x'], env);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--agency must be one of');
+  });
+
+  it('refuses UPDATE of payloads and DELETE at the database', async () => {
+    const client = await hub.createClient('public-security');
+    await send(hub.url, client, 'POST', PATH, { records: [hukouChange(1, 2)] });
+    await expect(hub.sql(`UPDATE inbound_message SET payload = '{}' WHERE client_id = $1`, [client.clientId])).rejects.toThrow(/append-only/);
+    await expect(hub.sql(`DELETE FROM inbound_message WHERE client_id = $1`, [client.clientId])).rejects.toThrow(/append-only/);
+    await expect(hub.sql(`TRUNCATE inbound_message CASCADE`)).rejects.toThrow(/append-only/);
+  });
+
+  it('`log verify` passes on an intact log and names the first broken link after tampering', async () => {
+    const client = await hub.createClient('public-security');
+    await send(hub.url, client, 'POST', PATH, { records: [1, 2, 3, 4, 5].map((i) => hukouChange(i, 3)) });
+    const intact = runCli(['log', 'verify', '--json'], env);
+    expect(intact.status).toBe(0);
+    expect(JSON.parse(intact.stdout).breaks).toEqual([]);
+
+    // Someone with superuser rights edits a payload behind the trigger's back.
+    const [third] = await hub.sql(`SELECT id FROM inbound_message WHERE client_id = $1 AND chain_seq = 3`, [client.clientId]);
+    await hub.sql(`ALTER TABLE inbound_message DISABLE TRIGGER inbound_message_guard`);
+    await hub.sql(`UPDATE inbound_message SET payload = replace(payload, '"regionCode":"', '"regionCode":"9') WHERE id = $1`, [third.id]);
+    await hub.sql(`ALTER TABLE inbound_message ENABLE TRIGGER inbound_message_guard`);
+
+    const broken = runCli(['log', 'verify'], env);
+    expect(broken.status).toBe(3);
+    expect(broken.stdout).toContain(`client ${client.clientId}: first broken link at seq 3 (message ${third.id})`);
+
+    // Recomputing the payload hash to hide the edit breaks the row hash instead.
+    await hub.sql(`ALTER TABLE inbound_message DISABLE TRIGGER inbound_message_guard`);
+    await hub.sql(`UPDATE inbound_message SET payload_sha256 = encode(sha256(convert_to(payload, 'UTF8')), 'hex') WHERE id = $1`, [third.id]);
+    await hub.sql(`ALTER TABLE inbound_message ENABLE TRIGGER inbound_message_guard`);
+    const json = JSON.parse(runCli(['log', 'verify', '--json'], env).stdout);
+    expect(json.breaks).toEqual([expect.objectContaining({ clientId: client.clientId, chainSeq: '3', reason: expect.stringContaining('row hash') })]);
+  });
+
+  it('a batch that fails every attempt goes dead; `dead list` shows it and `dead replay` processes it once', async () => {
+    const client = await hub.createClient('public-security');
+    // A fault the worker cannot get past: the facts table refuses rows of one village.
+    await hub.sql(`CREATE FUNCTION refuse_fact() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$`);
+    await hub.sql(`CREATE TRIGGER refuse_fact BEFORE INSERT ON canonical_fact FOR EACH ROW WHEN (NEW.region_code = '511325232203') EXECUTE FUNCTION refuse_fact()`);
+    const records = [1, 2, 3].map((i) => hukouChange(i, 4, { regionCode: '511325232203' }));
+    const res = await (await send(hub.url, client, 'POST', PATH, { records })).json();
+    expect(res.accepted).toBe(3);
+
+    await waitFor('dead messages', async () => {
+      const rows = await hub.sql(`SELECT count(*)::int AS n FROM inbound_message WHERE client_id = $1 AND state = 'dead'`, [client.clientId]);
+      return rows[0].n === 3 || undefined;
+    });
+    const listed = runCli(['dead', 'list', '--json'], env);
+    const dead = JSON.parse(listed.stdout).filter((m: { clientId: string }) => m.clientId === client.clientId);
+    expect(dead).toHaveLength(3);
+    expect(dead[0].error).toContain('disk on fire');
+    const receipts = await (await send(hub.url, client, 'GET', '/v1/exchange/receipts')).json();
+    expect(receipts.items.filter((r: { type: string }) => r.type === 'dead')).toHaveLength(3);
+
+    await hub.sql(`DROP TRIGGER refuse_fact ON canonical_fact`);
+    const one = runCli(['dead', 'replay', dead[0].id], env);
+    expect(one.stdout).toContain('replaying 1 message(s)');
+    const all = runCli(['dead', 'replay', '--all'], env);
+    expect(all.status).toBe(0);
+    await waitUntilProcessed(hub, 0);
+    const [facts] = await hub.sql(
+      `SELECT count(*)::int AS n, count(DISTINCT message_id)::int AS messages FROM canonical_fact f JOIN inbound_message m ON m.id = f.message_id WHERE m.client_id = $1`,
+      [client.clientId],
+    );
+    expect(facts).toEqual({ n: 3, messages: 3 });
+    expect(runCli(['dead', 'replay'], env).status).toBe(2);
+  });
+});
