@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/comm
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { kindForPath } from '@sanxian/contracts';
-import { ExchangeError, IntakeResponse, IntakeService, SignedRequest } from '@sanxian/exchange';
+import { ExchangeError, ExchangeMetrics, IntakeResponse, IntakeService, SignedRequest } from '@sanxian/exchange';
 import { MessageLogRepository, ReceiptRepository } from '@sanxian/persistence';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -22,6 +22,7 @@ export class ExchangeController {
     private readonly intake: IntakeService,
     private readonly messages: MessageLogRepository,
     private readonly receipts: ReceiptRepository,
+    private readonly metrics: ExchangeMetrics,
   ) {}
 
   @Get('messages/:messageId')
@@ -56,6 +57,14 @@ export class ExchangeController {
   async push(@Req() req: FastifyRequest, @Param('kindPath') kindPath: string): Promise<IntakeResponse> {
     const kind = kindForPath(kindPath);
     if (!kind) throw new ExchangeError('not-found', `no endpoint /v1/exchange/${kindPath}`);
-    return this.intake.intake(kind, signed(req));
+    const done = this.metrics.requests.startTimer({ kind });
+    try {
+      const response = await this.intake.intake(kind, signed(req));
+      done({ status: '202' });
+      return response;
+    } catch (error) {
+      done({ status: String((error as { status?: number }).status ?? 500) });
+      throw error;
+    }
   }
 }
