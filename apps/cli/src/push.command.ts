@@ -124,13 +124,13 @@ export function registerPushCommand(program: Command): void {
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_FAILED))
     .action(async (kind: string, file: string, options: PushCommandOptions, command: Command) => {
       if (!isRecordKind(kind)) {
-        command.error(`unknown record kind '${kind}'; the kinds are ${RECORD_KINDS.join(', ')}`, { exitCode: EXIT_FAILED });
+        command.error(`error: unknown record kind '${kind}'; the kinds are ${RECORD_KINDS.join(', ')}`, { exitCode: EXIT_FAILED });
         return;
       }
       // The one place the CLI reads a variable it was told the name of: secrets must not appear in argv.
       const secret = process.env[options.secretEnv];
       if (!secret) {
-        command.error(`environment variable ${options.secretEnv} (given by --secret-env) is not set or empty; it must hold the client secret`, {
+        command.error(`error: environment variable ${options.secretEnv} (given by --secret-env) is not set or empty; it must hold the client secret`, {
           exitCode: EXIT_FAILED,
         });
         return;

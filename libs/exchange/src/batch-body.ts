@@ -297,29 +297,44 @@ export function csvErrorMessage(error: Error & { lines?: number }): string {
   return `CSV is malformed${error.lines ? ` at line ${error.lines}` : ''}: ${error.message}`;
 }
 
+/** Collects a CSV body's entries row by row: the first row is the header, then one entry a data row. */
+class CsvEntries {
+  readonly entries: ParsedEntry[] = [];
+  private layout?: CsvLayout;
+
+  add(row: string[], line: number): void {
+    if (this.layout === undefined) {
+      this.layout = compileCsvHeader(row);
+      return;
+    }
+    const index = this.entries.length;
+    if (index === MAX_BATCH_FILE_RECORDS) throw tooMany(MAX_BATCH_FILE_RECORDS, 'CSV');
+    const issue = fieldCountIssue(this.layout, row, line);
+    if (issue) {
+      const recordId = this.layout.recordIdColumn >= 0 ? row[this.layout.recordIdColumn] : undefined;
+      this.entries.push({ index, ...(recordId ? { recordId } : {}), error: issue });
+    } else {
+      this.entries.push({ index, record: unflattenRow(this.layout, row) });
+    }
+  }
+}
+
 function parseCsvBody(body: Buffer): ParsedEntry[] {
-  const text = decode(body, 'invalid-csv');
-  const entries: ParsedEntry[] = [];
-  let layout: CsvLayout | undefined;
+  const entries = parseCsvWithCsvParse(decode(body, 'invalid-csv'));
+  if (entries.length === 0) throw emptyBatch();
+  return entries;
+}
+
+/** The entries of a CSV text, read by csv-parse row by row. */
+export function parseCsvWithCsvParse(text: string): ParsedEntry[] {
+  const collected = new CsvEntries();
   try {
     parseCsvSync(text, {
       ...CSV_PARSE_OPTIONS,
       record_delimiter: [...CSV_PARSE_OPTIONS.record_delimiter],
-      // Build records while parsing and return null so csv-parse keeps no copy of the rows.
+      // Build entries while parsing and return null so csv-parse keeps no copy of the rows.
       on_record: (row: string[], context) => {
-        if (layout === undefined) {
-          layout = compileCsvHeader(row);
-          return null;
-        }
-        const index = entries.length;
-        if (index === MAX_BATCH_FILE_RECORDS) throw tooMany(MAX_BATCH_FILE_RECORDS, 'CSV');
-        const issue = fieldCountIssue(layout, row, context.lines);
-        if (issue) {
-          const recordId = layout.recordIdColumn >= 0 ? row[layout.recordIdColumn] : undefined;
-          entries.push({ index, ...(recordId ? { recordId } : {}), error: issue });
-        } else {
-          entries.push({ index, record: unflattenRow(layout, row) });
-        }
+        collected.add(row, context.lines);
         return null;
       },
     });
@@ -328,8 +343,7 @@ function parseCsvBody(body: Buffer): ParsedEntry[] {
     if (isCsvError(error)) throw new BatchBodyError(400, 'invalid-csv', csvErrorMessage(error));
     throw error;
   }
-  if (entries.length === 0) throw emptyBatch();
-  return entries;
+  return collected.entries;
 }
 
 // ------------------------------------------------------------------------------------------------ writing

@@ -41,7 +41,7 @@ export interface PushOptions {
   rejectionsFile?: string;
   /** Called after each batch is answered; `total` is an estimate (known up front only when progress is asked for). */
   onProgress?: (done: number, total?: number) => void;
-  /** Retries of one batch after 429/502/503/504 or a network error; default 8. */
+  /** Retries of one batch after 429/502/503/504 or a network error; default 6 (about half a minute of backoff when the hub gives no Retry-After). */
   maxRetries?: number;
   /** First backoff delay when the hub gives no Retry-After; doubles each retry up to 30 s. Default 500 ms. */
   retryBaseMs?: number;
@@ -108,7 +108,7 @@ interface BatchResponse {
 
 const DEFAULT_BATCH_SIZE = 1000;
 const DEFAULT_CONCURRENCY = 4;
-const DEFAULT_MAX_RETRIES = 8;
+const DEFAULT_MAX_RETRIES = 6;
 const DEFAULT_RETRY_BASE_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
 const MAX_RETRY_AFTER_MS = 300_000;
