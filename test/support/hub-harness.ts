@@ -20,6 +20,7 @@ export function testEnv(db: TestDatabase, overrides: Record<string, string> = {}
     INTAKE_BACKOFF_MS: '100',
     INTAKE_ATTEMPTS: '3',
     RELAY_INTERVAL_MS: '300',
+    RELAY_REQUEUE_AFTER_MS: '3000',
     RATE_LIMIT_REQUESTS_PER_SECOND: '10000',
     ...overrides,
   };

@@ -17,6 +17,7 @@ export interface HubConfig {
   intakeAttempts: number;
   intakeBackoffMs: number;
   relayIntervalMs: number;
+  relayRequeueAfterMs: number;
   workerConcurrency: number;
   timestampWindowSeconds: number;
   nonceTtlSeconds: number;
@@ -65,6 +66,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     intakeAttempts: values.INTAKE_ATTEMPTS as number,
     intakeBackoffMs: values.INTAKE_BACKOFF_MS as number,
     relayIntervalMs: values.RELAY_INTERVAL_MS as number,
+    relayRequeueAfterMs: values.RELAY_REQUEUE_AFTER_MS as number,
     workerConcurrency: values.WORKER_CONCURRENCY as number,
     timestampWindowSeconds: values.TIMESTAMP_WINDOW_SECONDS as number,
     nonceTtlSeconds: values.NONCE_TTL_SECONDS as number,

@@ -26,7 +26,7 @@ export class RelayService {
       await this.intake.markEnqueued(unqueued);
     }
     let requeued = 0;
-    for (const batchId of await this.intake.findQueuedButUnfinished(Math.max(30_000, this.config.intakeBackoffMs * 4))) {
+    for (const batchId of await this.intake.findQueuedButUnfinished(this.config.relayRequeueAfterMs)) {
       const state = await this.jobs.intakeJobState(batchId);
       // 'failed' with attempts left cannot happen (BullMQ retries), and after the last attempt the batch is dead.
       if (state === 'missing' || state === 'completed' || state === 'failed' || state === 'unknown') {

@@ -1,6 +1,10 @@
+import { types } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+
+// A calendar date is a day, not an instant: keep `date` columns as 'YYYY-MM-DD' strings.
+types.setTypeParser(types.builtins.DATE, (value: string) => value);
 
 /** One place that turns a database URL into TypeORM options: the api, worker and CLI all use it. */
 export function dataSourceOptions(databaseUrl: string, extra: { poolSize?: number; applicationName?: string } = {}): DataSourceOptions {

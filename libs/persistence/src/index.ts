@@ -7,3 +7,4 @@ export * from './repositories/client.repository';
 export * from './repositories/intake.repository';
 export * from './repositories/message-log.repository';
 export * from './repositories/receipt.repository';
+export * from './repositories/registry.repository';

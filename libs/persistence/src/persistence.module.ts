@@ -6,9 +6,10 @@ import { ClientRepository, SECRET_BOX } from './repositories/client.repository';
 import { IntakeRepository } from './repositories/intake.repository';
 import { MessageLogRepository } from './repositories/message-log.repository';
 import { ReceiptRepository } from './repositories/receipt.repository';
+import { RegistryRepository } from './repositories/registry.repository';
 import { SecretBox } from './secret-box';
 
-const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository];
+const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository];
 
 @Global()
 @Module({})

@@ -1,4 +1,5 @@
 import { CreateExchangeLog1764331200000 } from './1764331200000-CreateExchangeLog';
+import { CreateRegistry1764400000000 } from './1764400000000-CreateRegistry';
 
 /** Every migration, in order. New migrations are appended here. */
-export const MIGRATIONS = [CreateExchangeLog1764331200000];
+export const MIGRATIONS = [CreateExchangeLog1764331200000, CreateRegistry1764400000000];

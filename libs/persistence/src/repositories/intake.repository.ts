@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RecordKind } from '@sanxian/contracts';
+import { projectRegistryCards } from './registry.repository';
 
 /** One person mentioned by one message, normalised (see canonical_fact). */
 export interface FactRow {
@@ -114,6 +115,8 @@ export class IntakeRepository {
          ON CONFLICT DO NOTHING RETURNING 1`,
         [processedIds],
       );
+      const cards = [...new Set(facts.filter((f) => f.kind === 'registry-card').map((f) => f.messageId))];
+      if (cards.length) await projectRegistryCards(tx, cards);
       if (failed.length) await this.markDead(tx, failed);
       await tx.query(
         `UPDATE intake_batch SET processed_at = now()

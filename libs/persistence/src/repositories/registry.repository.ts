@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+export interface RegistryChild {
+  ordinal: number;
+  citizenId: string | null;
+  name: string | null;
+  sex: 'M' | 'F';
+  birthDate: string;
+  birthOrder: number;
+  policyCompliant: boolean;
+}
+
+export interface RegistryCard {
+  cardId: string;
+  version: number;
+  messageId: string;
+  eventDate: string;
+  regionCode: string;
+  woman: { citizenId: string | null; citizenIdValid: boolean; name: string | null; birthDate: string | null; hukouRegionCode: string | null };
+  maritalStatus: string;
+  marriageDate: string | null;
+  residenceStatus: string;
+  husband: { citizenId: string | null; name: string | null; birthDate: string | null } | null;
+  children: RegistryChild[];
+}
+
+/**
+ * Projects registry-card messages (already turned into facts in the same transaction) onto the
+ * registry: every version is kept; the current rows move only forward (a higher version wins,
+ * whatever order the messages arrive in), so replays and out-of-order batches are harmless.
+ */
+export async function projectRegistryCards(tx: EntityManager, messageIds: string[]): Promise<number> {
+  await tx.query(
+    `INSERT INTO registry_card_version (card_id, version, message_id, event_date, received_at, region_code, woman_citizen_id,
+       woman_citizen_id_valid, woman_name, woman_birth_date, hukou_region_code, marital_status, marriage_date, residence_status)
+     SELECT f.detail->>'cardId', (f.detail->>'version')::int, f.message_id, f.event_date, f.received_at, f.region_code, f.citizen_id,
+       f.citizen_id_valid, f.name, f.birth_date, f.detail->>'hukouRegionCode', f.detail->>'maritalStatus', (f.detail->>'marriageDate')::date,
+       f.detail->>'residenceStatus'
+     FROM canonical_fact f
+     WHERE f.message_id = ANY($1::uuid[]) AND f.role = 'woman'
+     ON CONFLICT (card_id, version) DO NOTHING`,
+    [messageIds],
+  );
+  const changed: { card_id: string; message_id: string }[] = await tx.query(
+    `WITH touched AS (
+       SELECT DISTINCT detail->>'cardId' AS card_id FROM canonical_fact WHERE message_id = ANY($1::uuid[]) AND role = 'woman'),
+     latest AS (
+       SELECT DISTINCT ON (v.card_id) v.* FROM registry_card_version v JOIN touched t USING (card_id)
+       ORDER BY v.card_id, v.version DESC),
+     upserted AS (
+       INSERT INTO registry_woman AS w (card_id, version, message_id, event_date, region_code, township_code, citizen_id, citizen_id_valid,
+         name, birth_date, hukou_region_code, marital_status, marriage_date, residence_status)
+       SELECT card_id, version, message_id, event_date, region_code, left(region_code, 9), woman_citizen_id, woman_citizen_id_valid,
+         woman_name, woman_birth_date, hukou_region_code, marital_status, marriage_date, residence_status
+       FROM latest
+       ON CONFLICT (card_id) DO UPDATE SET
+         version = EXCLUDED.version, message_id = EXCLUDED.message_id, event_date = EXCLUDED.event_date,
+         region_code = EXCLUDED.region_code, township_code = EXCLUDED.township_code, citizen_id = EXCLUDED.citizen_id,
+         citizen_id_valid = EXCLUDED.citizen_id_valid, name = EXCLUDED.name, birth_date = EXCLUDED.birth_date,
+         hukou_region_code = EXCLUDED.hukou_region_code, marital_status = EXCLUDED.marital_status,
+         marriage_date = EXCLUDED.marriage_date, residence_status = EXCLUDED.residence_status, updated_at = now()
+       WHERE w.version < EXCLUDED.version
+       RETURNING card_id, message_id)
+     SELECT card_id, message_id FROM upserted`,
+    [messageIds],
+  );
+  if (!changed.length) return 0;
+  const cards = changed.map((c) => c.card_id);
+  const messages = changed.map((c) => c.message_id);
+  await tx.query(`DELETE FROM registry_husband WHERE card_id = ANY($1::text[])`, [cards]);
+  await tx.query(`DELETE FROM registry_child WHERE card_id = ANY($1::text[])`, [cards]);
+  await tx.query(
+    `INSERT INTO registry_husband (card_id, citizen_id, citizen_id_valid, name, birth_date)
+     SELECT f.detail->>'cardId', f.citizen_id, f.citizen_id_valid, f.name, f.birth_date
+     FROM canonical_fact f WHERE f.message_id = ANY($1::uuid[]) AND f.role = 'husband'`,
+    [messages],
+  );
+  await tx.query(
+    `INSERT INTO registry_child (card_id, ordinal, citizen_id, citizen_id_valid, name, sex, birth_date, birth_order, policy_compliant)
+     SELECT f.detail->>'cardId', f.ordinal, f.citizen_id, f.citizen_id_valid, f.name, f.sex, f.birth_date,
+       (f.detail->>'birthOrder')::smallint, (f.detail->>'policyCompliant')::boolean
+     FROM canonical_fact f WHERE f.message_id = ANY($1::uuid[]) AND f.role = 'child'`,
+    [messages],
+  );
+  return changed.length;
+}
+
+@Injectable()
+export class RegistryRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** The current card (highest version) with its husband and children. */
+  async currentCard(cardId: string): Promise<RegistryCard | undefined> {
+    const [w] = await this.db.query(`SELECT * FROM registry_woman WHERE card_id = $1`, [cardId]);
+    if (!w) return undefined;
+    const [h] = await this.db.query(`SELECT * FROM registry_husband WHERE card_id = $1`, [cardId]);
+    const children = await this.db.query(`SELECT * FROM registry_child WHERE card_id = $1 ORDER BY ordinal`, [cardId]);
+    return toCard(w, h, children);
+  }
+
+  /**
+   * The card as the registry held it on a date: the highest version whose change date is on or
+   * before it, rebuilt from the version row and the facts of the message behind it.
+   */
+  async cardAsOf(cardId: string, date: string): Promise<RegistryCard | undefined> {
+    const [v] = await this.db.query(
+      `SELECT * FROM registry_card_version WHERE card_id = $1 AND event_date <= $2 ORDER BY version DESC LIMIT 1`,
+      [cardId, date],
+    );
+    if (!v) return undefined;
+    const facts = await this.db.query(
+      `SELECT role, ordinal, citizen_id, citizen_id_valid, name, sex, birth_date, detail FROM canonical_fact
+       WHERE message_id = $1 AND role IN ('husband', 'child') ORDER BY role, ordinal`,
+      [v.message_id],
+    );
+    const husband = facts.find((f: { role: string }) => f.role === 'husband');
+    const children = facts
+      .filter((f: { role: string }) => f.role === 'child')
+      .map((f: Record<string, any>) => ({ ...f, birth_order: Number(f.detail.birthOrder), policy_compliant: f.detail.policyCompliant }));
+    return toCard(
+      { ...v, citizen_id: v.woman_citizen_id, citizen_id_valid: v.woman_citizen_id_valid, name: v.woman_name, birth_date: v.woman_birth_date },
+      husband,
+      children,
+    );
+  }
+
+  async countCurrent(): Promise<{ cards: number; husbands: number; children: number; versions: number }> {
+    const [row] = await this.db.query(`SELECT
+      (SELECT count(*)::int FROM registry_woman) AS cards, (SELECT count(*)::int FROM registry_husband) AS husbands,
+      (SELECT count(*)::int FROM registry_child) AS children, (SELECT count(*)::int FROM registry_card_version) AS versions`);
+    return row;
+  }
+}
+
+function day(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function toCard(w: Record<string, any>, h: Record<string, any> | undefined, children: Record<string, any>[]): RegistryCard {
+  return {
+    cardId: w.card_id,
+    version: Number(w.version),
+    messageId: w.message_id,
+    eventDate: day(w.event_date)!,
+    regionCode: w.region_code,
+    woman: { citizenId: w.citizen_id, citizenIdValid: w.citizen_id_valid, name: w.name, birthDate: day(w.birth_date), hukouRegionCode: w.hukou_region_code },
+    maritalStatus: w.marital_status,
+    marriageDate: day(w.marriage_date),
+    residenceStatus: w.residence_status,
+    husband: h ? { citizenId: h.citizen_id, name: h.name, birthDate: day(h.birth_date) } : null,
+    children: children.map((c) => ({
+      ordinal: Number(c.ordinal), citizenId: c.citizen_id, name: c.name, sex: c.sex, birthDate: day(c.birth_date)!,
+      birthOrder: Number(c.birth_order), policyCompliant: Boolean(c.policy_compliant),
+    })),
+  };
+}
