@@ -62,9 +62,16 @@ export class CreateExchangeLog1764331200000 implements MigrationInterface {
         error text,
         CONSTRAINT inbound_message_client_record UNIQUE (client_id, record_id),
         CONSTRAINT inbound_message_client_seq UNIQUE (client_id, chain_seq)
-      )`);
+      ) WITH (fillfactor = 80)`);
     await q.query(`CREATE INDEX inbound_message_batch ON inbound_message (batch_id)`);
-    await q.query(`CREATE INDEX inbound_message_dead ON inbound_message (received_at) WHERE state = 'dead'`);
+    // No index may cover \`state\`: marking a message processed must stay a HOT update (room left by
+    // the fillfactor, no index entries to add). Dead messages are listed from their own small table.
+    await q.query(`
+      CREATE TABLE dead_letter (
+        message_id uuid PRIMARY KEY REFERENCES inbound_message (id),
+        error text NOT NULL,
+        died_at timestamptz NOT NULL DEFAULT now()
+      )`);
     await q.query(`
       CREATE FUNCTION inbound_message_guard() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -125,7 +132,7 @@ export class CreateExchangeLog1764331200000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE exchange_receipt, canonical_fact`);
+    await q.query(`DROP TABLE exchange_receipt, canonical_fact, dead_letter`);
     await q.query(`DROP TRIGGER inbound_message_no_truncate ON inbound_message`);
     await q.query(`DROP TRIGGER inbound_message_guard ON inbound_message`);
     await q.query(`DROP TABLE inbound_message, intake_batch, exchange_nonce, exchange_client`);

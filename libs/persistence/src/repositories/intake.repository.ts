@@ -143,7 +143,10 @@ export class IntakeRepository {
          UPDATE inbound_message m SET state = 'dead', error = f.error
          FROM unnest($1::uuid[], $2::text[]) AS f(id, error)
          WHERE m.id = f.id AND m.state = 'accepted'
-         RETURNING m.id, m.client_id, m.record_id, f.error)
+         RETURNING m.id, m.client_id, m.record_id, f.error),
+       listed AS (
+         INSERT INTO dead_letter (message_id, error) SELECT id, error FROM dead
+         ON CONFLICT (message_id) DO UPDATE SET error = EXCLUDED.error, died_at = now())
        INSERT INTO exchange_receipt (client_id, message_id, record_id, type, detail)
        SELECT client_id, id, record_id, 'dead', jsonb_build_object('error', error) FROM dead`,
       [failed.map((f) => f.messageId), failed.map((f) => f.error)],
@@ -152,8 +155,9 @@ export class IntakeRepository {
 
   async listDead(limit = 100): Promise<DeadMessage[]> {
     const rows = await this.db.query(
-      `SELECT id, client_id, record_id, kind, batch_id, received_at, error FROM inbound_message
-       WHERE state = 'dead' ORDER BY received_at, chain_seq LIMIT $1`,
+      `SELECT m.id, m.client_id, m.record_id, m.kind, m.batch_id, m.received_at, d.error
+       FROM dead_letter d JOIN inbound_message m ON m.id = d.message_id
+       ORDER BY d.died_at, m.chain_seq LIMIT $1`,
       [limit],
     );
     return rows.map((r: Record<string, unknown>) => ({
@@ -170,10 +174,12 @@ export class IntakeRepository {
     return this.db.transaction(async (tx) => {
       // A CTE so that the driver hands back rows whatever the statement's command is.
       const revived: { batch_id: string }[] = await tx.query(
-        `WITH r AS (
-           UPDATE inbound_message SET state = 'accepted', error = NULL
-           WHERE state = 'dead' AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[]))
-           RETURNING batch_id)
+        `WITH listed AS (
+           DELETE FROM dead_letter WHERE $1::uuid[] IS NULL OR message_id = ANY($1::uuid[]) RETURNING message_id),
+         r AS (
+           UPDATE inbound_message m SET state = 'accepted', error = NULL
+           FROM listed WHERE m.id = listed.message_id AND m.state = 'dead'
+           RETURNING m.batch_id)
          SELECT batch_id FROM r`,
         [messageIds === 'all' ? null : messageIds],
       );

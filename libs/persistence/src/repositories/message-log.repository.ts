@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RecordIssue, RecordKind } from '@sanxian/contracts';
+import { copyRows } from '../copy-rows';
 import { MessageState } from '../entities/inbound-message.entity';
 
 /** A record that passed validation, ready to be logged. */
@@ -70,7 +71,8 @@ export class MessageLogRepository {
     await runner.connect();
     try {
       await runner.startTransaction();
-      const [head] = await runner.query('SELECT chain_seq, chain_head FROM exchange_client WHERE id = $1 FOR UPDATE', [clientId]);
+      // NO KEY UPDATE: serialises this client's intake without blocking the foreign-key checks of other work.
+      const [head] = await runner.query('SELECT chain_seq, chain_head FROM exchange_client WHERE id = $1 FOR NO KEY UPDATE', [clientId]);
       if (!head) throw new Error(`unknown client ${clientId}`);
       const existing = new Map<string, { id: string; sha: string }>();
       const known = await runner.query(
@@ -122,13 +124,12 @@ export class MessageLogRepository {
            SELECT b.id, $2, $3, b.n, $4 FROM unnest($1::uuid[], $5::int[]) AS b(id, n)`,
           [batchIds, clientId, kind, receivedAt, batchCounts],
         );
-        await runner.query(
-          `INSERT INTO inbound_message (id, client_id, record_id, kind, batch_id, chain_seq, payload, payload_sha256,
-             prev_hash, row_hash, event_date, region_code, warnings, received_at)
-           SELECT m.id, $1, m.record_id, $2, m.batch_id, m.seq, m.payload, m.sha, m.prev, m.hash, m.event_date, m.region, m.warnings::jsonb, $3
-           FROM unnest($4::uuid[], $5::text[], $6::uuid[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::date[], $13::text[], $14::text[])
-             AS m(id, record_id, batch_id, seq, payload, sha, prev, hash, event_date, region, warnings)`,
-          [clientId, kind, receivedAt, rows.id, rows.recordId, rows.batchId, rows.seq, rows.payload, rows.sha, rows.prev, rows.hash, rows.eventDate, rows.region, rows.warnings],
+        const received = receivedAt.toISOString();
+        await copyRows(
+          runner,
+          'inbound_message',
+          ['id', 'client_id', 'record_id', 'kind', 'batch_id', 'chain_seq', 'payload', 'payload_sha256', 'prev_hash', 'row_hash', 'event_date', 'region_code', 'warnings', 'received_at'],
+          rows.id.map((id, i) => [id, clientId, rows.recordId[i], kind, rows.batchId[i], rows.seq[i], rows.payload[i], rows.sha[i], rows.prev[i], rows.hash[i], rows.eventDate[i], rows.region[i], rows.warnings[i], received]),
         );
         await runner.query('UPDATE exchange_client SET chain_seq = $2, chain_head = $3 WHERE id = $1', [clientId, seq.toString(), prev]);
       }
