@@ -4,3 +4,4 @@ export * from './problem';
 export * from './schema-root';
 export * from './config.module';
 export * from './record-validator';
+export * from './region-files';
