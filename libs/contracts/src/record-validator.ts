@@ -5,6 +5,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { isRegionCode, parseCitizenId } from '@sanxian/domain';
 import { RECORD_KINDS, type RecordIssue, type RecordKind } from './record-kinds';
+import { schemaRoot } from './schema-root';
 
 /** Errors reject the record; warnings (same shape) are stored with an accepted record. */
 export interface RecordCheck {
@@ -53,7 +54,7 @@ export class RecordValidator {
   }
 
   static create(options: { schemaDir?: string } = {}): RecordValidator {
-    const schemaDir = options.schemaDir ?? findSchemaDir(__dirname);
+    const schemaDir = options.schemaDir ?? path.join(schemaRoot(), 'exchange');
     const schemas = fs
       .readdirSync(schemaDir)
       .filter((file) => file.endsWith('.schema.json'))
@@ -111,15 +112,6 @@ function compile(schemas: readonly object[], coerceTypes: boolean): Validators {
     validators[kind] = validate;
   }
   return validators;
-}
-
-/** Works from `libs/contracts/src` (ts, jest) and from `dist/libs/contracts/src` (compiled). */
-function findSchemaDir(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'schemas', 'exchange');
-    if (fs.existsSync(candidate) && fs.statSync(candidate).isDirectory()) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`no schemas/exchange directory above ${start}`);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { RegionDirectory, type RegionFile } from '@sanxian/domain';
-import { schemaRoot } from './schema-root';
+import { findUp, schemaRoot } from './schema-root';
 
 const REGIONS_DIR = join('libs', 'domain', 'data', 'regions');
 // Enough to fix a file; the rest usually follow from the first.
@@ -59,14 +59,6 @@ function defaultRegionFiles(): string[] {
     .filter((file) => file.endsWith('.json'))
     .sort()
     .map((file) => join(dir, file));
-}
-
-function findUp(relative: string): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const candidate = join(dir, relative);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) throw new Error(`${relative} not found above ${__dirname}`);
-  }
 }
 
 function regionFileValidator(): ValidateFunction<RegionFile> {

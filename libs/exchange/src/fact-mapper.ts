@@ -1,21 +1,9 @@
 import { RecordKind } from '@sanxian/contracts';
 import { parseCitizenId } from '@sanxian/domain';
+import { FactRow } from '@sanxian/persistence';
 
 /** One person mentioned by a record, normalised; the message, client and receipt time are added by the caller. */
-export interface FactDraft {
-  role: 'subject' | 'party-a' | 'party-b' | 'child' | 'mother' | 'father' | 'woman' | 'husband';
-  ordinal: number;
-  kind: RecordKind;
-  event: string;
-  eventDate: string;
-  regionCode: string;
-  citizenId: string | null;
-  citizenIdValid: boolean;
-  name: string | null;
-  sex: 'M' | 'F' | null;
-  birthDate: string | null;
-  detail: Record<string, unknown> | null;
-}
+export type FactDraft = Omit<FactRow, 'messageId' | 'clientId' | 'receivedAt'>;
 
 type Json = Record<string, any>;
 

@@ -6,7 +6,7 @@ import { projectRegistryCards } from './registry.repository';
 /** One person mentioned by one message, normalised (see canonical_fact). */
 export interface FactRow {
   messageId: string;
-  role: string;
+  role: 'subject' | 'party-a' | 'party-b' | 'child' | 'mother' | 'father' | 'woman' | 'husband';
   ordinal: number;
   kind: RecordKind;
   event: string;
