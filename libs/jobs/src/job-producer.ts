@@ -74,6 +74,8 @@ export class JobProducer implements OnApplicationShutdown {
 }
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  // Once the timeout has won, a late rejection must not go unhandled (Node would exit).
+  promise.catch(() => undefined);
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what}: Redis did not answer within ${ms} ms`)), ms);
