@@ -24,7 +24,9 @@ export class ProblemFilter implements ExceptionFilter {
       const status = error.getStatus();
       const body = error.getResponse();
       const detail = typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? error.message);
-      this.send(reply, problem(status, FASTIFY_CODES[status] ?? `http-${status}`, error.name.replace(/Exception$/, ''), Array.isArray(detail) ? detail.join('; ') : detail, { instance }));
+      // Keep what the body adds (e.g. readiness names the dependency that is down) as extensions.
+      const { status: _s, statusCode: _c, message: _m, ...extensions } = typeof body === 'object' ? (body as Record<string, unknown>) : {};
+      this.send(reply, problem(status, FASTIFY_CODES[status] ?? `http-${status}`, error.name.replace(/Exception$/, ''), Array.isArray(detail) ? detail.join('; ') : detail, { ...extensions, instance }));
       return;
     }
     const fastifyError = error as { statusCode?: number; message?: string; code?: string };

@@ -1,5 +1,5 @@
-import { Inject, OnModuleInit } from '@nestjs/common';
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, OnModuleInit } from '@nestjs/common';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import { BatchOutcome, ProcessingService } from '@sanxian/exchange';
@@ -8,6 +8,8 @@ import { JobName, JobPayloads, QueueName } from '@sanxian/jobs';
 /** One job per stored batch. Retries come from the job's attempts and backoff; the last failure marks the messages dead. */
 @Processor(QueueName.Intake)
 export class IntakeProcessor extends WorkerHost implements OnModuleInit {
+  private readonly logger = new Logger(IntakeProcessor.name);
+
   constructor(
     private readonly processing: ProcessingService,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
@@ -17,6 +19,12 @@ export class IntakeProcessor extends WorkerHost implements OnModuleInit {
 
   onModuleInit(): void {
     this.worker.concurrency = this.config.workerConcurrency;
+  }
+
+  /** Redis connection trouble: logged, and BullMQ reconnects by itself. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn(`intake worker: ${error.message}`);
   }
 
   async process(job: Job<JobPayloads[JobName.IntakeBatch]>): Promise<BatchOutcome> {

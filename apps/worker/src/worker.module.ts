@@ -6,7 +6,7 @@ import { ExchangeModule } from '@sanxian/exchange';
 import { JobsModule, QueueName, redisOptions } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
 import { IntakeProcessor } from './intake.processor';
-import { MaintenanceProcessor } from './maintenance.processor';
+import { RelayTimer } from './relay.timer';
 
 @Module({})
 export class WorkerModule {
@@ -21,11 +21,11 @@ export class WorkerModule {
           inject: [HUB_CONFIG],
           useFactory: (c: HubConfig) => ({ connection: redisOptions(c.redisUrl, 'worker'), prefix: c.queuePrefix }),
         }),
-        BullModule.registerQueue({ name: QueueName.Intake }, { name: QueueName.Maintenance }),
+        BullModule.registerQueue({ name: QueueName.Intake }),
         JobsModule,
         ExchangeModule,
       ],
-      providers: [IntakeProcessor, MaintenanceProcessor],
+      providers: [IntakeProcessor, RelayTimer],
     };
   }
 }

@@ -3,6 +3,9 @@ import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import { ClientRepository, IntakeRepository } from '@sanxian/persistence';
 import { JobProducer, QueueName, intakeJobId } from '@sanxian/jobs';
 
+/** The advisory lock key of the relay (any constant unique within the database). */
+const RELAY_LOCK = 0x5158_0001;
+
 /**
  * The outbox relay: the database says which batches are committed but not done; Redis may have
  * lost their jobs (it was down, or restarted empty). Re-enqueueing is safe because processing is
@@ -18,6 +21,11 @@ export class RelayService {
     private readonly jobs: JobProducer,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
+
+  /** Relays unless another worker is relaying right now. */
+  async relayExclusively(): Promise<{ enqueued: number; requeued: number } | undefined> {
+    return this.intake.exclusively(RELAY_LOCK, () => this.relay());
+  }
 
   async relay(): Promise<{ enqueued: number; requeued: number }> {
     const unqueued = await this.intake.findUnqueued(2000);

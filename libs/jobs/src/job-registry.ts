@@ -4,22 +4,18 @@
  */
 export enum QueueName {
   Intake = 'intake',
-  Maintenance = 'maintenance',
 }
 
 export enum JobName {
   IntakeBatch = 'intake.batch',
-  RelayOutbox = 'relay.outbox',
 }
 
 export interface JobPayloads {
   [JobName.IntakeBatch]: { batchId: string };
-  [JobName.RelayOutbox]: Record<string, never>;
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.IntakeBatch]: QueueName.Intake,
-  [JobName.RelayOutbox]: QueueName.Maintenance,
 };
 
 /** Deterministic job ids: a batch enqueued twice (api, then relay) is one job while it waits. */

@@ -7,8 +7,9 @@ const FIRST_DAY = dayOf(1900, 1, 1);
 const LAST_DAY = dayOf(2099, 12, 31);
 const SPAN = LAST_DAY - FIRST_DAY + 1;
 // Sequence numbers 001–898 go to people; 899–999 are kept for ids the FP office mistypes, so
-// that a mistyped id is valid but never anyone's.
-const MAX_ISSUED = 449;
+// that a mistyped id is valid but never anyone's. Each birth date and sex starts at its own
+// offset (0–398, from a hash), so that sequences look like real ones (042, 317…) and not all 001.
+const MAX_ISSUED = 249;
 const RESERVED_FROM = 899;
 
 /**
@@ -29,7 +30,8 @@ export class CitizenIdAllocator {
     const n = table[slot];
     if (n >= MAX_ISSUED) throw new RangeError(`more than ${MAX_ISSUED} people of one sex born on one day: the population is too large for unique ids`);
     table[slot] = n + 1;
-    return withCheck(`${prefix}${compactDate(birth)}${pad3(sex === 'M' ? 2 * n + 1 : 2 * n + 2)}`);
+    const base = 2 * (Math.imul(slot ^ 0x5bd1e995, 0x27d4eb2d) >>> 24) % 400;
+    return withCheck(`${prefix}${compactDate(birth)}${pad3(base + 2 * n + (sex === 'M' ? 1 : 2))}`);
   }
 
   /** A valid id with the same prefix, birth date and sex as `id`, belonging to nobody: a clerk's slip the check digit cannot catch. */

@@ -145,3 +145,21 @@ export function floatingOutShare(age: number): number {
 }
 /** Floating-in households (流入) leaving the county in a year. */
 export const FLOATING_IN_LEAVE = 0.1;
+
+/**
+ * The ranges (per 1,000 of the mean population) the generated county's yearly rates must fall in
+ * at 20,000 people or more, with the published figures they rest on (README "Rates"). A spec
+ * checks both the generator and the README against this table.
+ */
+export const PLAUSIBLE_PER_THOUSAND = {
+  // Sichuan 2022: 6.39‰ (provincial statistical bulletin); China 2022: 6.77‰. ± county variation and sampling noise (~0.6‰ at 20,000 people).
+  births: [4.0, 9.0],
+  // Sichuan 2022: 9.04‰; a county with 22–24% aged 65+ (province: 16.9%) dies faster: 10–12‰.
+  deaths: [8.0, 14.0],
+  // Marriage registrations (couples): China 2022 4.8‰ (Ministry of Civil Affairs), 2023 5.4‰ (7.68 million); Sichuan 2022 5.5‰ (46.39 万对).
+  marriages: [3.0, 7.0],
+  // Divorce registrations at civil affairs: China 2022 1.5‰ (2.10 million; 2.0‰ with court divorces).
+  divorces: [0.8, 2.5],
+  // Sichuan 2022: −2.65‰; older counties lower.
+  naturalGrowth: [-9.0, 1.0],
+} as const satisfies Record<string, readonly [number, number]>;

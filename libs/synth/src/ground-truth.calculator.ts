@@ -250,6 +250,9 @@ function identityConflicts(
       ['birthDate', (s) => s.birthDate],
     ];
     for (const [field, value] of fields) {
+      // Most ids are stated identically everywhere: normalise only when the raw values differ.
+      const raw0 = field === 'name' ? statements.find((s) => s.name !== undefined)?.name : undefined;
+      if (field === 'name' && statements.every((s) => s.name === undefined || s.name === raw0)) continue;
       const stated = statements.filter((s) => value(s) !== undefined);
       const distinct = new Set(stated.map(value));
       if (distinct.size < 2) continue;

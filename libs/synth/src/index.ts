@@ -30,3 +30,4 @@ export {
 } from './synth-records.types';
 export { generateHouseholds, type HouseholdOutput } from './county.generator';
 export { computeDiscrepancies, type TruthRules } from './ground-truth.calculator';
+export { PLAUSIBLE_PER_THOUSAND } from './demography.model';

@@ -135,10 +135,11 @@ export function createWorldContext(options: ResolvedOptions, county: CountyData)
         { code: `H${county.code}002`, name: `${county.name}中医医院` },
         { code: `H${county.code}003`, name: `${county.name}妇幼保健院` },
       ],
-      township: (township) => ({
-        code: `H${township}`,
-        name: `${county.name}${townships.get(township)?.name ?? ''}卫生院`,
-      }),
+      township: (township) => {
+        const name = townships.get(township)?.name ?? '';
+        // Sub-districts (街道) have community health centres; towns and townships have 卫生院.
+        return { code: `H${township}`, name: `${county.name}${name}${name.endsWith('街道') ? '社区卫生服务中心' : '卫生院'}` };
+      },
     },
     marriageOffice: { code: `${county.code}0001`, name: `${county.name}民政局婚姻登记处` },
     outOfProvince: OUT_OF_PROVINCE,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Agency } from '@sanxian/contracts';
+import { DatabaseUnavailableError } from '../database-errors';
 import { SecretBox } from '../secret-box';
 
 export interface ClientSummary {
@@ -63,6 +64,7 @@ export class ClientRepository {
   }
 
   async findCredentials(clientId: string): Promise<ClientCredentials | undefined> {
+    if (!this.db.isInitialized) throw new DatabaseUnavailableError('not connected to PostgreSQL yet');
     const rows = await this.db.query('SELECT id, agency, revoked_at, secret_ciphertext FROM exchange_client WHERE id = $1', [clientId]);
     const row = rows[0];
     if (!row) return undefined;

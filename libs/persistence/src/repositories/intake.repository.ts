@@ -45,6 +45,23 @@ export interface DeadMessage {
 export class IntakeRepository {
   constructor(private readonly db: DataSource) {}
 
+  /** Runs work while holding a session advisory lock; returns undefined at once if another holder has it. */
+  async exclusively<T>(lockKey: number, work: () => Promise<T>): Promise<T | undefined> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [lockKey]);
+      if (!locked) return undefined;
+      try {
+        return await work();
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [lockKey]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
   async markEnqueued(batchIds: string[]): Promise<void> {
     if (batchIds.length) await this.db.query('UPDATE intake_batch SET enqueued_at = now() WHERE id = ANY($1::uuid[])', [batchIds]);
   }
