@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
+import { DynamicModule, Global, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
@@ -13,6 +13,8 @@ import { SecretBox } from './secret-box';
 const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository];
 
 const logger = new Logger('Database');
+/** Data sources whose app has shut down: their background connection attempts stop. */
+const abandoned = new WeakSet<DataSource>();
 
 /**
  * Start even when PostgreSQL is down: the apps come up (requests answer 503, readiness says why)
@@ -30,7 +32,11 @@ async function connectOrKeepTrying(dataSource: DataSource): Promise<DataSource> 
     }
   };
   const retryLater = (): void => {
-    setTimeout(async () => ((await attempt()) ? logger.log('connected to PostgreSQL') : retryLater()), 2000).unref();
+    setTimeout(async () => {
+      if (abandoned.has(dataSource)) return;
+      if (await attempt()) logger.log('connected to PostgreSQL');
+      else retryLater();
+    }, 2000).unref();
   };
   if (!(await attempt())) retryLater();
   return dataSource;
@@ -38,7 +44,13 @@ async function connectOrKeepTrying(dataSource: DataSource): Promise<DataSource> 
 
 @Global()
 @Module({})
-export class PersistenceModule {
+export class PersistenceModule implements OnApplicationShutdown {
+  constructor(private readonly dataSource: DataSource) {}
+
+  onApplicationShutdown(): void {
+    abandoned.add(this.dataSource);
+  }
+
   static forRoot(options: { applicationName: string; poolSize?: number }): DynamicModule {
     return {
       module: PersistenceModule,
