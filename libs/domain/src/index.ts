@@ -2,3 +2,4 @@ export * from './citizen-id';
 export * from './region-code';
 export * from './person-name';
 export * from './region-directory';
+export * from './sha256';

@@ -1,9 +1,12 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '@sanxian/domain';
 
 /**
  * Request signing of exchange contract v1: `X-Hub-Signature: v1=<hex HMAC-SHA256>` over
  * `METHOD\nPATH\nTIMESTAMP\nNONCE\nSHA256HEX(BODY)`. Used by the hub to verify and by the push client to sign.
  */
+export { sha256Hex };
+
 export const SIGNATURE_VERSION = 'v1';
 
 export const HEADER_CLIENT = 'X-Hub-Client';
@@ -19,10 +22,6 @@ export const TIMESTAMP_WINDOW_SECONDS = 300;
 
 const SIGNATURE_PREFIX = `${SIGNATURE_VERSION}=`;
 const SIGNATURE_HEX = /^[0-9a-fA-F]{64}$/;
-
-export function sha256Hex(body: Buffer | string): string {
-  return createHash('sha256').update(body).digest('hex');
-}
 
 export function canonicalRequest(method: string, pathWithQuery: string, timestamp: string, nonce: string, body: Buffer): string {
   return `${method.toUpperCase()}\n${pathWithQuery}\n${timestamp}\n${nonce}\n${sha256Hex(body)}`;

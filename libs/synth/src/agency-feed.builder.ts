@@ -76,13 +76,13 @@ export class AgencyFeedBuilder {
         return [this.notice(event)];
       }
       case 'birth-registration':
-        return [this.hukou('birth-registration', event.day, event.child, event.mother ? [['mother', event.mother]] : [])];
+        return [this.hukou('birth-registration', event.day, event.child)];
       case 'death':
         return event.hukouInCounty ? [this.hukou('death', event.day, event.person)] : [];
       case 'move-out':
-        return [this.hukou('move-out', event.day, event.person, [], { from: event.from, to: event.to })];
+        return [this.hukou('move-out', event.day, event.person, { from: event.from, to: event.to })];
       case 'move-in':
-        return [this.hukou('move-in', event.day, event.person, [], { from: event.from, to: this.household.village })];
+        return [this.hukou('move-in', event.day, event.person, { from: event.from, to: this.household.village })];
       case 'marriage':
         return [this.registration('marriage', event.day, event.local, event.spouse, event.spouseHukou)];
       case 'divorce':
@@ -101,7 +101,6 @@ export class AgencyFeedBuilder {
     changeType: HukouChangeRecord['changeType'],
     day: Day,
     person: Person,
-    extraRoles: [string, Person][] = [],
     move?: { from?: string; to?: string },
   ): Draft {
     const ctx = this.ctx;
@@ -114,7 +113,7 @@ export class AgencyFeedBuilder {
     return {
       kind: 'hukou-change',
       eventDay: day,
-      roles: [['person', person], ...extraRoles],
+      roles: [['person', person]],
       build: (reportedAt) => {
         const record: HukouChangeRecord = {
           recordId,

@@ -260,10 +260,7 @@ function recompute(dir: string, options: { asOf: string; graceDays: number; year
   const keys = new Set<string>();
 
   // birth-not-in-registry
-  const births = [
-    ...notices.map((n) => ({ mother: n.truth.persons.mother, date: n.record.child.birthDate as string, sex: n.record.child.sex as string })),
-    ...hukou.filter((h) => h.record.changeType === 'birth-registration').map((h) => ({ mother: h.truth.persons.mother, date: h.record.person.birthDate as string, sex: h.record.person.sex as string })),
-  ];
+  const births = notices.map((n) => ({ mother: n.truth.persons.mother, date: n.record.child.birthDate as string, sex: n.record.child.sex as string }));
   for (const b of births) {
     const card = b.mother === undefined ? undefined : cardOfWoman.get(b.mother);
     if (!card || !graced(b.date)) continue;

@@ -62,19 +62,12 @@ export function computeDiscrepancies(entries: readonly FeedEntry[], rules: Truth
     for (const id of recordIds) if (!d.evidence.recordIds.includes(id)) d.evidence.recordIds.push(id);
   };
 
-  // birth-not-in-registry: a notice or hukou birth registration whose mother's card lacks the child (±1 day, same sex), grace passed.
-  const births: { entry: FeedEntry; mother: string | undefined; birthDate: string; sex: string }[] = [
-    ...notices.map((e) => {
-      const r = e.record as BirthNoticeRecord;
-      return { entry: e, mother: e.truth.persons.mother, birthDate: r.child.birthDate, sex: r.child.sex };
-    }),
-    ...hukou
-      .filter((e) => (e.record as HukouChangeRecord).changeType === 'birth-registration')
-      .map((e) => {
-        const r = e.record as HukouChangeRecord;
-        return { entry: e, mother: e.truth.persons.mother, birthDate: r.person.birthDate, sex: r.person.sex };
-      }),
-  ];
+  // birth-not-in-registry: a birth notice whose mother's card lacks the child (±1 day, same sex), grace passed.
+  // A hukou birth registration names no mother in contract v1 (its only person is the child), so it cannot raise one.
+  const births = notices.map((e) => {
+    const r = e.record as BirthNoticeRecord;
+    return { entry: e, mother: e.truth.persons.mother, birthDate: r.child.birthDate, sex: r.child.sex };
+  });
   for (const birth of births) {
     if (birth.mother === undefined || !graced(birth.birthDate)) continue;
     const card = cardOf.get(birth.mother);

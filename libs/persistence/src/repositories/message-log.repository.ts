@@ -1,7 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RecordIssue, RecordKind } from '@sanxian/contracts';
+import { sha256Hex } from '@sanxian/domain';
 import { copyRows } from '../copy-rows';
 import { MessageState } from '../entities/inbound-message.entity';
 
@@ -25,10 +26,6 @@ export interface StoreResult {
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /** The chain link: each row's hash covers the previous row's hash of the same client. */
 export function chainHash(prevHash: string, clientId: string, seq: bigint | string, recordId: string, receivedAt: Date, payloadSha256: string): string {
@@ -67,6 +64,8 @@ export class MessageLogRepository {
    * or as reused ids (different payload), and are not stored again.
    */
   async storeBatch(clientId: string, kind: RecordKind, records: RecordToStore[], batchSize: number): Promise<StoreResult> {
+    // Hash the payloads before taking the client's lock: only the chain links need it.
+    const shas = records.map((record) => sha256Hex(record.payload));
     const runner = this.db.createQueryRunner();
     await runner.connect();
     try {
@@ -88,8 +87,8 @@ export class MessageLogRepository {
       const rows = { id: [] as string[], recordId: [] as string[], batchId: [] as string[], seq: [] as string[], payload: [] as string[], sha: [] as string[], prev: [] as string[], hash: [] as string[], eventDate: [] as (string | null)[], region: [] as (string | null)[], warnings: [] as (string | null)[] };
       const batchIds: string[] = [];
       const batchCounts: number[] = [];
-      for (const record of records) {
-        const sha = sha256Hex(record.payload);
+      for (const [i, record] of records.entries()) {
+        const sha = shas[i];
         const seen = existing.get(record.recordId);
         if (seen) {
           outcomes.push({ status: seen.sha === sha ? 'duplicate' : 'record-id-reused', messageId: seen.id });
