@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError } from '@sanxian/contracts';
 import { UsageError, registerAdminCommands } from './admin.commands';
 import { registerPushCommand } from './push.command';
+import { registerSynthCommand } from './synth.command';
 
 const program = new Command()
   .name('sanxian')
@@ -10,6 +11,7 @@ const program = new Command()
   .showHelpAfterError();
 registerAdminCommands(program);
 registerPushCommand(program);
+registerSynthCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof ConfigError) {

@@ -25,7 +25,7 @@ const root = mkdtempSync(join(tmpdir(), 'synth-spec-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const runs = new Map<string, Promise<{ dir: string; manifest: Manifest }>>();
-function generated(name: string, options: { people: number; seed: string; county?: string }): Promise<{ dir: string; manifest: Manifest }> {
+function generated(name: string, options: { people: number; seed: string; county?: string; asOf?: string; graceDays?: number }): Promise<{ dir: string; manifest: Manifest }> {
   let run = runs.get(name);
   if (!run) {
     const dir = join(root, name);
@@ -167,6 +167,21 @@ describe('ground truth', () => {
       expect(d.key).toBe(`${d.kind}:${Object.values(d.subject).join('|')}`);
       expect(d.townshipCode).toBe(d.regionCode.slice(0, 9));
     }
+  });
+
+  it('follows --as-of and --grace-days: nothing dated after as-of, and the truth still reproducible', async () => {
+    const { dir, manifest } = await generated('mid-year', { people: 8000, seed: '5', asOf: '2025-06-30', graceDays: 15 });
+    expect(manifest.asOf).toBe('2025-06-30');
+    for (const kind of KINDS) {
+      for (const record of lines<{ eventDate: string; reportedAt?: string }>(join(dir, FILES[kind]))) {
+        if (record.eventDate.includes('/')) continue; // invalid:format
+        expect(record.eventDate <= '2025-06-30').toBe(true);
+        expect((record.reportedAt ?? '').slice(0, 10) <= '2025-06-30').toBe(true);
+      }
+    }
+    const listed = lines<Discrepancy>(join(dir, 'truth/discrepancies.ndjson')).map((d) => d.key).sort();
+    expect(listed).toEqual([...recompute(dir, { asOf: '2025-06-30', graceDays: 15, year: 2025 })].sort());
+    expect(listed.length).toBeGreaterThan(0);
   });
 
   it('has every kind of discrepancy, so that none of the comparisons is vacuous', async () => {

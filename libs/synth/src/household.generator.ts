@@ -1,12 +1,12 @@
-import { addYears, ageOn, civilOf, dayOf, type Day } from './calendar.util';
+import { addYears, ageOn, civilOf, dayOf, isoDate, type Day } from './calendar.util';
+import type { CensusRow } from './county-data.loader';
 import { BOY_SHARE, MAX_AGE, completedParityTable, floatingOutShare, type AgeSampler } from './demography.model';
 import { drawGivenName, drawSurname } from './person-name.factory';
-import type { MaritalStatus, Person, Residence, Sex, Household } from './population.types';
+import type { Household, MaritalStatus, Person, Residence, Sex } from './population.types';
 import { WeightedTable, type RandomSource } from './random-source';
 import type { WorldContext } from './world-context';
-import type { CensusRow } from './county-data.loader';
 
-/** The birth policy in force on a day (document: README "Policy compliance"). */
+/** The birth policy in force on a day (README "The model", policy compliance). */
 const TWO_CHILD_FROM = dayOf(2016, 1, 1);
 const THREE_CHILD_FROM = dayOf(2021, 5, 31);
 
@@ -38,7 +38,7 @@ export interface PersonInit {
 }
 
 export function createPerson(ctx: WorldContext, rng: RandomSource, init: PersonInit): Person {
-  const birthDate = isoOf(init.birth);
+  const birthDate = isoDate(init.birth);
   const person: Person = {
     serial: ++ctx.counters.person,
     name: (init.surname ?? drawSurname(rng)) + drawGivenName(rng, init.sex, civilOf(init.birth).year),
@@ -108,6 +108,7 @@ export class CompositionSteering {
   private readonly targets: [number, number, number];
   private readonly targetWomen: number;
   private readonly targetMales: number;
+  private readonly targetSize: number;
   /** Census-shaped share of each 5-year age group, and the running counts. */
   private readonly fineTargets: number[];
   private readonly fine: number[];
@@ -152,8 +153,6 @@ export class CompositionSteering {
     }
     return new WeightedTable(ages, weights).draw(rng);
   }
-
-  private readonly targetSize: number;
 
   drawType(rng: RandomSource): HouseholdType {
     const deficits = this.targets.map((target, g) => (target - this.counts[g] / this.people) / target);
@@ -436,9 +435,4 @@ function countAtStart(ctx: WorldContext, household: Household): void {
 
 function clamp(x: number, lo: number, hi: number): number {
   return Math.max(lo, Math.min(hi, Math.round(x)));
-}
-
-function isoOf(day: Day): string {
-  const { year, month, day: d } = civilOf(day);
-  return `${year}-${month < 10 ? '0' : ''}${month}-${d < 10 ? '0' : ''}${d}`;
 }
