@@ -28,7 +28,7 @@ for (const name of which) {
   let announced = false;
   child.stdout.on('data', (chunk) => {
     process.stdout.write(chunk);
-    if (!announced && chunk.toString().includes('ready')) {
+    if (!announced && /^sanxian (api|worker) ready/m.test(chunk.toString())) {
       announced = true;
       if (++ready === which.length) console.log(`sanxian ${which.join(' and ')} ready`);
     }
