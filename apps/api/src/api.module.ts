@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { JwtModule } from '@nestjs/jwt';
+import { hkdfSync } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { HubConfig, HubConfigModule } from '@sanxian/contracts';
 import { ExchangeModule } from '@sanxian/exchange';
 import { JobsModule } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
+import { AuthController } from './auth/auth.controller';
+import { StaffAuthGuard } from './auth/staff-auth.guard';
 import { ExchangeController } from './exchange.controller';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
@@ -37,9 +41,15 @@ export class ApiModule {
         JobsModule,
         ExchangeModule,
         TerminusModule,
+        JwtModule.register({
+          // A key of its own, derived from SECRETS_KEY, so tokens and stored secrets never share one.
+          secret: Buffer.from(hkdfSync('sha256', config.secretsKey, Buffer.alloc(0), 'sanxian staff tokens', 32)),
+          signOptions: { expiresIn: config.staffTokenTtlSeconds, algorithm: 'HS256' },
+          verifyOptions: { algorithms: ['HS256'] },
+        }),
       ],
-      controllers: [ExchangeController, HealthController, MetricsController],
-      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
+      controllers: [AuthController, ExchangeController, HealthController, MetricsController],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard],
     };
   }
 }

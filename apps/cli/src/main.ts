@@ -4,6 +4,7 @@ import { ConfigError } from '@sanxian/contracts';
 import { UsageError, registerAdminCommands } from './admin.commands';
 import { registerPushCommand } from './push.command';
 import { registerSynthCommand } from './synth.command';
+import { registerUsersCommand } from './users.command';
 
 const program = new Command()
   .name('sanxian')
@@ -12,6 +13,7 @@ const program = new Command()
 registerAdminCommands(program);
 registerPushCommand(program);
 registerSynthCommand(program);
+registerUsersCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof ConfigError) {

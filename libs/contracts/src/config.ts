@@ -20,6 +20,7 @@ export interface HubConfig {
   relayRequeueAfterMs: number;
   workerConcurrency: number;
   timestampWindowSeconds: number;
+  staffTokenTtlSeconds: number;
   nonceTtlSeconds: number;
 }
 
@@ -69,6 +70,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     relayRequeueAfterMs: values.RELAY_REQUEUE_AFTER_MS as number,
     workerConcurrency: values.WORKER_CONCURRENCY as number,
     timestampWindowSeconds: values.TIMESTAMP_WINDOW_SECONDS as number,
+    staffTokenTtlSeconds: values.STAFF_TOKEN_TTL_SECONDS as number,
     nonceTtlSeconds: values.NONCE_TTL_SECONDS as number,
   };
 }

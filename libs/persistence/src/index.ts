@@ -8,3 +8,5 @@ export * from './repositories/intake.repository';
 export * from './repositories/message-log.repository';
 export * from './repositories/receipt.repository';
 export * from './repositories/registry.repository';
+export * from './password-hash';
+export * from './repositories/staff.repository';

@@ -8,9 +8,10 @@ import { IntakeRepository } from './repositories/intake.repository';
 import { MessageLogRepository } from './repositories/message-log.repository';
 import { ReceiptRepository } from './repositories/receipt.repository';
 import { RegistryRepository } from './repositories/registry.repository';
+import { StaffRepository } from './repositories/staff.repository';
 import { SecretBox } from './secret-box';
 
-const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository];
+const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository];
 
 const logger = new Logger('Database');
 /** Data sources whose app has shut down: their background connection attempts stop. */

@@ -1,0 +1,4 @@
+export * from './comparison';
+export * from './fellegi-sunter';
+export * from './blocking';
+export * from './link-record';

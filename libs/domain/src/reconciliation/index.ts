@@ -1,0 +1,15 @@
+export * from './types';
+export * from './config';
+export * from './due-date';
+export * from './child-match';
+export * from './birth-not-in-registry.rule';
+export * from './birth-not-notified.rule';
+export * from './birth-order-conflict.rule';
+export * from './marital-status-conflict.rule';
+export * from './moved-out-still-registered.rule';
+export * from './moved-in-not-registered.rule';
+export * from './death-not-reflected.rule';
+export * from './identity-conflict.rule';
+export { discrepancyKey } from './discrepancy-draft';
+export { currentCards } from './linked-facts';
+export * from './reconcile';
