@@ -23,7 +23,16 @@ const personArbitrary = fc.record({
   serial: fc.integer({ min: 0, max: 499 }),
 });
 
-function toRegistryPerson(p: fc.RecordValue<typeof personArbitrary>, personId: string): RegistryPerson {
+interface PersonSpec {
+  surname: string;
+  given: string[];
+  birthDate: Date;
+  sex: 'M' | 'F';
+  village: string;
+  serial: number;
+}
+
+function toRegistryPerson(p: PersonSpec, personId: string): RegistryPerson {
   const birthDate = p.birthDate.toISOString().slice(0, 10);
   return {
     personId,

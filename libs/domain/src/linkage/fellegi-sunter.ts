@@ -64,10 +64,25 @@ export function fieldWeight<F extends LinkageField>(
   level: ComparisonVector[F],
 ): number {
   if (level === 'missing') return 0;
-  const m = (params.m[field] as Record<string, number>)[level];
-  const u = (params.u[field] as Record<string, number>)[level];
-  return Math.log2(m / u);
+  let table = weightTables.get(params);
+  if (table === undefined) {
+    table = {} as Record<LinkageField, Record<string, number>>;
+    for (const f of LINKAGE_FIELDS) {
+      table[f] = {};
+      for (const l of FIELD_LEVELS[f]) {
+        const m = (params.m[f] as Record<string, number>)[l];
+        const u = (params.u[f] as Record<string, number>)[l];
+        table[f][l] = Math.log2(m / u);
+      }
+    }
+    weightTables.set(params, table);
+  }
+  return table[field][level];
 }
+
+// log2(m/u) of every level, computed once per parameter set. Parameters are treated as
+// immutable once scoring starts: estimateParameters returns a new object.
+const weightTables = new WeakMap<FellegiSunterParameters, Record<LinkageField, Record<string, number>>>();
 
 export function scoreVector(
   vector: ComparisonVector,

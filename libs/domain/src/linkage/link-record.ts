@@ -72,7 +72,8 @@ export function linkPerson(
   }
   if (scored.length === 0) return { method: 'probabilistic', decision: 'non-link', weights: {}, candidates: 0 };
 
-  scored.sort((a, b) => b.score - a.score || a.personId.localeCompare(b.personId));
+  // Ties by person id, so that the result does not depend on the index's order.
+  scored.sort((a, b) => b.score - a.score || (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0));
   const [best, runnerUp] = scored;
   let decision = classify(best.score, thresholds);
   if (decision === 'link' && runnerUp !== undefined && runnerUp.score >= thresholds.lower && best.score - runnerUp.score < margin) {
