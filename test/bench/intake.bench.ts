@@ -21,7 +21,7 @@ import { TEST_ADMIN_URL, TEST_REDIS_URL, urlFor } from '../support/test-database
  * raw COPY of the same rows on the same server. Reports figures only: timings are never asserted.
  */
 
-const ROOT = join(__dirname, '..', '..', '..'); // dist/test/bench → repository root
+export const ROOT = join(__dirname, '..', '..', '..'); // dist/test/bench → repository root
 const PROCESSED_TIMEOUT_MS = 10 * 60_000;
 const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ, the unit of utime/stime in /proc/<pid>/stat
 
@@ -46,7 +46,7 @@ function parseOptions(args: string[]): Options {
 
 // ------------------------------------------------------------------------------------------------- processes
 
-interface Service {
+export interface Service {
   name: string;
   child: ChildProcess;
   /** The last lines it printed, to explain a failure. */
@@ -54,7 +54,7 @@ interface Service {
   stopping?: boolean;
 }
 
-function startService(name: string, script: string, env: NodeJS.ProcessEnv): Promise<Service> {
+export function startService(name: string, script: string, env: NodeJS.ProcessEnv): Promise<Service> {
   const child = spawn(process.execPath, [join(ROOT, 'bin', script)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const service: Service = { name, child, tail: [] };
   let ready = false;
@@ -86,7 +86,7 @@ function startService(name: string, script: string, env: NodeJS.ProcessEnv): Pro
   });
 }
 
-async function stopService(service: Service): Promise<void> {
+export async function stopService(service: Service): Promise<void> {
   const { child } = service;
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -99,7 +99,7 @@ async function stopService(service: Service): Promise<void> {
 }
 
 /** Peak resident set (MB) and CPU time used so far (s), from /proc. */
-async function processUsage(pid: number): Promise<{ peakRssMb: number; cpuSeconds: number }> {
+export async function processUsage(pid: number): Promise<{ peakRssMb: number; cpuSeconds: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const hwmKb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
   // utime and stime are the 14th and 15th fields; count from after "(comm)", which may hold spaces.
@@ -108,12 +108,12 @@ async function processUsage(pid: number): Promise<{ peakRssMb: number; cpuSecond
   return { peakRssMb: hwmKb / 1024, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND };
 }
 
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+export async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'sanxian.js'), ...args], { cwd: ROOT, env });
   return stdout;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -140,7 +140,7 @@ async function untilProcessed(db: Client, records: number, signal: AbortSignal):
 }
 
 /** Nearest-rank percentile. */
-function percentile(sorted: number[], q: number): number {
+export function percentile(sorted: number[], q: number): number {
   return sorted.length ? sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] : NaN;
 }
 
@@ -295,13 +295,13 @@ export async function runIntakeBench(args: string[]): Promise<void> {
   }
 }
 
-function printTable(rows: Record<string, string>): void {
+export function printTable(rows: Record<string, string>): void {
   const width = Math.max(...Object.keys(rows).map((k) => k.length));
   for (const [label, value] of Object.entries(rows)) console.log(`  ${label.padEnd(width)}  ${value}`);
 }
 
 /** Best effort: a step that fails is reported, and neither stops the others nor hides the run's own error. */
-async function cleanUp(database: string, queuePrefix: string, tempDir: string): Promise<void> {
+export async function cleanUp(database: string, queuePrefix: string, tempDir: string): Promise<void> {
   const attempt = (what: string, step: () => Promise<unknown>) => step().catch((error: unknown) => console.warn(`could not ${what}: ${(error as Error).message}`));
   await attempt(`drop database ${database}`, async () => {
     const admin = new Client({ connectionString: TEST_ADMIN_URL });

@@ -11,6 +11,7 @@ type Benchmark = (args: string[]) => Promise<void>;
 const BENCHMARKS: Record<string, () => Benchmark> = {
   intake: () => (require('./intake.bench') as typeof import('./intake.bench')).runIntakeBench,
   synth: () => (require('./synth.bench') as typeof import('./synth.bench')).runSynthBench,
+  registry: () => (require('./registry.bench') as typeof import('./registry.bench')).runRegistryBench,
 };
 
 async function main(): Promise<void> {
