@@ -74,8 +74,13 @@ export class MessageLogRepository {
       const [head] = await runner.query('SELECT chain_seq, chain_head FROM exchange_client WHERE id = $1 FOR NO KEY UPDATE', [clientId]);
       if (!head) throw new Error(`unknown client ${clientId}`);
       const existing = new Map<string, { id: string; sha: string }>();
+      // One unique-index probe per record id (LATERAL): fast whatever the table's statistics say,
+      // where `record_id = ANY(…)` falls back to reading the client's whole log when they are stale.
       const known = await runner.query(
-        'SELECT record_id, id, payload_sha256 FROM inbound_message WHERE client_id = $1 AND record_id = ANY($2::text[])',
+        `SELECT m.record_id, m.id, m.payload_sha256
+         FROM unnest($2::text[]) AS r(record_id)
+         CROSS JOIN LATERAL (
+           SELECT record_id, id, payload_sha256 FROM inbound_message WHERE client_id = $1 AND record_id = r.record_id) m`,
         [clientId, records.map((r) => r.recordId)],
       );
       for (const row of known) existing.set(row.record_id, { id: row.id, sha: row.payload_sha256 });

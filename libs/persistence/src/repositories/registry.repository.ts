@@ -46,8 +46,9 @@ export async function projectRegistryCards(tx: EntityManager, messageIds: string
     `WITH touched AS (
        SELECT DISTINCT detail->>'cardId' AS card_id FROM canonical_fact WHERE message_id = ANY($1::uuid[]) AND role = 'woman'),
      latest AS (
-       SELECT DISTINCT ON (v.card_id) v.* FROM registry_card_version v JOIN touched t USING (card_id)
-       ORDER BY v.card_id, v.version DESC),
+       -- Each touched card's highest version by a primary-key probe, never a scan of all versions.
+       SELECT v.* FROM touched t
+       CROSS JOIN LATERAL (SELECT * FROM registry_card_version WHERE card_id = t.card_id ORDER BY version DESC LIMIT 1) v),
      upserted AS (
        INSERT INTO registry_woman AS w (card_id, version, message_id, event_date, region_code, township_code, citizen_id, citizen_id_valid,
          name, birth_date, hukou_region_code, marital_status, marriage_date, residence_status)
