@@ -1,6 +1,6 @@
-import { normaliseName } from '../person-name';
 import { makeDraft } from './discrepancy-draft';
 import { validCitizenId } from './linked-facts';
+import { indexReconciliation } from './reconciliation-index';
 import type { AgencyFact, DiscrepancyDraft, IsoDate, ReconciliationRule, RegistryCardView, Sex } from './types';
 
 export const IDENTITY_FIELDS = ['name', 'sex', 'birthDate'] as const;
@@ -20,10 +20,9 @@ interface Statement {
  * and current cards). Ids as written, not as linked: a mistyped id is someone else's id, a faulty
  * one is no id. Names compare after normalisation (width, spaces, dots, traditional forms).
  */
-export const identityConflict: ReconciliationRule = (cards, facts, config) => {
+export const identityConflict: ReconciliationRule = (cards, facts, config, index = indexReconciliation(cards, facts, config)) => {
   const byId = new Map<string, Statement[]>();
-  const state = (id: string | undefined, statement: Statement) => {
-    const valid = validCitizenId(id, config.asOf);
+  const state = (valid: string | undefined, statement: Statement) => {
     if (valid === undefined) return;
     const list = byId.get(valid);
     if (list === undefined) byId.set(valid, [statement]);
@@ -31,21 +30,24 @@ export const identityConflict: ReconciliationRule = (cards, facts, config) => {
   };
   for (const fact of facts) {
     const { name, sex, birthDate } = fact.person;
-    state(fact.person.citizenId, { fact, regionCode: fact.regionCode, name, sex, birthDate });
+    state(validCitizenId(fact.person.citizenId, config.asOf), { fact, regionCode: fact.regionCode, name, sex, birthDate });
   }
-  for (const card of cards) {
+  cards.forEach((card, position) => {
     const { woman, husband, regionCode } = card;
-    state(woman.citizenId, { card, regionCode, name: woman.name, sex: woman.sex ?? 'F', birthDate: woman.birthDate });
-    if (husband !== undefined) state(husband.citizenId, { card, regionCode, ...pick(husband) });
-    for (const child of card.children) state(child.citizenId, { card, regionCode, ...pick(child) });
-  }
+    const ids = index.cardCitizenIds[position];
+    state(ids.woman, { card, regionCode, name: woman.name, sex: woman.sex ?? 'F', birthDate: woman.birthDate });
+    if (husband !== undefined) state(ids.husband, { card, regionCode, ...pick(husband) });
+    card.children.forEach((child, i) => state(ids.children[i], { card, regionCode, ...pick(child) }));
+  });
 
   const drafts: DiscrepancyDraft[] = [];
-  for (const [citizenId, statements] of [...byId].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (statements.length < 2) continue;
+  const repeated = [...byId].filter(([, statements]) => statements.length >= 2);
+  for (const [citizenId, statements] of repeated.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     for (const field of IDENTITY_FIELDS) {
       const stated = statements.filter((s) => s[field] !== undefined);
-      const compared = (s: Statement) => (field === 'name' ? normaliseName(s.name!) : s[field]);
+      // Values written alike compare alike (names too): no need to normalise them.
+      if (stated.every((s) => s[field] === stated[0][field])) continue;
+      const compared = (s: Statement) => (field === 'name' ? index.normalisedName(s.name!) : s[field]);
       if (new Set(stated.map(compared)).size < 2) continue;
       const registry = stated.find((s) => s.card !== undefined);
       const reference = registry ?? stated[0];

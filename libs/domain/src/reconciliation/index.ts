@@ -12,4 +12,5 @@ export * from './death-not-reflected.rule';
 export * from './identity-conflict.rule';
 export { discrepancyKey } from './discrepancy-draft';
 export { currentCards } from './linked-facts';
+export { indexReconciliation, type CardCitizenIds, type ReconciliationIndex } from './reconciliation-index';
 export * from './reconcile';

@@ -1,5 +1,6 @@
 /** How facts and cards meet: ids as the rules compare them, current card versions, linked facts. */
 import { parseCitizenId } from '../citizen-id';
+import type { ReconciliationIndex } from './reconciliation-index';
 import type { AgencyFact, CardRole, IsoDate, RegistryCardView } from './types';
 
 /** The 18-character form of a valid id (15-digit ids upgraded); undefined for no id or a faulty one. */
@@ -44,8 +45,9 @@ export function cardRoleOf(fact: AgencyFact): CardRole {
   return fact.cardRole ?? 'woman';
 }
 
-/** The facts linked to this card in the given place on it. */
-export function linkedTo(card: RegistryCardView, facts: readonly AgencyFact[], role: CardRole): AgencyFact[] {
+/** The facts linked to this card in the given place on it (looked up in `index` when given: it must index `facts`). */
+export function linkedTo(card: RegistryCardView, facts: readonly AgencyFact[], role: CardRole, index?: ReconciliationIndex): AgencyFact[] {
+  if (index !== undefined) return (index.factsByCardId.get(card.cardId) ?? []).filter((fact) => cardRoleOf(fact) === role);
   return facts.filter((fact) => fact.cardId === card.cardId && cardRoleOf(fact) === role);
 }
 
@@ -67,8 +69,13 @@ export function motherCitizenId(card: RegistryCardView, fact: AgencyFact, asOf: 
  * birth registrations from the police when they name the mother (contract v1's do not, so the
  * caller has no such fact to give). In birth-date order, so matching is deterministic.
  */
-export function birthsOfMother(card: RegistryCardView, facts: readonly AgencyFact[], kind: AgencyFact['kind']): BirthFact[] {
-  return linkedTo(card, facts, 'woman')
+export function birthsOfMother(
+  card: RegistryCardView,
+  facts: readonly AgencyFact[],
+  kind: AgencyFact['kind'],
+  index?: ReconciliationIndex,
+): BirthFact[] {
+  return linkedTo(card, facts, 'woman', index)
     .filter((fact): fact is BirthFact => fact.kind === kind && fact.role === 'mother' && fact.detail?.child !== undefined)
     .sort((a, b) => (a.detail.child.birthDate < b.detail.child.birthDate ? -1 : a.detail.child.birthDate > b.detail.child.birthDate ? 1 : byEventDate(a, b)));
 }

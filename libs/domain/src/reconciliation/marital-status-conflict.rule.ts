@@ -1,4 +1,5 @@
 import { makeDraft } from './discrepancy-draft';
+import { indexReconciliation } from './reconciliation-index';
 import { byEventDate, linkedTo } from './linked-facts';
 import type { DiscrepancyDraft, MaritalStatus, ReconciliationRule } from './types';
 
@@ -9,10 +10,10 @@ const STATUS_AFTER: Readonly<Record<string, MaritalStatus>> = { marriage: 'marri
  * marital status. Only the latest counts (a divorce then a remarriage: the remarriage), and only
  * when it is newer than the card: a card written after it already had the chance to show it.
  */
-export const maritalStatusConflict: ReconciliationRule = (cards, facts, config) => {
+export const maritalStatusConflict: ReconciliationRule = (cards, facts, config, index = indexReconciliation(cards, facts, config)) => {
   const drafts: DiscrepancyDraft[] = [];
   for (const card of cards) {
-    const registrations = linkedTo(card, facts, 'woman')
+    const registrations = linkedTo(card, facts, 'woman', index)
       .filter((fact) => fact.kind === 'marriage-record' && STATUS_AFTER[fact.event] !== undefined)
       .sort(byEventDate);
     const latest = registrations.at(-1);

@@ -1,7 +1,8 @@
 import { parseCitizenId } from '../citizen-id';
 import { makeDraft } from './discrepancy-draft';
+import { indexReconciliation } from './reconciliation-index';
 import { ageOn } from './iso-day';
-import { factCitizenId, validCitizenId } from './linked-facts';
+import { factCitizenId } from './linked-facts';
 import type { DiscrepancyDraft, ReconciliationRule } from './types';
 
 /** Women of these ages (completed years, on the day of the move) must have a card. */
@@ -9,8 +10,8 @@ export const CARD_MIN_AGE = 15;
 export const CARD_MAX_AGE = 49;
 
 /** A hukou move into the county of a woman aged 15–49 on the day of the move, who has no card. */
-export const movedInNotRegistered: ReconciliationRule = (cards, facts, config) => {
-  const carded = new Set(cards.map((card) => validCitizenId(card.woman.citizenId, config.asOf) ?? card.woman.citizenId));
+export const movedInNotRegistered: ReconciliationRule = (cards, facts, config, index = indexReconciliation(cards, facts, config)) => {
+  const carded = new Set(cards.map((card, position) => index.cardCitizenIds[position].woman ?? card.woman.citizenId));
   const drafts: DiscrepancyDraft[] = [];
   for (const fact of facts) {
     if (fact.kind !== 'hukou-change' || fact.event !== 'move-in' || fact.cardId !== undefined) continue;

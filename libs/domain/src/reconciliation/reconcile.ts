@@ -5,6 +5,7 @@ import { deathNotReflected } from './death-not-reflected.rule';
 import { mergeDrafts } from './discrepancy-draft';
 import { identityConflict } from './identity-conflict.rule';
 import { byEventDate, currentCards, distinctFacts } from './linked-facts';
+import { indexReconciliation } from './reconciliation-index';
 import { maritalStatusConflict } from './marital-status-conflict.rule';
 import { movedInNotRegistered } from './moved-in-not-registered.rule';
 import { movedOutStillRegistered } from './moved-out-still-registered.rule';
@@ -36,5 +37,7 @@ export function reconcile(
   const registry = currentCards(cards);
   // In event order whatever the input order, so that the values a draft quotes do not depend on it.
   const distinct = distinctFacts(facts).sort((a, b) => byEventDate(a, b) || (a.role < b.role ? -1 : a.role > b.role ? 1 : 0));
-  return mergeDrafts(RECONCILIATION_RULES.flatMap((rule) => rule(registry, distinct, config)));
+  // Indexed once for all rules: no rule scans every card per fact or every fact per card.
+  const index = indexReconciliation(registry, distinct, config);
+  return mergeDrafts(RECONCILIATION_RULES.flatMap((rule) => rule(registry, distinct, config, index)));
 }

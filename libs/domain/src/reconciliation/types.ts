@@ -1,3 +1,5 @@
+import type { ReconciliationIndex } from './reconciliation-index';
+
 /**
  * Reconciliation's inputs and output as plain data: the family-planning registry's current cards,
  * the agency facts already linked to them, and the discrepancies found between the two.
@@ -145,8 +147,14 @@ export interface ReconciliationConfig {
   workingWeekendDays?: readonly IsoDate[];
 }
 
+/**
+ * A rule over the current cards and the distinct facts. `index` is `indexReconciliation(cards,
+ * facts, config)` when the caller has it (reconcile builds it once for all rules); a rule builds
+ * it itself when not given.
+ */
 export type ReconciliationRule = (
   cards: readonly RegistryCardView[],
   facts: readonly AgencyFact[],
   config: ReconciliationConfig,
+  index?: ReconciliationIndex,
 ) => DiscrepancyDraft[];
