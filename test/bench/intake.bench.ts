@@ -187,11 +187,10 @@ async function copyBaseline(db: Client, chunks: Buffer[]): Promise<number> {
 
 // ------------------------------------------------------------------------------------------------- the run
 
-export async function runIntakeBench(args: string[]): Promise<void> {
-  const options = parseOptions(args);
-  const n = options.records;
+/** A fresh database name, queue prefix, port and environment for one benchmark run. */
+export async function benchSetting(databasePrefix: string): Promise<{ database: string; stamp: string; port: number; queuePrefix: string; env: NodeJS.ProcessEnv; loadAtStart: number }> {
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-  const database = `sanxian_bench_${stamp}`;
+  const database = `${databasePrefix}_${stamp}`;
   const queuePrefix = `{bench-${randomBytes(4).toString('hex')}}`;
   const port = await freePort();
   // Other work on the machine skews every figure; the 1-minute load average at the start shows how much there was.
@@ -205,17 +204,30 @@ export async function runIntakeBench(args: string[]): Promise<void> {
     LOG_LEVEL: 'warn',
     RATE_LIMIT_REQUESTS_PER_SECOND: '100000',
   };
+  return { database, stamp, port, queuePrefix, env, loadAtStart };
+}
+
+/** Migrates, starts the api and the worker as processes (added to `services` for clean-up) and creates a client. */
+export async function startHubProcesses(env: NodeJS.ProcessEnv, services: Service[], agency: string): Promise<{ api: Service; worker: Service; client: { clientId: string; secret: string } }> {
+  await cli(['migrate'], env);
+  const api = await startService('api', 'api.js', env);
+  services.push(api);
+  const worker = await startService('worker', 'worker.js', env);
+  services.push(worker);
+  const client = JSON.parse(await cli(['clients', 'create', '--agency', agency, '--name', 'bench', '--json'], env)) as { clientId: string; secret: string };
+  return { api, worker, client };
+}
+
+export async function runIntakeBench(args: string[]): Promise<void> {
+  const options = parseOptions(args);
+  const n = options.records;
+  const { database, stamp, port, queuePrefix, env, loadAtStart } = await benchSetting('sanxian_bench');
   const services: Service[] = [];
   const tempDir = await mkdtemp(join(tmpdir(), 'sanxian-bench-'));
   let db: Client | undefined;
   console.log(`intake bench: ${n.toLocaleString('en-US')} hukou changes, batches of ${options.batchSize}, ${options.concurrency} in flight; database ${database}, queues ${queuePrefix}`);
   try {
-    await cli(['migrate'], env);
-    const api = await startService('api', 'api.js', env);
-    services.push(api);
-    const worker = await startService('worker', 'worker.js', env);
-    services.push(worker);
-    const client = JSON.parse(await cli(['clients', 'create', '--agency', 'public-security', '--name', 'bench', '--json'], env)) as { clientId: string; secret: string };
+    const { api, worker, client } = await startHubProcesses(env, services, 'public-security');
 
     const lines = Array.from({ length: n }, (_, i) => JSON.stringify(hukouChange(i + 1, 1)));
     const file = join(tempDir, 'hukou-changes.ndjson');

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -11,8 +11,8 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pushFile } from '@sanxian/exchange';
 import { citizenId, registryCard, type Person } from '../support/record-factory';
-import { TEST_REDIS_URL, urlFor } from '../support/test-database';
-import { ROOT, cleanUp, cli, freePort, percentile, printTable, processUsage, startService, stopService, type Service } from './intake.bench';
+import { urlFor } from '../support/test-database';
+import { ROOT, benchSetting, cleanUp, percentile, printTable, processUsage, startHubProcesses, stopService, type Service } from './intake.bench';
 
 /**
  * Registry load through the exchange API: family cards pushed by a family-planning client, turned into facts by the
@@ -147,31 +147,13 @@ async function untilLoaded(db: Client, cards: number, deadline: number, signal: 
 export async function runRegistryBench(args: string[]): Promise<void> {
   const options = parseOptions(args);
   const n = options.cards;
-  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-  const database = `sanxian_bench_registry_${stamp}`;
-  const queuePrefix = `{bench-${randomBytes(4).toString('hex')}}`;
-  const port = await freePort();
-  const loadAtStart = loadavg()[0];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env, // WORKER_CONCURRENCY, INTAKE_BATCH_SIZE… may be set by whoever runs the bench
-    DATABASE_URL: urlFor(database),
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: queuePrefix,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_REQUESTS_PER_SECOND: '100000',
-  };
+  const { database, stamp, port, queuePrefix, env, loadAtStart } = await benchSetting('sanxian_bench_registry');
   const services: Service[] = [];
   const tempDir = await mkdtemp(join(tmpdir(), 'sanxian-bench-'));
   let db: Client | undefined;
   console.log(`registry bench: ${n.toLocaleString('en-US')} family cards, batches of ${options.batchSize}, ${options.concurrency} in flight; database ${database}, queues ${queuePrefix}`);
   try {
-    await cli(['migrate'], env);
-    const api = await startService('api', 'api.js', env);
-    services.push(api);
-    const worker = await startService('worker', 'worker.js', env);
-    services.push(worker);
-    const client = JSON.parse(await cli(['clients', 'create', '--agency', 'family-planning', '--name', 'bench', '--json'], env)) as { clientId: string; secret: string };
+    const { api, worker, client } = await startHubProcesses(env, services, 'family-planning');
 
     const file = join(tempDir, 'registry-cards.ndjson');
     const { chunks, children } = await prepareCards(n, file);

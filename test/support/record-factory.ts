@@ -1,4 +1,4 @@
-import { checkCharacter } from '@sanxian/domain';
+import { checkCharacter, seededRandom } from '@sanxian/domain';
 
 /**
  * Valid exchange records for tests and the benchmark, deterministic for a seed:
@@ -15,17 +15,8 @@ export const VILLAGES = [
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '胡', '朱', '高', '何', '罗', '郑'];
 const GIVEN = ['秀英', '桂兰', '建国', '志强', '婷', '丽', '子涵', '浩然', '雨欣', '明', '芳', '军', '静', '伟', '淑珍', '海燕'];
 
-/** A small deterministic PRNG (mulberry32), so a seed always gives the same records. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic records for a seed. */
+export const prng = seededRandom;
 
 export function citizenId(birthDate: string, sex: 'M' | 'F', serial: number, region = '511325'): string {
   const seq = String(((serial % 499) * 2 + (sex === 'M' ? 1 : 2)) % 1000).padStart(3, '0');

@@ -6,3 +6,4 @@ export * from './sha256';
 export * from './linkage';
 export * from './reconciliation';
 export * from './staff-role';
+export * from './seeded-random';

@@ -1,3 +1,4 @@
+import { seededRandom } from '../seeded-random';
 import { FIELD_LEVELS, LINKAGE_FIELDS, type ComparisonVector, type LinkageField } from './comparison';
 import {
   classify,
@@ -97,7 +98,7 @@ describe('estimateParameters (EM)', () => {
   const missingRate: Record<LinkageField, number> = { citizenId: 0.4, name: 0.01, birthDate: 0.02, sex: 0, region: 0.05, relative: 0.6 };
 
   function simulate(seed: number): ComparisonVector[] {
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const draw = (field: LinkageField, table: LevelProbabilities): string => {
       if (random() < missingRate[field]) return 'missing';
       let r = random();
@@ -157,14 +158,3 @@ describe('estimateParameters (EM)', () => {
     expect(estimated.iterations).toBe(0);
   });
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
