@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RecordKind } from '@sanxian/contracts';
+import { copyRows } from '../copy-rows';
 import { projectRegistryCards } from './registry.repository';
 
 /** One person mentioned by one message, normalised (see canonical_fact). */
@@ -21,6 +22,11 @@ export interface FactRow {
   clientId: string;
   receivedAt: Date;
 }
+
+const FACT_COLUMNS = [
+  'message_id', 'role', 'ordinal', 'kind', 'event', 'event_date', 'region_code', 'citizen_id', 'citizen_id_valid',
+  'name', 'sex', 'birth_date', 'detail', 'client_id', 'received_at',
+];
 
 export interface PendingMessage {
   id: string;
@@ -108,18 +114,16 @@ export class IntakeRepository {
   async commitProcessed(batchId: string, facts: FactRow[], processedIds: string[], failed: { messageId: string; error: string }[]): Promise<number> {
     return this.db.transaction(async (tx) => {
       if (facts.length) {
+        // COPY into a session-local staging table, then one INSERT … ON CONFLICT: COPY is far
+        // cheaper than binding fifteen large arrays, and the conflict clause keeps it idempotent.
+        await tx.query(`CREATE TEMP TABLE IF NOT EXISTS canonical_fact_stage (LIKE canonical_fact INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
+        await copyRows(tx.queryRunner!, 'canonical_fact_stage', FACT_COLUMNS, facts.map((f) => [
+          f.messageId, f.role, String(f.ordinal), f.kind, f.event, f.eventDate, f.regionCode, f.citizenId, f.citizenIdValid ? 't' : 'f',
+          f.name, f.sex, f.birthDate, f.detail ? JSON.stringify(f.detail) : null, f.clientId, f.receivedAt.toISOString(),
+        ]));
         await tx.query(
-          `INSERT INTO canonical_fact (message_id, role, ordinal, kind, event, event_date, region_code, citizen_id, citizen_id_valid,
-             name, sex, birth_date, detail, client_id, received_at)
-           SELECT * FROM unnest($1::uuid[], $2::text[], $3::smallint[], $4::text[], $5::text[], $6::date[], $7::text[], $8::text[],
-             $9::boolean[], $10::text[], $11::char(1)[], $12::date[], $13::jsonb[], $14::text[], $15::timestamptz[])
+          `INSERT INTO canonical_fact (${FACT_COLUMNS.join(', ')}) SELECT ${FACT_COLUMNS.join(', ')} FROM canonical_fact_stage
            ON CONFLICT ON CONSTRAINT canonical_fact_message_role DO NOTHING`,
-          [
-            facts.map((f) => f.messageId), facts.map((f) => f.role), facts.map((f) => f.ordinal), facts.map((f) => f.kind),
-            facts.map((f) => f.event), facts.map((f) => f.eventDate), facts.map((f) => f.regionCode), facts.map((f) => f.citizenId),
-            facts.map((f) => f.citizenIdValid), facts.map((f) => f.name), facts.map((f) => f.sex), facts.map((f) => f.birthDate),
-            facts.map((f) => (f.detail ? JSON.stringify(f.detail) : null)), facts.map((f) => f.clientId), facts.map((f) => f.receivedAt),
-          ],
         );
       }
       const processed = await tx.query(
