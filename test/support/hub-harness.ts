@@ -22,6 +22,8 @@ export function testEnv(db: TestDatabase, overrides: Record<string, string> = {}
     RELAY_INTERVAL_MS: '300',
     RELAY_REQUEUE_AFTER_MS: '3000',
     RATE_LIMIT_REQUESTS_PER_SECOND: '10000',
+    // Reconciliation only when a test asks for it (or overrides these).
+    RECONCILE_AFTER_INTAKE_DELAY_MS: String(24 * 3600 * 1000),
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { HubConfig, HubConfigModule } from '@sanxian/contracts';
 import { JobsModule } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
+import { ReconciliationModule } from '@sanxian/reconciliation';
 
 /** What the CLI's commands need: the repositories and the job producer, no HTTP, no workers. */
 @Module({})
@@ -9,7 +10,7 @@ export class CliModule {
   static forRoot(config: HubConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [HubConfigModule.forRoot(config), PersistenceModule.forRoot({ applicationName: 'sanxian-cli', poolSize: 2 }), JobsModule],
+      imports: [HubConfigModule.forRoot(config), PersistenceModule.forRoot({ applicationName: 'sanxian-cli', poolSize: 4 }), JobsModule, ReconciliationModule],
     };
   }
 }

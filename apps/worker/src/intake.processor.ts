@@ -3,7 +3,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import { BatchOutcome, ProcessingService } from '@sanxian/exchange';
-import { JobName, JobPayloads, QueueName } from '@sanxian/jobs';
+import { JobName, JobPayloads, JobProducer, QueueName } from '@sanxian/jobs';
 
 /** One job per stored batch. Retries come from the job's attempts and backoff; the last failure marks the messages dead. */
 @Processor(QueueName.Intake)
@@ -12,6 +12,7 @@ export class IntakeProcessor extends WorkerHost implements OnModuleInit {
 
   constructor(
     private readonly processing: ProcessingService,
+    private readonly jobs: JobProducer,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {
     super();
@@ -30,7 +31,10 @@ export class IntakeProcessor extends WorkerHost implements OnModuleInit {
   async process(job: Job<JobPayloads[JobName.IntakeBatch]>): Promise<BatchOutcome> {
     if (job.name !== JobName.IntakeBatch) throw new UnrecoverableError(`no handler for ${job.name} on ${QueueName.Intake}`);
     try {
-      return await this.processing.processBatch(job.data.batchId);
+      const outcome = await this.processing.processBatch(job.data.batchId);
+      // The batch is committed whatever happens here: a lost request only waits for the nightly run.
+      await this.jobs.enqueueReconcileAfterIntake().catch((error: Error) => this.logger.warn(`cannot ask for reconciliation: ${error.message}`));
+      return outcome;
     } catch (error) {
       const lastAttempt = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (lastAttempt) await this.processing.giveUp(job.data.batchId, (error as Error).message);

@@ -7,6 +7,8 @@ import { JobsModule, QueueName, redisOptions } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
 import { IntakeProcessor } from './intake.processor';
 import { RelayTimer } from './relay.timer';
+import { ReconcileProcessor } from './reconcile.processor';
+import { ReconciliationModule } from '@sanxian/reconciliation';
 
 @Module({})
 export class WorkerModule {
@@ -21,11 +23,12 @@ export class WorkerModule {
           inject: [HUB_CONFIG],
           useFactory: (c: HubConfig) => ({ connection: redisOptions(c.redisUrl, 'worker'), prefix: c.queuePrefix }),
         }),
-        BullModule.registerQueue({ name: QueueName.Intake }),
+        BullModule.registerQueue({ name: QueueName.Intake }, { name: QueueName.Reconcile }),
         JobsModule,
         ExchangeModule,
+        ReconciliationModule,
       ],
-      providers: [IntakeProcessor, RelayTimer],
+      providers: [IntakeProcessor, RelayTimer, ReconcileProcessor],
     };
   }
 }

@@ -22,6 +22,14 @@ export interface HubConfig {
   timestampWindowSeconds: number;
   staffTokenTtlSeconds: number;
   nonceTtlSeconds: number;
+  /** Unset: the county of most registry cards. */
+  countyCode?: string;
+  /** Unset: today in China (Asia/Shanghai). */
+  reconcileAsOf?: string;
+  birthGraceDays: number;
+  resolveWithinWorkingDays: number;
+  reconcileCron: string;
+  reconcileAfterIntakeDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -72,5 +80,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     timestampWindowSeconds: values.TIMESTAMP_WINDOW_SECONDS as number,
     staffTokenTtlSeconds: values.STAFF_TOKEN_TTL_SECONDS as number,
     nonceTtlSeconds: values.NONCE_TTL_SECONDS as number,
+    countyCode: values.COUNTY_CODE as string | undefined,
+    reconcileAsOf: values.RECONCILE_AS_OF as string | undefined,
+    birthGraceDays: values.BIRTH_GRACE_DAYS as number,
+    resolveWithinWorkingDays: values.RESOLVE_WITHIN_WORKING_DAYS as number,
+    reconcileCron: values.RECONCILE_CRON as string,
+    reconcileAfterIntakeDelayMs: values.RECONCILE_AFTER_INTAKE_DELAY_MS as number,
   };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
-import { JOB_QUEUE, JobName, JobPayloads, QueueName, intakeJobId } from './job-registry';
+import { JOB_QUEUE, JobName, JobPayloads, QueueName, afterIntakeJob, intakeJobId } from './job-registry';
 import { redisOptions } from './redis-connection';
 
 /** Typed enqueue for every job; fails fast (never hangs) when Redis is unreachable. */
@@ -49,6 +49,22 @@ export class JobProducer implements OnApplicationShutdown {
     );
   }
 
+  /** Asks for a reconciliation once the current quiet window after intake ends (see afterIntakeJob). */
+  async enqueueReconcileAfterIntake(): Promise<void> {
+    const { jobId, delay } = afterIntakeJob(Date.now(), this.config.reconcileAfterIntakeDelayMs);
+    await this.enqueue(JobName.ReconcileRun, { trigger: 'intake' }, { jobId, delay, ...RECONCILE_RETENTION });
+  }
+
+  /** Starts a reconciliation now; its job id, to follow it. */
+  async enqueueReconcile(payload: JobPayloads[JobName.ReconcileRun]): Promise<string> {
+    const job = await withTimeout(
+      this.queue(QueueName.Reconcile).add(JobName.ReconcileRun, payload, { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, ...RECONCILE_RETENTION }),
+      3000,
+      'enqueue reconcile',
+    );
+    return job.id!;
+  }
+
   /** Whether a batch's job is still known to Redis (waiting, active, delayed or failed). */
   async intakeJobState(batchId: string): Promise<string> {
     const job = await withTimeout(this.queue(QueueName.Intake).getJob(intakeJobId(batchId)), 3000, 'get job');
@@ -72,6 +88,8 @@ export class JobProducer implements OnApplicationShutdown {
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
   }
 }
+
+const RECONCILE_RETENTION = { removeOnComplete: { age: 7 * 24 * 3600, count: 1000 }, removeOnFail: { age: 30 * 24 * 3600 } };
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   // Once the timeout has won, a late rejection must not go unhandled (Node would exit).

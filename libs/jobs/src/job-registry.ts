@@ -4,18 +4,37 @@
  */
 export enum QueueName {
   Intake = 'intake',
+  Reconcile = 'reconcile',
 }
 
 export enum JobName {
   IntakeBatch = 'intake.batch',
+  ReconcileRun = 'reconcile.run',
 }
 
 export interface JobPayloads {
   [JobName.IntakeBatch]: { batchId: string };
+  /** `townshipCode` unset: the whole county. */
+  [JobName.ReconcileRun]: { trigger: 'nightly' | 'on-demand' | 'intake'; townshipCode?: string | null; asOf?: string };
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.IntakeBatch]: QueueName.Intake,
+  [JobName.ReconcileRun]: QueueName.Reconcile,
+}
+
+/** The job scheduler's id for the nightly full reconciliation. */
+export const NIGHTLY_RECONCILIATION = 'reconcile-nightly';
+
+/**
+ * After intake, one reconciliation per quiet window: every batch processed in a window asks for
+ * the same job (one id), which starts when the window ends — so each batch is followed by a run
+ * that begins after its commit, and a burst of batches costs one run, not one per batch.
+ */
+export function afterIntakeJob(now: number, windowMs: number): { jobId: string; delay: number } {
+  const width = Math.max(windowMs, 1);
+  const window = Math.floor(now / width);
+  return { jobId: `reconcile-after-intake-${window}`, delay: (window + 1) * width - now };
 };
 
 /** Deterministic job ids: a batch enqueued twice (api, then relay) is one job while it waits. */

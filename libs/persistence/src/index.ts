@@ -10,3 +10,4 @@ export * from './repositories/receipt.repository';
 export * from './repositories/registry.repository';
 export * from './password-hash';
 export * from './repositories/staff.repository';
+export * from './repositories/reconciliation.repository';

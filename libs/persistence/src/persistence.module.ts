@@ -9,9 +9,10 @@ import { MessageLogRepository } from './repositories/message-log.repository';
 import { ReceiptRepository } from './repositories/receipt.repository';
 import { RegistryRepository } from './repositories/registry.repository';
 import { StaffRepository } from './repositories/staff.repository';
+import { ReconciliationRepository } from './repositories/reconciliation.repository';
 import { SecretBox } from './secret-box';
 
-const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository];
+const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository, ReconciliationRepository];
 
 const logger = new Logger('Database');
 /** Data sources whose app has shut down: their background connection attempts stop. */

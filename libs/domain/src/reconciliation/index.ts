@@ -14,3 +14,5 @@ export { discrepancyKey } from './discrepancy-draft';
 export { currentCards } from './linked-facts';
 export { indexReconciliation, type CardCitizenIds, type ReconciliationIndex } from './reconciliation-index';
 export * from './reconcile';
+export * from './registry-linkage';
+export * from './registry-correction';

@@ -109,7 +109,8 @@ export type DiscrepancyKind =
   | 'moved-out-still-registered'
   | 'moved-in-not-registered'
   | 'death-not-reflected'
-  | 'identity-conflict';
+  | 'identity-conflict'
+  | 'unlinked-record';
 
 export interface DiscrepancyEvidence {
   messageIds: string[];

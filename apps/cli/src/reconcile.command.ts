@@ -1,0 +1,39 @@
+import { Command } from 'commander';
+import { ReconciliationService, RunSummary } from '@sanxian/reconciliation';
+import { UsageError } from './admin.commands';
+import { withHub } from './cli-context';
+
+export function registerReconcileCommand(program: Command): void {
+  program
+    .command('reconcile')
+    .description('link every agency record to the registry, apply every rule, and update the discrepancies; waits and prints what changed')
+    .option('--township <code>', 'write only this township\'s discrepancies (9 digits)')
+    .option('--as-of <date>', 'reconcile as of this day (YYYY-MM-DD); default RECONCILE_AS_OF, else today in China')
+    .option('--json', 'print the summary as JSON')
+    .action(async (options: { township?: string; asOf?: string; json?: boolean }) => {
+      if (options.township !== undefined && !/^\d{9}$/.test(options.township)) throw new UsageError(`--township must be a 9-digit township code; got "${options.township}"`);
+      if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf)) throw new UsageError(`--as-of must be YYYY-MM-DD; got "${options.asOf}"`);
+      const summary = await withHub((get) => get(ReconciliationService).run({ trigger: 'cli', townshipCode: options.township ?? null, asOf: options.asOf }));
+      console.log(options.json ? JSON.stringify(summary) : describeRun(summary));
+    });
+}
+
+export function describeRun(s: RunSummary): string {
+  const scope = s.townshipCode ? `township ${s.townshipCode}` : 'the whole county';
+  const lines = [
+    `reconciled ${scope} as of ${s.asOf} in ${(s.milliseconds / 1000).toFixed(1)} s (run ${s.runId})`,
+    `  registry: ${s.cards} card(s); agency facts: ${s.facts}`,
+    `  linkage: ${s.links.link} linked, ${s.links.review} to review, ${s.links.nonLink} not linked, ${s.links.manual} decided by staff`,
+    `  discrepancies: ${s.raised} raised, ${s.reopened} reopened, ${s.changed} updated, ${s.closedByData} closed by data`,
+  ];
+  const kinds = [...new Set([...Object.keys(s.found), ...Object.keys(s.byKind)])].sort();
+  if (kinds.length) {
+    const width = Math.max(...kinds.map((k) => k.length));
+    lines.push(`  ${'kind'.padEnd(width)}  open  raised  closed`);
+    for (const kind of kinds) {
+      const changed = s.byKind[kind] ?? { raised: 0, closed: 0 };
+      lines.push(`  ${kind.padEnd(width)}  ${String(s.found[kind] ?? 0).padStart(4)}  ${String(changed.raised).padStart(6)}  ${String(changed.closed).padStart(6)}`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,47 @@
+import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Job, Queue, UnrecoverableError } from 'bullmq';
+import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
+import { JobName, JobPayloads, NIGHTLY_RECONCILIATION, QueueName } from '@sanxian/jobs';
+import { ReconciliationService, RunSummary } from '@sanxian/reconciliation';
+
+/**
+ * Full reconciliations, one at a time: nightly (a BullMQ job scheduler), after intake, and on
+ * demand. The service also holds a database lock, so a CLI run and a job never overlap.
+ */
+@Processor(QueueName.Reconcile, { concurrency: 1 })
+export class ReconcileProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ReconcileProcessor.name);
+
+  constructor(
+    private readonly reconciliation: ReconciliationService,
+    @InjectQueue(QueueName.Reconcile) private readonly queue: Queue,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {
+    super();
+  }
+
+  /** The nightly schedule, kept in Redis; upserting it again on every start changes nothing. */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.queue.upsertJobScheduler(
+        NIGHTLY_RECONCILIATION,
+        { pattern: this.config.reconcileCron, tz: 'Asia/Shanghai' },
+        { name: JobName.ReconcileRun, data: { trigger: 'nightly' }, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } },
+      );
+    } catch (error) {
+      // Redis down at start: the intake relay copes; the schedule is set on the next start.
+      this.logger.warn(`cannot set the nightly reconciliation schedule: ${(error as Error).message}`);
+    }
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn(`reconcile worker: ${error.message}`);
+  }
+
+  async process(job: Job<JobPayloads[JobName.ReconcileRun]>): Promise<RunSummary> {
+    if (job.name !== JobName.ReconcileRun) throw new UnrecoverableError(`no handler for ${job.name} on ${QueueName.Reconcile}`);
+    return this.reconciliation.run({ trigger: job.data.trigger, townshipCode: job.data.townshipCode ?? null, asOf: job.data.asOf });
+  }
+}

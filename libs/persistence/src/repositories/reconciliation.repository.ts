@@ -1,0 +1,315 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AgencyFact, DiscrepancyDraft, FactRole, IsoDate, RegistryCardView } from '@sanxian/domain';
+import { copyRows } from '../copy-rows';
+
+/** An agency fact as reconciliation reads it, with what linkage needs besides. */
+export interface StoredAgencyFact {
+  factId: string;
+  fact: AgencyFact & { messageId: string };
+  /** The other party's name (marriages), the father's (a birth notice's mother): linkage's `relative`. */
+  spouseName?: string;
+}
+
+export interface LinkRow {
+  factId: string;
+  messageId: string;
+  townshipCode: string;
+  method: string;
+  decision: 'link' | 'review' | 'non-link';
+  personKey: string | null;
+  cardId: string | null;
+  cardRole: string | null;
+  personCitizenId: string | null;
+  score: number | null;
+  weights: unknown;
+  runnerUp: unknown;
+  candidates: number;
+}
+
+/** A staff decision that reconciliation keeps: the person confirmed, or none (rejected). */
+export interface ManualLink {
+  factId: string;
+  decision: 'link' | 'non-link';
+  personKey: string | null;
+}
+
+export interface DraftRow extends DiscrepancyDraft {
+  subjectCitizenId: string | null;
+  subjectName: string | null;
+  cardId: string | null;
+}
+
+export interface ApplyCounts {
+  raised: number;
+  reopened: number;
+  changed: number;
+  closedByData: number;
+  /** Raised and closed, by kind. */
+  byKind: Record<string, { raised: number; closed: number }>;
+}
+
+const ROLE_FROM_DB: Record<string, FactRole> = { subject: 'person', 'party-a': 'partyA', 'party-b': 'partyB', mother: 'mother', father: 'father' };
+
+const DRAFT_COLUMNS = [
+  'key', 'kind', 'region_code', 'township_code', 'subject', 'subject_citizen_id', 'subject_name', 'card_id', 'agency_value',
+  'registry_value', 'evidence', 'due_at',
+];
+const LINK_COLUMNS = [
+  'fact_id', 'message_id', 'township_code', 'method', 'decision', 'person_key', 'card_id', 'card_role', 'person_citizen_id', 'score',
+  'weights', 'runner_up', 'candidates',
+];
+
+/** Blocking session lock: one reconciliation at a time, whoever starts it (worker, CLI). */
+export const RECONCILIATION_LOCK = 0x5a4e_0002;
+
+/**
+ * What reconciliation reads (the current registry, the agency facts) and writes (links,
+ * discrepancies, runs), each set-wise: a handful of statements per run, never one per person.
+ */
+@Injectable()
+export class ReconciliationRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Runs work holding the reconciliation lock, waiting for a run in progress to finish first. */
+  async serialised<T>(work: () => Promise<T>): Promise<T> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock($1)', [RECONCILIATION_LOCK]);
+      try {
+        return await work();
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [RECONCILIATION_LOCK]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  async startRun(trigger: string, townshipCode: string | null, asOf: IsoDate): Promise<string> {
+    const [row] = await this.db.query(
+      `INSERT INTO reconciliation_run (trigger, township_code, as_of) VALUES ($1, $2, $3) RETURNING id`,
+      [trigger, townshipCode, asOf],
+    );
+    return String(row.id);
+  }
+
+  async finishRun(runId: string, outcome: { counts: unknown } | { error: string }): Promise<void> {
+    if ('error' in outcome) {
+      await this.db.query(`UPDATE reconciliation_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [runId, outcome.error]);
+    } else {
+      await this.db.query(`UPDATE reconciliation_run SET status = 'done', finished_at = now(), counts = $2 WHERE id = $1`, [runId, JSON.stringify(outcome.counts)]);
+    }
+  }
+
+  /** The county of most cards, for a hub not told its county. */
+  async mostCommonCounty(): Promise<string | undefined> {
+    const [row] = await this.db.query(
+      `SELECT left(region_code, 6) AS county FROM registry_woman GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`,
+    );
+    return row?.county;
+  }
+
+  /** Every current card with its husband and children, as the rules read it. */
+  async loadCurrentCards(): Promise<RegistryCardView[]> {
+    const [women, husbands, children] = await Promise.all([
+      this.db.query(
+        `SELECT w.card_id, w.version, w.event_date, w.region_code, w.citizen_id, w.name, w.birth_date, w.marital_status,
+           w.marriage_date, w.residence_status, w.message_id, m.record_id
+         FROM registry_woman w LEFT JOIN inbound_message m ON m.id = w.message_id`,
+      ),
+      this.db.query(`SELECT card_id, citizen_id, name, birth_date FROM registry_husband`),
+      this.db.query(`SELECT card_id, citizen_id, name, sex, birth_date, birth_order, policy_compliant FROM registry_child ORDER BY card_id, ordinal`),
+    ]);
+    const husbandOf = new Map<string, RegistryCardView['husband']>();
+    for (const h of husbands) husbandOf.set(h.card_id, definedOnly({ citizenId: h.citizen_id, name: h.name, birthDate: h.birth_date }));
+    const childrenOf = new Map<string, RegistryCardView['children'][number][]>();
+    for (const c of children) {
+      const child = definedOnly({
+        citizenId: c.citizen_id, name: c.name, sex: c.sex, birthDate: c.birth_date, birthOrder: c.birth_order, policyCompliant: c.policy_compliant,
+      }) as RegistryCardView['children'][number];
+      const list = childrenOf.get(c.card_id);
+      if (list === undefined) childrenOf.set(c.card_id, [child]);
+      else list.push(child);
+    }
+    return women.map((w: Record<string, any>): RegistryCardView => {
+      const card: RegistryCardView = {
+        cardId: w.card_id, version: w.version, eventDate: w.event_date, regionCode: w.region_code,
+        woman: { citizenId: w.citizen_id ?? '', name: w.name ?? '', sex: 'F', birthDate: w.birth_date ?? '' },
+        maritalStatus: w.marital_status, residenceStatus: w.residence_status,
+        children: childrenOf.get(w.card_id) ?? [],
+        messageId: w.message_id,
+      };
+      if (w.record_id) card.recordId = w.record_id;
+      if (w.marriage_date) card.marriageDate = w.marriage_date;
+      const husband = husbandOf.get(w.card_id);
+      if (husband !== undefined) card.husband = husband;
+      return card;
+    });
+  }
+
+  /**
+   * Every agency fact about a person the rules read (a birth notice's child is folded into its
+   * mother's fact), with the record id of its message.
+   */
+  async loadAgencyFacts(): Promise<StoredAgencyFact[]> {
+    const rows: Record<string, any>[] = await this.db.query(
+      `SELECT f.id, f.message_id, m.record_id, f.kind, f.event, f.event_date, f.region_code, f.role, f.citizen_id, f.name, f.sex,
+         f.birth_date, f.detail
+       FROM canonical_fact f JOIN inbound_message m ON m.id = f.message_id
+       WHERE f.kind <> 'registry-card'
+       ORDER BY f.message_id, f.role, f.ordinal`,
+    );
+    const out: StoredAgencyFact[] = [];
+    for (let start = 0; start < rows.length; ) {
+      let end = start + 1;
+      while (end < rows.length && rows[end].message_id === rows[start].message_id) end += 1;
+      const group = rows.slice(start, end);
+      start = end;
+      const byRole = new Map(group.map((r) => [r.role as string, r]));
+      for (const row of group) {
+        const role = ROLE_FROM_DB[row.role];
+        if (role === undefined) continue;
+        const fact: StoredAgencyFact['fact'] = {
+          kind: row.kind, event: row.event, eventDate: row.event_date, regionCode: row.region_code, role,
+          person: definedOnly({ citizenId: row.citizen_id, name: row.name, sex: row.sex, birthDate: row.birth_date }),
+          messageId: row.message_id, recordId: row.record_id,
+        };
+        const detail = row.detail ?? {};
+        if (row.kind === 'hukou-change') {
+          fact.detail = definedOnly({ fromRegionCode: detail.fromRegionCode, toRegionCode: detail.toRegionCode });
+        } else if (row.kind === 'birth-notice' && role === 'mother') {
+          const child = byRole.get('child');
+          fact.detail = definedOnly({ birthOrder: detail.birthOrder, child: child && definedOnly({ sex: child.sex, birthDate: child.birth_date ?? row.event_date, name: child.name }) });
+        }
+        let spouseName: string | undefined;
+        if (role === 'partyA') spouseName = byRole.get('party-b')?.name ?? undefined;
+        else if (role === 'partyB') spouseName = byRole.get('party-a')?.name ?? undefined;
+        else if (role === 'mother') spouseName = byRole.get('father')?.name ?? undefined;
+        else if (role === 'father') spouseName = byRole.get('mother')?.name ?? undefined;
+        out.push({ factId: String(row.id), fact, ...(spouseName ? { spouseName } : {}) });
+      }
+    }
+    return out;
+  }
+
+  async loadManualLinks(): Promise<ManualLink[]> {
+    const rows = await this.db.query(`SELECT fact_id, decision, person_key FROM person_link WHERE method = 'manual'`);
+    return rows.map((r: Record<string, any>) => ({ factId: String(r.fact_id), decision: r.decision, personKey: r.person_key }));
+  }
+
+  /**
+   * Stores linkage's verdicts; staff decisions (method 'manual') stand. Rows whose verdict is
+   * unchanged are not rewritten, so a second run writes nothing. A fact newly sent to review
+   * waits as 'pending'; one that no longer needs review leaves the queue.
+   */
+  async saveLinks(links: readonly LinkRow[]): Promise<{ written: number }> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(`CREATE TEMP TABLE IF NOT EXISTS person_link_stage (LIKE person_link INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
+      await copyRows(tx.queryRunner!, 'person_link_stage', LINK_COLUMNS, links.map((l) => [
+        l.factId, l.messageId, l.townshipCode, l.method, l.decision, l.personKey, l.cardId, l.cardRole, l.personCitizenId,
+        l.score === null ? null : String(l.score), JSON.stringify(l.weights ?? {}), l.runnerUp === null || l.runnerUp === undefined ? null : JSON.stringify(l.runnerUp),
+        String(l.candidates),
+      ]));
+      const written = await tx.query(
+        `INSERT INTO person_link AS p (${LINK_COLUMNS.join(', ')}, review_status)
+         SELECT ${LINK_COLUMNS.join(', ')}, CASE WHEN decision = 'review' THEN 'pending' END FROM person_link_stage
+         ON CONFLICT (fact_id) DO UPDATE SET
+           township_code = EXCLUDED.township_code, method = EXCLUDED.method, decision = EXCLUDED.decision, person_key = EXCLUDED.person_key,
+           card_id = EXCLUDED.card_id, card_role = EXCLUDED.card_role, person_citizen_id = EXCLUDED.person_citizen_id, score = EXCLUDED.score,
+           weights = EXCLUDED.weights, runner_up = EXCLUDED.runner_up, candidates = EXCLUDED.candidates,
+           review_status = CASE WHEN EXCLUDED.decision = 'review' THEN COALESCE(p.review_status, 'pending') END,
+           updated_at = now()
+         WHERE p.method <> 'manual'
+           AND (p.decision, p.person_key, p.score, p.township_code) IS DISTINCT FROM (EXCLUDED.decision, EXCLUDED.person_key, EXCLUDED.score, EXCLUDED.township_code)
+         RETURNING 1`,
+      );
+      return { written: written.length };
+    });
+  }
+
+  /**
+   * Upserts a run's discrepancies by key and closes, as `resolved-by-data`, every open one in
+   * scope the run no longer finds; receipts tell the senders of the evidence. One transaction.
+   * A discrepancy staff closed stays closed; one closed by data opens again if it comes back.
+   */
+  async applyDrafts(runId: string, townshipCode: string | null, drafts: readonly DraftRow[]): Promise<ApplyCounts> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(
+        `CREATE TEMP TABLE IF NOT EXISTS discrepancy_stage (
+           key text PRIMARY KEY, kind text, region_code text, township_code text, subject jsonb, subject_citizen_id text, subject_name text,
+           card_id text, agency_value jsonb, registry_value jsonb, evidence jsonb, due_at date) ON COMMIT DELETE ROWS`,
+      );
+      await copyRows(tx.queryRunner!, 'discrepancy_stage', DRAFT_COLUMNS, drafts.map((d) => [
+        d.key, d.kind, d.regionCode, d.townshipCode, JSON.stringify(d.subject), d.subjectCitizenId, d.subjectName, d.cardId,
+        JSON.stringify(d.agencyValue ?? null), JSON.stringify(d.registryValue ?? null), JSON.stringify(d.evidence), d.dueAt,
+      ]));
+      const [{ reopened }] = await tx.query(
+        `SELECT count(*)::int AS reopened FROM discrepancy_stage s JOIN discrepancy d ON d.key = s.key WHERE d.status = 'resolved-by-data'`,
+      );
+      const upserted: { id: string; kind: string; inserted: boolean }[] = await tx.query(
+        `INSERT INTO discrepancy AS d (${DRAFT_COLUMNS.join(', ')}, raised_by_run, last_seen_run)
+         SELECT ${DRAFT_COLUMNS.join(', ')}, $1, $1 FROM discrepancy_stage
+         ON CONFLICT (key) DO UPDATE SET
+           region_code = EXCLUDED.region_code, township_code = EXCLUDED.township_code, subject_citizen_id = EXCLUDED.subject_citizen_id,
+           subject_name = EXCLUDED.subject_name, card_id = EXCLUDED.card_id, agency_value = EXCLUDED.agency_value,
+           registry_value = EXCLUDED.registry_value, evidence = EXCLUDED.evidence, last_seen_run = $1,
+           status = CASE WHEN d.status = 'resolved-by-data' THEN 'open' ELSE d.status END,
+           closed_at = CASE WHEN d.status = 'resolved-by-data' THEN NULL ELSE d.closed_at END,
+           due_at = CASE WHEN d.status = 'resolved-by-data' THEN EXCLUDED.due_at ELSE d.due_at END
+         WHERE d.status = 'resolved-by-data'
+           OR (d.region_code, d.agency_value, d.registry_value, d.evidence, d.card_id, d.subject_name)
+              IS DISTINCT FROM (EXCLUDED.region_code, EXCLUDED.agency_value, EXCLUDED.registry_value, EXCLUDED.evidence, EXCLUDED.card_id, EXCLUDED.subject_name)
+         RETURNING d.id, d.kind, d.raised_by_run = $1 AS inserted`,
+        [runId],
+      );
+      const raisedIds = upserted.filter((r) => r.inserted).map((r) => r.id);
+      const closed: { id: string; kind: string }[] = await tx.query(
+        `WITH closed AS (
+           UPDATE discrepancy d SET status = 'resolved-by-data', closed_at = now(), last_seen_run = $1
+           WHERE d.status = 'open' AND ($2::text IS NULL OR d.township_code = $2)
+             AND NOT EXISTS (SELECT 1 FROM discrepancy_stage s WHERE s.key = d.key)
+           RETURNING d.id, d.kind)
+         SELECT id, kind FROM closed`,
+        [runId, townshipCode],
+      );
+      await this.receiptsFor(tx, raisedIds, `'discrepancy-raised'`);
+      await this.receiptsFor(tx, closed.map((c) => c.id), `'resolved'`);
+      const byKind: ApplyCounts['byKind'] = {};
+      const bump = (kind: string, field: 'raised' | 'closed') => {
+        byKind[kind] ??= { raised: 0, closed: 0 };
+        byKind[kind][field] += 1;
+      };
+      for (const row of upserted) if (row.inserted) bump(row.kind, 'raised');
+      for (const row of closed) bump(row.kind, 'closed');
+      return {
+        raised: raisedIds.length,
+        reopened,
+        changed: upserted.filter((r) => !r.inserted).length - reopened,
+        closedByData: closed.length,
+        byKind,
+      };
+    });
+  }
+
+  /** One receipt per evidence message of each discrepancy, to the client that sent it. */
+  private async receiptsFor(tx: EntityManager, discrepancyIds: string[], type: string): Promise<void> {
+    if (!discrepancyIds.length) return;
+    await tx.query(
+      `INSERT INTO exchange_receipt (client_id, message_id, record_id, type, detail)
+       SELECT m.client_id, m.id, m.record_id, ${type},
+         jsonb_build_object('discrepancyId', d.id, 'kind', d.kind, 'status', d.status)
+       FROM discrepancy d
+       CROSS JOIN LATERAL jsonb_array_elements_text(d.evidence->'messageIds') AS e(message_id)
+       JOIN inbound_message m ON m.id = e.message_id::uuid
+       WHERE d.id = ANY($1::uuid[])`,
+      [discrepancyIds],
+    );
+  }
+}
+
+/** The object without its null and undefined fields (rows to domain values, which use absence). */
+function definedOnly<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as { [K in keyof T]: Exclude<T[K], null> };
+}

@@ -1,0 +1,2 @@
+export * from './reconciliation.service';
+export * from './reconciliation.module';
