@@ -131,7 +131,7 @@ export class ReconciliationService {
       if (result.decision === 'link') linkCounts.link += 1;
       else if (result.decision === 'review') linkCounts.review += 1;
       else linkCounts.nonLink += 1;
-      facts.push(withLink(fact, result.decision === 'link' ? target : undefined, config.asOf));
+      facts.push(withLink(fact, result.decision === 'link' ? target : undefined, config.asOf, result.decision === 'review'));
       if (isUnlinkedRecord(fact, result)) unlinked.push(unlinkedRecordDraft(fact, result, config));
       links.push({
         factId, messageId: fact.messageId,

@@ -79,9 +79,14 @@ describe('comparePersons', () => {
       expect(levels({ citizenId: typo }).citizenId).toBe('repair');
     });
 
-    it('calls two valid ids one digit apart (a mistyped registry id) a repair', () => {
-      const mistyped = makeCitizenId(VILLAGE, '1990-05-01', 'F', 11);
+    it('calls two valid ids one birth-date digit apart (a mistyped registry id, check recomputed) a repair', () => {
+      const mistyped = makeCitizenId(VILLAGE, '1990-05-04', 'F');
       expect(levels({}, { citizenId: mistyped }).citizenId).toBe('repair');
+    });
+
+    it('calls two valid ids one sequence digit apart different: another person born that day there', () => {
+      const sameDayNeighbour = makeCitizenId(VILLAGE, '1990-05-01', 'F', 11);
+      expect(levels({}, { citizenId: sameDayNeighbour }).citizenId).toBe('different');
     });
 
     it('calls unrelated ids different', () => {

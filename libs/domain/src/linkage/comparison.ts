@@ -129,9 +129,10 @@ function compareIds(record: PreparedPerson, candidate: PreparedPerson): FieldLev
   if (a === undefined || b === undefined) return 'missing';
   if (a === b) return 'equal';
   if (record.repairs?.has(b) || candidate.repairs?.has(a)) return 'repair';
-  // Both valid and one slip apart: a digit mistyped where the check character was recomputed
-  // (the registry's own fault), which no checksum can catch.
-  if (record.validId !== undefined && candidate.validId !== undefined && oneSlipApart(record.validId, candidate.validId)) {
+  // Both valid and one slip apart in the region or birth date: a digit mistyped where the check
+  // character was recomputed (the registry's own fault), which no checksum can catch. A slip in
+  // the sequence digits is not one: that is the valid id of another person born the same day.
+  if (record.validId !== undefined && candidate.validId !== undefined && oneSlipApart(record.validId, candidate.validId, SEQUENCE_START)) {
     return 'repair';
   }
   return 'different';
@@ -183,10 +184,14 @@ function oneTypoRepairs(id: string, person: LinkagePerson): ReadonlySet<string> 
   return repairs;
 }
 
-/** One of the first 17 characters differs, or two adjacent ones are swapped (the check character aside). */
-function oneSlipApart(a: string, b: string): boolean {
+/** Where an id's sequence digits begin (after 6 of region and 8 of birth date). */
+const SEQUENCE_START = 14;
+
+/** One of the first `end` characters differs, or two adjacent ones are swapped, and nothing else. */
+function oneSlipApart(a: string, b: string, end: number): boolean {
+  for (let i = end; i < 17; i++) if (a[i] !== b[i]) return false;
   const first: number[] = [];
-  for (let i = 0; i < 17; i++) {
+  for (let i = 0; i < end; i++) {
     if (a[i] !== b[i]) {
       first.push(i);
       if (first.length > 2) return false;

@@ -56,7 +56,7 @@ export const DEFAULT_PARAMETERS: FellegiSunterParameters = {
 };
 
 /** Scores in bits (log2 of the likelihood ratio). A match without id: name, birth date, sex and village ≈ 31. */
-export const DEFAULT_THRESHOLDS: LinkageThresholds = { upper: 22, lower: 10 };
+export const DEFAULT_THRESHOLDS: LinkageThresholds = { upper: 21, lower: 10 };
 
 export function fieldWeight<F extends LinkageField>(
   params: FellegiSunterParameters,

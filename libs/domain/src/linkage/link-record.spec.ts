@@ -62,7 +62,16 @@ describe('linkPerson', () => {
     const mistyped = makeCitizenId(VILLAGE, '1985-02-14', 'F', 45);
     const card = registryPerson({ personId: 'C1', name: '何春梅', birthDate: '1985-02-14', citizenId: mistyped });
     const result = linkPerson({ citizenId: trueId, name: '何春梅', birthDate: '1985-02-14', sex: 'F', regionCode: VILLAGE }, buildLinkageIndex([card, mother]));
-    expect(result).toMatchObject({ method: 'citizen-id-repair', decision: 'link', personId: 'C1' });
+    // The ids differ in the sequence digits only, as any two women born that day there do: the
+    // name, birth date and village make the link.
+    expect(result).toMatchObject({ method: 'probabilistic', decision: 'link', personId: 'C1' });
+  });
+
+  it('sends a same-day neighbour with a near id but quite another name to review, not to a link', () => {
+    const recordId = makeCitizenId(VILLAGE, '1985-02-14', 'F', 40);
+    const neighbour = registryPerson({ personId: 'N1', name: '王小红', birthDate: '1985-02-14', citizenId: makeCitizenId(VILLAGE, '1985-02-14', 'F', 41) });
+    const result = linkPerson({ citizenId: recordId, name: '何春梅', birthDate: '1985-02-14', sex: 'F', regionCode: VILLAGE }, buildLinkageIndex([neighbour, mother]));
+    expect(result.decision).not.toBe('link');
   });
 
   it('sends a record that fits two twin sisters equally to review, not to either', () => {

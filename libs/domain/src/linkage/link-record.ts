@@ -79,6 +79,9 @@ export function linkPerson(
   if (decision === 'link' && runnerUp !== undefined && runnerUp.score >= thresholds.lower && best.score - runnerUp.score < margin) {
     decision = 'review';
   }
+  // Whatever the other fields say, a person whose name is quite another is not linked unseen:
+  // same-day births of one place share a birth date and most of an id.
+  if (decision === 'link' && best.weights.name.level === 'different') decision = 'review';
   return {
     method: best.weights.citizenId.level === 'repair' ? 'citizen-id-repair' : 'probabilistic',
     decision,

@@ -43,4 +43,12 @@ describe('movedInNotRegistered', () => {
     expect(movedInNotRegistered([], [moveIn('1990-01-01', 'F', '510722100200')], aConfig())).toEqual([]);
     expect(movedInNotRegistered([], [moveIn('1990-01-01', 'F', `${COUNTY}100200`)], aConfig())).toHaveLength(1);
   });
+  it('still raises for a girl listed only as a child on her mother\'s card: she has no card of her own', () => {
+    const fact = { ...moveIn('2008-11-20'), cardId: 'XC-511325104003-00001', cardRole: 'child' as const };
+    expect(movedInNotRegistered([aCard()], [fact], aConfig())).toHaveLength(1);
+  });
+
+  it('waits while linkage is unsure who she is (the link review queue decides)', () => {
+    expect(movedInNotRegistered([], [{ ...moveIn('1990-01-01'), linkUncertain: true }], aConfig())).toHaveLength(0);
+  });
 });

@@ -2,7 +2,7 @@ import { parseCitizenId } from '../citizen-id';
 import { makeDraft } from './discrepancy-draft';
 import { indexReconciliation } from './reconciliation-index';
 import { ageOn } from './iso-day';
-import { factCitizenId } from './linked-facts';
+import { cardRoleOf, factCitizenId } from './linked-facts';
 import type { DiscrepancyDraft, ReconciliationRule } from './types';
 
 /** Women of these ages (completed years, on the day of the move) must have a card. */
@@ -14,7 +14,9 @@ export const movedInNotRegistered: ReconciliationRule = (cards, facts, config, i
   const carded = new Set(cards.map((card, position) => index.cardCitizenIds[position].woman ?? card.woman.citizenId));
   const drafts: DiscrepancyDraft[] = [];
   for (const fact of facts) {
-    if (fact.kind !== 'hukou-change' || fact.event !== 'move-in' || fact.cardId !== undefined) continue;
+    if (fact.kind !== 'hukou-change' || fact.event !== 'move-in' || fact.linkUncertain) continue;
+    // A card of her own, that is: a girl listed as a child on her mother's card still needs one.
+    if (fact.cardId !== undefined && cardRoleOf(fact) === 'woman') continue;
     const citizenId = factCitizenId(fact, config.asOf);
     if (citizenId === undefined || carded.has(citizenId)) continue;
     const parsed = parseCitizenId(citizenId, { today: config.asOf });

@@ -109,8 +109,8 @@ export function linkFact(
  * birth notice's mother only when she is that card's woman), and identified by the registry's
  * id where the record gives no valid one. Not linked ('review', 'non-link'): the fact as stated.
  */
-export function withLink(fact: AgencyFact, target: RegistryLinkTarget | undefined, asOf: IsoDate): AgencyFact {
-  if (target === undefined) return fact;
+export function withLink(fact: AgencyFact, target: RegistryLinkTarget | undefined, asOf: IsoDate, uncertain = false): AgencyFact {
+  if (target === undefined) return uncertain ? { ...fact, linkUncertain: true } : fact;
   const own = validCitizenId(fact.person.citizenId, asOf);
   const linked: AgencyFact = { ...fact };
   if (own === undefined && target.validCitizenId !== undefined) linked.personId = target.validCitizenId;

@@ -96,6 +96,11 @@ export interface AgencyFact {
   cardId?: string;
   /** The person's place on that card; 'woman' when omitted. */
   cardRole?: CardRole;
+  /**
+   * Linkage found a likely registry person but was not sure (the link review queue): rules that
+   * raise something because a person has no card wait for staff's decision.
+   */
+  linkUncertain?: boolean;
   detail?: FactDetail;
   messageId?: string;
   recordId?: string;
