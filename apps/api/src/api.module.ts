@@ -15,6 +15,10 @@ import { ExchangeController } from './exchange.controller';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { ProblemFilter } from './problem.filter';
+import { DiscrepancyController } from './reconciliation/discrepancy.controller';
+import { LinkReviewController } from './reconciliation/link-review.controller';
+import { ReconciliationRunController } from './reconciliation/reconciliation-run.controller';
+import { StaffRequestValidator } from './reconciliation/staff-request-validator';
 
 @Module({})
 export class ApiModule {
@@ -48,8 +52,8 @@ export class ApiModule {
           verifyOptions: { algorithms: ['HS256'] },
         }),
       ],
-      controllers: [AuthController, ExchangeController, HealthController, MetricsController],
-      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard],
+      controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, LinkReviewController, ReconciliationRunController],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, StaffRequestValidator],
     };
   }
 }

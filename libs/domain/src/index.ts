@@ -1,4 +1,5 @@
 export * from './citizen-id';
+export * from './citizen-id-mask';
 export * from './region-code';
 export * from './person-name';
 export * from './region-directory';

@@ -11,3 +11,5 @@ export * from './repositories/registry.repository';
 export * from './password-hash';
 export * from './repositories/staff.repository';
 export * from './repositories/reconciliation.repository';
+export * from './repositories/discrepancy.repository';
+export * from './repositories/link-review.repository';

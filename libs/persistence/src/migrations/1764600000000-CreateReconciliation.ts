@@ -81,9 +81,12 @@ export class CreateReconciliation1764600000000 implements MigrationInterface {
         at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX registry_correction_card ON registry_correction (card_id)`);
+    // A discrepancy's history is read from the audit log by target.
+    await q.query(`CREATE INDEX audit_log_target ON audit_log (target, at) WHERE target IS NOT NULL`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE registry_correction, discrepancy, reconciliation_run, person_link`);
+    await q.query(`DROP INDEX IF EXISTS audit_log_target`);
   }
 }

@@ -1,0 +1,110 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BadRequestException, Injectable } from '@nestjs/common';
+import Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { schemaRoot } from '@sanxian/contracts';
+
+const SCHEMA_BASE = 'https://schemas.sanxian-hub.cn/staff/v1/';
+
+/** The request bodies of the staff API, each with its schema in schemas/staff/. */
+export interface StaffRequestBodies {
+  'discrepancy-resolution': { action: 'accept-agency' | 'keep-registry' | 'dismiss'; comment: string };
+  'discrepancy-assignment': { assigneeId: string | null };
+  'discrepancy-bulk-assignment': { ids: string[]; assigneeId: string | null };
+  'link-review-decision': { decision: 'confirm' | 'reject'; comment: string };
+  'reconciliation-request': { townshipCode?: string; asOf?: string };
+}
+export type StaffRequestName = keyof StaffRequestBodies;
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/** A 400 problem that names each offending field (`detail` and the `errors` extension). */
+export function invalidFields(issues: FieldIssue[]): BadRequestException {
+  return new BadRequestException({ message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), errors: issues });
+}
+
+/**
+ * Checks staff request bodies against schemas/staff/ (compiled once at start-up, as every schema
+ * of the project is): a body either is what the schema says or the caller gets a 400 naming
+ * every bad field.
+ */
+@Injectable()
+export class StaffRequestValidator {
+  private readonly validators: Map<string, ValidateFunction>;
+
+  constructor() {
+    const dir = path.join(schemaRoot(), 'staff');
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats(ajv, ['uuid', 'date']);
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort()) {
+      ajv.addSchema(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as object);
+    }
+    this.validators = new Map();
+    for (const name of BODY_NAMES) {
+      const validate = ajv.getSchema(`${SCHEMA_BASE}${name}.schema.json`);
+      if (!validate) throw new Error(`schemas/staff/${name}.schema.json is missing`);
+      this.validators.set(name, validate);
+    }
+  }
+
+  /** The body, typed, or a 400 naming every offending field. An absent body is an empty object. */
+  parse<N extends StaffRequestName>(name: N, body: unknown): StaffRequestBodies[N] {
+    const value = body === undefined || body === null ? {} : body;
+    if (typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value)) {
+      throw invalidFields([{ field: 'body', message: 'must be a JSON object (Content-Type: application/json)' }]);
+    }
+    const validate = this.validators.get(name)!;
+    if (!validate(value)) throw invalidFields(fieldIssues(validate.errors ?? []));
+    return value as StaffRequestBodies[N];
+  }
+}
+
+const BODY_NAMES: readonly StaffRequestName[] = [
+  'discrepancy-resolution', 'discrepancy-assignment', 'discrepancy-bulk-assignment', 'link-review-decision', 'reconciliation-request',
+];
+
+/** One issue per field: the first ajv reports for it. */
+export function fieldIssues(errors: readonly ErrorObject[]): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const params = error.params as Record<string, unknown>;
+    const pointer =
+      error.keyword === 'required' ? `${error.instancePath}/${String(params.missingProperty)}`
+      : error.keyword === 'additionalProperties' ? `${error.instancePath}/${String(params.additionalProperty)}`
+      : error.instancePath;
+    const field = pointer.replace(/^\//, '').replace(/\//g, '.') || 'body';
+    if (seen.has(field)) continue;
+    seen.add(field);
+    issues.push({ field, message: messageOf(error, params) });
+  }
+  return issues;
+}
+
+function messageOf(error: ErrorObject, params: Record<string, unknown>): string {
+  switch (error.keyword) {
+    case 'required':
+      return 'is required';
+    case 'additionalProperties':
+      return 'is not a field of this request';
+    case 'enum':
+      return `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`;
+    case 'minLength':
+    case 'pattern':
+      // The only patterns here are "not blank" and the 9-digit township code.
+      return error.instancePath.endsWith('townshipCode') ? 'must be a 9-digit township code' : 'must not be blank';
+    case 'format':
+      return params.format === 'date' ? 'must be a date, YYYY-MM-DD' : 'must be a UUID';
+    case 'type':
+      return `must be of type ${String(params.type)}`;
+    case 'oneOf':
+      return 'must be a UUID or null';
+    default:
+      return error.message ?? 'is invalid';
+  }
+}

@@ -1,0 +1,229 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { RegionScope } from '@sanxian/domain';
+import { audit, insertReceipts, returning, scopeCondition, type StaffRef } from './discrepancy.repository';
+
+export const REVIEW_STATUSES = ['pending', 'confirmed', 'rejected'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+/** canonical_fact's role names → the names discrepancy subjects use (the domain's). */
+const SUBJECT_ROLE: Record<string, string> = { subject: 'person', 'party-a': 'partyA', 'party-b': 'partyB', mother: 'mother', father: 'father' };
+
+export interface LinkReviewSummary {
+  factId: string;
+  status: ReviewStatus;
+  townshipCode: string;
+  score: number | null;
+  method: string;
+  weights: Record<string, { level: string; weight: number }>;
+  candidate: { personKey: string; cardId: string | null; cardRole: string | null; citizenId: string | null } | null;
+  record: { messageId: string; kind: string; role: string; name: string | null; citizenId: string | null };
+}
+
+export interface RegistryPersonView {
+  personKey: string;
+  cardId: string;
+  cardRole: string;
+  regionCode: string;
+  citizenId: string | null;
+  name: string | null;
+  sex: string | null;
+  birthDate: string | null;
+  /** The relative linkage compares: the husband's (a woman), the woman's (a husband or child). */
+  relativeName: string | null;
+}
+
+export interface LinkReviewDetail extends LinkReviewSummary {
+  decision: string;
+  candidates: number;
+  runnerUp: unknown;
+  review: { by: StaffRef | null; at: Date | null; comment: string | null };
+  record: LinkReviewSummary['record'] & {
+    recordId: string;
+    clientId: string;
+    event: string;
+    eventDate: string;
+    regionCode: string;
+    sex: string | null;
+    birthDate: string | null;
+    citizenIdValid: boolean;
+    /** The other person the record names (spouse, the child's other parent), as linkage compared. */
+    relativeName: string | null;
+  };
+  /** The registry person proposed, as the registry holds them now. */
+  registryPerson: RegistryPersonView | null;
+  /** The `unlinked-record` discrepancy this fact raised, if any. */
+  discrepancyId: string | null;
+}
+
+export type DecideOutcome =
+  | { outcome: 'not-found' }
+  | { outcome: 'not-pending'; status: ReviewStatus }
+  | { outcome: 'no-candidate' }
+  | { outcome: 'decided'; status: ReviewStatus; discrepancyId: string | null };
+
+// The candidate's id: the valid one linkage stored, else what the registry holds at that place.
+const SUMMARY_SELECT = `
+  SELECT p.fact_id, p.review_status, p.township_code, p.score, p.method, p.decision, p.person_key, p.card_id, p.card_role, p.weights,
+    p.runner_up, p.candidates, p.reviewed_by, p.reviewed_at, p.review_comment, u.username AS reviewed_by_username,
+    COALESCE(p.person_citizen_id, w.citizen_id, h.citizen_id, c.citizen_id) AS candidate_citizen_id,
+    f.message_id, f.kind, f.role, f.name, f.citizen_id
+  FROM person_link p
+  JOIN canonical_fact f ON f.id = p.fact_id
+  LEFT JOIN staff_user u ON u.id = p.reviewed_by
+  LEFT JOIN registry_woman w ON p.card_role = 'woman' AND w.card_id = p.card_id
+  LEFT JOIN registry_husband h ON p.card_role = 'husband' AND h.card_id = p.card_id
+  LEFT JOIN LATERAL (
+    SELECT citizen_id FROM registry_child rc WHERE p.card_role = 'child' AND rc.card_id = p.card_id
+    ORDER BY rc.ordinal OFFSET ${childPositionSql('p.person_key')} LIMIT 1) c ON true`;
+
+/** A child's person key is `<cardId>#child:<position>`, its place among the card's children in order. */
+function childPositionSql(personKey: string): string {
+  return `COALESCE(NULLIF(split_part(${personKey}, '#child:', 2), '')::int, 0)`;
+}
+
+function toSummary(r: Record<string, any>): LinkReviewSummary {
+  return {
+    factId: String(r.fact_id), status: r.review_status, townshipCode: r.township_code, score: r.score, method: r.method, weights: r.weights ?? {},
+    candidate: r.person_key
+      ? { personKey: r.person_key, cardId: r.card_id, cardRole: r.card_role, citizenId: r.candidate_citizen_id }
+      : null,
+    record: { messageId: r.message_id, kind: r.kind, role: r.role, name: r.name, citizenId: r.citizen_id },
+  };
+}
+
+/** The link review queue: facts linkage was unsure of, for staff to confirm or reject. */
+@Injectable()
+export class LinkReviewRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** One page in fact order; ask for limit + 1 to learn whether another page follows. */
+  async list(scope: RegionScope, filter: { status: ReviewStatus | 'all'; afterFactId?: string; limit: number }): Promise<LinkReviewSummary[]> {
+    const params: unknown[] = [];
+    const where = [scopeCondition(scope, 'p.township_code', params), 'p.review_status IS NOT NULL'];
+    if (filter.status !== 'all') {
+      params.push(filter.status);
+      where.push(`p.review_status = $${params.length}`);
+    }
+    if (filter.afterFactId !== undefined) {
+      params.push(filter.afterFactId);
+      where.push(`p.fact_id > $${params.length}::bigint`);
+    }
+    params.push(filter.limit);
+    const rows = await this.db.query(`${SUMMARY_SELECT} WHERE ${where.join(' AND ')} ORDER BY p.fact_id LIMIT $${params.length}`, params);
+    return rows.map(toSummary);
+  }
+
+  /** The reviewed fact beside the registry person proposed, if in scope; undefined otherwise. */
+  async findInScope(scope: RegionScope, factId: string): Promise<LinkReviewDetail | undefined> {
+    const params: unknown[] = [factId];
+    const [r] = await this.db.query(
+      `${SUMMARY_SELECT} WHERE p.fact_id = $1 AND p.review_status IS NOT NULL AND ${scopeCondition(scope, 'p.township_code', params)}`,
+      params,
+    );
+    if (!r) return undefined;
+    const [fact] = await this.db.query(
+      `SELECT f.*, m.record_id,
+         (SELECT o.name FROM canonical_fact o WHERE o.message_id = f.message_id AND o.role = (CASE f.role
+            WHEN 'party-a' THEN 'party-b' WHEN 'party-b' THEN 'party-a' WHEN 'mother' THEN 'father' WHEN 'father' THEN 'mother' END)
+          LIMIT 1) AS relative_name
+       FROM canonical_fact f JOIN inbound_message m ON m.id = f.message_id WHERE f.id = $1`,
+      [factId],
+    );
+    const subjectRole = SUBJECT_ROLE[fact.role] ?? fact.role;
+    const [discrepancy] = await this.db.query(`SELECT id FROM discrepancy WHERE key = $1`, [`unlinked-record:${fact.message_id}|${subjectRole}`]);
+    const summary = toSummary(r);
+    return {
+      ...summary,
+      decision: r.decision,
+      candidates: r.candidates,
+      runnerUp: r.runner_up,
+      review: { by: r.reviewed_by ? { id: r.reviewed_by, username: r.reviewed_by_username } : null, at: r.reviewed_at, comment: r.review_comment },
+      record: {
+        ...summary.record, recordId: fact.record_id, clientId: fact.client_id, event: fact.event, eventDate: fact.event_date, regionCode: fact.region_code,
+        sex: fact.sex, birthDate: fact.birth_date, citizenIdValid: fact.citizen_id_valid, relativeName: fact.relative_name,
+      },
+      registryPerson: r.person_key ? await this.registryPerson(r.person_key) : null,
+      discrepancyId: discrepancy?.id ?? null,
+    };
+  }
+
+  /** A registry person by person key (`<cardId>#woman`, `#husband`, `#child:<position>`), as the current card holds them. */
+  private async registryPerson(personKey: string): Promise<RegistryPersonView | null> {
+    const [cardId, place = 'woman'] = splitPersonKey(personKey);
+    const [row] = await this.db.query(
+      `SELECT w.region_code, w.citizen_id AS woman_citizen_id, w.name AS woman_name, w.birth_date AS woman_birth_date,
+         h.citizen_id AS husband_citizen_id, h.name AS husband_name, h.birth_date AS husband_birth_date,
+         c.citizen_id AS child_citizen_id, c.name AS child_name, c.sex AS child_sex, c.birth_date AS child_birth_date
+       FROM registry_woman w
+       LEFT JOIN registry_husband h ON h.card_id = w.card_id
+       LEFT JOIN LATERAL (SELECT * FROM registry_child rc WHERE rc.card_id = w.card_id ORDER BY rc.ordinal OFFSET ${childPositionSql('$2')} LIMIT 1) c ON true
+       WHERE w.card_id = $1`,
+      [cardId, personKey],
+    );
+    if (!row) return null;
+    const base = { personKey, cardId, regionCode: row.region_code };
+    if (place === 'husband') {
+      return { ...base, cardRole: 'husband', citizenId: row.husband_citizen_id, name: row.husband_name, sex: 'M', birthDate: row.husband_birth_date, relativeName: row.woman_name };
+    }
+    if (place.startsWith('child')) {
+      return { ...base, cardRole: 'child', citizenId: row.child_citizen_id, name: row.child_name, sex: row.child_sex, birthDate: row.child_birth_date, relativeName: row.woman_name };
+    }
+    return { ...base, cardRole: 'woman', citizenId: row.woman_citizen_id, name: row.woman_name, sex: 'F', birthDate: row.woman_birth_date, relativeName: row.husband_name };
+  }
+
+  /**
+   * Staff's decision on a pending review, in one transaction: the link becomes manual (it stands
+   * in every later run), confirmed to the person proposed or rejected (no person); the
+   * `unlinked-record` discrepancy the fact raised closes with the decision as its resolution,
+   * its senders get a `resolved` receipt; both are audited.
+   */
+  async decide(scope: RegionScope, factId: string, input: { decision: 'confirm' | 'reject'; comment: string; staff: StaffRef }): Promise<DecideOutcome> {
+    return this.db.transaction(async (tx) => {
+      const params: unknown[] = [factId];
+      const [locked] = await tx.query(
+        `SELECT p.fact_id, p.review_status, p.person_key, p.message_id, f.role
+         FROM person_link p JOIN canonical_fact f ON f.id = p.fact_id
+         WHERE p.fact_id = $1 AND p.review_status IS NOT NULL AND ${scopeCondition(scope, 'p.township_code', params)}
+         FOR UPDATE OF p`,
+        params,
+      );
+      if (!locked) return { outcome: 'not-found' };
+      if (locked.review_status !== 'pending') return { outcome: 'not-pending', status: locked.review_status };
+      const { decision, comment, staff } = input;
+      if (decision === 'confirm' && !locked.person_key) return { outcome: 'no-candidate' };
+      const status: ReviewStatus = decision === 'confirm' ? 'confirmed' : 'rejected';
+      await tx.query(
+        decision === 'confirm'
+          ? `UPDATE person_link SET method = 'manual', decision = 'link', review_status = 'confirmed',
+               reviewed_by = $2, reviewed_at = now(), review_comment = $3, updated_at = now() WHERE fact_id = $1`
+          : `UPDATE person_link SET method = 'manual', decision = 'non-link', review_status = 'rejected', person_key = NULL, card_id = NULL,
+               card_role = NULL, person_citizen_id = NULL, reviewed_by = $2, reviewed_at = now(), review_comment = $3, updated_at = now()
+             WHERE fact_id = $1`,
+        [factId, staff.id, comment],
+      );
+      const action = decision === 'confirm' ? 'confirm-link' : 'reject-link';
+      const [closed] = await returning<{ id: string; kind: string; evidence: { messageIds?: string[] } }>(
+        tx,
+        `UPDATE discrepancy SET status = $2, closed_at = now(),
+           resolution = jsonb_build_object('action', $3::text, 'comment', $4::text, 'by', $5::jsonb, 'at', now(), 'factId', $6::text)
+         WHERE key = $1 AND status = 'open' RETURNING id, kind, evidence`,
+        [
+          `unlinked-record:${locked.message_id}|${SUBJECT_ROLE[locked.role] ?? locked.role}`, decision === 'confirm' ? 'resolved' : 'dismissed', action, comment,
+          JSON.stringify(staff), factId,
+        ],
+      );
+      if (closed) {
+        await insertReceipts(tx, closed.evidence?.messageIds ?? [], 'resolved', { discrepancyId: closed.id, kind: closed.kind, action }, false);
+        await audit(tx, staff, 'discrepancy.resolve', closed.id, { action, comment, factId });
+      }
+      await audit(tx, staff, 'link-review.decide', factId, { decision, comment, personKey: locked.person_key, discrepancyId: closed?.id ?? null });
+      return { outcome: 'decided', status, discrepancyId: closed?.id ?? null };
+    });
+  }
+}
+
+function splitPersonKey(personKey: string): [string, string] {
+  const at = personKey.lastIndexOf('#');
+  return at < 0 ? [personKey, 'woman'] : [personKey.slice(0, at), personKey.slice(at + 1)];
+}
