@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { HUB_CONFIG, HubConfig, KIND_AGENCY, RecordIssue, RecordKind, RecordValidator } from '@sanxian/contracts';
-import { IntakeRepository, MessageLogRepository, RecordToStore, isDatabaseUnavailable } from '@sanxian/persistence';
+import { IntakeRepository, MessageLogRepository, RecordToStore, RejectionRow, isDatabaseUnavailable } from '@sanxian/persistence';
 import { JobProducer } from '@sanxian/jobs';
-import { BatchBodyError, formatForContentType, parseBatchBody } from './batch-body';
+import { BatchBodyError, formatForContentType, parseBatchBody, type ParsedEntry } from './batch-body';
 import { ClientAuthService, SignedRequest } from './client-auth.service';
 import { ExchangeError } from './exchange-error';
 import { ExchangeMetrics } from './exchange-metrics';
@@ -126,7 +126,23 @@ export class IntakeService {
     this.metrics.records.inc({ client: client.id, kind, outcome: 'rejected' }, response.rejected);
     // Committed already: the queue is only a nudge. If Redis is down the relay delivers later.
     if (batchIds.length) void this.handOff(batchIds);
+    if (response.rejected) void this.keepRejections(client.id, kind, entries, response.results);
     return response;
+  }
+
+  /** Best effort, after answering: refused records are kept only to score the sender's data validity. */
+  private async keepRejections(clientId: string, kind: RecordKind, entries: ParsedEntry[], results: RecordResult[]): Promise<void> {
+    const rows: RejectionRow[] = [];
+    const byIndex = new Map(entries.map((entry) => [entry.index, entry]));
+    for (const result of results) {
+      if (result.status !== 'rejected') continue;
+      const entry = byIndex.get(result.index);
+      const record = entry && 'record' in entry && typeof entry.record === 'object' && entry.record !== null ? (entry.record as Record<string, any>) : {};
+      const station = record.policeStation?.code ?? record.facility?.code ?? record.registrationOffice?.code;
+      const eventDate = typeof record.eventDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(record.eventDate) && !Number.isNaN(Date.parse(record.eventDate)) ? record.eventDate : null;
+      rows.push({ recordId: result.recordId, stationCode: typeof station === 'string' ? station : null, eventDate, errors: result.errors });
+    }
+    await this.log.recordRejections(clientId, kind, rows).catch((error: Error) => this.logger.warn(`cannot keep ${rows.length} rejection(s): ${error.message}`));
   }
 
   private async handOff(batchIds: string[]): Promise<void> {

@@ -53,6 +53,14 @@ export interface ChainBreak {
   reason: string;
 }
 
+export interface RejectionRow {
+  recordId: string | null;
+  stationCode: string | null;
+  /** Only a well-formed date: the record may be refused for its date. */
+  eventDate: string | null;
+  errors: unknown[];
+}
+
 @Injectable()
 export class MessageLogRepository {
   constructor(private readonly db: DataSource) {}
@@ -63,6 +71,20 @@ export class MessageLogRepository {
    * need no retries; records already logged come back as duplicates (same payload hash)
    * or as reused ids (different payload), and are not stored again.
    */
+  /**
+   * Keeps what was refused, with its errors: not part of the log (nothing refused is
+   * acknowledged), but the sending department's data validity is scored on it.
+   */
+  async recordRejections(clientId: string, kind: string, rows: RejectionRow[]): Promise<void> {
+    if (!rows.length) return;
+    await this.db.query(
+      `INSERT INTO intake_rejection (client_id, kind, record_id, station_code, event_date, errors)
+       SELECT $1, $2, r.record_id, r.station_code, r.event_date, r.errors
+       FROM unnest($3::text[], $4::text[], $5::date[], $6::jsonb[]) AS r(record_id, station_code, event_date, errors)`,
+      [clientId, kind, rows.map((r) => r.recordId), rows.map((r) => r.stationCode), rows.map((r) => r.eventDate), rows.map((r) => JSON.stringify(r.errors))],
+    );
+  }
+
   async storeBatch(clientId: string, kind: RecordKind, records: RecordToStore[], batchSize: number): Promise<StoreResult> {
     // Hash the payloads before taking the client's lock: only the chain links need it.
     const shas = records.map((record) => sha256Hex(record.payload));
