@@ -3,6 +3,7 @@ import { HubConfig, HubConfigModule } from '@sanxian/contracts';
 import { JobsModule } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
 import { ReconciliationModule } from '@sanxian/reconciliation';
+import { AssessmentModule } from '@sanxian/assessment';
 
 /** What the CLI's commands need: the repositories and the job producer, no HTTP, no workers. */
 @Module({})
@@ -10,7 +11,7 @@ export class CliModule {
   static forRoot(config: HubConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [HubConfigModule.forRoot(config), PersistenceModule.forRoot({ applicationName: 'sanxian-cli', poolSize: 4 }), JobsModule, ReconciliationModule],
+      imports: [HubConfigModule.forRoot(config), PersistenceModule.forRoot({ applicationName: 'sanxian-cli', poolSize: 4 }), JobsModule, ReconciliationModule, AssessmentModule],
     };
   }
 }

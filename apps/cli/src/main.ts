@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError } from '@sanxian/contracts';
 import { UsageError, registerAdminCommands } from './admin.commands';
 import { registerPushCommand } from './push.command';
+import { registerAssessmentCommands } from './assessment.command';
 import { registerReconcileCommand } from './reconcile.command';
 import { registerSynthCommand } from './synth.command';
 import { registerUsersCommand } from './users.command';
@@ -13,6 +14,7 @@ const program = new Command()
   .showHelpAfterError();
 registerAdminCommands(program);
 registerPushCommand(program);
+registerAssessmentCommands(program);
 registerReconcileCommand(program);
 registerSynthCommand(program);
 registerUsersCommand(program);

@@ -9,6 +9,8 @@ import { IntakeProcessor } from './intake.processor';
 import { RelayTimer } from './relay.timer';
 import { ReconcileProcessor } from './reconcile.processor';
 import { ReconciliationModule } from '@sanxian/reconciliation';
+import { AssessmentModule } from '@sanxian/assessment';
+import { IndicatorsProcessor } from './indicators.processor';
 
 @Module({})
 export class WorkerModule {
@@ -23,12 +25,13 @@ export class WorkerModule {
           inject: [HUB_CONFIG],
           useFactory: (c: HubConfig) => ({ connection: redisOptions(c.redisUrl, 'worker'), prefix: c.queuePrefix }),
         }),
-        BullModule.registerQueue({ name: QueueName.Intake }, { name: QueueName.Reconcile }),
+        BullModule.registerQueue({ name: QueueName.Intake }, { name: QueueName.Reconcile }, { name: QueueName.Indicators }),
         JobsModule,
         ExchangeModule,
         ReconciliationModule,
+        AssessmentModule,
       ],
-      providers: [IntakeProcessor, RelayTimer, ReconcileProcessor],
+      providers: [IntakeProcessor, RelayTimer, ReconcileProcessor, IndicatorsProcessor],
     };
   }
 }

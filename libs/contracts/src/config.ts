@@ -30,6 +30,9 @@ export interface HubConfig {
   resolveWithinWorkingDays: number;
   reconcileCron: string;
   reconcileAfterIntakeDelayMs: number;
+  indicatorsCron: string;
+  /** Receipt time = the signed time (history replays only; refused in production). */
+  replayReceiptTimes: boolean;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +64,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (values.NODE_ENV === 'production' && !values.SECRETS_KEY) {
     problems.push('SECRETS_KEY: required in production (base64 of 32 random bytes: openssl rand -base64 32)');
   }
+  if (values.NODE_ENV === 'production' && values.REPLAY_RECEIPT_TIMES === true) {
+    problems.push('REPLAY_RECEIPT_TIMES: never in production (receipt times would be what senders sign)');
+  }
   if (problems.length) throw new ConfigError(problems);
   return {
     nodeEnv: values.NODE_ENV as HubConfig['nodeEnv'],
@@ -86,5 +92,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     resolveWithinWorkingDays: values.RESOLVE_WITHIN_WORKING_DAYS as number,
     reconcileCron: values.RECONCILE_CRON as string,
     reconcileAfterIntakeDelayMs: values.RECONCILE_AFTER_INTAKE_DELAY_MS as number,
+    indicatorsCron: values.INDICATORS_CRON as string,
+    replayReceiptTimes: values.REPLAY_RECEIPT_TIMES as boolean,
   };
 }

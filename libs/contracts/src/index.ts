@@ -5,3 +5,4 @@ export * from './schema-root';
 export * from './config.module';
 export * from './record-validator';
 export * from './region-files';
+export * from './plan-validator';

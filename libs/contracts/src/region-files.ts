@@ -69,3 +69,14 @@ function regionFileValidator(): ValidateFunction<RegionFile> {
   }
   return validator;
 }
+
+/** A county's 2020 census population from the shipped demographics.csv, if the county is in it. */
+export function censusPopulation(countyCode: string): number | undefined {
+  const lines = readFileSync(join(findUp(REGIONS_DIR), 'demographics.csv'), 'utf8').split('\n');
+  const header = lines[0].split(',');
+  const [code, population] = [header.indexOf('code'), header.indexOf('population')];
+  // Plain commas in these columns: the first fields never hold quoted text.
+  const row = lines.find((line) => line.split(',')[code] === countyCode);
+  const value = row === undefined ? NaN : Number(row.split(',')[population]);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}

@@ -8,3 +8,5 @@ export * from './linkage';
 export * from './reconciliation';
 export * from './staff-role';
 export * from './seeded-random';
+export * from './scoring';
+export * from './indicators';

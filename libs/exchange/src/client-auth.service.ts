@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import { ClientCredentials, ClientRepository, isDatabaseUnavailable } from '@sanxian/persistence';
 import { ExchangeError } from './exchange-error';
-import { NONCE_PATTERN, checkTimestamp, verifySignature } from './signature';
+import { NONCE_PATTERN, checkTimestamp, parseTimestamp, verifySignature } from './signature';
 
 export interface SignedRequest {
   method: string;
@@ -27,7 +27,8 @@ export class ClientAuthService {
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
-  async authenticate(req: SignedRequest): Promise<ClientCredentials> {
+  /** The client, and when it signed (what a replaying hub keeps as the receipt time). */
+  async authenticate(req: SignedRequest): Promise<ClientCredentials & { signedAt: Date }> {
     const clientId = header(req, 'x-hub-client');
     const timestamp = header(req, 'x-hub-timestamp');
     const nonce = header(req, 'x-hub-nonce');
@@ -36,7 +37,10 @@ export class ClientAuthService {
       ['X-Hub-Client', clientId], ['X-Hub-Timestamp', timestamp], ['X-Hub-Nonce', nonce], ['X-Hub-Signature', signature],
     ].filter(([, v]) => !v).map(([k]) => k);
     if (missing.length) throw new ExchangeError('missing-credentials', `missing header(s): ${missing.join(', ')}`);
-    const stamp = checkTimestamp(timestamp!, new Date(), this.config.timestampWindowSeconds);
+    // Replaying history, a request may be signed long ago, but never ahead of the hub's clock.
+    const stamp = this.config.replayReceiptTimes
+      ? checkTimestamp(timestamp!, new Date(Math.min(Date.now(), parseTimestamp(timestamp!) ?? Date.now())), this.config.timestampWindowSeconds)
+      : checkTimestamp(timestamp!, new Date(), this.config.timestampWindowSeconds);
     if (stamp === 'malformed') throw new ExchangeError('timestamp-malformed', `got ${JSON.stringify(timestamp)}`);
     if (stamp === 'expired') throw new ExchangeError('timestamp-expired', `allowed skew is ${this.config.timestampWindowSeconds} s; got ${timestamp}`);
     if (!NONCE_PATTERN.test(nonce!)) throw new ExchangeError('nonce-malformed');
@@ -48,7 +52,7 @@ export class ClientAuthService {
     }
     const fresh = await this.guard(() => this.clients.rememberNonce(client.id, nonce!));
     if (!fresh) throw new ExchangeError('nonce-replayed');
-    return client;
+    return { ...client, signedAt: new Date(parseTimestamp(timestamp!)!) };
   }
 
   private async guard<T>(work: () => Promise<T>): Promise<T> {

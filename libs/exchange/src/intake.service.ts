@@ -94,7 +94,8 @@ export class IntakeService {
     let batchIds: string[] = [];
     if (toStore.length) {
       try {
-        const stored = await this.log.storeBatch(client.id, kind, toStore, this.config.intakeBatchSize);
+        const receivedAt = this.config.replayReceiptTimes ? client.signedAt : new Date();
+        const stored = await this.log.storeBatch(client.id, kind, toStore, this.config.intakeBatchSize, receivedAt);
         batchIds = stored.batchIds;
         stored.outcomes.forEach((outcome, i) => {
           const index = storedIndex[i];

@@ -47,6 +47,13 @@ export interface PushOptions {
   retryBaseMs?: number;
   /** Time allowed for one request; default 300 s (a 100,000-record batch is stored before the hub answers). */
   requestTimeoutMs?: number;
+  /**
+   * Replaying history (a migration, the demo): the file is in `reportedAt` order; each batch
+   * holds one reporting day and is signed at its latest `reportedAt`, which a hub running with
+   * REPLAY_RECEIPT_TIMES keeps as the receipt time. A record without `reportedAt` counts as
+   * reported at the end of its event day.
+   */
+  replay?: boolean;
 }
 
 export interface PushSummary {
@@ -360,6 +367,19 @@ function positiveInteger(name: string, value: number, max: number): number {
   return value;
 }
 
+/** When the agency reported a record: its `reportedAt`, else the end of its event day in China. */
+export function reportedAt(record: unknown): Date {
+  const r = (record ?? {}) as { reportedAt?: unknown; eventDate?: unknown };
+  const time = typeof r.reportedAt === 'string' ? Date.parse(r.reportedAt) : NaN;
+  if (Number.isFinite(time)) return new Date(time);
+  const day = typeof r.eventDate === 'string' ? Date.parse(`${r.eventDate}T23:59:59+08:00`) : NaN;
+  return new Date(Number.isFinite(day) ? day : Date.now());
+}
+
+function reportingDay(record: unknown): string {
+  return new Date(reportedAt(record).getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
 export async function pushFile(options: PushOptions): Promise<PushSummary> {
   const started = performance.now();
   const input = inputFormat(options.file);
@@ -377,11 +397,11 @@ export async function pushFile(options: PushOptions): Promise<PushSummary> {
   const summary: PushSummary = { accepted: 0, duplicates: 0, rejected: 0, records: 0, requests: 0, retries: 0, latenciesMs: [], elapsedMs: 0 };
   const total = options.onProgress ? await estimateRecords(options.file) : undefined;
 
-  async function send(body: Buffer, size: number, first: number): Promise<BatchResponse> {
+  async function send(body: Buffer, size: number, first: number, signedAt?: Date): Promise<BatchResponse> {
     const range = `records ${first + 1}–${first + size}`;
     for (let attempt = 0; ; attempt++) {
       const headers = {
-        ...signedHeaders({ clientId: options.clientId, secret: options.secret, method: 'POST', pathWithQuery, body }),
+        ...signedHeaders({ clientId: options.clientId, secret: options.secret, method: 'POST', pathWithQuery, body, now: signedAt }),
         'Content-Type': CONTENT_TYPES[format],
         Accept: 'application/json, application/problem+json',
       };
@@ -429,7 +449,8 @@ export async function pushFile(options: PushOptions): Promise<PushSummary> {
 
   let done = 0;
   async function runBatch(records: unknown[], first: number): Promise<void> {
-    const answer = await send(encodeBatch(format, records), records.length, first);
+    const signedAt = options.replay ? new Date(Math.max(...records.map((r) => reportedAt(r).getTime()))) : undefined;
+    const answer = await send(encodeBatch(format, records), records.length, first, signedAt);
     summary.accepted += answer.accepted;
     summary.duplicates += answer.duplicates;
     summary.rejected += answer.rejected;
@@ -461,6 +482,13 @@ export async function pushFile(options: PushOptions): Promise<PushSummary> {
   try {
     let batch: unknown[] = [];
     for await (const record of readRecords(options.file)) {
+      // Replaying: a new reporting day starts a new batch, so each is received on its own day.
+      if (options.replay && batch.length > 0 && reportingDay(batch[batch.length - 1]) !== reportingDay(record)) {
+        await dispatch(batch, read);
+        read += batch.length;
+        batch = [];
+        if (failure) break;
+      }
       batch.push(record);
       if (batch.length === batchSize) {
         await dispatch(batch, read);

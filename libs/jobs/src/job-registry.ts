@@ -5,23 +5,31 @@
 export enum QueueName {
   Intake = 'intake',
   Reconcile = 'reconcile',
+  Indicators = 'indicators',
 }
 
 export enum JobName {
   IntakeBatch = 'intake.batch',
   ReconcileRun = 'reconcile.run',
+  IndicatorsCompute = 'indicators.compute',
 }
 
 export interface JobPayloads {
   [JobName.IntakeBatch]: { batchId: string };
   /** `townshipCode` unset: the whole county. */
   [JobName.ReconcileRun]: { trigger: 'nightly' | 'on-demand' | 'intake'; townshipCode?: string | null; asOf?: string };
+  /** `year` unset: the year of the day it runs. */
+  [JobName.IndicatorsCompute]: { year?: number; asOf?: string };
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.IntakeBatch]: QueueName.Intake,
   [JobName.ReconcileRun]: QueueName.Reconcile,
+  [JobName.IndicatorsCompute]: QueueName.Indicators,
 }
+
+/** The job scheduler's id for the nightly indicator recomputation (after the reconciliation). */
+export const NIGHTLY_INDICATORS = 'indicators-nightly';
 
 /** The job scheduler's id for the nightly full reconciliation. */
 export const NIGHTLY_RECONCILIATION = 'reconcile-nightly';

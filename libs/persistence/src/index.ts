@@ -13,3 +13,5 @@ export * from './repositories/staff.repository';
 export * from './repositories/reconciliation.repository';
 export * from './repositories/discrepancy.repository';
 export * from './repositories/link-review.repository';
+export * from './repositories/indicator.repository';
+export * from './repositories/assessment.repository';

@@ -10,11 +10,13 @@ import { ReceiptRepository } from './repositories/receipt.repository';
 import { RegistryRepository } from './repositories/registry.repository';
 import { StaffRepository } from './repositories/staff.repository';
 import { ReconciliationRepository } from './repositories/reconciliation.repository';
+import { IndicatorRepository } from './repositories/indicator.repository';
+import { AssessmentRepository } from './repositories/assessment.repository';
 import { DiscrepancyRepository } from './repositories/discrepancy.repository';
 import { LinkReviewRepository } from './repositories/link-review.repository';
 import { SecretBox } from './secret-box';
 
-const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository, ReconciliationRepository, DiscrepancyRepository, LinkReviewRepository];
+const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository, ReconciliationRepository, IndicatorRepository, AssessmentRepository, DiscrepancyRepository, LinkReviewRepository];
 
 const logger = new Logger('Database');
 /** Data sources whose app has shut down: their background connection attempts stop. */

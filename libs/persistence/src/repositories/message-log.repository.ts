@@ -85,7 +85,8 @@ export class MessageLogRepository {
     );
   }
 
-  async storeBatch(clientId: string, kind: RecordKind, records: RecordToStore[], batchSize: number): Promise<StoreResult> {
+  /** `receivedAt`: now, except when history is replayed (REPLAY_RECEIPT_TIMES). */
+  async storeBatch(clientId: string, kind: RecordKind, records: RecordToStore[], batchSize: number, receivedAt: Date = new Date()): Promise<StoreResult> {
     // Hash the payloads before taking the client's lock: only the chain links need it.
     const shas = records.map((record) => sha256Hex(record.payload));
     const runner = this.db.createQueryRunner();
@@ -107,7 +108,6 @@ export class MessageLogRepository {
       );
       for (const row of known) existing.set(row.record_id, { id: row.id, sha: row.payload_sha256 });
 
-      const receivedAt = new Date();
       let seq = BigInt(head.chain_seq);
       let prev: string = head.chain_head;
       const outcomes: StoreOutcome[] = [];

@@ -1,0 +1,51 @@
+import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Job, Queue, UnrecoverableError } from 'bullmq';
+import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
+import { AssessmentService, ComputeSummary, NoPlanError } from '@sanxian/assessment';
+import { JobName, JobPayloads, NIGHTLY_INDICATORS, QueueName } from '@sanxian/jobs';
+import { todayInChina } from '@sanxian/reconciliation';
+
+/** Recomputes the year's indicators nightly, after the reconciliation, and on demand. */
+@Processor(QueueName.Indicators, { concurrency: 1 })
+export class IndicatorsProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(IndicatorsProcessor.name);
+
+  constructor(
+    private readonly assessment: AssessmentService,
+    @InjectQueue(QueueName.Indicators) private readonly queue: Queue,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {
+    super();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.queue.upsertJobScheduler(
+        NIGHTLY_INDICATORS,
+        { pattern: this.config.indicatorsCron, tz: 'Asia/Shanghai' },
+        { name: JobName.IndicatorsCompute, data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } },
+      );
+    } catch (error) {
+      this.logger.warn(`cannot set the nightly indicators schedule: ${(error as Error).message}`);
+    }
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn(`indicators worker: ${error.message}`);
+  }
+
+  async process(job: Job<JobPayloads[JobName.IndicatorsCompute]>): Promise<ComputeSummary | { skipped: string }> {
+    if (job.name !== JobName.IndicatorsCompute) throw new UnrecoverableError(`no handler for ${job.name} on ${QueueName.Indicators}`);
+    const asOf = job.data.asOf ?? this.config.reconcileAsOf ?? todayInChina();
+    const year = job.data.year ?? Number(asOf.slice(0, 4));
+    try {
+      return await this.assessment.computeIndicators(year, asOf);
+    } catch (error) {
+      // No plan for the year is a state, not a failure: nothing to compute until one is published.
+      if (error instanceof NoPlanError) return { skipped: error.message };
+      throw error;
+    }
+  }
+}

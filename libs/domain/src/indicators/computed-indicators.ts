@@ -1,0 +1,140 @@
+/**
+ * The hub's own indicators, from set-based measures to each unit's value: which measure feeds
+ * which indicator, how a rate is formed, and what a unit with nothing to count gets. Pure: the
+ * measures come from the database, the values go to the scoring engine.
+ */
+import type { AssessmentPlan, PlanIndicator, PlanUnit } from '../scoring/assessment-plan';
+
+/** One measure for one group (a township, an agency, a station code). */
+export interface IndicatorMeasure {
+  group: string;
+  numerator: number;
+  denominator: number;
+  evidence: readonly string[];
+}
+
+export interface CountyMeasures {
+  /** By township. */
+  births: readonly IndicatorMeasure[];
+  deaths: readonly IndicatorMeasure[];
+  cards: readonly IndicatorMeasure[];
+  policyCompliantBirths: readonly IndicatorMeasure[];
+  birthsBySex: readonly IndicatorMeasure[];
+  discrepanciesDue: readonly IndicatorMeasure[];
+  registryCompleteness: readonly IndicatorMeasure[];
+  /** By agency (department unit id) and by station code. */
+  timeliness: { byAgency: readonly IndicatorMeasure[]; byStation: readonly IndicatorMeasure[] };
+  validity: { byAgency: readonly IndicatorMeasure[]; byStation: readonly IndicatorMeasure[] };
+  /** By agency. */
+  coverage: readonly IndicatorMeasure[];
+  /** The county's census population, to estimate a township's from its share of the cards. */
+  countyPopulation?: number;
+}
+
+export interface ComputedValue {
+  indicatorId: string;
+  unitId: string;
+  value: number | null;
+  numerator: number | null;
+  denominator: number | null;
+  evidence: string[];
+  /** Why a value is missing or how it was formed, for staff. */
+  note: string | null;
+}
+
+/** A unit's key into the measures: its township, its agency, or its station codes. */
+function keysOf(unit: PlanUnit): string[] {
+  if (unit.kind === 'station') return unit.codes ?? [];
+  if (unit.kind === 'department') return [unit.id];
+  return unit.regionCode ? [unit.regionCode.slice(0, 9)] : [];
+}
+
+function sum(measures: readonly IndicatorMeasure[], keys: readonly string[]): IndicatorMeasure | undefined {
+  const found = measures.filter((m) => keys.includes(m.group));
+  if (!found.length) return undefined;
+  return {
+    group: keys.join(','),
+    numerator: found.reduce((a, m) => a + m.numerator, 0),
+    denominator: found.reduce((a, m) => a + m.denominator, 0),
+    evidence: found.flatMap((m) => m.evidence),
+  };
+}
+
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** A percentage; a unit with nothing to count has nothing wrong: 100. */
+function percent(indicatorId: string, unitId: string, m: IndicatorMeasure | undefined, nothing: string): ComputedValue {
+  if (m === undefined || m.denominator === 0) {
+    return { indicatorId, unitId, value: 100, numerator: 0, denominator: 0, evidence: [], note: nothing };
+  }
+  return { indicatorId, unitId, value: round((100 * m.numerator) / m.denominator), numerator: m.numerator, denominator: m.denominator, evidence: [...m.evidence], note: null };
+}
+
+type Formula = (unit: PlanUnit, keys: string[], measures: CountyMeasures, indicator: PlanIndicator) => ComputedValue;
+
+const FORMULAS: Record<string, Formula> = {
+  'births-vs-control': (unit, keys, m, indicator) => {
+    const births = sum(m.births, keys);
+    const count = births?.numerator ?? 0;
+    return { indicatorId: indicator.id, unitId: unit.id, value: count, numerator: count, denominator: null, evidence: [...(births?.evidence ?? [])], note: null };
+  },
+  'natural-growth-rate': (unit, keys, m, indicator) => {
+    const births = sum(m.births, keys)?.numerator ?? 0;
+    const deaths = sum(m.deaths, keys);
+    const cards = sum(m.cards, keys)?.numerator ?? 0;
+    const allCards = m.cards.reduce((a, c) => a + c.numerator, 0);
+    if (!m.countyPopulation || !allCards || !cards) {
+      return { indicatorId: indicator.id, unitId: unit.id, value: null, numerator: births - (deaths?.numerator ?? 0), denominator: null, evidence: [], note: 'no population figure' };
+    }
+    // The hub has no township census: the county's, shared out by the township's women's cards.
+    const population = Math.round((m.countyPopulation * cards) / allCards);
+    const growth = births - (deaths?.numerator ?? 0);
+    return {
+      indicatorId: indicator.id, unitId: unit.id, value: round((1000 * growth) / population), numerator: growth, denominator: population,
+      evidence: [...(sum(m.births, keys)?.evidence ?? []), ...(deaths?.evidence ?? [])],
+      note: 'population estimated from the 2020 census by the township\'s share of women\'s cards',
+    };
+  },
+  'policy-compliant-rate': (unit, keys, m, indicator) => percent(indicator.id, unit.id, sum(m.policyCompliantBirths, keys), 'no births on the cards'),
+  'births-outside-policy': (unit, keys, m, indicator) => {
+    const births = sum(m.policyCompliantBirths, keys);
+    const outside = births ? births.denominator - births.numerator : 0;
+    return { indicatorId: indicator.id, unitId: unit.id, value: outside, numerator: outside, denominator: births?.denominator ?? 0, evidence: [...(births?.evidence ?? [])], note: null };
+  },
+  'sex-ratio-at-birth': (unit, keys, m, indicator) => {
+    const births = sum(m.birthsBySex, keys);
+    if (!births || births.denominator === 0) {
+      return { indicatorId: indicator.id, unitId: unit.id, value: null, numerator: births?.numerator ?? 0, denominator: 0, evidence: [...(births?.evidence ?? [])], note: 'no girls notified' };
+    }
+    return { indicatorId: indicator.id, unitId: unit.id, value: round((100 * births.numerator) / births.denominator), numerator: births.numerator, denominator: births.denominator, evidence: [...births.evidence], note: null };
+  },
+  'discrepancy-resolution': (unit, keys, m, indicator) => percent(indicator.id, unit.id, sum(m.discrepanciesDue, keys), 'no discrepancy fell due'),
+  'registry-completeness': (unit, keys, m, indicator) => percent(indicator.id, unit.id, sum(m.registryCompleteness, keys), 'no confirmed events'),
+  'notification-timeliness': (unit, keys, m, indicator) =>
+    percent(indicator.id, unit.id, sum(unit.kind === 'station' ? m.timeliness.byStation : m.timeliness.byAgency, keys), 'no records received'),
+  'data-validity': (unit, keys, m, indicator) =>
+    percent(indicator.id, unit.id, sum(unit.kind === 'station' ? m.validity.byStation : m.validity.byAgency, keys), 'no records submitted'),
+  'notification-coverage': (unit, keys, m, indicator) => percent(indicator.id, unit.id, sum(m.coverage, keys), 'no events known'),
+};
+
+/** The indicator ids the hub computes itself. */
+export const COMPUTED_INDICATORS: readonly string[] = Object.keys(FORMULAS);
+
+/**
+ * Every computed indicator's value for every unit it applies to. An indicator the plan marks
+ * computed that the hub has no formula for is left out (the engine reports it as missing).
+ */
+export function computedIndicatorValues(plan: AssessmentPlan, measures: CountyMeasures): ComputedValue[] {
+  const values: ComputedValue[] = [];
+  for (const line of plan.lines) {
+    for (const indicator of line.indicators) {
+      const formula = FORMULAS[indicator.id];
+      if (indicator.kind !== 'quantitative-computed' || formula === undefined) continue;
+      for (const unit of line.units) {
+        if (indicator.appliesTo !== undefined && !indicator.appliesTo.includes(unit.kind)) continue;
+        values.push(formula(unit, keysOf(unit), measures, indicator));
+      }
+    }
+  }
+  return values;
+}

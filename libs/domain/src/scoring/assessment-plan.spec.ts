@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import type { RegionFile } from '../region-directory';
+import { checkPlan, type AssessmentPlan } from './assessment-plan';
+import { lineOf, xichong2026 } from './scoring-test.factory';
+
+const XICHONG_REGIONS = require('../../data/regions/511325.json') as RegionFile;
+const SCHEMA_PATH = join(__dirname, '..', '..', '..', '..', 'schemas', 'plan', 'assessment-plan.schema.json');
+
+function validator() {
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  addFormats(ajv, ['date', 'date-time']);
+  return ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object);
+}
+
+describe('assessment-plan.schema.json', () => {
+  const validate = validator();
+
+  it('accepts the shipped 2026 plan for 西充县', () => {
+    expect(validate(xichong2026())).toBe(true);
+    expect(validate.errors ?? []).toEqual([]);
+  });
+
+  it.each<[string, (plan: AssessmentPlan) => void]>([
+    ['a published plan without its publication time', (p) => delete p.publishedAt],
+    ['an unknown status', (p) => Object.assign(p, { status: 'final' })],
+    ['a rule of unknown type', (p) => Object.assign(lineOf(p, 'business').indicators[0], { scoring: { type: 'curve', direction: 'higher-is-better' } })],
+    ['a linear rule without its zero bound', (p) => delete (lineOf(p, 'party-government').indicators[1].scoring as { zero?: number }).zero],
+    ['a grade worth more than full marks', (p) => (lineOf(p, 'business').qualitative.grades.A = 1.2)],
+    ['a negative quota', (p) => (lineOf(p, 'party-government').rankings[0].tiers[0].quota = -1)],
+    ['a township code of 6 digits', (p) => (lineOf(p, 'party-government').units[0].regionCode = '511325')],
+    ['an unknown field', (p) => Object.assign(p, { note: 'x' })],
+  ])('rejects %s', (_, spoil) => {
+    const plan = xichong2026();
+    spoil(plan);
+    expect(validate(plan)).toBe(false);
+  });
+});
+
+describe('checkPlan', () => {
+  it('finds nothing wrong with the shipped plan', () => {
+    expect(checkPlan(xichong2026())).toEqual([]);
+  });
+
+  it.each<[string, (plan: AssessmentPlan) => void, string]>([
+    ['weights not summing to 1', (p) => (lineOf(p, 'business').weights.level = 0.6), 'quality and level weights do not sum to 1'],
+    ['a veto on an unknown indicator', (p) => Object.assign(lineOf(p, 'party-government').vetoes[0], { indicatorId: 'nope' }), 'unknown indicator nope'],
+    ['a unit in no ranking group', (p) => (lineOf(p, 'department').rankings = lineOf(p, 'department').rankings.slice(0, 1)), 'in 0 ranking groups'],
+    ['tiers not descending', (p) => (lineOf(p, 'party-government').rankings[0].tiers[1].minScore = 95), 'must need less than the tier above'],
+    ['a linear rule against its direction', (p) => Object.assign(lineOf(p, 'party-government').indicators[1].scoring!, { full: 5, zero: 0 }), 'contradict the direction'],
+    ['a target for an unknown unit', (p) => (lineOf(p, 'party-government').indicators[0].target!.byUnit!['511325999'] = 10), 'unknown unit 511325999'],
+    ['one code for two stations', (p) => (lineOf(p, 'department').units[4].codes = lineOf(p, 'department').units[3].codes), 'code is given to two units'],
+    ['points on a factor grade', (p) => (lineOf(p, 'department').indicators[3].points = 10), 'its points must be 0'],
+  ])('reports %s', (_, spoil, problem) => {
+    const plan = xichong2026();
+    spoil(plan);
+    expect(checkPlan(plan).join('\n')).toContain(problem);
+  });
+});
+
+describe('the shipped 2026 plan', () => {
+  const plan = xichong2026();
+  const townshipCodes = XICHONG_REGIONS.townships.map((t) => t.code);
+
+  it('assesses every township of the region file on the party-government and business lines', () => {
+    expect(lineOf(plan, 'party-government').units.map((u) => u.regionCode)).toEqual(townshipCodes);
+    expect(lineOf(plan, 'business').units.map((u) => u.regionCode)).toEqual(townshipCodes);
+    expect(lineOf(plan, 'party-government').units.map((u) => u.name.zh)).toEqual(XICHONG_REGIONS.townships.map((t) => t.name));
+  });
+
+  it('hands every township a births control number, 2,480 in all', () => {
+    const control = lineOf(plan, 'party-government').indicators.find((i) => i.id === 'births-vs-control')!.target!.byUnit!;
+    expect(Object.keys(control)).toEqual(townshipCodes);
+    expect(Object.values(control).reduce((a, b) => a + b, 0)).toBe(2480);
+  });
+
+  it('scores public security, civil affairs and health with their stations, named by their exchange codes', () => {
+    const units = lineOf(plan, 'department').units;
+    expect(units.filter((u) => u.kind === 'department').map((u) => u.name.zh)).toEqual(['西充县公安局', '西充县民政局', '西充县卫生健康局']);
+    const stations = units.filter((u) => u.kind === 'station');
+    expect(stations.map((s) => s.parent)).not.toContain(undefined);
+    // A police station per township, as the synthetic county's hukou feed names them.
+    expect(stations.filter((s) => s.parent === 'public-security').flatMap((s) => s.codes)).toEqual(townshipCodes.map((c) => `51132552${c.slice(6)}0`));
+    expect(stations.find((s) => s.name.zh === '西充县人民医院')?.codes).toEqual(['H511325001']);
+  });
+});

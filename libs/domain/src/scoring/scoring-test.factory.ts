@@ -1,0 +1,108 @@
+import { seededRandom } from '../seeded-random';
+import { QUALITATIVE_GRADES, type AssessmentLineId, type AssessmentPlan, type LinePlan, type PlanIndicator, type PlanUnit } from './assessment-plan';
+import type { GradeInput, IndicatorValueInput, ItemInput, RegularCheckInput, ScoringInputs } from './assessment-result';
+
+const XICHONG_2026 = require('../../data/plans/511325-2026.json') as AssessmentPlan;
+
+/** A fresh copy of the shipped 2026 plan, safe to change in a test. */
+export function xichong2026(): AssessmentPlan {
+  return structuredClone(XICHONG_2026);
+}
+
+export function lineOf(plan: AssessmentPlan, line: AssessmentLineId): LinePlan {
+  const found = plan.lines.find((l) => l.line === line);
+  if (found === undefined) throw new Error(`no ${line} line`);
+  return found;
+}
+
+export const CHECK_IDS = ['2026-q2-spot', '2026-q3-spot'];
+
+export interface RandomInputOptions {
+  /** Units share one of this many input sets, so ties are common; each unit its own when absent. */
+  profiles?: number;
+  /** Draw values that trigger an indicator veto too; off by default, so most units can be ranked. */
+  vetoes?: boolean;
+}
+
+/**
+ * Plausible inputs for every unit of a line, drawn from `seed`: a value for every quantitative
+ * indicator, a grade for every qualitative one, in each period; two regular checks covering a random
+ * part of the units; now and then a bonus or penalty item.
+ */
+export function randomLineInputs(line: LinePlan, seed: number, options: RandomInputOptions = {}): ScoringInputs {
+  const random = seededRandom(seed);
+  const profileOf = (index: number) => (options.profiles === undefined ? index : Math.floor(random() * options.profiles));
+  const values: IndicatorValueInput[] = [];
+  const grades: GradeInput[] = [];
+  const items: ItemInput[] = [];
+  const covered = new Map<string, string[]>(CHECK_IDS.map((c) => [c, []]));
+  line.units.forEach((unit, index) => {
+    // Units of one profile draw the same sequence, so their inputs (relative to their targets) match.
+    const draw = seededRandom(seed * 7919 + profileOf(index));
+    const checkIds = CHECK_IDS.filter(() => draw() < 0.7);
+    for (const checkId of checkIds) covered.get(checkId)!.push(unit.id);
+    for (const indicator of line.indicators.filter((i) => i.appliesTo === undefined || i.appliesTo.includes(unit.kind))) {
+      const periods = [...(indicator.periods.includes('year-end') ? [undefined] : []), ...(indicator.periods.includes('regular') ? checkIds : [])];
+      for (const checkId of periods) {
+        const at = { unitId: unit.id, indicatorId: indicator.id, ...(checkId === undefined ? {} : { checkId }) };
+        if (indicator.kind === 'qualitative') grades.push({ ...at, grade: QUALITATIVE_GRADES[Math.floor(draw() * 4)], evidenceIds: [`grade-${unit.id}`] });
+        else values.push({ ...at, value: drawValue(line, indicator, unit, draw(), options.vetoes ?? false), evidenceIds: [`fact-${unit.id}-${indicator.id}`] });
+      }
+    }
+    const offered = [...line.bonus.items, ...line.penalty.items];
+    for (const n of [1, 2]) {
+      const itemId = offered[Math.floor(draw() * offered.length)].id;
+      if (draw() < 0.3) items.push({ unitId: unit.id, itemId, count: 1 + Math.floor(draw() * 3), evidenceIds: [`item-${unit.id}-${n}b`, `item-${unit.id}-${n}a`] });
+    }
+  });
+  const regularChecks: RegularCheckInput[] = CHECK_IDS.map((checkId) => ({ checkId, unitIds: covered.get(checkId)!, evidenceIds: [`signed-${checkId}`] }));
+  return { values, grades, items, regularChecks };
+}
+
+/** A value somewhat beyond both ends of what the rule scores, rounded to 0.1. */
+function drawValue(line: LinePlan, indicator: PlanIndicator, unit: PlanUnit, r: number, vetoes: boolean): number {
+  const rule = indicator.scoring!;
+  const target = targetOf(indicator, unit);
+  const scale = 'measure' in rule && rule.measure === 'ratio-to-target' ? target : 1;
+  let value: number;
+  if (rule.type === 'ratio-to-target') value = target * 1.3 * r;
+  else if (rule.type === 'pass-fail') value = r < 0.85 ? rule.bound : rule.bound + (rule.direction === 'higher-is-better' ? -1 : 1);
+  else {
+    const bounds = rule.type === 'linear' ? [rule.full, rule.zero] : rule.steps.map((s) => s.bound);
+    const [low, high] = [Math.min(...bounds), Math.max(...bounds)];
+    const margin = (high - low) / 4 || 1;
+    value = scale * (low - margin + (high - low + 2 * margin) * r);
+  }
+  if (indicator.unit === 'percent') value = Math.min(100, value);
+  value = Math.max(0, Math.round(value * 10) / 10);
+  if (vetoes) return value;
+  for (const veto of line.vetoes) {
+    if (veto.kind === 'indicator' && veto.indicatorId === indicator.id) value = veto.op === 'above' ? Math.min(value, veto.bound) : Math.max(value, veto.bound);
+  }
+  return value;
+}
+
+export function targetOf(indicator: PlanIndicator, unit: PlanUnit): number {
+  return indicator.target?.byUnit?.[unit.id] ?? indicator.target?.default ?? 1;
+}
+
+/** The same inputs in another order: every list, every check's units and every list of evidence, shuffled by `seed`. */
+export function shuffledInputs(inputs: ScoringInputs, seed: number): ScoringInputs {
+  const random = seededRandom(seed);
+  return {
+    values: shuffle(inputs.values, random).map((v) => ({ ...v, evidenceIds: shuffle(v.evidenceIds ?? [], random) })),
+    grades: shuffle(inputs.grades ?? [], random).map((g) => ({ ...g, evidenceIds: shuffle(g.evidenceIds ?? [], random) })),
+    items: shuffle(inputs.items ?? [], random).map((i) => ({ ...i, evidenceIds: shuffle(i.evidenceIds, random) })),
+    vetoEvents: shuffle(inputs.vetoEvents ?? [], random),
+    regularChecks: shuffle(inputs.regularChecks ?? [], random).map((c) => ({ ...c, unitIds: shuffle(c.unitIds, random) })),
+  };
+}
+
+export function shuffle<T>(list: readonly T[], random: () => number): T[] {
+  const copy = [...list];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}

@@ -1,0 +1,237 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/** One measure for one group (a township, an agency, a station code): what an indicator is made of. */
+export interface MeasureRow {
+  /** Township code, agency, or station code, by measure. */
+  group: string;
+  numerator: number;
+  denominator: number;
+  /** `message:<uuid>`, `discrepancy:<uuid>`, `card:<cardId>`: the records behind the numbers. */
+  evidence: string[];
+}
+
+export interface Period {
+  from: string;
+  to: string;
+  /** Discrepancies falling due after this day are not yet counted. */
+  asOf: string;
+}
+
+export interface StoredIndicatorValue {
+  indicatorId: string;
+  unitId: string;
+  checkId: string;
+  value: number | null;
+  numerator: number | null;
+  denominator: number | null;
+  evidence: string[];
+  note: string | null;
+}
+
+/** Discrepancy kinds that mean "the registry lacks an event an agency confirmed". */
+const MISSING_EVENT_KINDS = ['birth-not-in-registry', 'marital-status-conflict', 'moved-out-still-registered', 'death-not-reflected'];
+
+/** Agency kinds: what departments send (the FP registry is not scored on the department line). */
+const AGENCY_KINDS = ['hukou-change', 'marriage-record', 'birth-notice'];
+
+/**
+ * The set-based measures behind the hub's computed indicators: each one statement over the
+ * facts, the registry and the discrepancies, grouped by township, agency or station, with the
+ * ids of the records counted so any number can be drilled down to them.
+ */
+@Injectable()
+export class IndicatorRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Live births by the mother's township: birth notices, and card children health never notified. */
+  births(p: Period): Promise<MeasureRow[]> {
+    return this.grouped(
+      `SELECT left(f.region_code, 9) AS grp, 1 AS num, 1 AS den, 'message:' || f.message_id AS ev
+       FROM canonical_fact f WHERE f.kind = 'birth-notice' AND f.role = 'mother' AND f.event_date BETWEEN $1 AND $2
+       UNION ALL
+       SELECT d.township_code, 1, 1, 'discrepancy:' || d.id FROM discrepancy d
+       WHERE d.kind = 'birth-not-notified' AND d.status <> 'dismissed' AND (d.subject->>'childBirthDate')::date BETWEEN $1 AND $2`,
+      [p.from, p.to],
+    );
+  }
+
+  /** Deaths registered by the police, by township. */
+  deaths(p: Period): Promise<MeasureRow[]> {
+    return this.grouped(
+      `SELECT left(f.region_code, 9) AS grp, 1 AS num, 1 AS den, 'message:' || f.message_id AS ev
+       FROM canonical_fact f WHERE f.kind = 'hukou-change' AND f.event = 'death' AND f.role = 'subject' AND f.event_date BETWEEN $1 AND $2`,
+      [p.from, p.to],
+    );
+  }
+
+  /** Women's cards by township (the registry's share of the county, for population estimates). */
+  cards(): Promise<MeasureRow[]> {
+    return this.grouped(`SELECT township_code AS grp, 1 AS num, 1 AS den, NULL AS ev FROM registry_woman WHERE residence_status <> 'deceased'`, []);
+  }
+
+  /** Card children born in the period: policy-compliant (numerator) of all (denominator), by township. */
+  policyCompliantBirths(p: Period): Promise<MeasureRow[]> {
+    return this.grouped(
+      `SELECT w.township_code AS grp, CASE WHEN c.policy_compliant THEN 1 ELSE 0 END AS num, 1 AS den, 'card:' || c.card_id AS ev
+       FROM registry_child c JOIN registry_woman w ON w.card_id = c.card_id WHERE c.birth_date BETWEEN $1 AND $2`,
+      [p.from, p.to],
+    );
+  }
+
+  /** Notified births: boys (numerator) and girls (denominator), by township. */
+  birthsBySex(p: Period): Promise<MeasureRow[]> {
+    return this.grouped(
+      `SELECT left(f.region_code, 9) AS grp, CASE WHEN f.sex = 'M' THEN 1 ELSE 0 END AS num, CASE WHEN f.sex = 'F' THEN 1 ELSE 0 END AS den,
+         'message:' || f.message_id AS ev
+       FROM canonical_fact f WHERE f.kind = 'birth-notice' AND f.role = 'child' AND f.sex IS NOT NULL AND f.event_date BETWEEN $1 AND $2`,
+      [p.from, p.to],
+    );
+  }
+
+  /** Discrepancies due in the period (and by asOf): closed by their due date (numerator) of all due, by township. */
+  discrepanciesDue(p: Period): Promise<MeasureRow[]> {
+    return this.grouped(
+      `SELECT d.township_code AS grp,
+         CASE WHEN d.status <> 'open' AND d.closed_at IS NOT NULL AND (d.closed_at AT TIME ZONE 'Asia/Shanghai')::date <= d.due_at THEN 1 ELSE 0 END AS num,
+         1 AS den, 'discrepancy:' || d.id AS ev
+       FROM discrepancy d WHERE d.due_at BETWEEN $1 AND LEAST($2::date, $3::date) AND d.kind <> 'unlinked-record'`,
+      [p.from, p.to, p.asOf],
+    );
+  }
+
+  /**
+   * Events agencies confirmed about carded women (births, marriages, move-outs, deaths): those
+   * the registry reflects (numerator) of all (denominator), by the card's township.
+   */
+  registryCompleteness(p: Period): Promise<MeasureRow[]> {
+    return this.grouped(
+      `WITH missing AS (
+         SELECT DISTINCT e.message_id::uuid AS message_id FROM discrepancy d
+         CROSS JOIN LATERAL jsonb_array_elements_text(d.evidence->'messageIds') AS e(message_id)
+         WHERE d.status = 'open' AND d.kind = ANY($3::text[])),
+       events AS (
+         SELECT DISTINCT w.township_code, f.message_id FROM person_link l
+         JOIN canonical_fact f ON f.id = l.fact_id JOIN registry_woman w ON w.card_id = l.card_id
+         WHERE l.decision = 'link' AND l.card_role = 'woman' AND f.event_date BETWEEN $1 AND $2
+           AND ((f.kind = 'birth-notice' AND f.role = 'mother') OR f.kind = 'marriage-record' OR (f.kind = 'hukou-change' AND f.event IN ('move-out', 'death'))))
+       SELECT e.township_code AS grp, CASE WHEN m.message_id IS NULL THEN 1 ELSE 0 END AS num, 1 AS den, 'message:' || e.message_id AS ev
+       FROM events e LEFT JOIN missing m ON m.message_id = e.message_id`,
+      [p.from, p.to, MISSING_EVENT_KINDS],
+    );
+  }
+
+  /**
+   * Records received within `allowedDays` of their event (numerator) of all received in the
+   * period, by the sending agency and by station code — from the exchange log, so no department
+   * reports on itself.
+   */
+  async timeliness(p: Period, allowedDays: number): Promise<{ byAgency: MeasureRow[]; byStation: MeasureRow[] }> {
+    const rows = (grouping: string) =>
+      this.grouped(
+        `SELECT ${grouping} AS grp,
+           CASE WHEN (m.received_at AT TIME ZONE 'Asia/Shanghai')::date - m.event_date <= $3 THEN 1 ELSE 0 END AS num, 1 AS den,
+           'message:' || m.id AS ev
+         FROM inbound_message m JOIN exchange_client c ON c.id = m.client_id
+         LEFT JOIN canonical_fact f ON f.message_id = m.id AND f.ordinal = 0 AND f.role IN ('subject', 'party-a', 'child')
+         WHERE m.kind = ANY($4::text[]) AND m.event_date BETWEEN $1 AND $2`,
+        [p.from, p.to, allowedDays, AGENCY_KINDS],
+      );
+    const [byAgency, byStation] = await Promise.all([
+      rows(`c.agency`),
+      rows(`COALESCE(f.detail->>'policeStation', f.detail->>'facility', f.detail->>'registrationOffice', '')`),
+    ]);
+    return { byAgency, byStation: byStation.filter((r) => r.group !== '') };
+  }
+
+  /** Records accepted (numerator) of all submitted, accepted or refused, received in the period: by agency and by station. */
+  async validity(p: Period): Promise<{ byAgency: MeasureRow[]; byStation: MeasureRow[] }> {
+    const rows = (grouping: string, rejectedGrouping: string) =>
+      this.grouped(
+        `SELECT ${grouping} AS grp, 1 AS num, 1 AS den, NULL AS ev
+         FROM inbound_message m JOIN exchange_client c ON c.id = m.client_id
+         LEFT JOIN canonical_fact f ON f.message_id = m.id AND f.ordinal = 0 AND f.role IN ('subject', 'party-a', 'child')
+         WHERE m.kind = ANY($3::text[]) AND (m.received_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $1 AND $2
+         UNION ALL
+         SELECT ${rejectedGrouping}, 0, 1, NULL FROM intake_rejection r JOIN exchange_client c ON c.id = r.client_id
+         WHERE r.kind = ANY($3::text[]) AND (r.received_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $1 AND $2`,
+        [p.from, p.to, AGENCY_KINDS],
+      );
+    const [byAgency, byStation] = await Promise.all([
+      rows(`c.agency`, `c.agency`),
+      rows(`COALESCE(f.detail->>'policeStation', f.detail->>'facility', f.detail->>'registrationOffice', '')`, `COALESCE(r.station_code, '')`),
+    ]);
+    return { byAgency, byStation: byStation.filter((r) => r.group !== '') };
+  }
+
+  /**
+   * Coverage: of the events known from any source, those the department itself reported —
+   * health: births (notices, and card children without one); public security: the same births
+   * registered in a hukou; civil affairs: marriages (its records, and card marriages in the
+   * period it never sent).
+   */
+  async coverage(p: Period): Promise<MeasureRow[]> {
+    const [births] = await this.db.query(
+      `SELECT
+         (SELECT count(*) FROM canonical_fact WHERE kind = 'birth-notice' AND role = 'mother' AND event_date BETWEEN $1 AND $2)::int AS notified,
+         (SELECT count(*) FROM discrepancy WHERE kind = 'birth-not-notified' AND status <> 'dismissed'
+            AND (subject->>'childBirthDate')::date BETWEEN $1 AND $2)::int AS unnotified,
+         (SELECT count(*) FROM canonical_fact WHERE kind = 'hukou-change' AND event = 'birth-registration' AND event_date BETWEEN $1 AND $2)::int AS registered`,
+      [p.from, p.to],
+    );
+    const [marriages] = await this.db.query(
+      `SELECT
+         (SELECT count(DISTINCT message_id) FROM canonical_fact WHERE kind = 'marriage-record' AND event_date BETWEEN $1 AND $2)::int AS recorded,
+         (SELECT count(*) FROM registry_woman w WHERE w.marriage_date BETWEEN $1 AND $2 AND NOT EXISTS (
+            SELECT 1 FROM person_link l JOIN canonical_fact f ON f.id = l.fact_id
+            WHERE l.card_id = w.card_id AND l.decision = 'link' AND f.kind = 'marriage-record'))::int AS unrecorded`,
+      [p.from, p.to],
+    );
+    const known = births.notified + births.unnotified;
+    return [
+      { group: 'health', numerator: births.notified, denominator: known, evidence: [] },
+      { group: 'public-security', numerator: Math.min(births.registered, known), denominator: known, evidence: [] },
+      { group: 'civil-affairs', numerator: marriages.recorded, denominator: marriages.recorded + marriages.unrecorded, evidence: [] },
+    ];
+  }
+
+  /** Replaces the computed values of a plan's year in one transaction (what assessors entered is elsewhere). */
+  async replaceValues(planId: string, year: number, values: readonly StoredIndicatorValue[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(`DELETE FROM indicator_value WHERE plan_id = $1 AND year = $2`, [planId, year]);
+      if (!values.length) return;
+      await tx.query(
+        `INSERT INTO indicator_value (plan_id, year, indicator_id, unit_id, check_id, value, numerator, denominator, evidence, note)
+         SELECT $1, $2, v.indicator_id, v.unit_id, v.check_id, v.value, v.numerator, v.denominator,
+           ARRAY(SELECT jsonb_array_elements_text(v.evidence)), v.note
+         FROM jsonb_to_recordset($3::jsonb) AS v(indicator_id text, unit_id text, check_id text, value float8, numerator float8, denominator float8, evidence jsonb, note text)`,
+        [planId, year, JSON.stringify(values.map((v) => ({
+          indicator_id: v.indicatorId, unit_id: v.unitId, check_id: v.checkId, value: v.value, numerator: v.numerator,
+          denominator: v.denominator, evidence: v.evidence, note: v.note,
+        })))],
+      );
+    });
+  }
+
+  async values(planId: string, year: number): Promise<StoredIndicatorValue[]> {
+    const rows = await this.db.query(
+      `SELECT indicator_id, unit_id, check_id, value, numerator, denominator, evidence, note FROM indicator_value
+       WHERE plan_id = $1 AND year = $2 ORDER BY indicator_id, unit_id, check_id`,
+      [planId, year],
+    );
+    return rows.map((r: Record<string, any>) => ({
+      indicatorId: r.indicator_id, unitId: r.unit_id, checkId: r.check_id, value: r.value, numerator: r.numerator,
+      denominator: r.denominator, evidence: r.evidence, note: r.note,
+    }));
+  }
+
+  /** Sums num and den per group and gathers the evidence ids, in SQL. */
+  private async grouped(select: string, params: unknown[]): Promise<MeasureRow[]> {
+    const rows = await this.db.query(
+      `SELECT grp, sum(num)::float8 AS num, sum(den)::float8 AS den, COALESCE(array_agg(ev ORDER BY ev) FILTER (WHERE ev IS NOT NULL), '{}') AS evidence
+       FROM (${select}) AS measured GROUP BY grp ORDER BY grp`,
+      params,
+    );
+    return rows.map((r: Record<string, any>) => ({ group: r.grp, numerator: r.num, denominator: r.den, evidence: r.evidence }));
+  }
+}
