@@ -1,3 +1,2 @@
 export * from './assessment.service';
 export * from './assessment.module';
-export * from './scoreboard-workbook';
