@@ -137,8 +137,9 @@ export function createWorldContext(options: ResolvedOptions, county: CountyData)
       ],
       township: (township) => {
         const name = townships.get(township)?.name ?? '';
-        // Sub-districts (街道) have community health centres; towns and townships have 卫生院.
-        return { code: `H${township}`, name: `${county.name}${name}${name.endsWith('街道') ? '社区卫生服务中心' : '卫生院'}` };
+        // Sub-districts (街道) have community health centres; towns and townships have 卫生院. The
+        // trailing 0 keeps these codes apart from the county hospitals' (H<county>001…003).
+        return { code: `H${township}0`, name: `${county.name}${name}${name.endsWith('街道') ? '社区卫生服务中心' : '卫生院'}` };
       },
     },
     marriageOffice: { code: `${county.code}0001`, name: `${county.name}民政局婚姻登记处` },
