@@ -9,6 +9,7 @@ import { HubConfig, HubConfigModule } from '@sanxian/contracts';
 import { ExchangeModule } from '@sanxian/exchange';
 import { JobsModule } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
+import { AssessmentModule } from '@sanxian/assessment';
 import { AuthController } from './auth/auth.controller';
 import { StaffAuthGuard } from './auth/staff-auth.guard';
 import { ExchangeController } from './exchange.controller';
@@ -19,6 +20,12 @@ import { DiscrepancyController } from './reconciliation/discrepancy.controller';
 import { LinkReviewController } from './reconciliation/link-review.controller';
 import { ReconciliationRunController } from './reconciliation/reconciliation-run.controller';
 import { StaffRequestValidator } from './reconciliation/staff-request-validator';
+import { AssessmentInputController } from './assessment/assessment-input.controller';
+import { AssessmentRequestValidator } from './assessment/assessment-request-validator';
+import { IndicatorController } from './assessment/indicator.controller';
+import { PlanController } from './assessment/plan.controller';
+import { ScoreboardController } from './assessment/scoreboard.controller';
+import { ScoreboardQueries } from './assessment/scoreboard-queries';
 
 @Module({})
 export class ApiModule {
@@ -44,6 +51,7 @@ export class ApiModule {
         PersistenceModule.forRoot({ applicationName: 'sanxian-api' }),
         JobsModule,
         ExchangeModule,
+        AssessmentModule,
         TerminusModule,
         JwtModule.register({
           // A key of its own, derived from SECRETS_KEY, so tokens and stored secrets never share one.
@@ -52,8 +60,10 @@ export class ApiModule {
           verifyOptions: { algorithms: ['HS256'] },
         }),
       ],
-      controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, LinkReviewController, ReconciliationRunController],
-      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, StaffRequestValidator],
+      controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, LinkReviewController, ReconciliationRunController,
+        PlanController, IndicatorController, ScoreboardController, AssessmentInputController],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, StaffRequestValidator,
+        AssessmentRequestValidator, ScoreboardQueries],
     };
   }
 }

@@ -4,8 +4,8 @@ import { HubConfig, loadConfig } from '@sanxian/contracts';
 import { CliModule } from './cli.module';
 
 /** Runs one command with the hub's repositories, then closes every connection so the process can exit. */
-export async function withHub<T>(work: (get: <S>(type: Type<S>) => S, config: HubConfig) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+export async function withHub<T>(work: (get: <S>(type: Type<S>) => S, config: HubConfig) => Promise<T>, env?: Record<string, string | undefined>): Promise<T> {
+  const config = loadConfig(env);
   const app: INestApplicationContext = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'], abortOnError: false });
   try {
     return await work((type) => app.get(type), config);

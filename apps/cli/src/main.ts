@@ -4,6 +4,7 @@ import { ConfigError } from '@sanxian/contracts';
 import { UsageError, registerAdminCommands } from './admin.commands';
 import { registerPushCommand } from './push.command';
 import { registerAssessmentCommands } from './assessment.command';
+import { registerDemoCommand } from './demo.command';
 import { registerReconcileCommand } from './reconcile.command';
 import { registerSynthCommand } from './synth.command';
 import { registerUsersCommand } from './users.command';
@@ -15,6 +16,7 @@ const program = new Command()
 registerAdminCommands(program);
 registerPushCommand(program);
 registerAssessmentCommands(program);
+registerDemoCommand(program);
 registerReconcileCommand(program);
 registerSynthCommand(program);
 registerUsersCommand(program);

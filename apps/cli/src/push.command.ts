@@ -67,7 +67,7 @@ function summaryText(kind: string, summary: PushSummary): string {
 }
 
 /** A progress bar on a terminal; otherwise (a log file, CI) a line every few seconds. */
-function progressReporter(): { update: (done: number, total?: number) => void; stop: () => void } {
+export function progressReporter(): { update: (done: number, total?: number) => void; stop: () => void } {
   const started = Date.now();
   if (process.stderr.isTTY) {
     const bar = new SingleBar({

@@ -1,2 +1,3 @@
 export * from './assessment.service';
 export * from './assessment.module';
+export * from './scoreboard-workbook';

@@ -1,0 +1,127 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Injectable } from '@nestjs/common';
+import Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { schemaRoot } from '@sanxian/contracts';
+import type { QualitativeGrade } from '@sanxian/domain';
+import { FieldIssue, invalidFields } from '../reconciliation/staff-request-validator';
+
+const SCHEMA_BASE = 'https://schemas.sanxian-hub.cn/staff/v1/';
+
+export type AssessorInputType = 'grade' | 'item' | 'value' | 'check' | 'veto-event';
+
+/** An assessor's entry as the schema admits it (which fields a type takes is the schema's business). */
+export interface AssessorInputBody {
+  type: AssessorInputType;
+  unitId?: string;
+  indicatorId?: string;
+  checkId?: string;
+  grade?: QualitativeGrade;
+  value?: number;
+  numerator?: number;
+  denominator?: number;
+  itemId?: string;
+  count?: number;
+  vetoId?: string;
+  date?: string;
+  unitIds?: string[];
+  evidenceIds?: string[];
+  note?: string;
+}
+
+/** The assessment's request bodies, each with its schema in schemas/staff/. */
+export interface AssessmentRequestBodies {
+  'assessor-input': AssessorInputBody;
+  'assessment-compute-request': { year: number; asOf?: string };
+  'assessment-publication-request': { comment?: string };
+}
+export type AssessmentRequestName = keyof AssessmentRequestBodies;
+
+const BODY_NAMES: readonly AssessmentRequestName[] = ['assessor-input', 'assessment-compute-request', 'assessment-publication-request'];
+
+/**
+ * Checks the assessment's request bodies against schemas/staff/ (compiled once): the body is what
+ * the schema says, or a 400 naming every bad field (the same problem shape as the rest of the
+ * staff API).
+ */
+@Injectable()
+export class AssessmentRequestValidator {
+  private readonly validators = new Map<AssessmentRequestName, ValidateFunction>();
+
+  constructor() {
+    const dir = path.join(schemaRoot(), 'staff');
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats(ajv, ['uuid', 'date']);
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort()) {
+      ajv.addSchema(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as object);
+    }
+    for (const name of BODY_NAMES) {
+      const validate = ajv.getSchema(`${SCHEMA_BASE}${name}.schema.json`);
+      if (!validate) throw new Error(`schemas/staff/${name}.schema.json is missing`);
+      this.validators.set(name, validate);
+    }
+  }
+
+  /** The body, typed, or a 400 naming every offending field. An absent body is an empty object. */
+  parse<N extends AssessmentRequestName>(name: N, body: unknown): AssessmentRequestBodies[N] {
+    const value = body === undefined || body === null ? {} : body;
+    if (typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value)) {
+      throw invalidFields([{ field: 'body', message: 'must be a JSON object (Content-Type: application/json)' }]);
+    }
+    const validate = this.validators.get(name)!;
+    if (!validate(value)) throw invalidFields(assessmentFieldIssues(validate.errors ?? [], value as Record<string, unknown>));
+    return value as AssessmentRequestBodies[N];
+  }
+}
+
+/** One issue per field, the first ajv reports for it; `if` errors only repeat what `then` said. */
+export function assessmentFieldIssues(errors: readonly ErrorObject[], body: Record<string, unknown>): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    if (error.keyword === 'if') continue;
+    const params = error.params as Record<string, unknown>;
+    const pointer =
+      error.keyword === 'required' ? `${error.instancePath}/${String(params.missingProperty)}`
+      : error.keyword === 'additionalProperties' ? `${error.instancePath}/${String(params.additionalProperty)}`
+      : error.instancePath;
+    const field = pointer.replace(/^\//, '').replace(/\//g, '.') || 'body';
+    if (seen.has(field)) continue;
+    seen.add(field);
+    issues.push({ field, message: messageOf(error, params, body) });
+  }
+  return issues;
+}
+
+function messageOf(error: ErrorObject, params: Record<string, unknown>, body: Record<string, unknown>): string {
+  switch (error.keyword) {
+    case 'required':
+      return typeof body.type === 'string' && error.instancePath === '' && params.missingProperty !== 'type' ? `is required for a ${body.type} input` : 'is required';
+    case 'additionalProperties':
+      return 'is not a field of this request';
+    case 'false schema':
+      return `is not a field of a ${String(body.type)} input`;
+    case 'enum':
+      return `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`;
+    case 'pattern':
+      return error.instancePath.startsWith('/evidenceIds') || error.instancePath === '/note' ? 'must not be blank' : 'must be an id: letters, digits, . _ -, starting with a letter or digit';
+    case 'format':
+      return params.format === 'date' ? 'must be a date, YYYY-MM-DD' : 'must be a UUID';
+    case 'type':
+      return `must be of type ${String(params.type)}`;
+    case 'minItems':
+      return `must list at least ${String(params.limit)}`;
+    case 'uniqueItems':
+      return 'must not list the same id twice';
+    case 'minimum':
+    case 'maximum':
+    case 'minLength':
+    case 'maxLength':
+    case 'maxItems':
+      return error.message ?? 'is out of range';
+    default:
+      return error.message ?? 'is invalid';
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The demo's assessors: what county staff enter by hand in a real year — spot-check results and
+ * qualitative grades — simulated from the synthetic county's ground truth, which plays "reality"
+ * here: a spot check finds what the truth says is there, not what the hub was told.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { seededRandom, type AssessmentPlan, type QualitativeGrade } from '@sanxian/domain';
+
+export interface SimulatedInput {
+  type: 'grade' | 'value';
+  unitId: string;
+  body: Record<string, unknown>;
+}
+
+const SPOT_CHECK_CARDS = 30;
+const GRADE_SHARES: [QualitativeGrade, number][] = [['A', 0.45], ['B', 0.4], ['C', 0.12], ['D', 0.03]];
+
+interface TruthLine {
+  kind: string;
+  recordId: string;
+  faults: string[];
+}
+
+interface TruthDiscrepancy {
+  kind: string;
+  townshipCode: string;
+}
+
+export function simulateAssessorInputs(plan: AssessmentPlan, countyDir: string, seed: string): SimulatedInput[] {
+  // A stream of its own, so the grades do not shift when the county generator changes.
+  const random = seededRandom([...`${seed}/assessors`].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7));
+  const lines = (file: string) => readFileSync(join(countyDir, file), 'utf8').trimEnd().split('\n').filter(Boolean);
+  const truth = lines('truth/records.ndjson').map((l) => JSON.parse(l) as TruthLine);
+  const discrepancies = lines('truth/discrepancies.ndjson').map((l) => JSON.parse(l) as TruthDiscrepancy);
+  const noticesByTownship = new Map<string, number>();
+  for (const line of lines('birth-notices.ndjson')) {
+    const township = (JSON.parse(line) as { regionCode: string }).regionCode.slice(0, 9);
+    noticesByTownship.set(township, (noticesByTownship.get(township) ?? 0) + 1);
+  }
+  const unnotified = new Map<string, number>();
+  for (const d of discrepancies) if (d.kind === 'birth-not-notified') unnotified.set(d.townshipCode, (unnotified.get(d.townshipCode) ?? 0) + 1);
+
+  // The current version of each card, with whether reality agrees with it (no registry fault).
+  const current = new Map<string, { version: number; township: string; faulty: boolean }>();
+  for (const t of truth) {
+    const match = t.kind === 'registry-card' ? /^RC-(.+-(\d{12})-\d+)-v(\d+)$/.exec(t.recordId) : null;
+    if (!match) continue;
+    const [, card, village, version] = match;
+    const seen = current.get(card);
+    if (!seen || seen.version < Number(version)) current.set(card, { version: Number(version), township: village.slice(0, 9), faulty: t.faults.length > 0 });
+  }
+  const cardsByTownship = new Map<string, boolean[]>();
+  for (const card of [...current.keys()].sort()) {
+    const { township, faulty } = current.get(card)!;
+    cardsByTownship.set(township, [...(cardsByTownship.get(township) ?? []), faulty]);
+  }
+
+  const inputs: SimulatedInput[] = [];
+  const grade = (): QualitativeGrade => {
+    let r = random();
+    for (const [g, share] of GRADE_SHARES) if ((r -= share) < 0) return g;
+    return 'B';
+  };
+  for (const line of plan.lines) {
+    for (const unit of line.units) {
+      const township = unit.regionCode?.slice(0, 9);
+      for (const indicator of line.indicators) {
+        if (indicator.appliesTo && !indicator.appliesTo.includes(unit.kind)) continue;
+        if (indicator.kind === 'qualitative') {
+          inputs.push({ type: 'grade', unitId: unit.id, body: { indicatorId: indicator.id, grade: grade(), evidenceIds: [`check:${plan.year}-year-end`] } });
+        } else if (indicator.kind === 'quantitative-entered' && township) {
+          const value = enteredValue(indicator.id, township);
+          if (value) inputs.push({ type: 'value', unitId: unit.id, body: { indicatorId: indicator.id, ...value, evidenceIds: [`check:${plan.year}-year-end`] } });
+        }
+      }
+    }
+  }
+  return inputs;
+
+  function enteredValue(indicatorId: string, township: string): { value: number; numerator: number; denominator: number } | undefined {
+    if (indicatorId === 'birth-statistics-accuracy') {
+      // The survey finds the births reported and those never notified.
+      const reported = noticesByTownship.get(township) ?? 0;
+      const found = reported + (unnotified.get(township) ?? 0);
+      if (found === 0) return { value: 100, numerator: 0, denominator: 0 };
+      return { value: round(100 - ((found - reported) / found) * 100), numerator: reported, denominator: found };
+    }
+    if (indicatorId === 'registry-accuracy') {
+      const cards = cardsByTownship.get(township) ?? [];
+      const sample = [...cards].sort(() => random() - 0.5).slice(0, SPOT_CHECK_CARDS);
+      if (!sample.length) return undefined;
+      const matching = sample.filter((faulty) => !faulty).length;
+      return { value: round((100 * matching) / sample.length), numerator: matching, denominator: sample.length };
+    }
+    return undefined;
+  }
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;

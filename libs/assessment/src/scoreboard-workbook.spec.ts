@@ -1,0 +1,72 @@
+import { Workbook } from 'exceljs';
+import { scoreAssessment, type AssessmentResult } from '@sanxian/domain';
+import { lineOf, randomLineInputs, xichong2026 } from '../../domain/src/scoring/scoring-test.factory';
+import { scoreboardCsv, scoreboardSheetNames, scoreboardWorkbook } from './scoreboard-workbook';
+
+describe('the scoreboard workbook and CSV', () => {
+  const plan = xichong2026();
+  const inputs = plan.lines.map((line, i) => randomLineInputs(line, 11 + i));
+  // The factory's check ids are the same for every line; the plan needs them unique.
+  const renamed = (checkId: string | undefined, i: number) => (checkId === undefined ? {} : { checkId: `${i}-${checkId}` });
+  const merged = {
+    values: inputs.flatMap((x, i) => x.values.map(({ checkId, ...v }) => ({ ...v, ...renamed(checkId, i) }))),
+    grades: inputs.flatMap((x, i) => (x.grades ?? []).map(({ checkId, ...g }) => ({ ...g, ...renamed(checkId, i) }))),
+    items: inputs.flatMap((x) => x.items ?? []),
+    regularChecks: inputs.flatMap((x, i) => (x.regularChecks ?? []).map((c) => ({ ...c, checkId: `${i}-${c.checkId}` }))),
+  };
+  const result: AssessmentResult = scoreAssessment(plan, merged);
+
+  it('has a ranking and a breakdown sheet per line whose scores are the engine\'s', async () => {
+    const buffer = await scoreboardWorkbook(plan, result, [], { generatedAt: new Date('2026-12-31T00:00:00Z') });
+    const workbook = new Workbook();
+    await workbook.xlsx.load(buffer as any);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['说明 About', '党政线', '党政线 明细', '业务线', '业务线 明细', '部门线', '部门线 明细']);
+    for (const line of plan.lines) {
+      const names = scoreboardSheetNames(plan, line.line);
+      const sheet = workbook.getWorksheet(names.ranking)!;
+      expect(sheet.getRow(1).getCell(5).value).toBe('总分');
+      expect(sheet.getRow(2).getCell(5).value).toBe('score');
+      const rows: [string, number, number][] = [];
+      sheet.eachRow((row, n) => {
+        if (n > 2) rows.push([row.getCell(2).value as string, row.getCell(1).value as number, row.getCell(5).value as number]);
+      });
+      const expected = result.units.filter((u) => u.line === line.line).map((u) => [u.unitId, u.rank, u.score]);
+      expect(rows).toEqual(expected);
+
+      // The breakdown has the total of every unit, and every year-end indicator of it.
+      const breakdown = workbook.getWorksheet(names.breakdown)!;
+      const totals = new Map<string, number>();
+      const indicatorRows = new Map<string, number>();
+      breakdown.eachRow((row, n) => {
+        if (n <= 2) return;
+        const unitId = row.getCell(1).value as string;
+        if (row.getCell(3).value === '总分 total') totals.set(unitId, row.getCell(13).value as number);
+        if (row.getCell(3).value === '年终考核') indicatorRows.set(unitId, (indicatorRows.get(unitId) ?? 0) + 1);
+      });
+      expect(Object.fromEntries(totals)).toEqual(Object.fromEntries(expected.map(([id, , score]) => [id, score])));
+      for (const unit of line.units) {
+        const applicable = line.indicators.filter((i) => i.periods.includes('year-end') && (i.appliesTo === undefined || i.appliesTo.includes(unit.kind)));
+        expect([unit.id, indicatorRows.get(unit.id)]).toEqual([unit.id, applicable.length]);
+      }
+    }
+  });
+
+  it('writes a line as RFC 4180 CSV with a BOM, quoting what needs it', () => {
+    const vetoed = structuredClone(result);
+    const unit = vetoed.units.find((u) => u.line === 'party-government')!;
+    unit.vetoes.push({ vetoId: 'falsification', name: { zh: '严重弄虚作假, "情节严重"', en: 'x' }, evidenceIds: [], note: 'line1\nline2' });
+    const csv = scoreboardCsv(vetoed, 'party-government');
+    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = csv.subarray(3).toString('utf8');
+    expect(text.endsWith('\r\n')).toBe(true);
+    const [header] = text.split('\r\n');
+    expect(header.split(',')[0]).toBe('名次 rank');
+    expect(header.split(',')).toHaveLength(14);
+    expect(text).toContain('"严重弄虚作假, ""情节严重"": line1\nline2"');
+    const units = vetoed.units.filter((u) => u.line === 'party-government');
+    // Header, one record per unit (the quoted line break is inside a record), and the empty tail.
+    expect(text.split('\r\n')).toHaveLength(units.length + 2);
+    expect(text.split('\r\n')[1].split(',').slice(0, 2)).toEqual([String(units[0].rank), units[0].unitId]);
+    expect(lineOf(plan, 'party-government').units).toHaveLength(units.length);
+  });
+});
