@@ -25,7 +25,7 @@ import { AssessmentRequestValidator } from './assessment/assessment-request-vali
 import { IndicatorController } from './assessment/indicator.controller';
 import { PlanController } from './assessment/plan.controller';
 import { ScoreboardController } from './assessment/scoreboard.controller';
-import { ScoreboardQueries } from './assessment/scoreboard-queries';
+import { ScoreboardQueries } from './assessment/scoreboard.service';
 
 @Module({})
 export class ApiModule {

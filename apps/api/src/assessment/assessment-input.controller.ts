@@ -10,7 +10,7 @@ import { invalidFields } from '../reconciliation/staff-request-validator';
 import { yearParam } from './assessment-params';
 import { AssessmentRequestValidator } from './assessment-request-validator';
 import { assessorInputIssues } from './assessor-input-check';
-import { orProblem } from './scoreboard-queries';
+import { orProblem } from './scoreboard.service';
 
 function inputView(row: AssessorInputRow) {
   return { id: row.id, type: row.type, unitId: row.unitId, body: row.body, enteredBy: row.enteredBy, enteredAt: row.enteredAt };

@@ -6,7 +6,7 @@ import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
 import { Roles, StaffAuthGuard } from '../auth/staff-auth.guard';
 import { auditUser } from '../reconciliation/discrepancy.controller';
 import { AssessmentRequestValidator } from './assessment-request-validator';
-import { orProblem } from './scoreboard-queries';
+import { orProblem } from './scoreboard.service';
 
 @ApiTags('assessment')
 @ApiBearerAuth()

@@ -7,7 +7,7 @@ import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
 import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { decodeCursor, encodeCursor, limitParam } from '../reconciliation/staff-query';
 import { attachment, idParam, lineParam, yearParam } from './assessment-params';
-import { ScoreboardQueries, YearResults, scoreboardEntry, unitView } from './scoreboard-queries';
+import { ScoreboardQueries, YearResults, scoreboardEntry, unitView } from './scoreboard.service';
 
 function header(results: YearResults) {
   return {

@@ -225,6 +225,42 @@ export class IndicatorRepository {
     }));
   }
 
+  /** The rows evidence ids name (messages, discrepancies, cards), for drill-down from a number to its records. */
+  async evidenceRows(ids: { messages: string[]; discrepancies: string[]; cards: string[] }): Promise<{
+    messages: Record<string, any>[];
+    discrepancies: Record<string, any>[];
+    cards: Record<string, any>[];
+  }> {
+    const [messages, discrepancies, cards] = await Promise.all([
+      ids.messages.length
+        ? this.db.query(
+            `SELECT m.id, m.kind, m.record_id, to_char(m.event_date, 'YYYY-MM-DD') AS event_date, m.received_at, m.region_code, m.state, m.payload,
+               (m.received_at AT TIME ZONE 'Asia/Shanghai')::date - m.event_date AS days_to_receipt,
+               m.client_id, c.agency, c.name AS client_name
+             FROM inbound_message m LEFT JOIN exchange_client c ON c.id = m.client_id WHERE m.id = ANY($1::uuid[])`,
+            [ids.messages],
+          )
+        : [],
+      ids.discrepancies.length
+        ? this.db.query(
+            `SELECT id, kind, status, region_code, township_code, to_char(due_at, 'YYYY-MM-DD') AS due_at, raised_at, closed_at, subject_citizen_id,
+               subject_name, card_id
+             FROM discrepancy WHERE id = ANY($1::uuid[])`,
+            [ids.discrepancies],
+          )
+        : [],
+      ids.cards.length
+        ? this.db.query(
+            `SELECT card_id, version, region_code, township_code, citizen_id, name, marital_status, residence_status,
+               to_char(event_date, 'YYYY-MM-DD') AS event_date
+             FROM registry_woman WHERE card_id = ANY($1::text[])`,
+            [ids.cards],
+          )
+        : [],
+    ]);
+    return { messages, discrepancies, cards };
+  }
+
   /** Sums num and den per group and gathers the evidence ids, in SQL. */
   private async grouped(select: string, params: unknown[]): Promise<MeasureRow[]> {
     const rows = await this.db.query(

@@ -1,5 +1,4 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AssessmentService, NoPlanError } from '@sanxian/assessment';
 import {
   explain, maskCitizenId, ScoringInputError,
@@ -39,7 +38,6 @@ export class ScoreboardQueries {
     private readonly assessment: AssessmentService,
     private readonly plans: AssessmentRepository,
     private readonly indicators: IndicatorRepository,
-    private readonly db: DataSource,
   ) {}
 
   async results(year: number): Promise<YearResults> {
@@ -76,31 +74,7 @@ export class ScoreboardQueries {
       else if (type === 'discrepancy' && UUID.test(key)) byType.discrepancy.push(key.toLowerCase());
       else if (type === 'card') byType.card.push(key);
     }
-    const [messages, discrepancies, cards] = await Promise.all([
-      byType.message.length
-        ? this.db.query(
-          `SELECT m.id, m.kind, m.record_id, to_char(m.event_date, 'YYYY-MM-DD') AS event_date, m.received_at, m.region_code, m.state, m.payload,
-             (m.received_at AT TIME ZONE 'Asia/Shanghai')::date - m.event_date AS days_to_receipt,
-             m.client_id, c.agency, c.name AS client_name
-           FROM inbound_message m LEFT JOIN exchange_client c ON c.id = m.client_id WHERE m.id = ANY($1::uuid[])`,
-          [byType.message],
-        )
-        : [],
-      byType.discrepancy.length
-        ? this.db.query(
-          `SELECT id, kind, status, region_code, township_code, to_char(due_at, 'YYYY-MM-DD') AS due_at, raised_at, closed_at, subject_citizen_id, subject_name, card_id
-           FROM discrepancy WHERE id = ANY($1::uuid[])`,
-          [byType.discrepancy],
-        )
-        : [],
-      byType.card.length
-        ? this.db.query(
-          `SELECT card_id, version, region_code, township_code, citizen_id, name, marital_status, residence_status, to_char(event_date, 'YYYY-MM-DD') AS event_date
-           FROM registry_woman WHERE card_id = ANY($1::text[])`,
-          [byType.card],
-        )
-        : [],
-    ]);
+    const { messages, discrepancies, cards } = await this.indicators.evidenceRows({ messages: byType.message, discrepancies: byType.discrepancy, cards: byType.card });
     const found = new Map<string, RecordBody>();
     for (const m of messages) found.set(`message:${m.id}`, messageRecord(m));
     for (const d of discrepancies) found.set(`discrepancy:${d.id}`, discrepancyRecord(d));
