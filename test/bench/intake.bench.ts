@@ -128,7 +128,7 @@ export async function freePort(): Promise<number> {
  * rather than counting inbound_message: that count scans the whole log ten times a second, and would take CPU
  * and I/O from the system being measured. The exact count is checked once at the end.
  */
-async function untilProcessed(db: Client, records: number, signal: AbortSignal): Promise<number> {
+export async function untilProcessed(db: Client, records: number, signal: AbortSignal): Promise<number> {
   const deadline = performance.now() + PROCESSED_TIMEOUT_MS;
   for (;;) {
     signal.throwIfAborted();

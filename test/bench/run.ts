@@ -12,6 +12,7 @@ const BENCHMARKS: Record<string, () => Benchmark> = {
   intake: () => (require('./intake.bench') as typeof import('./intake.bench')).runIntakeBench,
   synth: () => (require('./synth.bench') as typeof import('./synth.bench')).runSynthBench,
   registry: () => (require('./registry.bench') as typeof import('./registry.bench')).runRegistryBench,
+  reconcile: () => (require('./reconcile.bench') as typeof import('./reconcile.bench')).runReconcileBench,
 };
 
 async function main(): Promise<void> {

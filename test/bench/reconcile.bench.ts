@@ -1,0 +1,348 @@
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { KIND_AGENCY, type RecordKind } from '@sanxian/contracts';
+import { pushFile } from '@sanxian/exchange';
+import type { Discrepancy, Manifest, TruthRecord } from '@sanxian/synth';
+import { urlFor } from '../support/test-database';
+import { ROOT, benchSetting, cleanUp, cli, printTable, startHubProcesses, stopService, untilProcessed, type Service } from './intake.bench';
+
+/**
+ * A full reconciliation of a synthetic county pushed through the exchange API (api and worker processes, real
+ * PostgreSQL and Redis), run by `sanxian reconcile` in its own process: wall time and peak RSS, set against a plain
+ * COPY (SELECT …) TO STDOUT of the rows it reads; and its accuracy against the generator's ground truth (linkage and
+ * discrepancies). With --sizes, the timing per size shows whether it grows linearly. Figures only: nothing asserted.
+ *
+ *   npm run bench -- reconcile [--people 200000] [--sizes 100000,200000,500000] [--county 511325] [--seed 1]
+ */
+
+const FILES: [RecordKind, string][] = [
+  ['registry-card', 'registry-cards.ndjson'],
+  ['hukou-change', 'hukou-changes.ndjson'],
+  ['marriage-record', 'marriage-records.ndjson'],
+  ['birth-notice', 'birth-notices.ndjson'],
+];
+/** canonical_fact.role → the record's field, as truth/records.ndjson names it. */
+const TRUTH_ROLE: Record<string, string> = { subject: 'person', 'party-a': 'partyA', 'party-b': 'partyB', mother: 'mother', father: 'father' };
+/** The reads of ReconciliationRepository.loadCurrentCards, loadAgencyFacts and loadManualLinks. */
+const READS = [
+  `SELECT w.card_id, w.version, w.event_date, w.region_code, w.citizen_id, w.name, w.birth_date, w.marital_status, w.marriage_date,
+     w.residence_status, w.message_id, m.record_id FROM registry_woman w LEFT JOIN inbound_message m ON m.id = w.message_id`,
+  `SELECT card_id, citizen_id, name, birth_date FROM registry_husband`,
+  `SELECT card_id, citizen_id, name, sex, birth_date, birth_order, policy_compliant FROM registry_child ORDER BY card_id, ordinal`,
+  `SELECT f.id, f.message_id, m.record_id, f.kind, f.event, f.event_date, f.region_code, f.role, f.citizen_id, f.name, f.sex, f.birth_date,
+     f.detail FROM canonical_fact f JOIN inbound_message m ON m.id = f.message_id WHERE f.kind <> 'registry-card' ORDER BY f.message_id, f.role, f.ordinal`,
+  `SELECT fact_id, decision, person_key FROM person_link WHERE method = 'manual'`,
+];
+/** Loaded with --require into the reconcile process: its own peak RSS and CPU time, written as it exits. */
+const PROBE = `process.on('exit', () => { const u = process.resourceUsage();
+  require('node:fs').writeFileSync(process.env.SANXIAN_PROBE_OUT, JSON.stringify({ maxRssKb: u.maxRSS, cpuUs: u.userCPUTime + u.systemCPUTime })); });\n`;
+const EXAMPLES = 4;
+
+interface Options { sizes: number[]; county: string; seed: string; batchSize: number; concurrency: number }
+
+function parseOptions(args: string[]): Options {
+  const { values } = parseArgs({
+    args,
+    options: {
+      people: { type: 'string', default: '200000' }, sizes: { type: 'string' }, county: { type: 'string', default: '511325' },
+      seed: { type: 'string', default: '1' }, 'batch-size': { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '4' },
+    },
+  });
+  const int = (name: string, text: string): number => {
+    const n = Number(text.trim());
+    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be positive integers, not "${text}"`);
+    return n;
+  };
+  const sizes = (values.sizes ?? values.people).split(',').map((s) => int(values.sizes ? 'sizes' : 'people', s)).sort((a, b) => a - b);
+  return { sizes, county: values.county, seed: values.seed, batchSize: int('batch-size', values['batch-size']), concurrency: int('concurrency', values.concurrency) };
+}
+
+async function* ndjson<T>(file: string): AsyncGenerator<T> {
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) if (line) yield JSON.parse(line) as T;
+}
+
+interface ProcessRun { summary: Record<string, any>; wallSeconds: number; peakRssMb: number; cpuSeconds: number }
+
+/** `sanxian reconcile --json` in a process of its own, timed from spawn to exit. */
+async function reconcileProcess(env: NodeJS.ProcessEnv, asOf: string, tempDir: string): Promise<ProcessRun> {
+  const probe = join(tempDir, 'probe.js');
+  const out = join(tempDir, `probe-${Date.now()}.json`);
+  await writeFile(probe, PROBE);
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--require', probe, join(ROOT, 'bin', 'sanxian.js'), 'reconcile', '--as-of', asOf, '--json'], {
+    cwd: ROOT, env: { ...env, SANXIAN_PROBE_OUT: out }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const wallSeconds = (performance.now() - started) / 1000;
+  if (code !== 0) throw new Error(`sanxian reconcile exited with ${code}:\n${stderr}`);
+  const usage = JSON.parse(await readFile(out, 'utf8')) as { maxRssKb: number; cpuUs: number };
+  const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, any>;
+  return { summary, wallSeconds, peakRssMb: usage.maxRssKb / 1024, cpuSeconds: usage.cpuUs / 1e6 };
+}
+
+/** Seconds to COPY (SELECT …) TO STDOUT every row reconciliation reads, one query after the other: median of three after a warm-up. */
+async function selectBaseline(db: Client): Promise<{ seconds: number; bytes: number }> {
+  const runs: { seconds: number; bytes: number }[] = [];
+  for (let run = 0; run < 4; run++) {
+    let bytes = 0;
+    const started = performance.now();
+    for (const sql of READS) {
+      await pipeline(db.query(copyTo(`COPY (${sql}) TO STDOUT`)), new Writable({ write: (chunk: Buffer, _e, done) => ((bytes += chunk.length), done()) }));
+    }
+    if (run > 0) runs.push({ seconds: (performance.now() - started) / 1000, bytes });
+  }
+  return runs.sort((a, b) => a.seconds - b.seconds)[1];
+}
+
+// ------------------------------------------------------------------------------------------------- accuracy
+
+interface PR { truth: number; hub: number; both: number; precision: number; recall: number }
+const pr = (truth: number, hub: number, both: number): PR => ({ truth, hub, both, precision: hub ? both / hub : NaN, recall: truth ? both / truth : NaN });
+
+interface FactOutcome {
+  recordId: string; role: string; event: string; decision: string; personKey: string | null; truePlace?: string; faults: string[];
+  score: number | null; runnerUp: unknown; weights: unknown;
+}
+
+async function accuracy(db: Client, dir: string) {
+  // Truth of every record the hub accepted (invalid ones are rejected; a resent copy is the same record).
+  const feed = new Map<string, TruthRecord>();
+  const current = new Map<string, { version: number; truth: TruthRecord }>();
+  for await (const t of ndjson<TruthRecord>(join(dir, 'truth', 'records.ndjson'))) {
+    if (t.faults.some((f) => f.startsWith('invalid:'))) continue;
+    if (t.kind !== 'registry-card') {
+      if (!feed.has(t.recordId)) feed.set(t.recordId, t);
+      continue;
+    }
+    const [, cardId, version] = /^RC-(.+)-v(\d+)$/.exec(t.recordId)!;
+    if ((current.get(cardId)?.version ?? 0) < Number(version)) current.set(cardId, { version: Number(version), truth: t });
+  }
+  // True person → place on a current card, as the hub's link targets: woman before husband before child, then card id.
+  const rank = (key: string) => (key.endsWith('#woman') ? 0 : key.endsWith('#husband') ? 1 : 2);
+  const placeOf = new Map<string, string>();
+  for (const cardId of [...current.keys()].sort()) {
+    for (const [role, person] of Object.entries(current.get(cardId)!.truth.persons)) {
+      const key = role === 'woman' || role === 'husband' ? `${cardId}#${role}` : `${cardId}#child:${role.slice('children/'.length)}`;
+      const seen = placeOf.get(person);
+      if (seen === undefined || rank(key) < rank(seen)) placeOf.set(person, key);
+    }
+  }
+  const cardFaults = (cardId?: string) => (cardId === undefined ? [] : (current.get(cardId)?.truth.faults ?? []));
+
+  const facts: Record<string, any>[] = (await db.query(
+    `SELECT f.role, f.event, m.record_id, l.decision, l.person_key, l.score::float AS score, l.runner_up, l.weights FROM canonical_fact f JOIN inbound_message m ON m.id = f.message_id
+     LEFT JOIN person_link l ON l.fact_id = f.id WHERE f.kind <> 'registry-card' AND f.role = ANY($1)`, [Object.keys(TRUTH_ROLE)])).rows;
+  const link = { facts: facts.length, eligible: 0, linked: 0, correct: 0, review: 0, nonLink: 0, wrongPlace: 0, linkedWithoutPlace: 0 };
+  const byFault: Record<string, { eligible: number; correct: number; linked: number }> = {};
+  const outcomesOf = new Map<string, FactOutcome[]>();
+  const missed: FactOutcome[] = [];
+  const wrong: FactOutcome[] = [];
+  for (const row of facts) {
+    const t = feed.get(row.record_id);
+    const person = t?.persons[TRUTH_ROLE[row.role]];
+    const truePlace = person === undefined ? undefined : placeOf.get(person);
+    const decision = row.decision ?? 'none';
+    const outcome: FactOutcome = {
+      recordId: row.record_id, role: TRUTH_ROLE[row.role], event: row.event, decision, personKey: row.person_key, truePlace, faults: t?.faults ?? [],
+      score: row.score, runnerUp: row.runner_up, weights: row.weights,
+    };
+    if (truePlace !== undefined) outcome.faults = [...outcome.faults, ...cardFaults(truePlace.split('#')[0]).map((f) => `card:${f}`)];
+    outcomesOf.set(row.record_id, [...(outcomesOf.get(row.record_id) ?? []), outcome]);
+    if (decision === 'review') link.review += 1;
+    else if (decision !== 'link') link.nonLink += 1;
+    const correct = decision === 'link' && row.person_key === truePlace;
+    if (decision === 'link') link.linked += 1;
+    if (correct) link.correct += 1;
+    if (decision === 'link' && !correct) {
+      if (truePlace === undefined) link.linkedWithoutPlace += 1;
+      else link.wrongPlace += 1;
+      wrong.push(outcome);
+    }
+    if (truePlace !== undefined) {
+      link.eligible += 1;
+      if (!correct) missed.push(outcome);
+    }
+    for (const fault of outcome.faults.length ? outcome.faults : ['(none)']) {
+      const f = (byFault[fault] ??= { eligible: 0, correct: 0, linked: 0 });
+      if (truePlace !== undefined) f.eligible += 1;
+      if (correct) f.correct += 1;
+      if (decision === 'link') f.linked += 1;
+    }
+  }
+
+  // Discrepancies: the open ones against truth/discrepancies.ndjson (which never lists unlinked-record).
+  const truth = new Map<string, Discrepancy>();
+  for await (const d of ndjson<Discrepancy>(join(dir, 'truth', 'discrepancies.ndjson'))) truth.set(d.key, d);
+  const open = new Map<string, { kind: string; evidence: { recordIds?: string[]; cardId?: string } }>();
+  let unlinkedRecords = 0;
+  for (const r of (await db.query(`SELECT key, kind, evidence FROM discrepancy WHERE status = 'open'`)).rows) {
+    if (r.kind === 'unlinked-record') unlinkedRecords += 1;
+    else open.set(r.key, r);
+  }
+  const kinds = [...new Set([...[...truth.values()].map((d) => d.kind as string), ...[...open.values()].map((d) => d.kind)])].sort();
+  const perKind: Record<string, PR> = {};
+  for (const kind of kinds) {
+    const t = [...truth.values()].filter((d) => d.kind === kind);
+    const h = [...open.entries()].filter(([, d]) => d.kind === kind);
+    perKind[kind] = pr(t.length, h.length, t.filter((d) => open.has(d.key)).length);
+  }
+  // Each mismatch with why it likely differs: a feed record of its evidence whose person linkage got wrong, else the card's faults.
+  // Each mismatch with why it likely differs: a fact of its evidence linked otherwise than to its person's true place
+  // (or, for a person the registry lacks, not left unlinked), else the faults of the card.
+  const isOff = (o: FactOutcome) => (o.truePlace === undefined ? o.decision !== 'non-link' : !(o.decision === 'link' && o.personKey === o.truePlace));
+  const why = (evidence: { recordIds?: string[]; cardId?: string }): string => {
+    const off = (evidence.recordIds ?? []).flatMap((id) => outcomesOf.get(id) ?? []).find(isOff);
+    const card = cardFaults(evidence.cardId);
+    if (off) return `${off.role}(${off.event}) ${off.decision}${off.truePlace === undefined ? ' (not in registry)' : off.personKey && off.personKey !== off.truePlace ? ' (wrong person)' : ''} [${off.faults.join(',')}]`;
+    return `linkage right${card.length ? ` [card:${card.join(',card:')}]` : ''}`;
+  };
+  const mismatches: { side: 'only-in-truth' | 'only-in-hub'; kind: string; key: string; cause: string; cardId?: string; facts: FactOutcome[] }[] = [];
+  const mismatch = (side: 'only-in-truth' | 'only-in-hub', kind: string, key: string, evidence: { recordIds?: string[]; cardId?: string }) =>
+    mismatches.push({ side, kind, key, cause: why(evidence), cardId: evidence.cardId, facts: (evidence.recordIds ?? []).flatMap((id) => outcomesOf.get(id) ?? []) });
+  for (const d of truth.values()) if (!open.has(d.key)) mismatch('only-in-truth', d.kind, d.key, d.evidence);
+  for (const [key, d] of open) if (!truth.has(key)) mismatch('only-in-hub', d.kind, key, d.evidence);
+  const causes: Record<string, number> = {};
+  for (const m of mismatches) causes[`${m.side} ${m.kind}: ${m.cause}`] = (causes[`${m.side} ${m.kind}: ${m.cause}`] ?? 0) + 1;
+  const examples = Object.keys(causes).flatMap((c) => mismatches.filter((m) => `${m.side} ${m.kind}: ${m.cause}` === c).slice(0, EXAMPLES));
+  const missCauses: Record<string, number> = {};
+  for (const o of [...missed, ...wrong.filter((w) => w.truePlace === undefined)]) {
+    const c = `${o.role}(${o.event}) ${o.decision}${o.decision === 'link' ? (o.truePlace ? ' wrong person' : ' but not in registry') : ''} [${o.faults.join(',')}]`;
+    missCauses[c] = (missCauses[c] ?? 0) + 1;
+  }
+  const total = pr(truth.size, open.size, [...truth.keys()].filter((k) => open.has(k)).length);
+  return {
+    linkage: { ...link, precision: link.correct / link.linked, recall: link.correct / link.eligible, reviewShare: link.review / link.facts, byFault, missCauses, missedExamples: missed.slice(0, 10), wrongExamples: wrong.slice(0, 10) },
+    discrepancies: { overall: total, perKind, unlinkedRecords, causes, examples },
+  };
+}
+
+// ------------------------------------------------------------------------------------------------- one size
+
+async function measureSize(people: number, options: Options) {
+  const { database, queuePrefix, env } = await benchSetting(`sanxian_bench_reconcile_${people}`);
+  env.RECONCILE_AFTER_INTAKE_DELAY_MS = String(30 * 24 * 3600_000); // no run after intake: only the one measured
+  const services: Service[] = [];
+  const tempDir = await mkdtemp(join(tmpdir(), 'sanxian-bench-reconcile-'));
+  const dir = join(tempDir, 'county');
+  let db: Client | undefined;
+  try {
+    let started = performance.now();
+    const manifest = JSON.parse(await cli(['synth', '--county', options.county, '--people', String(people), '--seed', options.seed, '--out', dir, '--json'], env)) as Manifest;
+    const synthSeconds = (performance.now() - started) / 1000;
+    const { client: fp } = await startHubProcesses(env, services, KIND_AGENCY['registry-card']);
+    db = new Client({ connectionString: urlFor(database) });
+    await db.connect();
+    started = performance.now();
+    let accepted = 0;
+    for (const [kind, file] of FILES) {
+      const client = kind === 'registry-card' ? fp : (JSON.parse(await cli(['clients', 'create', '--agency', KIND_AGENCY[kind], '--name', 'bench', '--json'], env)) as typeof fp);
+      const summary = await pushFile({
+        kind, file: join(dir, file), url: `http://127.0.0.1:${env.PORT}`, clientId: client.clientId, secret: client.secret,
+        batchSize: options.batchSize, concurrency: options.concurrency, rejectionsFile: join(tempDir, `${kind}.rejections.ndjson`),
+      });
+      const expected = manifest.records[kind];
+      if (summary.accepted !== expected.lines - expected.invalid - expected.resent) console.warn(`${kind}: ${summary.accepted} accepted, the manifest expects ${expected.lines - expected.invalid - expected.resent}`);
+      accepted += summary.accepted;
+    }
+    await untilProcessed(db, accepted, new AbortController().signal);
+    const loadSeconds = (performance.now() - started) / 1000;
+    const states = Object.fromEntries((await db.query(`SELECT state, count(*)::int AS n FROM inbound_message GROUP BY state`)).rows.map((r) => [r.state, r.n]));
+    if (states.processed !== accepted) console.warn(`${states.processed ?? 0} of ${accepted} messages processed: ${JSON.stringify(states)}`);
+    await Promise.all(services.map(stopService)); // nothing else on the machine while reconciliation is timed
+    await db.query('VACUUM ANALYZE');
+
+    const baseline = await selectBaseline(db);
+    const first = await reconcileProcess(env, manifest.asOf, tempDir);
+    const second = await reconcileProcess(env, manifest.asOf, tempDir);
+    const scores = await accuracy(db, dir);
+    return {
+      people, database, asOf: manifest.asOf, synthSeconds, loadSeconds, accepted, states,
+      cards: first.summary.cards as number, facts: first.summary.facts as number,
+      baseline, first, second: { ...second, raised: second.summary.raised, closedByData: second.summary.closedByData },
+      secondsPer1000People: first.wallSeconds / (people / 1000),
+      ...scores,
+    };
+  } finally {
+    await Promise.all(services.map(stopService));
+    await db?.end().catch(() => undefined);
+    await cleanUp(database, queuePrefix, tempDir);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------- the run
+
+const pct = (x: number) => (Number.isNaN(x) ? '—' : `${(100 * x).toFixed(2)}%`);
+
+export async function runReconcileBench(args: string[]): Promise<void> {
+  const options = parseOptions(args);
+  const loadAtStart = loadavg()[0];
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  console.log(`reconcile bench: county ${options.county}, seed ${options.seed}, ${options.sizes.map((n) => n.toLocaleString('en-US')).join(' / ')} people`);
+  const runs: Awaited<ReturnType<typeof measureSize>>[] = [];
+  for (const people of options.sizes) {
+    const run = await measureSize(people, options);
+    runs.push(run);
+    const l = run.linkage;
+    const d = run.discrepancies;
+    console.log(`\n${people.toLocaleString('en-US')} people: ${run.cards.toLocaleString('en-US')} cards, ${run.facts.toLocaleString('en-US')} agency facts (loaded in ${run.loadSeconds.toFixed(0)} s)`);
+    printTable({
+      'reconcile wall (process)': `${run.first.wallSeconds.toFixed(1)} s (in-run ${(run.first.summary.milliseconds / 1000).toFixed(1)} s, CPU ${run.first.cpuSeconds.toFixed(1)} s)`,
+      'peak RSS (reconcile process)': `${run.first.peakRssMb.toFixed(0)} MB`,
+      'SELECT baseline (COPY TO)': `${run.baseline.seconds.toFixed(2)} s (${(run.baseline.bytes / 2 ** 20).toFixed(0)} MB)`,
+      'reconcile / baseline': (run.first.wallSeconds / run.baseline.seconds).toFixed(1),
+      'second run': `${run.second.wallSeconds.toFixed(1)} s, raised ${run.second.raised}, closed ${run.second.closedByData}`,
+      'linkage precision / recall': `${pct(l.precision)} / ${pct(l.recall)} (${l.correct} right of ${l.linked} linked, ${l.eligible} with a registry place)`,
+      'linkage review share': `${pct(l.reviewShare)} (${l.review} review, ${l.nonLink} non-link of ${l.facts} facts)`,
+      'wrong links': `${l.wrongPlace} to another person, ${l.linkedWithoutPlace} of persons not in the registry`,
+      'discrepancies P / R': `${pct(d.overall.precision)} / ${pct(d.overall.recall)} (${d.overall.both} of ${d.overall.truth} truth, ${d.overall.hub} hub)`,
+      'unlinked-record (not in truth)': String(d.unlinkedRecords),
+    });
+    const width = Math.max(...Object.keys(d.perKind).map((k) => k.length));
+    console.log(`  ${'kind'.padEnd(width)}  truth    hub   both  precision  recall`);
+    for (const [kind, k] of Object.entries(d.perKind)) {
+      console.log(`  ${kind.padEnd(width)}  ${[k.truth, k.hub, k.both].map((n) => String(n).padStart(5)).join('  ')}  ${pct(k.precision).padStart(9)}  ${pct(k.recall).padStart(7)}`);
+    }
+    if (Object.keys(d.causes).length) console.log('  mismatches by likely cause:');
+    for (const [cause, n] of Object.entries(d.causes).sort((a, b) => b[1] - a[1])) console.log(`    ${String(n).padStart(4)}  ${cause}`);
+    if (Object.keys(l.missCauses).length) console.log('  linkage misses (facts not linked to their true place, or linked to someone off the registry):');
+    for (const [cause, n] of Object.entries(l.missCauses).sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`    ${String(n).padStart(4)}  ${cause}`);
+  }
+
+  const [small, large] = [runs[0], runs.at(-1)!];
+  const growth = runs.length > 1
+    ? {
+      reconcile: large.first.wallSeconds / small.first.wallSeconds / (large.people / small.people),
+      // Without the process's start-up (Node, Nest, connections), which weighs on the small size only.
+      reconcileInRun: large.first.summary.milliseconds / small.first.summary.milliseconds / (large.people / small.people),
+      baseline: large.baseline.seconds / small.baseline.seconds / (large.people / small.people),
+    }
+    : undefined;
+  if (runs.length > 1) {
+    console.log('\n  people      reconcile  in-run   peak RSS  s / 1,000 people  baseline  reconcile / baseline');
+    for (const r of runs) {
+      console.log(`  ${r.people.toLocaleString('en-US').padEnd(10)}  ${`${r.first.wallSeconds.toFixed(1)} s`.padStart(9)}  ${`${(r.first.summary.milliseconds / 1000).toFixed(1)} s`.padStart(6)}  ${`${r.first.peakRssMb.toFixed(0)} MB`.padStart(8)}  ${r.secondsPer1000People.toFixed(3).padStart(16)}  ${`${r.baseline.seconds.toFixed(2)} s`.padStart(8)}  ${(r.first.wallSeconds / r.baseline.seconds).toFixed(1).padStart(20)}`);
+    }
+    printTable({
+      'growth: (time ratio) / (size ratio)': `reconcile ${growth!.reconcile.toFixed(2)} (in-run ${growth!.reconcileInRun.toFixed(2)}), SELECT baseline ${growth!.baseline.toFixed(2)} (1 = linear, ${(large.people / small.people).toFixed(1)} = quadratic)`,
+    });
+  }
+  console.log(`  machine: ${cpus().length} CPUs, load average ${loadAtStart.toFixed(2)} at the start`);
+  const result = { benchmark: 'reconcile', at: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadAtStart }, options, growth, runs };
+  const out = join(ROOT, 'bench-results', `reconcile-${stamp}.json`);
+  await mkdir(join(ROOT, 'bench-results'), { recursive: true });
+  await writeFile(out, JSON.stringify(result, null, 2) + '\n');
+  console.log(`written to ${out}`);
+}
