@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -39,6 +43,56 @@ export async function createApiApp(config: HubConfig, options: { logs?: boolean 
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  serveConsole(app);
   app.enableShutdownHooks();
   return app;
+}
+
+/** Paths the api answers itself: the console's index.html never stands in for them. */
+const API_PREFIXES = ['/v1', '/health', '/metrics', '/docs'];
+
+/**
+ * The built staff console (`dist/console`, written by `npm run build`), found from here upwards so
+ * that the api finds it whether it runs from dist/ or from source (the tests); undefined if not built.
+ */
+export function consoleRoot(from: string = __dirname): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const root = join(dir, 'dist', 'console');
+    if (existsSync(join(root, 'index.html'))) return root;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * The console's files at `/`, and its index.html for any other GET of a page (a browser asking for
+ * text/html), so that a link such as /discrepancies/<id> opens in the single-page app. API paths,
+ * and requests not asking for HTML, still get the api's 404 problem document.
+ */
+function serveConsole(app: NestFastifyApplication): void {
+  const root = consoleRoot();
+  if (!root) {
+    new NestLogger('Console').warn('the staff console is not built (npm run build): / is not served');
+    return;
+  }
+  app.register(fastifyStatic, {
+    root,
+    prefix: '/',
+    // One route per built file, so that everything else reaches the fallback below.
+    wildcard: false,
+    index: false,
+    // The build writes .br and .gz beside each file; they go to browsers that accept them.
+    preCompressed: true,
+    setHeaders: (reply, path) => {
+      // Vite names assets by their hash: they never change; index.html must be asked for every time.
+      reply.header('cache-control', path.startsWith(join(root, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.get('/*', (request, reply) => {
+    const path = request.url.split('?')[0];
+    const isApi = API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+    const wantsPage = path === '/' || /\btext\/html\b/i.test(request.headers.accept ?? '');
+    if (isApi || !wantsPage) return reply.callNotFound();
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
 }

@@ -1,0 +1,62 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { ApiError, api, setUnauthorizedHandler, signIn as requestToken, storeSession, storedSession } from '../api/api-client';
+import type { Me } from '../api/types';
+import { clearDrafts } from '../drafts';
+
+export interface Session {
+  /** undefined while the stored token is being checked; null when signed out. */
+  user: Me | null | undefined;
+  /** The session ended by itself (token expired): the sign-in page says so. */
+  expired: boolean;
+  signIn(username: string, password: string): Promise<Me>;
+  signOut(): void;
+}
+
+const SessionContext = createContext<Session | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<Me | null | undefined>(storedSession() ? undefined : null);
+  const [expired, setExpired] = useState(false);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      storeSession(null);
+      setExpired(true);
+      setUser(null);
+    });
+    if (!storedSession()) return;
+    // A reload keeps the session of this tab: ask who it belongs to (and whether it still holds).
+    api<Me>('/v1/me')
+      .then(setUser)
+      .catch((error) => {
+        if (!(error instanceof ApiError && error.status === 401)) storeSession(null);
+        setUser(null);
+      });
+  }, []);
+
+  const signIn = useCallback(async (username: string, password: string) => {
+    const token = await requestToken(username, password);
+    storeSession({ token: token.accessToken, expiresAt: token.expiresAt });
+    const me = await api<Me>('/v1/me');
+    setExpired(false);
+    setUser(me);
+    return me;
+  }, []);
+
+  const signOut = useCallback(() => {
+    storeSession(null);
+    // Signing out on purpose drops unsaved drafts too (an expired session keeps them for the next sign-in).
+    clearDrafts();
+    setExpired(false);
+    setUser(null);
+  }, []);
+
+  const value = useMemo(() => ({ user, expired, signIn, signOut }), [user, expired, signIn, signOut]);
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): Session {
+  const context = useContext(SessionContext);
+  if (!context) throw new Error('useSession outside SessionProvider');
+  return context;
+}

@@ -1,0 +1,385 @@
+import { Button, Card, Checkbox, Col, Empty, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { api } from '../api/api-client';
+import { DISCREPANCY_KINDS, DISCREPANCY_STATUSES, type DiscrepancyCounts, type DiscrepancyItem } from '../api/types';
+import { useCursorList } from '../api/use-cursor-list';
+import { can } from '../auth/roles';
+import { useSession } from '../auth/session';
+import { BulkAssignModal } from '../components/bulk-assign-modal';
+import { EChart } from '../components/e-chart';
+import { ErrorAlert, ErrorState } from '../components/problem';
+import { useI18n } from '../i18n/i18n';
+import { allTownships, regionName, villages } from '../regions/regions';
+
+/** Rows per request: a screenful many times over, while the first one stays quick. */
+const PAGE_SIZE = 200;
+/** Load the next page when a row this close to the end is drawn. */
+const PREFETCH_ROWS = 40;
+const ROW_HEIGHT = 55;
+
+/** The first time rows are drawn after the page loads: what the browser test reads as the first meaningful paint. */
+let firstRowsMarked = false;
+
+function useTableHeight(): number {
+  const [height, setHeight] = useState(() => Math.max(360, window.innerHeight - 420));
+  useEffect(() => {
+    const onResize = () => setHeight(Math.max(360, window.innerHeight - 420));
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, []);
+  return height;
+}
+
+function useCounts(generation: number) {
+  const [counts, setCounts] = useState<DiscrepancyCounts | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    const controller = new AbortController();
+    api<DiscrepancyCounts>('/v1/discrepancies/counts', { signal: controller.signal })
+      .then((c) => {
+        setCounts(c);
+        setError(null);
+      })
+      .catch((e) => {
+        if ((e as Error).name !== 'AbortError') setError(e);
+      });
+    return () => controller.abort();
+  }, [generation]);
+  return { counts, error };
+}
+
+export function DiscrepancyQueuePage() {
+  const i18n = useI18n();
+  const { t, tk, day, dateTime } = i18n;
+  const { user } = useSession();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const tableHeight = useTableHeight();
+  const [generation, setGeneration] = useState(0);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [assigning, setAssigning] = useState(false);
+
+  const isTownshipUser = user?.role === 'township';
+  const township = isTownshipUser ? (user?.regionCode ?? undefined) : (params.get('township') ?? undefined);
+  const village = params.get('village') ?? undefined;
+  const filters = {
+    kind: params.get('kind') ?? undefined,
+    status: params.get('status') ?? 'open',
+    overdue: params.get('overdue') === 'true',
+    mine: params.get('assignee') === 'me',
+  };
+  const query = {
+    kind: filters.kind,
+    status: filters.status,
+    regionCode: village ?? (isTownshipUser ? undefined : township),
+    overdue: filters.overdue ? 'true' : undefined,
+    assignee: filters.mine ? 'me' : undefined,
+  };
+  const list = useCursorList<DiscrepancyItem>('/v1/discrepancies', query, PAGE_SIZE);
+  const { counts, error: countsError } = useCounts(generation);
+  const canAssign = can(user?.role, 'assign');
+  const filtered = Boolean(filters.kind || filters.overdue || filters.mine || village || (!isTownshipUser && township) || filters.status !== 'open');
+
+  useEffect(() => {
+    if (!firstRowsMarked && list.items.length > 0) {
+      firstRowsMarked = true;
+      // Marked after React commits the rows; the browser paints them next.
+      requestAnimationFrame(() => performance.mark('sx:queue-first-rows'));
+    }
+  }, [list.items.length]);
+
+  // A selection is of rows in view: a new filter starts a new one.
+  const listKey = JSON.stringify(query);
+  const lastKey = useRef(listKey);
+  useEffect(() => {
+    if (lastKey.current !== listKey) setSelected([]);
+    lastKey.current = listKey;
+  }, [listKey]);
+
+  const setFilter = (name: string, value: string | undefined) => {
+    const next = new URLSearchParams(params);
+    if (value === undefined || value === '') next.delete(name);
+    else next.set(name, value);
+    if (name === 'township') next.delete('village');
+    setParams(next, { replace: true });
+  };
+
+  const reload = () => {
+    setGeneration((g) => g + 1);
+    list.reload();
+  };
+
+  const requestMore = useRef(list.loadMore);
+  requestMore.current = list.loadMore;
+
+  const columns: ColumnsType<DiscrepancyItem> = [
+    {
+      title: t('queue.col.due'), dataIndex: 'dueAt', width: 190, sortOrder: 'ascend', sorter: false, showSorterTooltip: false,
+      render: (due: string, row) =>
+        row.overdue ? (
+          <span className="sx-overdue">{day(due)} <Tag color="error" bordered={false}>{t('queue.overdue')}</Tag></span>
+        ) : (
+          day(due)
+        ),
+    },
+    {
+      title: t('queue.col.kind'), dataIndex: 'kind', width: 230, ellipsis: true,
+      render: (kind: string, row) => <Link to={`/discrepancies/${row.id}`}>{tk('kind', kind)}</Link>,
+    },
+    {
+      title: t('queue.col.subject'), key: 'subject', width: 230, ellipsis: true,
+      render: (_: unknown, row) => (
+        <span>
+          {row.subject.name ?? '—'} <Typography.Text className="sx-muted" style={{ fontSize: 12 }}>{row.subject.citizenId ?? ''}</Typography.Text>
+        </span>
+      ),
+    },
+    {
+      title: t('queue.col.region'), dataIndex: 'regionCode', width: 200, ellipsis: true,
+      render: (code: string, row) => (isTownshipUser ? regionName(code) : `${regionName(row.townshipCode)} · ${regionName(code)}`),
+    },
+    { title: t('queue.col.status'), dataIndex: 'status', width: 150, ellipsis: true, render: (s: string) => tk('status', s) },
+    {
+      title: t('queue.col.assignee'), dataIndex: 'assignee', width: 130,
+      render: (a: DiscrepancyItem['assignee']) => a?.username ?? <span className="sx-muted">{t('queue.unassigned')}</span>,
+    },
+    { title: t('queue.col.raised'), dataIndex: 'raisedAt', width: 170, render: (v: string) => dateTime(v) },
+  ];
+
+  const villageOptions = township ? villages(township) : [];
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <div>
+        <Typography.Title level={2} style={{ marginBottom: 4 }}>{t('queue.title')}</Typography.Title>
+        <Typography.Text className="sx-muted">{t('queue.intro')}</Typography.Text>
+      </div>
+
+      <QueueCounts
+        counts={counts}
+        error={countsError}
+        showTownships={!isTownshipUser}
+        onKind={(kind) => setFilter('kind', kind)}
+        onTownship={(code) => setFilter('township', code)}
+      />
+
+      <Card>
+        <form className="sx-filters" aria-label={t('queue.title')} onSubmit={(e) => e.preventDefault()}>
+          <label className="sx-field">
+            {t('queue.filter.kind')}
+            <Select
+              aria-label={t('queue.filter.kind')}
+              style={{ width: 190 }}
+              value={filters.kind ?? ''}
+              onChange={(v) => setFilter('kind', v || undefined)}
+              options={[{ value: '', label: t('queue.filter.kindAll') }, ...DISCREPANCY_KINDS.map((k) => ({ value: k, label: tk('kind', k) }))]}
+            />
+          </label>
+          <label className="sx-field">
+            {t('queue.filter.status')}
+            <Select
+              aria-label={t('queue.filter.status')}
+              style={{ width: 190 }}
+              value={filters.status}
+              onChange={(v) => setFilter('status', v === 'open' ? undefined : v)}
+              options={[...DISCREPANCY_STATUSES.map((s) => ({ value: s, label: tk('status', s) })), { value: 'all', label: t('status.all') }]}
+            />
+          </label>
+          {!isTownshipUser && (
+            <label className="sx-field">
+              {t('queue.filter.township')}
+              <Select
+                aria-label={t('queue.filter.township')}
+                style={{ width: 190 }}
+                showSearch
+                optionFilterProp="label"
+                value={township ?? ''}
+                onChange={(v) => setFilter('township', v || undefined)}
+                options={[{ value: '', label: t('queue.filter.townshipAll') }, ...allTownships().map((r) => ({ value: r.code, label: r.name }))]}
+              />
+            </label>
+          )}
+          <label className="sx-field">
+            {t('queue.filter.village')}
+            <Select
+              aria-label={t('queue.filter.village')}
+              style={{ width: 210 }}
+              showSearch
+              optionFilterProp="label"
+              disabled={!township}
+              value={village ?? ''}
+              onChange={(v) => setFilter('village', v || undefined)}
+              options={[{ value: '', label: t('queue.filter.villageAll') }, ...villageOptions.map((r) => ({ value: r.code, label: r.name }))]}
+            />
+          </label>
+          <Checkbox checked={filters.overdue} onChange={(e) => setFilter('overdue', e.target.checked ? 'true' : undefined)}>
+            {t('queue.filter.overdue')}
+          </Checkbox>
+          <Checkbox checked={filters.mine} onChange={(e) => setFilter('assignee', e.target.checked ? 'me' : undefined)}>
+            {t('queue.filter.mine')}
+          </Checkbox>
+          <Button onClick={() => setParams(new URLSearchParams(), { replace: true })} disabled={!filtered}>{t('queue.filter.reset')}</Button>
+        </form>
+      </Card>
+
+      {list.error !== null && list.items.length > 0 && <ErrorAlert error={list.error} />}
+      {list.error !== null && list.items.length === 0 && !list.loading ? (
+        <ErrorState error={list.error} onRetry={reload} />
+      ) : (
+        <Card styles={{ body: { padding: 0 } }}>
+          {canAssign && (
+            <div style={{ padding: '12px 16px', display: 'flex', gap: 12, alignItems: 'center', borderBottom: '1px solid #f0f0f0' }}>
+              <span aria-live="polite">{t('queue.selected', { count: selected.length })}</span>
+              <Button size="small" onClick={() => setSelected(list.items.filter((i) => i.status === 'open').map((i) => i.id))} disabled={!list.items.length}>
+                {t('queue.selectAllLoaded')}
+              </Button>
+              <Button size="small" onClick={() => setSelected([])} disabled={!selected.length}>{t('queue.clearSelection')}</Button>
+              <Button type="primary" size="small" onClick={() => setAssigning(true)} disabled={!selected.length}>{t('queue.assign')}</Button>
+            </div>
+          )}
+          <Table<DiscrepancyItem>
+            virtual
+            data-testid="discrepancy-table"
+            rowKey="id"
+            size="middle"
+            loading={list.loading}
+            columns={columns}
+            dataSource={list.items}
+            pagination={false}
+            scroll={{ x: 1300, y: tableHeight }}
+            rowClassName={(row) => (row.overdue ? 'sx-row-overdue' : '')}
+            rowSelection={canAssign ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]), columnWidth: 48 } : undefined}
+            onRow={(row, index) => {
+              if (index !== undefined && index >= list.items.length - PREFETCH_ROWS && list.hasMore) setTimeout(() => requestMore.current(), 0);
+              return {
+                onDoubleClick: () => navigate(`/discrepancies/${row.id}`),
+                style: { cursor: 'pointer', height: ROW_HEIGHT },
+              };
+            }}
+            locale={{
+              emptyText: list.loading ? ' ' : (
+                <Empty description={<span>{t('queue.empty')} {filtered ? t('queue.emptyFiltered') : t('queue.emptyAll')}</span>} />
+              ),
+            }}
+          />
+          <div style={{ padding: '12px 16px', display: 'flex', gap: 12, alignItems: 'center' }} aria-live="polite">
+            <span className="sx-muted" data-testid="queue-loaded">
+              {list.hasMore ? t('queue.loaded', { loaded: list.items.length }) : t('queue.loadedAll', { loaded: list.items.length })}
+            </span>
+            {list.hasMore && (
+              <Button size="small" onClick={list.loadMore} loading={list.loadingMore}>
+                {list.loadingMore ? t('queue.loadingMore') : t('queue.loadMore')}
+              </Button>
+            )}
+          </div>
+        </Card>
+      )}
+
+      {assigning && (
+        <BulkAssignModal
+          ids={selected}
+          onClose={(changed) => {
+            setAssigning(false);
+            if (changed) {
+              setSelected([]);
+              reload();
+            }
+          }}
+        />
+      )}
+    </Space>
+  );
+}
+
+function QueueCounts({
+  counts, error, showTownships, onKind, onTownship,
+}: {
+  counts: DiscrepancyCounts | null;
+  error: unknown;
+  showTownships: boolean;
+  onKind(kind: string): void;
+  onTownship(code: string): void;
+}) {
+  const { t, tk, number } = useI18n();
+  const kinds = useMemo(
+    () => Object.entries(counts?.byKind ?? {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]),
+    [counts],
+  );
+  const chart = useMemo(
+    () => ({
+      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', inverse: true, data: kinds.map(([k]) => tk('kind', k)) },
+      series: [{ type: 'bar', name: t('queue.counts.open'), data: kinds.map(([, n]) => n), itemStyle: { color: '#0958d9' }, barMaxWidth: 18 }],
+    }),
+    [kinds, t, tk],
+  );
+  if (error) return <ErrorAlert error={error} />;
+  if (!counts) return null;
+  const open = counts.byStatus.open ?? 0;
+  const overdue = counts.byTownship.reduce((sum, row) => sum + row.overdue, 0);
+
+  return (
+    <Row gutter={[16, 16]}>
+      <Col xs={24} xl={showTownships ? 12 : 16}>
+        <Card title={t('queue.counts.byKind')} size="small">
+          {kinds.length === 0 ? (
+            <Empty description={t('queue.emptyAll')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
+          ) : (
+            <>
+              <EChart option={chart} height={Math.max(120, kinds.length * 30 + 20)} label={t('queue.counts.byKind')} />
+              <Space wrap size={[8, 8]} aria-label={t('queue.counts.byKind')}>
+                {kinds.map(([kind, n]) => (
+                  <Button key={kind} size="small" onClick={() => onKind(kind)}>
+                    {tk('kind', kind)} <strong>{number(n)}</strong>
+                  </Button>
+                ))}
+              </Space>
+            </>
+          )}
+        </Card>
+      </Col>
+      <Col xs={24} xl={showTownships ? 12 : 8}>
+        {showTownships ? (
+          <Card title={t('queue.counts.byTownship')} size="small">
+            <Table
+              size="small"
+              rowKey="townshipCode"
+              pagination={false}
+              scroll={{ y: 220 }}
+              dataSource={counts.byTownship}
+              onRow={(row) => ({ onClick: () => onTownship(row.townshipCode), style: { cursor: 'pointer' } })}
+              columns={[
+                {
+                  title: t('queue.filter.township'), dataIndex: 'townshipCode',
+                  render: (code: string) => <a href={`?township=${code}`} onClick={(e) => { e.preventDefault(); onTownship(code); }}>{regionName(code)}</a>,
+                },
+                { title: t('queue.counts.open'), dataIndex: 'open', align: 'right', render: (n: number) => number(n) },
+                {
+                  title: t('queue.counts.overdue'), dataIndex: 'overdue', align: 'right',
+                  render: (n: number) => (n > 0 ? <span className="sx-overdue">{number(n)}</span> : number(n)),
+                },
+                { title: t('queue.counts.closed'), dataIndex: 'closed', align: 'right', render: (n: number) => number(n) },
+              ]}
+            />
+          </Card>
+        ) : (
+          <Card size="small" title={t('queue.counts.title')}>
+            <Space size="large">
+              <Statistic title={t('queue.counts.total')} value={open} formatter={(v) => number(Number(v))} />
+              <Statistic
+                title={t('queue.counts.overdue')}
+                value={overdue}
+                formatter={(v) => number(Number(v))}
+                valueStyle={overdue > 0 ? { color: '#cf1322' } : undefined}
+              />
+            </Space>
+          </Card>
+        )}
+      </Col>
+    </Row>
+  );
+}

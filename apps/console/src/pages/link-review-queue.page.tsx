@@ -1,0 +1,80 @@
+import { Button, Card, Empty, Select, Space, Table, Tag, Typography } from 'antd';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import type { LinkReviewItem } from '../api/types';
+import { useCursorList } from '../api/use-cursor-list';
+import { ErrorAlert, ErrorState } from '../components/problem';
+import { useI18n } from '../i18n/i18n';
+import { regionName } from '../regions/regions';
+
+const STATUSES = ['pending', 'confirmed', 'rejected', 'all'] as const;
+
+export default function LinkReviewQueuePage() {
+  const { t, tk, number } = useI18n();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const status = params.get('status') ?? 'pending';
+  const list = useCursorList<LinkReviewItem>('/v1/link-reviews', { status }, 100);
+
+  if (list.error !== null && list.items.length === 0 && !list.loading) return <ErrorState error={list.error} onRetry={list.reload} />;
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <div>
+        <Typography.Title level={2} style={{ marginBottom: 4 }}>{t('reviews.title')}</Typography.Title>
+        <Typography.Text className="sx-muted">{t('reviews.intro')}</Typography.Text>
+      </div>
+      <Card>
+        <label className="sx-field" style={{ display: 'inline-flex', gap: 8, alignItems: 'center' }}>
+          {t('reviews.filter.status')}
+          <Select
+            aria-label={t('reviews.filter.status')}
+            style={{ width: 160 }}
+            value={status}
+            onChange={(v) => setParams(v === 'pending' ? {} : { status: v }, { replace: true })}
+            options={STATUSES.map((s) => ({ value: s, label: s === 'all' ? t('status.all') : tk('reviews.status', s) }))}
+          />
+        </label>
+      </Card>
+      {list.error !== null && <ErrorAlert error={list.error} />}
+      <Card styles={{ body: { padding: 0 } }}>
+        <Table<LinkReviewItem>
+          rowKey="id"
+          loading={list.loading}
+          dataSource={list.items}
+          pagination={false}
+          onRow={(row) => ({ onDoubleClick: () => navigate(`/link-reviews/${row.id}`) })}
+          locale={{ emptyText: list.loading ? ' ' : <Empty description={<span>{t('reviews.empty')} {t('reviews.emptyHint')}</span>} /> }}
+          columns={[
+            {
+              title: t('reviews.col.record'), key: 'record',
+              render: (_, row) => (
+                <Link to={`/link-reviews/${row.id}`}>
+                  {row.record.name ?? '—'} · {tk('recordKind', row.record.kind)}
+                </Link>
+              ),
+            },
+            {
+              title: t('reviews.col.candidate'), key: 'candidate',
+              render: (_, row) => (row.candidate ? `${row.candidate.cardId ?? ''} · ${row.candidate.citizenId ?? ''}` : <span className="sx-muted">{t('reviews.noCandidate')}</span>),
+            },
+            { title: t('reviews.col.score'), dataIndex: 'score', align: 'right', render: (v: number | null) => (v === null ? '—' : number(v, { maximumFractionDigits: 2 })) },
+            { title: t('reviews.col.township'), dataIndex: 'townshipCode', render: (code: string) => regionName(code) },
+            {
+              title: t('reviews.col.status'), dataIndex: 'status',
+              render: (s: string) => <Tag color={s === 'pending' ? 'processing' : s === 'confirmed' ? 'success' : 'default'}>{tk('reviews.status', s)}</Tag>,
+            },
+          ]}
+          footer={() => (
+            <Space>
+              <span className="sx-muted">{list.hasMore ? t('queue.loaded', { loaded: list.items.length }) : t('queue.loadedAll', { loaded: list.items.length })}</span>
+              {list.hasMore && (
+                <Button size="small" onClick={list.loadMore} loading={list.loadingMore}>
+                  {list.loadingMore ? t('queue.loadingMore') : t('queue.loadMore')}
+                </Button>
+              )}
+            </Space>
+          )}
+        />
+      </Card>
+    </Space>
+  );
+}
