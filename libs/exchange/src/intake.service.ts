@@ -127,12 +127,12 @@ export class IntakeService {
     this.metrics.records.inc({ client: client.id, kind, outcome: 'rejected' }, response.rejected);
     // Committed already: the queue is only a nudge. If Redis is down the relay delivers later.
     if (batchIds.length) void this.handOff(batchIds);
-    if (response.rejected) void this.keepRejections(client.id, kind, entries, response.results);
+    if (response.rejected) void this.keepRejections(client.id, kind, entries, response.results, this.config.replayReceiptTimes ? client.signedAt : new Date());
     return response;
   }
 
   /** Best effort, after answering: refused records are kept only to score the sender's data validity. */
-  private async keepRejections(clientId: string, kind: RecordKind, entries: ParsedEntry[], results: RecordResult[]): Promise<void> {
+  private async keepRejections(clientId: string, kind: RecordKind, entries: ParsedEntry[], results: RecordResult[], receivedAt: Date): Promise<void> {
     const rows: RejectionRow[] = [];
     const byIndex = new Map(entries.map((entry) => [entry.index, entry]));
     for (const result of results) {
@@ -143,7 +143,7 @@ export class IntakeService {
       const eventDate = typeof record.eventDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(record.eventDate) && !Number.isNaN(Date.parse(record.eventDate)) ? record.eventDate : null;
       rows.push({ recordId: result.recordId, stationCode: typeof station === 'string' ? station : null, eventDate, errors: result.errors });
     }
-    await this.log.recordRejections(clientId, kind, rows).catch((error: Error) => this.logger.warn(`cannot keep ${rows.length} rejection(s): ${error.message}`));
+    await this.log.recordRejections(clientId, kind, rows, receivedAt).catch((error: Error) => this.logger.warn(`cannot keep ${rows.length} rejection(s): ${error.message}`));
   }
 
   private async handOff(batchIds: string[]): Promise<void> {

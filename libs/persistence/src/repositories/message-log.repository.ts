@@ -75,13 +75,13 @@ export class MessageLogRepository {
    * Keeps what was refused, with its errors: not part of the log (nothing refused is
    * acknowledged), but the sending department's data validity is scored on it.
    */
-  async recordRejections(clientId: string, kind: string, rows: RejectionRow[]): Promise<void> {
+  async recordRejections(clientId: string, kind: string, rows: RejectionRow[], receivedAt: Date = new Date()): Promise<void> {
     if (!rows.length) return;
     await this.db.query(
-      `INSERT INTO intake_rejection (client_id, kind, record_id, station_code, event_date, errors)
-       SELECT $1, $2, r.record_id, r.station_code, r.event_date, r.errors
+      `INSERT INTO intake_rejection (client_id, kind, record_id, station_code, event_date, errors, received_at)
+       SELECT $1, $2, r.record_id, r.station_code, r.event_date, r.errors, $7
        FROM unnest($3::text[], $4::text[], $5::date[], $6::jsonb[]) AS r(record_id, station_code, event_date, errors)`,
-      [clientId, kind, rows.map((r) => r.recordId), rows.map((r) => r.stationCode), rows.map((r) => r.eventDate), rows.map((r) => JSON.stringify(r.errors))],
+      [clientId, kind, rows.map((r) => r.recordId), rows.map((r) => r.stationCode), rows.map((r) => r.eventDate), rows.map((r) => JSON.stringify(r.errors)), receivedAt],
     );
   }
 
