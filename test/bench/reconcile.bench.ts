@@ -24,7 +24,8 @@ import { ROOT, benchSetting, cleanUp, cli, printTable, startHubProcesses, stopSe
  *   npm run bench -- reconcile [--people 200000] [--sizes 100000,200000,500000] [--county 511325] [--seed 1]
  */
 
-const FILES: [RecordKind, string][] = [
+/** A synthetic county's feed files, in the order they are pushed (the registry first). */
+export const FILES: [RecordKind, string][] = [
   ['registry-card', 'registry-cards.ndjson'],
   ['hukou-change', 'hukou-changes.ndjson'],
   ['marriage-record', 'marriage-records.ndjson'],
@@ -42,7 +43,7 @@ const READS = [
      f.detail FROM canonical_fact f JOIN inbound_message m ON m.id = f.message_id WHERE f.kind <> 'registry-card' ORDER BY f.message_id, f.role, f.ordinal`,
   `SELECT fact_id, decision, person_key FROM person_link WHERE method = 'manual'`,
 ];
-/** Loaded with --require into the reconcile process: its own peak RSS and CPU time, written as it exits. */
+/** Loaded with --require into a measured process: its own peak RSS and CPU time, written as it exits. */
 const PROBE = `process.on('exit', () => { const u = process.resourceUsage();
   require('node:fs').writeFileSync(process.env.SANXIAN_PROBE_OUT, JSON.stringify({ maxRssKb: u.maxRSS, cpuUs: u.userCPUTime + u.systemCPUTime })); });\n`;
 const EXAMPLES = 4;
@@ -70,36 +71,46 @@ async function* ndjson<T>(file: string): AsyncGenerator<T> {
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) if (line) yield JSON.parse(line) as T;
 }
 
-interface ProcessRun { summary: Record<string, any>; wallSeconds: number; peakRssMb: number; cpuSeconds: number }
+export interface ProcessUsage { wallSeconds: number; peakRssMb: number; cpuSeconds: number }
+interface ProcessRun extends ProcessUsage { summary: Record<string, any> }
 
-/** `sanxian reconcile --json` in a process of its own, timed from spawn to exit. */
-async function reconcileProcess(env: NodeJS.ProcessEnv, asOf: string, tempDir: string): Promise<ProcessRun> {
+/**
+ * `sanxian <args>` in a process of its own, timed from spawn to exit, with its peak RSS and CPU time (from the probe
+ * it is started with). Rejects when it exits other than with 0; resolves with what it printed on stdout.
+ */
+export async function probedCli(args: string[], env: NodeJS.ProcessEnv, tempDir: string): Promise<ProcessUsage & { stdout: string }> {
   const probe = join(tempDir, 'probe.js');
   const out = join(tempDir, `probe-${Date.now()}.json`);
   await writeFile(probe, PROBE);
   const started = performance.now();
-  const child = spawn(process.execPath, ['--require', probe, join(ROOT, 'bin', 'sanxian.js'), 'reconcile', '--as-of', asOf, '--json'], {
+  const child = spawn(process.execPath, ['--require', probe, join(ROOT, 'bin', 'sanxian.js'), ...args], {
     cwd: ROOT, env: { ...env, SANXIAN_PROBE_OUT: out }, stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
+  const stdout: Buffer[] = []; // decoded once at the end: a chunk may end inside a multi-byte character
   let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stdout.on('data', (c: Buffer) => stdout.push(c));
   child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const wallSeconds = (performance.now() - started) / 1000;
-  if (code !== 0) throw new Error(`sanxian reconcile exited with ${code}:\n${stderr}`);
+  if (code !== 0) throw new Error(`sanxian ${args[0]} exited with ${code}:\n${stderr}`);
   const usage = JSON.parse(await readFile(out, 'utf8')) as { maxRssKb: number; cpuUs: number };
-  const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, any>;
-  return { summary, wallSeconds, peakRssMb: usage.maxRssKb / 1024, cpuSeconds: usage.cpuUs / 1e6 };
+  return { stdout: Buffer.concat(stdout).toString('utf8'), wallSeconds, peakRssMb: usage.maxRssKb / 1024, cpuSeconds: usage.cpuUs / 1e6 };
 }
 
-/** Seconds to COPY (SELECT …) TO STDOUT every row reconciliation reads, one query after the other: median of three after a warm-up. */
-async function selectBaseline(db: Client): Promise<{ seconds: number; bytes: number }> {
+/** `sanxian reconcile --json` in a process of its own, timed from spawn to exit. */
+export async function reconcileProcess(env: NodeJS.ProcessEnv, asOf: string, tempDir: string): Promise<ProcessRun> {
+  const { stdout, ...usage } = await probedCli(['reconcile', '--as-of', asOf, '--json'], env, tempDir);
+  const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, any>;
+  return { summary, ...usage };
+}
+
+/** Seconds to COPY (SELECT …) TO STDOUT the rows `reads` select (by default every row reconciliation reads), one query after the other: median of three after a warm-up. */
+export async function selectBaseline(db: Client, reads: readonly string[] = READS): Promise<{ seconds: number; bytes: number }> {
   const runs: { seconds: number; bytes: number }[] = [];
   for (let run = 0; run < 4; run++) {
     let bytes = 0;
     const started = performance.now();
-    for (const sql of READS) {
+    for (const sql of reads) {
       await pipeline(db.query(copyTo(`COPY (${sql}) TO STDOUT`)), new Writable({ write: (chunk: Buffer, _e, done) => ((bytes += chunk.length), done()) }));
     }
     if (run > 0) runs.push({ seconds: (performance.now() - started) / 1000, bytes });
@@ -231,27 +242,45 @@ async function accuracy(db: Client, dir: string) {
 
 // ------------------------------------------------------------------------------------------------- one size
 
-async function measureSize(people: number, options: Options) {
-  const { database, queuePrefix, env } = await benchSetting(`sanxian_bench_reconcile_${people}`);
-  env.RECONCILE_AFTER_INTAKE_DELAY_MS = String(30 * 24 * 3600_000); // no run after intake: only the one measured
-  const services: Service[] = [];
-  const tempDir = await mkdtemp(join(tmpdir(), 'sanxian-bench-reconcile-'));
+export interface LoadedCounty {
+  manifest: Manifest;
+  /** Where the county's files are (tempDir/county). */
+  dir: string;
+  /** Connected to the loaded database; the caller ends it. */
+  db: Client;
+  synthSeconds: number;
+  /** From the first push to the last record processed. */
+  loadSeconds: number;
+  accepted: number;
+  states: Record<string, number>;
+}
+
+/**
+ * A synthetic county in a fresh hub database: `sanxian synth <synthArgs>` into tempDir/county, then the api and the
+ * worker as processes (added to `services`), its four files pushed through the signed API as they are (received now,
+ * no replay), every record processed, the hub stopped (so that nothing else runs while the caller measures) and the
+ * database VACUUM ANALYZEd.
+ */
+export async function loadCounty(
+  setting: { database: string; env: NodeJS.ProcessEnv }, services: Service[], tempDir: string, synthArgs: string[],
+  push: { batchSize: number; concurrency: number },
+): Promise<LoadedCounty> {
+  const { database, env } = setting;
   const dir = join(tempDir, 'county');
-  let db: Client | undefined;
+  let started = performance.now();
+  const manifest = JSON.parse(await cli(['synth', ...synthArgs, '--out', dir, '--json'], env)) as Manifest;
+  const synthSeconds = (performance.now() - started) / 1000;
+  const { client: fp } = await startHubProcesses(env, services, KIND_AGENCY['registry-card']);
+  const db = new Client({ connectionString: urlFor(database) });
+  await db.connect();
   try {
-    let started = performance.now();
-    const manifest = JSON.parse(await cli(['synth', '--county', options.county, '--people', String(people), '--seed', options.seed, '--out', dir, '--json'], env)) as Manifest;
-    const synthSeconds = (performance.now() - started) / 1000;
-    const { client: fp } = await startHubProcesses(env, services, KIND_AGENCY['registry-card']);
-    db = new Client({ connectionString: urlFor(database) });
-    await db.connect();
     started = performance.now();
     let accepted = 0;
     for (const [kind, file] of FILES) {
       const client = kind === 'registry-card' ? fp : (JSON.parse(await cli(['clients', 'create', '--agency', KIND_AGENCY[kind], '--name', 'bench', '--json'], env)) as typeof fp);
       const summary = await pushFile({
         kind, file: join(dir, file), url: `http://127.0.0.1:${env.PORT}`, clientId: client.clientId, secret: client.secret,
-        batchSize: options.batchSize, concurrency: options.concurrency, rejectionsFile: join(tempDir, `${kind}.rejections.ndjson`),
+        batchSize: push.batchSize, concurrency: push.concurrency, rejectionsFile: join(tempDir, `${kind}.rejections.ndjson`),
       });
       const expected = manifest.records[kind];
       if (summary.accepted !== expected.lines - expected.invalid - expected.resent) console.warn(`${kind}: ${summary.accepted} accepted, the manifest expects ${expected.lines - expected.invalid - expected.resent}`);
@@ -261,8 +290,26 @@ async function measureSize(people: number, options: Options) {
     const loadSeconds = (performance.now() - started) / 1000;
     const states = Object.fromEntries((await db.query(`SELECT state, count(*)::int AS n FROM inbound_message GROUP BY state`)).rows.map((r) => [r.state, r.n]));
     if (states.processed !== accepted) console.warn(`${states.processed ?? 0} of ${accepted} messages processed: ${JSON.stringify(states)}`);
-    await Promise.all(services.map(stopService)); // nothing else on the machine while reconciliation is timed
+    await Promise.all(services.map(stopService)); // nothing else on the machine while the caller measures
     await db.query('VACUUM ANALYZE');
+    return { manifest, dir, db, synthSeconds, loadSeconds, accepted, states };
+  } catch (error) {
+    await db.end().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function measureSize(people: number, options: Options) {
+  const setting = await benchSetting(`sanxian_bench_reconcile_${people}`);
+  const { database, queuePrefix, env } = setting;
+  env.RECONCILE_AFTER_INTAKE_DELAY_MS = String(30 * 24 * 3600_000); // no run after intake: only the one measured
+  const services: Service[] = [];
+  const tempDir = await mkdtemp(join(tmpdir(), 'sanxian-bench-reconcile-'));
+  let db: Client | undefined;
+  try {
+    const loaded = await loadCounty(setting, services, tempDir, ['--county', options.county, '--people', String(people), '--seed', options.seed], options);
+    const { manifest, dir, synthSeconds, loadSeconds, accepted, states } = loaded;
+    db = loaded.db;
 
     const baseline = await selectBaseline(db);
     const first = await reconcileProcess(env, manifest.asOf, tempDir);

@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, () => Benchmark> = {
   synth: () => (require('./synth.bench') as typeof import('./synth.bench')).runSynthBench,
   registry: () => (require('./registry.bench') as typeof import('./registry.bench')).runRegistryBench,
   reconcile: () => (require('./reconcile.bench') as typeof import('./reconcile.bench')).runReconcileBench,
+  score: () => (require('./score.bench') as typeof import('./score.bench')).runScoreBench,
 };
 
 async function main(): Promise<void> {
