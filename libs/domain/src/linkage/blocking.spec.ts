@@ -117,6 +117,22 @@ describe('blocking', () => {
     expect(candidates.size).toBeLessThan(100);
   });
 
+  it('finds a newborn on a card without name or id by township and birth day, for a record with a valid id', () => {
+    const nameless: RegistryPerson = { personId: 'C1', birthDate: '2026-05-07', sex: 'M', regionCode: VILLAGES[0], motherName: '张秀英' };
+    const index = buildLinkageIndex([nameless]);
+    const registration = { citizenId: makeCitizenId(VILLAGES[0], '2026-05-07', 'M', 9), name: '罗然', birthDate: '2026-05-07', sex: 'M' as const, regionCode: VILLAGES[0] };
+    expect(candidatesFor(preparePerson(registration), index)).toEqual(new Set(['C1']));
+  });
+
+  it('does not search the whole township and birth year for a record with a valid id, only for one without', () => {
+    const neighbour = toRegistryPerson({ surname: '王', given: ['芳'], birthDate: new Date('1990-03-03T00:00:00Z'), sex: 'F', village: VILLAGES[0], serial: 5 }, 'N1');
+    const index = buildLinkageIndex([neighbour]);
+    const withId = { citizenId: makeCitizenId(VILLAGES[0], '1990-08-09', 'F', 6), name: '李丽', birthDate: '1990-08-09', sex: 'F' as const, regionCode: VILLAGES[0] };
+    expect(candidatesFor(preparePerson(withId), index).size).toBe(0);
+    const { citizenId: _id, ...withoutId } = withId;
+    expect(candidatesFor(preparePerson(withoutId), index)).toEqual(new Set(['N1']));
+  });
+
   it('rejects a person id given twice', () => {
     const p = toRegistryPerson({ surname: '李', given: ['英'], birthDate: new Date('1980-01-01'), sex: 'F', village: VILLAGES[0], serial: 1 }, 'P1');
     expect(() => buildLinkageIndex([p, p])).toThrow(RangeError);

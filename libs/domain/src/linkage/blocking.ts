@@ -21,7 +21,8 @@ export interface LinkageIndex {
 
 /**
  * The blocking keys of a person:
- * - `tb`: township + birth year;
+ * - `tb`: township + birth year (searched only for records without a valid id);
+ * - `td`: township + birth date (a newborn on a card without a name or id yet);
  * - `pb`: pinyin of the name + birth year (homophone typos, and moves between townships);
  * - `pt`: pinyin of the name + township (a birth date typed a year off, without an id);
  * - `id`: the first 14 characters of the id, region and birth date (a typo in the sequence or
@@ -34,6 +35,7 @@ export function blockingKeys(person: PreparedPerson): string[] {
   const year = person.birthDate?.digits.slice(0, 4) ?? person.validId?.slice(6, 10);
   const pinyin = person.name?.pinyin;
   if (person.township !== undefined && year !== undefined) keys.add(`tb|${person.township}|${year}`);
+  if (person.township !== undefined && person.birthDate !== undefined) keys.add(`td|${person.township}|${person.birthDate.iso}`);
   if (pinyin !== undefined && year !== undefined) keys.add(`pb|${pinyin}|${year}`);
   if (pinyin !== undefined && person.township !== undefined) keys.add(`pt|${pinyin}|${person.township}`);
   if (person.validId !== undefined) keys.add(`id|${person.validId.slice(0, 14)}`);
@@ -65,6 +67,9 @@ export function buildLinkageIndex(persons: Iterable<RegistryPerson>): LinkageInd
 export function candidatesFor(record: PreparedPerson, index: LinkageIndex): Set<string> {
   const candidates = new Set<string>();
   for (const key of blockingKeys(record)) {
+    // Township and birth year is the wide net for records without an id; it grows with the
+    // county, so a record with a valid id uses the narrower keys (the id's, name's, birth day's).
+    if (record.validId !== undefined && key.startsWith('tb|')) continue;
     for (const personId of index.byKey.get(key) ?? []) candidates.add(personId);
   }
   const ids = [record.validId, ...(record.repairs ?? [])];
