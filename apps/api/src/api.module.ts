@@ -26,6 +26,7 @@ import { IndicatorController } from './assessment/indicator.controller';
 import { PlanController } from './assessment/plan.controller';
 import { ScoreboardController } from './assessment/scoreboard.controller';
 import { ScoreboardQueries } from './assessment/scoreboard.service';
+import { MonitorController, StaffDirectoryController } from './monitor';
 
 @Module({})
 export class ApiModule {
@@ -61,7 +62,7 @@ export class ApiModule {
         }),
       ],
       controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, LinkReviewController, ReconciliationRunController,
-        PlanController, IndicatorController, ScoreboardController, AssessmentInputController],
+        PlanController, IndicatorController, ScoreboardController, AssessmentInputController, MonitorController, StaffDirectoryController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, StaffRequestValidator,
         AssessmentRequestValidator, ScoreboardQueries],
     };

@@ -3,7 +3,7 @@ import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { lazy, Suspense, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
-import { can, homePath, type Permission } from './auth/roles';
+import { canUser, homePath, type Permission } from './auth/roles';
 import { SessionProvider, useSession } from './auth/session';
 import { I18nProvider, useI18n } from './i18n/i18n';
 import { AppLayout } from './layout/app-layout';
@@ -15,6 +15,9 @@ const DiscrepancyDetailPage = lazy(() => import('./pages/discrepancy-detail.page
 const LinkReviewQueuePage = lazy(() => import('./pages/link-review-queue.page'));
 const LinkReviewDetailPage = lazy(() => import('./pages/link-review-detail.page'));
 const ScoreboardPage = lazy(() => import('./pages/scoreboard.page'));
+const ScoreboardUnitPage = lazy(() => import('./pages/scoreboard-unit.page'));
+const EvidenceRecordsPage = lazy(() => import('./pages/evidence-records.page'));
+const ExchangeMonitorPage = lazy(() => import('./pages/exchange-monitor.page'));
 
 function Loading() {
   const { t } = useI18n();
@@ -32,7 +35,7 @@ function Guard({ permission, children }: { permission: Permission; children: Rea
   const location = useLocation();
   if (user === undefined) return <Loading />;
   if (user === null) return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
-  if (!can(user.role, permission)) return <Result status="403" title={t('error.forbidden')} />;
+  if (!canUser(user, permission)) return <Result status="403" title={t('error.forbidden')} />;
   return <Suspense fallback={<Loading />}>{children}</Suspense>;
 }
 
@@ -76,6 +79,9 @@ export function App() {
                 <Route path="/link-reviews" element={<Guard permission="linkReviews"><LinkReviewQueuePage /></Guard>} />
                 <Route path="/link-reviews/:id" element={<Guard permission="linkReviews"><LinkReviewDetailPage /></Guard>} />
                 <Route path="/scoreboard" element={<Guard permission="scoreboard"><ScoreboardPage /></Guard>} />
+                <Route path="/scoreboard/units/:unitId" element={<Guard permission="scoreboard"><ScoreboardUnitPage /></Guard>} />
+                <Route path="/scoreboard/units/:unitId/indicators/:indicatorId" element={<Guard permission="scoreboard"><EvidenceRecordsPage /></Guard>} />
+                <Route path="/monitor" element={<Guard permission="monitor"><ExchangeMonitorPage /></Guard>} />
                 <Route path="*" element={<NotFound />} />
               </Route>
             </Routes>

@@ -15,3 +15,4 @@ export * from './repositories/discrepancy.repository';
 export * from './repositories/link-review.repository';
 export * from './repositories/indicator.repository';
 export * from './repositories/assessment.repository';
+export * from './repositories/monitor.repository';

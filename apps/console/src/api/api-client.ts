@@ -86,3 +86,34 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
 export function signIn(username: string, password: string): Promise<TokenResponse> {
   return api<TokenResponse>('/v1/auth/token', { method: 'POST', body: { username, password } });
 }
+
+/**
+ * Downloads a file the API writes (a workbook, a CSV) with the session's token, and hands it to
+ * the browser as a download under the name the API gives (Content-Disposition) or `fallbackName`.
+ */
+export async function downloadFile(path: string, query: RequestOptions['query'], fallbackName: string): Promise<string> {
+  const session = storedSession();
+  const entries = Object.entries(query ?? {}).filter(([, v]) => v !== undefined && v !== null && v !== '');
+  const url = path + (entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '');
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: session ? { authorization: `Bearer ${session.token}` } : {} });
+  } catch (error) {
+    throw new NetworkError((error as Error).message);
+  }
+  if (!response.ok) {
+    const problem = (await response.json().catch(() => ({}))) as { detail?: string; title?: string; errors?: { field: string; message: string }[] };
+    if (response.status === 401 && session) onUnauthorized();
+    throw new ApiError(response.status, problem.detail ?? problem.title ?? response.statusText, problem.errors ?? []);
+  }
+  const fileName = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
+  const href = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = href;
+  link.download = fileName;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+  return fileName;
+}

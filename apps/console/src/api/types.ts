@@ -136,3 +136,204 @@ export interface LinkReviewDetail extends LinkReviewItem {
   registryPerson: RegistryPerson | null;
   discrepancyId: string | null;
 }
+
+// ---- the assessment (GET /v1/scoreboard…) -------------------------------------------------
+
+export const ASSESSMENT_LINES = ['party-government', 'business', 'department'] as const;
+export type AssessmentLine = (typeof ASSESSMENT_LINES)[number];
+
+export interface LocalizedName {
+  zh: string;
+  en: string;
+}
+
+export type UnitOutcome =
+  | { kind: 'award'; tierId: string; name: LocalizedName; prize: number }
+  | { kind: 'no-award'; name: LocalizedName }
+  | { kind: 'yellow-card'; name: LocalizedName; reasons: LocalizedName[] };
+
+export interface VetoView {
+  vetoId: string;
+  name: LocalizedName;
+  checkId?: string;
+  value?: number;
+  note?: string;
+  evidenceIds: string[];
+}
+
+export interface FactsView {
+  checkId?: string;
+  value?: number;
+  numerator?: number;
+  denominator?: number;
+  target?: number;
+  grade?: string;
+  problem?: 'no value' | 'no target' | 'no grade';
+  evidenceCount: number;
+  /** Where the records behind the number are paged (indicators only). */
+  records?: string;
+}
+
+export interface ReasonView {
+  kind: 'veto' | 'indicator' | 'penalty' | 'period';
+  key: string;
+  name: LocalizedName;
+  lostPoints: number | null;
+  facts: FactsView[];
+  evidenceCount: number;
+  records?: string;
+}
+
+export interface ScoreboardEntry {
+  unitId: string;
+  name: LocalizedName;
+  kind: 'township' | 'fp-office' | 'department' | 'station';
+  group: string;
+  rank: number;
+  score: number;
+  quality: number | null;
+  level: number | null;
+  yearEnd: number;
+  regular: number | null;
+  bonus: number;
+  penalty: number;
+  /** The award tier's id; null without an award. */
+  tier: string | null;
+  outcome: UnitOutcome;
+  vetoes: VetoView[];
+  reasons: ReasonView[];
+}
+
+interface YearHeader {
+  year: number;
+  planId: string;
+  planVersion: number;
+  published: boolean;
+  publishedAt: string | null;
+}
+
+export interface Scoreboard extends YearHeader {
+  lines: { line: AssessmentLine; name: LocalizedName; groups: { id: string; name: LocalizedName }[]; units: ScoreboardEntry[] }[];
+}
+
+export interface BreakdownView {
+  key: string;
+  name: LocalizedName;
+  score: number;
+  max: number;
+  weight?: number;
+  factor?: number;
+  fraction?: number;
+  lost?: number;
+  note?: string;
+  facts?: FactsView & { evidenceIds?: string[] };
+  children: BreakdownView[];
+}
+
+export interface UnitBreakdown extends YearHeader {
+  unit: ScoreboardEntry & { line: AssessmentLine; breakdown: BreakdownView };
+}
+
+/** One record behind a number: a message, a discrepancy or a family card (`found: false` when the hub holds no such row). */
+export interface EvidenceRecord {
+  evidenceId: string;
+  type: 'message' | 'discrepancy' | 'card' | 'reference';
+  found: boolean;
+  // message
+  messageId?: string;
+  kind?: string;
+  recordId?: string;
+  eventDate?: string;
+  receivedAt?: string;
+  daysToReceipt?: number;
+  regionCode?: string;
+  state?: string;
+  client?: { id: string; agency: string | null; name: string | null };
+  summary?: Record<string, unknown>;
+  // discrepancy
+  discrepancyId?: string;
+  status?: string;
+  dueAt?: string;
+  townshipCode?: string;
+  subject?: { name: string | null; citizenId: string | null };
+  // card
+  cardId?: string;
+  version?: number;
+  woman?: { name: string | null; citizenId: string | null };
+  maritalStatus?: string;
+  residenceStatus?: string;
+}
+
+export interface EvidencePage extends YearHeader {
+  unitId: string;
+  indicatorId: string;
+  total: number;
+  items: EvidenceRecord[];
+  nextCursor: string | null;
+}
+
+// ---- the exchange monitor (GET /v1/exchange/monitor) --------------------------------------
+
+export const AGENCIES = ['public-security', 'civil-affairs', 'health', 'family-planning'] as const;
+export type AgencyId = (typeof AGENCIES)[number];
+
+export interface MonitorCounts {
+  received: number;
+  late: number;
+  lateShare: number | null;
+  rejected: number;
+  dead: number;
+}
+
+export interface MonitorRejection {
+  id: string;
+  clientId: string;
+  agency: AgencyId;
+  kind: string;
+  recordId: string | null;
+  stationCode: string | null;
+  eventDate: string | null;
+  errors: { path?: string; code?: string; message?: string }[];
+  receivedAt: string;
+}
+
+export interface DeadMessage {
+  messageId: string;
+  clientId: string;
+  agency: AgencyId;
+  kind: string;
+  recordId: string;
+  batchId: string;
+  receivedAt: string;
+  diedAt: string;
+  error: string | null;
+}
+
+export interface Monitor {
+  from: string;
+  to: string;
+  agency: AgencyId | null;
+  lateAfterDays: number;
+  totals: MonitorCounts;
+  agencies: (MonitorCounts & { agency: AgencyId })[];
+  days: { day: string; agency: AgencyId; received: number; late: number; rejected: number }[];
+  stations: { agency: AgencyId; stationCode: string | null; stationName: LocalizedName | null; received: number; late: number; lateShare: number | null; rejected: number }[];
+  rejectionReasons: { agency: AgencyId; kind: string; code: string; path: string; example: string | null; count: number }[];
+  rejections: MonitorRejection[];
+  dead: { total: number; items: DeadMessage[] };
+}
+
+export interface ReplayResult {
+  messages: number;
+  batches: number;
+  enqueued: boolean;
+}
+
+// ---- the staff directory (GET /v1/staff) ---------------------------------------------------
+
+export interface StaffEntry {
+  id: string;
+  username: string;
+  role: StaffRole;
+  regionCode: string | null;
+}

@@ -1,9 +1,9 @@
-import type { StaffRole } from '../api/types';
+import { AGENCIES, type StaffRole, type StaffUser } from '../api/types';
 
 /**
  * What each role may use: the menu shows only these, and pages hide actions the API would refuse.
  * Department liaisons may read the queue through the API, but the queue is the FP offices' work:
- * their console shows the scoreboard.
+ * their console shows the scoreboard, and the exchange monitor of their own agency.
  */
 const PERMISSIONS = {
   discrepancies: ['admin', 'county', 'township', 'inspector'],
@@ -12,12 +12,25 @@ const PERMISSIONS = {
   linkReviews: ['admin', 'county', 'township', 'inspector'],
   decideLinks: ['admin', 'county', 'township'],
   scoreboard: ['admin', 'county', 'township', 'inspector', 'department'],
+  monitor: ['admin', 'county', 'inspector', 'department'],
+  replayDead: ['admin'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
 
 export function can(role: StaffRole | undefined, permission: Permission): boolean {
   return role !== undefined && (PERMISSIONS[permission] as readonly StaffRole[]).includes(role);
+}
+
+/** A department liaison's agency: their account's region, when it names one (the monitor shows them that agency only). */
+export function departmentAgency(user: Pick<StaffUser, 'role' | 'regionCode'> | null | undefined): string | null {
+  return user?.role === 'department' && (AGENCIES as readonly string[]).includes(user.regionCode ?? '') ? user.regionCode : null;
+}
+
+/** What this user may use: the role, and for a department liaison's monitor, an agency named on the account. */
+export function canUser(user: Pick<StaffUser, 'role' | 'regionCode'> | null | undefined, permission: Permission): boolean {
+  if (!user || !can(user.role, permission)) return false;
+  return permission !== 'monitor' || user.role !== 'department' || departmentAgency(user) !== null;
 }
 
 /** Where a user lands after signing in: the first page their role may use. */

@@ -15,12 +15,23 @@ function loadECharts(): Promise<ECharts> {
  * One chart. `label` names it for screen readers; ECharts' aria module adds a spoken description
  * of the data, and every chart in the console has the same numbers in a table or list beside it.
  */
-export function EChart({ option, height = 260, label }: { option: EChartsCoreOption; height?: number; label: string }) {
+export function EChart({
+  option, height = 260, label, onClick, testId,
+}: {
+  option: EChartsCoreOption;
+  height?: number;
+  label: string;
+  /** A click on a data item (a bar, a point): its index in its series. */
+  onClick?: (item: { dataIndex: number; seriesIndex: number; name: string }) => void;
+  testId?: string;
+}) {
   const element = useRef<HTMLDivElement>(null);
   const chart = useRef<ReturnType<ECharts['init']>>(undefined);
   // The latest option, for the chart that is made once ECharts has loaded.
   const latest = useRef(option);
   latest.current = option;
+  const clicked = useRef(onClick);
+  clicked.current = onClick;
 
   useEffect(() => {
     let disposed = false;
@@ -29,6 +40,7 @@ export function EChart({ option, height = 260, label }: { option: EChartsCoreOpt
       if (disposed || !element.current) return;
       chart.current = echarts.init(element.current, undefined, { renderer: 'svg' });
       chart.current.setOption({ aria: { enabled: true }, ...latest.current });
+      chart.current.on('click', (item) => clicked.current?.({ dataIndex: item.dataIndex, seriesIndex: item.seriesIndex ?? 0, name: item.name }));
       observer.observe(element.current);
     });
     return () => {
@@ -44,5 +56,5 @@ export function EChart({ option, height = 260, label }: { option: EChartsCoreOpt
     chart.current?.setOption({ aria: { enabled: true }, ...option }, true);
   }, [option]);
 
-  return <div ref={element} role="img" aria-label={label} style={{ width: '100%', height }} />;
+  return <div ref={element} role="img" aria-label={label} data-testid={testId} style={{ width: '100%', height, cursor: onClick ? 'pointer' : undefined }} />;
 }

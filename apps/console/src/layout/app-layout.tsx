@@ -1,8 +1,8 @@
-import { AuditOutlined, BarChartOutlined, LogoutOutlined, UnorderedListOutlined } from '@ant-design/icons';
+import { AuditOutlined, BarChartOutlined, LogoutOutlined, MonitorOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import { Button, Layout, Menu, Segmented, Space, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
-import { can, type Permission } from '../auth/roles';
+import { canUser, type Permission } from '../auth/roles';
 import { useSession } from '../auth/session';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
@@ -12,6 +12,7 @@ const MENU: { path: string; label: MessageKey; permission: Permission; icon: Rea
   { path: '/discrepancies', label: 'menu.discrepancies', permission: 'discrepancies', icon: <UnorderedListOutlined /> },
   { path: '/link-reviews', label: 'menu.linkReviews', permission: 'linkReviews', icon: <AuditOutlined /> },
   { path: '/scoreboard', label: 'menu.scoreboard', permission: 'scoreboard', icon: <BarChartOutlined /> },
+  { path: '/monitor', label: 'menu.monitor', permission: 'monitor', icon: <MonitorOutlined /> },
 ];
 
 /** The language switch, on every page including sign-in. */
@@ -33,7 +34,7 @@ export function AppLayout() {
   const { user, signOut } = useSession();
   const location = useLocation();
   const navigate = useNavigate();
-  const items = MENU.filter((item) => can(user?.role, item.permission));
+  const items = MENU.filter((item) => canUser(user, item.permission));
   const selected = items.find((item) => location.pathname.startsWith(item.path))?.path;
 
   return (

@@ -280,6 +280,7 @@ export function DiscrepancyQueuePage() {
       {assigning && (
         <BulkAssignModal
           ids={selected}
+          townships={[...new Set(list.items.filter((i) => selected.includes(i.id)).map((i) => i.townshipCode))]}
           onClose={(changed) => {
             setAssigning(false);
             if (changed) {

@@ -1,62 +1,47 @@
-import { DownloadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Empty, Select, Skeleton, Space, Table, Tag, Typography } from 'antd';
+import { DownloadOutlined, FileTextOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Empty, Select, Skeleton, Space, Table, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
-import { ApiError, api, storedSession } from '../api/api-client';
+import { Link, useSearchParams } from 'react-router-dom';
+import { ApiError, api, downloadFile } from '../api/api-client';
+import { ASSESSMENT_LINES, type Scoreboard, type ScoreboardEntry } from '../api/types';
+import { useSession } from '../auth/session';
+import { OutcomeTag, VetoText, indicatorOfRecordsLink, mayDrillDown, outcomeColour, recordsPath, useLocalName, yearOf } from '../components/assessment';
 import { EChart } from '../components/e-chart';
 import { ErrorState, describeError } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
 
-const LINES = ['party-government', 'business', 'department'] as const;
-
-interface Name {
-  zh: string;
-  en: string;
-}
-
-interface ScoreboardUnit {
-  unitId: string;
-  name: Name;
-  rank: number;
-  score: number;
-  quality: number | null;
-  level: number | null;
-  outcome: { kind: 'award' | 'no-award' | 'yellow-card'; name: Name };
-  vetoes: { vetoId: string; name: Name }[];
-  reasons?: { key: string; name: Name; lostPoints: number }[];
-}
-
-interface Scoreboard {
-  year: number;
-  published: boolean;
-  publishedAt: string | null;
-  lines: { line: string; name: Name; units: ScoreboardUnit[] }[];
-}
+type Line = Scoreboard['lines'][number];
 
 /**
- * The scoreboard per line and year (`GET /v1/scoreboard`, the scoring engine's API): ranked units
- * with score, outcome tier and veto, and the workbook. Until a plan is published for the year the
- * API answers 404, shown as "no results published yet". A unit's breakdown and the drill-down to
- * the records behind a number are not built here yet.
+ * The scoreboard per line and year (`GET /v1/scoreboard`): each line's units ranked within their
+ * group, with score, quality and level, the outcome tier (award tiers, no award, yellow card) and
+ * any veto in words, and the largest point losses, each a link to the records behind it. A unit
+ * opens its breakdown. The workbook (.xlsx, every line) and each line's CSV download from here.
+ * Until a plan is published for the year the API answers 404, shown as "no results published yet".
  */
 export default function ScoreboardPage() {
   const i18n = useI18n();
-  const { t, tk, language, dateTime } = i18n;
+  const { t, tk, dateTime } = i18n;
   const { message } = App.useApp();
   const [params, setParams] = useSearchParams();
   const thisYear = new Date().getFullYear();
   const line = params.get('line') ?? '';
-  const year = params.get('year') ?? String(thisYear);
+  const year = yearOf(params);
   const [state, setState] = useState<{ loading: boolean; board: Scoreboard | null; error: unknown }>({ loading: true, board: null, error: null });
-  const [downloading, setDownloading] = useState(false);
-  const name = useCallback((n: Name | undefined) => (n ? (language === 'zh-CN' ? n.zh : n.en) : ''), [language]);
+  const [downloading, setDownloading] = useState<string | null>(null);
 
   const load = useCallback(() => {
     setState({ loading: true, board: null, error: null });
-    api<Scoreboard>('/v1/scoreboard', { query: { line: line || undefined, year } }).then(
+    const controller = new AbortController();
+    api<Scoreboard>('/v1/scoreboard', { query: { line: line || undefined, year }, signal: controller.signal }).then(
       (board) => setState({ loading: false, board, error: null }),
-      (error) => setState({ loading: false, board: null, error: error instanceof ApiError && error.status === 404 ? null : error }),
+      (error) => {
+        if ((error as Error).name === 'AbortError') return;
+        setState({ loading: false, board: null, error: error instanceof ApiError && error.status === 404 ? null : error });
+      },
     );
+    return () => controller.abort();
   }, [line, year]);
   useEffect(load, [load]);
 
@@ -67,44 +52,44 @@ export default function ScoreboardPage() {
     setParams(next, { replace: true });
   };
 
-  const download = async () => {
-    setDownloading(true);
+  const download = async (what: 'xlsx' | 'csv', forLine?: string) => {
+    setDownloading(forLine ?? what);
     try {
-      const response = await fetch(`/v1/scoreboard.xlsx?year=${encodeURIComponent(year)}`, { headers: { authorization: `Bearer ${storedSession()?.token ?? ''}` } });
-      if (!response.ok) throw new ApiError(response.status, response.statusText);
-      const url = URL.createObjectURL(await response.blob());
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = `scoreboard-${year}.xlsx`;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      const fileName = what === 'xlsx'
+        ? await downloadFile('/v1/scoreboard.xlsx', { year }, `scoreboard-${year}.xlsx`)
+        : await downloadFile('/v1/scoreboard.csv', { year, line: forLine }, `scoreboard-${year}-${forLine}.csv`);
+      message.success(t('scoreboard.downloaded', { file: fileName }));
     } catch (error) {
       message.error(describeError(error, i18n));
     } finally {
-      setDownloading(false);
+      setDownloading(null);
     }
   };
 
-  const lines = Array.isArray(state.board?.lines) ? state.board!.lines.filter((l) => Array.isArray(l.units) && l.units.length > 0) : [];
+  const lines = (state.board?.lines ?? []).filter((l) => l.units.length > 0);
+  const years = [...new Set([thisYear + 1, thisYear, thisYear - 1, thisYear - 2, Number(year)])].sort((a, b) => b - a);
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Typography.Title level={2} style={{ marginBottom: 4 }}>{t('scoreboard.title')}</Typography.Title>
+      <div>
+        <Typography.Title level={2} style={{ marginBottom: 4 }}>{t('scoreboard.title')}</Typography.Title>
+        <Typography.Text className="sx-muted">{t('scoreboard.intro')}</Typography.Text>
+      </div>
       <Card>
         <Space wrap size="large">
           <label className="sx-field" style={{ display: 'inline-flex', gap: 8, alignItems: 'center' }}>
             {t('scoreboard.line')}
             <Select aria-label={t('scoreboard.line')} style={{ width: 180 }} value={line} onChange={(v) => set('line', v)}
-              options={[{ value: '', label: t('scoreboard.line.all') }, ...LINES.map((l) => ({ value: l, label: tk('scoreboard.line', l) }))]} />
+              options={[{ value: '', label: t('scoreboard.line.all') }, ...ASSESSMENT_LINES.map((l) => ({ value: l, label: tk('scoreboard.line', l) }))]} />
           </label>
           <label className="sx-field" style={{ display: 'inline-flex', gap: 8, alignItems: 'center' }}>
             {t('scoreboard.year')}
             <Select aria-label={t('scoreboard.year')} style={{ width: 120 }} value={year} onChange={(v) => set('year', v)}
-              options={[thisYear + 1, thisYear, thisYear - 1, thisYear - 2].map((y) => ({ value: String(y), label: String(y) }))} />
+              options={years.map((y) => ({ value: String(y), label: String(y) }))} />
           </label>
           {lines.length > 0 && (
-            <Button icon={<DownloadOutlined />} onClick={download} loading={downloading}>
-              {downloading ? t('scoreboard.downloading') : t('scoreboard.download')}
+            <Button type="primary" icon={<DownloadOutlined />} onClick={() => download('xlsx')} loading={downloading === 'xlsx'} disabled={downloading !== null && downloading !== 'xlsx'}>
+              {downloading === 'xlsx' ? t('scoreboard.downloading') : t('scoreboard.download')}
             </Button>
           )}
         </Space>
@@ -131,9 +116,16 @@ export default function ScoreboardPage() {
             type={state.board!.published ? 'success' : 'warning'}
             showIcon
             message={state.board!.published ? t('scoreboard.published', { at: dateTime(state.board!.publishedAt) }) : t('scoreboard.provisional')}
+            description={t('scoreboard.planVersion', { plan: state.board!.planId, version: state.board!.planVersion })}
           />
           {lines.map((l) => (
-            <LineRanking key={l.line} title={name(l.name)} units={l.units} />
+            <LineRanking
+              key={l.line}
+              line={l}
+              year={year}
+              downloading={downloading === l.line}
+              onCsv={() => download('csv', l.line)}
+            />
           ))}
         </>
       )}
@@ -141,50 +133,93 @@ export default function ScoreboardPage() {
   );
 }
 
-function LineRanking({ title, units }: { title: string; units: ScoreboardUnit[] }) {
-  const { t, language, number } = useI18n();
-  const name = useCallback((n: Name | undefined) => (n ? (language === 'zh-CN' ? n.zh : n.en) : ''), [language]);
+function LineRanking({ line, year, downloading, onCsv }: { line: Line; year: string; downloading: boolean; onCsv(): void }) {
+  const { t, number } = useI18n();
+  const name = useLocalName();
+  const { user } = useSession();
+  const title = name(line.name);
   const chart = useMemo(
     () => ({
-      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis' },
-      xAxis: { type: 'category', data: units.map((u) => name(u.name)), axisLabel: { rotate: units.length > 8 ? 40 : 0 } },
-      yAxis: { type: 'value' },
+      xAxis: { type: 'category', data: line.units.map((u) => name(u.name)), axisLabel: { rotate: line.units.length > 8 ? 40 : 0, interval: 0, fontSize: 11 } },
+      yAxis: { type: 'value', name: t('scoreboard.score') },
       series: [{
         type: 'bar', name: t('scoreboard.score'), barMaxWidth: 24,
-        data: units.map((u) => ({ value: u.score, itemStyle: { color: u.vetoes?.length ? '#cf1322' : u.outcome?.kind === 'yellow-card' ? '#d46b08' : '#0958d9' } })),
+        data: line.units.map((u) => ({ value: u.score, itemStyle: { color: outcomeColour(u) } })),
       }],
     }),
-    [units, name, t],
+    [line, name, t],
   );
+
+  const columns: ColumnsType<ScoreboardEntry> = [
+    { title: t('scoreboard.rank'), dataIndex: 'rank', width: 64, align: 'right' },
+    {
+      title: t('scoreboard.unit'), key: 'name', width: 220,
+      render: (_, u) => <Link to={`/scoreboard/units/${encodeURIComponent(u.unitId)}?year=${year}`}>{name(u.name)}</Link>,
+    },
+    {
+      title: t('scoreboard.score'), dataIndex: 'score', align: 'right', width: 90,
+      render: (v: number, u) => (
+        <Link to={`/scoreboard/units/${encodeURIComponent(u.unitId)}?year=${year}`} aria-label={t('scoreboard.openBreakdown', { unit: name(u.name) })}>
+          <strong>{number(v, { maximumFractionDigits: 2 })}</strong>
+        </Link>
+      ),
+    },
+    { title: t('scoreboard.quality'), dataIndex: 'quality', align: 'right', width: 80, render: (v: number | null) => (v === null ? '—' : number(v, { maximumFractionDigits: 2 })) },
+    { title: t('scoreboard.level'), dataIndex: 'level', align: 'right', width: 80, render: (v: number | null) => (v === null ? '—' : number(v, { maximumFractionDigits: 2 })) },
+    { title: t('scoreboard.tier'), key: 'outcome', width: 140, render: (_, u) => <OutcomeTag outcome={u.outcome} /> },
+    { title: t('scoreboard.veto'), key: 'veto', width: 220, render: (_, u) => <VetoText unit={u} /> },
+    {
+      title: t('scoreboard.reasons'), key: 'reasons',
+      render: (_, u) => {
+        const losses = u.reasons.filter((r) => r.kind !== 'veto');
+        if (!losses.length) return <span className="sx-muted">—</span>;
+        return (
+          <Space direction="vertical" size={0}>
+            {losses.map((r) => {
+              const indicatorId = indicatorOfRecordsLink(r.records);
+              const text = `${name(r.name)} −${number(r.lostPoints ?? 0, { maximumFractionDigits: 1 })}`;
+              return indicatorId && mayDrillDown(user, u.unitId)
+                ? <Link key={r.key} to={recordsPath(u.unitId, indicatorId, year)}>{text}</Link>
+                : <span key={r.key}>{text}</span>;
+            })}
+          </Space>
+        );
+      },
+    },
+  ];
+
+  const groups = line.groups.length ? line.groups : [{ id: '', name: line.name }];
   return (
-    <Card title={title}>
+    <Card
+      title={title}
+      data-testid={`scoreboard-line-${line.line}`}
+      extra={
+        <Button icon={<FileTextOutlined />} onClick={onCsv} loading={downloading} aria-label={t('scoreboard.downloadCsvOf', { line: title })}>
+          {t('scoreboard.downloadCsv')}
+        </Button>
+      }
+    >
       <EChart option={chart} height={240} label={t('scoreboard.chart', { line: title })} />
-      <Table<ScoreboardUnit>
-        rowKey="unitId"
-        size="middle"
-        pagination={false}
-        dataSource={[...units].sort((a, b) => a.rank - b.rank)}
-        columns={[
-          { title: t('scoreboard.rank'), dataIndex: 'rank', width: 70 },
-          { title: t('scoreboard.unit'), key: 'name', render: (_, u) => name(u.name) },
-          { title: t('scoreboard.score'), dataIndex: 'score', align: 'right', render: (v: number) => number(v, { maximumFractionDigits: 2 }) },
-          { title: t('scoreboard.quality'), dataIndex: 'quality', align: 'right', render: (v: number | null) => (v === null ? '—' : number(v, { maximumFractionDigits: 2 })) },
-          { title: t('scoreboard.level'), dataIndex: 'level', align: 'right', render: (v: number | null) => (v === null ? '—' : number(v, { maximumFractionDigits: 2 })) },
-          {
-            title: t('scoreboard.outcome'), key: 'outcome',
-            render: (_, u) => <Tag color={u.outcome?.kind === 'award' ? 'gold' : u.outcome?.kind === 'yellow-card' ? 'orange' : 'default'}>{name(u.outcome?.name)}</Tag>,
-          },
-          {
-            title: t('scoreboard.veto'), key: 'veto',
-            render: (_, u) => (u.vetoes?.length ? <span className="sx-overdue">{t('scoreboard.vetoed')}: {u.vetoes.map((v) => name(v.name)).join('；')}</span> : '—'),
-          },
-          {
-            title: t('scoreboard.reasons'), key: 'reasons',
-            render: (_, u) => (u.reasons ?? []).map((r) => `${name(r.name)} −${number(r.lostPoints, { maximumFractionDigits: 1 })}`).join('；'),
-          },
-        ]}
-      />
+      {groups.map((group) => {
+        const units = line.units.filter((u) => !group.id || u.group === group.id).sort((a, b) => a.rank - b.rank);
+        if (!units.length) return null;
+        return (
+          <div key={group.id} style={{ marginTop: 16 }}>
+            {groups.length > 1 && <Typography.Title level={4} style={{ fontSize: 16 }}>{name(group.name)}</Typography.Title>}
+            <Table<ScoreboardEntry>
+              rowKey="unitId"
+              size="middle"
+              pagination={false}
+              scroll={{ x: 1100 }}
+              dataSource={units}
+              columns={columns}
+              rowClassName={(u) => (u.vetoes.length ? 'sx-row-overdue' : '')}
+            />
+          </div>
+        );
+      })}
     </Card>
   );
 }

@@ -13,6 +13,14 @@ export interface StaffUser {
   disabledAt: Date | null;
 }
 
+/** A user as a directory lists them. */
+export interface StaffDirectoryEntry {
+  id: string;
+  username: string;
+  role: StaffRole;
+  regionCode: string | null;
+}
+
 export interface AuditEntry {
   userId: string | null;
   username: string | null;
@@ -39,6 +47,21 @@ export class StaffRepository {
 
   async list(): Promise<StaffUser[]> {
     return (await this.db.query(`SELECT * FROM staff_user ORDER BY username`)).map(toUser);
+  }
+
+  /**
+   * Enabled users for a directory (the assignee picker): id, username, role and region, never the
+   * password hash. `regionCode` keeps the users whose region lies inside it (a township's users for
+   * its code; county-wide users have none).
+   */
+  async directory(filter: { role?: StaffRole; regionCode?: string } = {}): Promise<StaffDirectoryEntry[]> {
+    const rows = await this.db.query(
+      `SELECT id, username, role, region_code FROM staff_user
+       WHERE disabled_at IS NULL AND ($1::text IS NULL OR role = $1) AND ($2::text IS NULL OR starts_with(region_code, $2))
+       ORDER BY username`,
+      [filter.role ?? null, filter.regionCode ?? null],
+    );
+    return rows.map((r: Record<string, any>) => ({ id: r.id, username: r.username, role: r.role, regionCode: r.region_code }));
   }
 
   /** The user if the password is right and the account is enabled. */

@@ -1,0 +1,70 @@
+import { StopOutlined, TrophyOutlined, WarningOutlined } from '@ant-design/icons';
+import { Tag } from 'antd';
+import { useCallback } from 'react';
+import type { LocalizedName, ScoreboardEntry, UnitOutcome } from '../api/types';
+import { useI18n } from '../i18n/i18n';
+
+/** A plan's name in the user's language. */
+export function useLocalName(): (name: LocalizedName | null | undefined) => string {
+  const { language } = useI18n();
+  return useCallback((name) => (name ? (language === 'zh-CN' ? name.zh : name.en) : ''), [language]);
+}
+
+/** The year the scoreboard pages show: the one in the address, else this year. */
+export function yearOf(params: URLSearchParams): string {
+  const year = params.get('year');
+  return year && /^\d{4}$/.test(year) ? year : String(new Date().getFullYear());
+}
+
+/**
+ * The outcome as a tag that says it in words (never colour alone): an award tier in gold with a
+ * trophy, no award plain, a yellow card with a warning sign.
+ */
+export function OutcomeTag({ outcome }: { outcome: UnitOutcome }) {
+  const name = useLocalName();
+  // Dark text on the light tag colours, for contrast (4.5:1 and more).
+  if (outcome.kind === 'award') {
+    return <Tag color="gold" style={{ color: '#613400' }} icon={<TrophyOutlined />} data-outcome="award">{name(outcome.name)}</Tag>;
+  }
+  if (outcome.kind === 'yellow-card') {
+    return <Tag color="orange" style={{ color: '#7a2e00' }} icon={<WarningOutlined />} data-outcome="yellow-card">{name(outcome.name)}</Tag>;
+  }
+  return <Tag data-outcome="no-award">{name(outcome.name)}</Tag>;
+}
+
+/** The vetoes of a unit, in words and in red; a dash when there are none. */
+export function VetoText({ unit }: { unit: Pick<ScoreboardEntry, 'vetoes'> }) {
+  const { t } = useI18n();
+  const name = useLocalName();
+  if (!unit.vetoes.length) return <span className="sx-muted">{t('scoreboard.noVeto')}</span>;
+  return (
+    <span className="sx-overdue" data-testid="veto">
+      <StopOutlined /> {t('scoreboard.vetoed')}：{unit.vetoes.map((v) => name(v.name)).join('；')}
+    </span>
+  );
+}
+
+/** The colour of a unit's bar in the charts, with the same meaning as its tag. */
+export function outcomeColour(unit: Pick<ScoreboardEntry, 'vetoes' | 'outcome'>): string {
+  if (unit.vetoes.length) return '#cf1322';
+  if (unit.outcome.kind === 'yellow-card') return '#d46b08';
+  if (unit.outcome.kind === 'award') return '#d48806';
+  return '#0958d9';
+}
+
+/** The console's address of the records behind one indicator of one unit. */
+export function recordsPath(unitId: string, indicatorId: string, year: string | number): string {
+  return `/scoreboard/units/${encodeURIComponent(unitId)}/indicators/${encodeURIComponent(indicatorId)}?year=${year}`;
+}
+
+/** The indicator id of an API records link (`/v1/scoreboard/units/{unit}/indicators/{indicator}/records?year=`). */
+export function indicatorOfRecordsLink(href: string | undefined): string | undefined {
+  const match = href ? /\/indicators\/([^/?]+)\/records/.exec(href) : null;
+  return match ? decodeURIComponent(match[1]) : undefined;
+}
+
+/** Whether this user may page a unit's records: everyone, but a township user only their own township's units. */
+export function mayDrillDown(user: { role: string; regionCode: string | null } | null | undefined, unitId: string): boolean {
+  if (!user) return false;
+  return user.role !== 'township' || (user.regionCode !== null && unitId.startsWith(user.regionCode));
+}
