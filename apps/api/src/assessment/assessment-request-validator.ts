@@ -1,14 +1,7 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Injectable } from '@nestjs/common';
-import Ajv2020 from 'ajv/dist/2020';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { schemaRoot } from '@sanxian/contracts';
+import type { ErrorObject } from 'ajv';
 import type { QualitativeGrade } from '@sanxian/domain';
-import { FieldIssue, invalidFields } from '../reconciliation/staff-request-validator';
-
-const SCHEMA_BASE = 'https://schemas.sanxian-hub.cn/staff/v1/';
+import { checkedBody, compileStaffSchemas, FieldIssue } from '../reconciliation/staff-request-validator';
 
 export type AssessorInputType = 'grade' | 'item' | 'value' | 'check' | 'veto-event';
 
@@ -48,31 +41,11 @@ const BODY_NAMES: readonly AssessmentRequestName[] = ['assessor-input', 'assessm
  */
 @Injectable()
 export class AssessmentRequestValidator {
-  private readonly validators = new Map<AssessmentRequestName, ValidateFunction>();
-
-  constructor() {
-    const dir = path.join(schemaRoot(), 'staff');
-    const ajv = new Ajv2020({ allErrors: true, strict: true });
-    addFormats(ajv, ['uuid', 'date']);
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort()) {
-      ajv.addSchema(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as object);
-    }
-    for (const name of BODY_NAMES) {
-      const validate = ajv.getSchema(`${SCHEMA_BASE}${name}.schema.json`);
-      if (!validate) throw new Error(`schemas/staff/${name}.schema.json is missing`);
-      this.validators.set(name, validate);
-    }
-  }
+  private readonly validators = compileStaffSchemas(BODY_NAMES);
 
   /** The body, typed, or a 400 naming every offending field. An absent body is an empty object. */
   parse<N extends AssessmentRequestName>(name: N, body: unknown): AssessmentRequestBodies[N] {
-    const value = body === undefined || body === null ? {} : body;
-    if (typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value)) {
-      throw invalidFields([{ field: 'body', message: 'must be a JSON object (Content-Type: application/json)' }]);
-    }
-    const validate = this.validators.get(name)!;
-    if (!validate(value)) throw invalidFields(assessmentFieldIssues(validate.errors ?? [], value as Record<string, unknown>));
-    return value as AssessmentRequestBodies[N];
+    return checkedBody<AssessmentRequestBodies[N]>(this.validators.get(name)!, body, assessmentFieldIssues);
   }
 }
 

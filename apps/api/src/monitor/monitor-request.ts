@@ -1,14 +1,8 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ForbiddenException } from '@nestjs/common';
-import Ajv2020 from 'ajv/dist/2020';
-import type { ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { AGENCIES, type Agency, schemaRoot } from '@sanxian/contracts';
+import { AGENCIES, type Agency } from '@sanxian/contracts';
 import type { StaffPrincipal } from '../auth/staff-principal';
-import { fieldIssues, invalidFields } from '../reconciliation/staff-request-validator';
+import { checkedBody, compileStaffSchemas, invalidFields } from '../reconciliation/staff-request-validator';
 
-const SCHEMA_ID = 'https://schemas.sanxian-hub.cn/staff/v1/monitor-dead-replay.schema.json';
 const DAY = 86_400_000;
 /** The longest period the monitor shows at once: a year and a day or so. */
 export const MAX_PERIOD_DAYS = 400;
@@ -63,19 +57,7 @@ export function departmentAgency(regionCode: string | null): Agency | null {
 
 /** The replay request's body against schemas/staff/monitor-dead-replay.schema.json (compiled once per controller), and exactly one of its two fields. */
 export class MonitorRequestValidator {
-  private readonly validate: ValidateFunction;
-
-  constructor() {
-    const dir = path.join(schemaRoot(), 'staff');
-    const ajv = new Ajv2020({ allErrors: true, strict: true });
-    addFormats(ajv, ['uuid', 'date']);
-    for (const file of ['common.schema.json', 'monitor-dead-replay.schema.json']) {
-      ajv.addSchema(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as object);
-    }
-    const validate = ajv.getSchema(SCHEMA_ID);
-    if (!validate) throw new Error('schemas/staff/monitor-dead-replay.schema.json is missing');
-    this.validate = validate;
-  }
+  private readonly validate = compileStaffSchemas(['monitor-dead-replay']).get('monitor-dead-replay')!;
 
   parseReplay(body: unknown): ReplayRequest {
     // Bodies under /v1/exchange/ reach controllers as bytes (the exchange checks signatures over them): parsed here.
@@ -87,12 +69,7 @@ export class MonitorRequestValidator {
         throw invalidFields([{ field: 'body', message: 'must be a JSON object (Content-Type: application/json)' }]);
       }
     }
-    const value = parsed === undefined || parsed === null ? {} : parsed;
-    if (typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value)) {
-      throw invalidFields([{ field: 'body', message: 'must be a JSON object (Content-Type: application/json)' }]);
-    }
-    if (!this.validate(value)) throw invalidFields(fieldIssues(this.validate.errors ?? []));
-    const { messageIds, all } = value as { messageIds?: string[]; all?: boolean };
+    const { messageIds, all } = checkedBody<{ messageIds?: string[]; all?: boolean }>(this.validate, parsed);
     if (messageIds !== undefined && all === true) throw invalidFields([{ field: 'all', message: 'give either messageIds or all: true, not both' }]);
     if (messageIds === undefined && all !== true) throw invalidFields([{ field: 'messageIds', message: 'is required (or all: true to replay every dead message)' }]);
     return messageIds !== undefined ? { messageIds: messageIds.map((id) => id.toLowerCase()) } : { all: true };

@@ -28,6 +28,44 @@ export function invalidFields(issues: FieldIssue[]): BadRequestException {
   return new BadRequestException({ message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), errors: issues });
 }
 
+const BODY_NAMES: readonly StaffRequestName[] = [
+  'discrepancy-resolution', 'discrepancy-assignment', 'discrepancy-bulk-assignment', 'link-review-decision', 'reconciliation-request',
+];
+
+/** Compiles the named schemas of schemas/staff/ (all loaded, so they can refer to each other), once. */
+export function compileStaffSchemas<N extends string>(names: readonly N[]): Map<N, ValidateFunction> {
+  const dir = path.join(schemaRoot(), 'staff');
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  addFormats(ajv, ['uuid', 'date']);
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort()) {
+    ajv.addSchema(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as object);
+  }
+  const validators = new Map<N, ValidateFunction>();
+  for (const name of names) {
+    const validate = ajv.getSchema(`${SCHEMA_BASE}${name}.schema.json`);
+    if (!validate) throw new Error(`schemas/staff/${name}.schema.json is missing`);
+    validators.set(name, validate);
+  }
+  return validators;
+}
+
+/**
+ * A request body checked by its schema: the body as the schema admits it, or a 400 naming every
+ * offending field (`issues` turns ajv's errors into fields). An absent body is an empty object.
+ */
+export function checkedBody<T>(
+  validate: ValidateFunction,
+  body: unknown,
+  issues: (errors: readonly ErrorObject[], body: Record<string, unknown>) => FieldIssue[] = fieldIssues,
+): T {
+  const value = body === undefined || body === null ? {} : body;
+  if (typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value)) {
+    throw invalidFields([{ field: 'body', message: 'must be a JSON object (Content-Type: application/json)' }]);
+  }
+  if (!validate(value)) throw invalidFields(issues(validate.errors ?? [], value as Record<string, unknown>));
+  return value as T;
+}
+
 /**
  * Checks staff request bodies against schemas/staff/ (compiled once at start-up, as every schema
  * of the project is): a body either is what the schema says or the caller gets a 400 naming
@@ -35,38 +73,14 @@ export function invalidFields(issues: FieldIssue[]): BadRequestException {
  */
 @Injectable()
 export class StaffRequestValidator {
-  private readonly validators: Map<string, ValidateFunction>;
-
-  constructor() {
-    const dir = path.join(schemaRoot(), 'staff');
-    const ajv = new Ajv2020({ allErrors: true, strict: true });
-    addFormats(ajv, ['uuid', 'date']);
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort()) {
-      ajv.addSchema(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as object);
-    }
-    this.validators = new Map();
-    for (const name of BODY_NAMES) {
-      const validate = ajv.getSchema(`${SCHEMA_BASE}${name}.schema.json`);
-      if (!validate) throw new Error(`schemas/staff/${name}.schema.json is missing`);
-      this.validators.set(name, validate);
-    }
-  }
+  private readonly validators = compileStaffSchemas(BODY_NAMES);
 
   /** The body, typed, or a 400 naming every offending field. An absent body is an empty object. */
   parse<N extends StaffRequestName>(name: N, body: unknown): StaffRequestBodies[N] {
-    const value = body === undefined || body === null ? {} : body;
-    if (typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value)) {
-      throw invalidFields([{ field: 'body', message: 'must be a JSON object (Content-Type: application/json)' }]);
-    }
-    const validate = this.validators.get(name)!;
-    if (!validate(value)) throw invalidFields(fieldIssues(validate.errors ?? []));
-    return value as StaffRequestBodies[N];
+    return checkedBody<StaffRequestBodies[N]>(this.validators.get(name)!, body);
   }
 }
 
-const BODY_NAMES: readonly StaffRequestName[] = [
-  'discrepancy-resolution', 'discrepancy-assignment', 'discrepancy-bulk-assignment', 'link-review-decision', 'reconciliation-request',
-];
 
 /** One issue per field: the first ajv reports for it. */
 export function fieldIssues(errors: readonly ErrorObject[]): FieldIssue[] {
