@@ -1,7 +1,8 @@
 import { StaffRepository } from '@sanxian/persistence';
 import type { StaffRole } from '@sanxian/domain';
-import { Hub, HubResponse, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../support/hub-harness';
+import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../support/hub-harness';
 import { birthNotice, hukouChange, marriageRecord } from '../support/record-factory';
+import { expectJson, staffCaller } from '../support/staff-api';
 
 /**
  * The exchange monitor's API: who may see which agency (county-wide roles all, a department
@@ -24,17 +25,8 @@ describe('the exchange monitor API', () => {
   const clients = {} as Record<'police' | 'health' | 'civil', TestClient>;
   const users = {} as Record<UserKey, { id: string; token: string }>;
 
-  const call = (user: UserKey | null, method: string, path: string, body?: unknown): Promise<HubResponse> =>
-    fetch(hub.url + path, {
-      method,
-      headers: { ...(user ? { authorization: `Bearer ${users[user].token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  const json = async (res: HubResponse, status: number) => {
-    const text = await res.text();
-    if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text.slice(0, 2000)}`);
-    return JSON.parse(text);
-  };
+  const call = staffCaller(() => hub, users);
+  const json = expectJson;
 
   beforeAll(async () => {
     hub = await startHub({ worker: true });

@@ -4,8 +4,9 @@ import { Workbook } from 'exceljs';
 import { ReconciliationService } from '@sanxian/reconciliation';
 import { AssessmentRepository, IndicatorRepository, StaffRepository, type StoredIndicatorValue } from '@sanxian/persistence';
 import type { AssessmentPlan, StaffRole } from '@sanxian/domain';
-import { Hub, HubResponse, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../../support/hub-harness';
+import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../../support/hub-harness';
 import { birthNotice, citizenId, hukouChange, marriageRecord, registryCard } from '../../support/record-factory';
+import { expectJson, staffCaller } from '../../support/staff-api';
 
 /**
  * The assessment over HTTP, on a small county pushed through the signed exchange API: three
@@ -158,17 +159,8 @@ describe('the assessment API', () => {
   let messageIds: Record<string, string>;
   let values: StoredIndicatorValue[];
 
-  const call = (user: keyof typeof users | null, method: string, path: string, body?: unknown): Promise<HubResponse> =>
-    fetch(hub.url + path, {
-      method,
-      headers: { ...(user ? { authorization: `Bearer ${users[user].token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  const json = async (res: HubResponse, status: number) => {
-    const text = await res.text();
-    if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text.slice(0, 2000)}`);
-    return JSON.parse(text);
-  };
+  const call = staffCaller(() => hub, users);
+  const json = expectJson;
   const valueOf = (indicatorId: string, unitId: string) => {
     const v = values.find((x) => x.indicatorId === indicatorId && x.unitId === unitId && x.checkId === '');
     if (!v) throw new Error(`no value of ${indicatorId} for ${unitId}`);

@@ -1,8 +1,9 @@
 import { ReconciliationService } from '@sanxian/reconciliation';
 import { StaffRepository } from '@sanxian/persistence';
 import { StaffRole } from '@sanxian/domain';
-import { Hub, HubResponse, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../../support/hub-harness';
+import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../../support/hub-harness';
 import { birthNotice, citizenId, hukouChange, marriageRecord, registryCard } from '../../support/record-factory';
+import { expectJson, staffCaller } from '../../support/staff-api';
 
 /**
  * The discrepancy workflow over HTTP, on data pushed through the exchange API: two townships
@@ -63,17 +64,8 @@ describe('the discrepancy workflow API', () => {
   const ids = { [A]: {} as Record<string, string>, [B]: {} as Record<string, string> };
   const reviews = {} as Record<Township, string>;
 
-  const call = (user: keyof typeof users | null, method: string, path: string, body?: unknown): Promise<HubResponse> =>
-    fetch(hub.url + path, {
-      method,
-      headers: { ...(user ? { authorization: `Bearer ${users[user].token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  const json = async (res: HubResponse, status: number) => {
-    const text = await res.text();
-    if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
-    return JSON.parse(text);
-  };
+  const call = staffCaller(() => hub, users);
+  const json = expectJson;
   const receipts = async (client: TestClient) => (await json(await send(hub.url, client, 'GET', '/v1/exchange/receipts?limit=1000'), 200)).items as any[];
   const reconcile = () => hub.worker!.get(ReconciliationService).run({ trigger: 'on-demand', asOf: AS_OF });
 
