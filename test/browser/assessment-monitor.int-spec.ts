@@ -1,12 +1,10 @@
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Workbook } from 'exceljs';
 import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { KIND_AGENCY, RecordKind } from '@sanxian/contracts';
+import { RecordKind } from '@sanxian/contracts';
 import type { AssessmentPlan } from '@sanxian/domain';
-import { pushFile, reportedAt } from '@sanxian/exchange';
 import { AssessmentRepository, IndicatorRepository, StaffRepository } from '@sanxian/persistence';
 import { ReconciliationService } from '@sanxian/reconciliation';
 import { generateCounty } from '@sanxian/synth';
@@ -14,6 +12,7 @@ import { simulateAssessorInputs } from '../../apps/cli/src/demo-assessors';
 import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../support/hub-harness';
 import { hukouChange } from '../support/record-factory';
 import { assertBrowserTestsCanRun, launchChromium, newContext, screenshot, signIn } from './browser-harness';
+import { pushCounty } from '../support/county-push';
 
 /**
  * The scoreboard and the exchange monitor in Debian's Chromium, against the real api and worker:
@@ -37,12 +36,6 @@ const SCORABLE = AS_OF >= `${YEAR}-03-01`;
 if (!SCORABLE) console.warn(`the scoreboard browser test needs two months of ${YEAR} behind ${TODAY}: skipped`);
 /** Rows per page of the records table (the console's page size). */
 const RECORDS_PAGE = 20;
-const FEEDS: [RecordKind, string][] = [
-  ['registry-card', 'registry-cards.ndjson'],
-  ['hukou-change', 'hukou-changes.ndjson'],
-  ['marriage-record', 'marriage-records.ndjson'],
-  ['birth-notice', 'birth-notices.ndjson'],
-];
 /** A village whose facts the database is made to refuse, so that a message sent from it dies. */
 const DOOMED_VILLAGE = '511325232203';
 
@@ -62,16 +55,9 @@ const DOOMED_VILLAGE = '511325232203';
     console.log(`synthetic county for ${YEAR} up to ${AS_OF}: ${Object.entries(manifest.records).map(([kind, r]) => `${r.lines} ${kind} (${r.invalid} invalid)`).join(', ')}`);
     // Replaying the year: each request is received at the time it is signed (never in production).
     hub = await startHub({ worker: true, env: { REPLAY_RECEIPT_TIMES: 'true' } });
-    let accepted = 0;
-    for (const [kind, file] of FEEDS) {
-      clients[kind] = await hub.createClient(KIND_AGENCY[kind]);
-      const replay = kind !== 'registry-card';
-      const summary = await pushFile({
-        kind, file: replay ? await sortedByReport(join(county, file)) : join(county, file), url: hub.url,
-        clientId: clients[kind].clientId, secret: clients[kind].secret, batchSize: 2000, replay, rejectionsFile: join(dir, `${file}.rejections`),
-      });
-      accepted += summary.accepted;
-    }
+    const pushed = await pushCounty(hub, county, { batchSize: 2000, replayFeeds: true });
+    Object.assign(clients, pushed.clients);
+    const accepted = pushed.accepted;
     await waitUntilProcessed(hub, accepted, 300_000);
     await waitFor('the refusals kept', async () => (await hub.sql(`SELECT count(*)::int AS n FROM intake_rejection`))[0].n > 0 || undefined, 30_000);
     await hub.worker!.get(ReconciliationService).run({ trigger: 'on-demand', asOf: AS_OF });
@@ -379,19 +365,6 @@ const DOOMED_VILLAGE = '511325232203';
   });
 });
 
-/** The feed in the order its records were reported, for a replay (as the demo pushes it). */
-async function sortedByReport(file: string): Promise<string> {
-  const lines: { at: number; line: string }[] = [];
-  for await (const line of createInterface({ input: createReadStream(file) })) {
-    if (line.trim()) lines.push({ at: reportedAt(JSON.parse(line)).getTime(), line });
-  }
-  lines.sort((a, b) => a.at - b.at);
-  const sorted = file.replace(/\.ndjson$/, '.by-report.ndjson');
-  const stream = createWriteStream(sorted);
-  for (const { line } of lines) stream.write(line + '\n');
-  await new Promise<void>((done, fail) => stream.end((error?: Error | null) => (error ? fail(error) : done())));
-  return sorted;
-}
 
 async function expectStatus(response: Promise<Response>, status: number): Promise<any> {
   const res = await response;

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { KIND_AGENCY, RecordKind } from '@sanxian/contracts';
-import { pushFile } from '@sanxian/exchange';
+import { RecordKind } from '@sanxian/contracts';
 import { StaffRepository } from '@sanxian/persistence';
 import { ReconciliationService } from '@sanxian/reconciliation';
 import { Manifest, SynthOptions, generateCounty } from '@sanxian/synth';
@@ -11,6 +10,7 @@ import xichong from '../../libs/domain/data/regions/511325.json';
 import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../support/hub-harness';
 import { birthNotice, citizenId, registryCard } from '../support/record-factory';
 import { assertBrowserTestsCanRun, launchChromium, newContext, renderedRowKeys, screenshot, signIn } from './browser-harness';
+import { pushCounty } from '../support/county-push';
 
 /**
  * The staff console in Debian's Chromium, against the real api and worker on PostgreSQL and Redis,
@@ -19,12 +19,6 @@ import { assertBrowserTestsCanRun, launchChromium, newContext, renderedRowKeys, 
  * first paint of a work queue of 10,000 open discrepancies.
  */
 
-const FILES: [RecordKind, string][] = [
-  ['registry-card', 'registry-cards.ndjson'],
-  ['hukou-change', 'hukou-changes.ndjson'],
-  ['marriage-record', 'marriage-records.ndjson'],
-  ['birth-notice', 'birth-notices.ndjson'],
-];
 /** Raised fault rates, so that a small county has every kind of discrepancy and some link reviews. */
 const RATES: SynthOptions['rates'] = {
   missingChild: 0.3, staleMarital: 0.4, staleResidence: 0.3, staleDeath: 0.3, mistypedWomanId: 0.05, nameTypo: 0.1, checkDigit: 0.1,
@@ -54,15 +48,9 @@ describe('the staff console in a browser', () => {
     dir = mkdtempSync(join(tmpdir(), 'sanxian-browser-'));
     manifest = await generateCounty({ county: '511325', people: 3000, seed: 'console', year: 2025, out: dir, rates: RATES });
     hub = await startHub({ worker: true });
-    let accepted = 0;
-    for (const [kind, file] of FILES) {
-      clients[kind] = await hub.createClient(KIND_AGENCY[kind]);
-      const summary = await pushFile({
-        kind, file: join(dir, file), url: hub.url, clientId: clients[kind].clientId, secret: clients[kind].secret, batchSize: 1000,
-        rejectionsFile: join(dir, `${file}.rejections`),
-      });
-      accepted += summary.accepted;
-    }
+    const pushed = await pushCounty(hub, dir);
+    Object.assign(clients, pushed.clients);
+    let accepted = pushed.accepted;
     // And a birth notice whose mother (no id) fits two sisters equally well: a link for staff to review.
     const village = '511325101002';
     const sister = (serial: number, name: string) => ({ citizenId: citizenId('1990-05-01', 'F', serial), name, sex: 'F', birthDate: '1990-05-01', hukouRegionCode: village });

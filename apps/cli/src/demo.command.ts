@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError } from 'commander';
 import { DataSource } from 'typeorm';
 import { AssessmentService, scoreboardWorkbook } from '@sanxian/assessment';
 import { findUp, type RecordKind } from '@sanxian/contracts';
-import { pushFile, reportedAt, type PushSummary } from '@sanxian/exchange';
+import { pushFile, sortedByReport, type PushSummary } from '@sanxian/exchange';
 import { AssessmentRepository, ClientRepository, IntakeRepository, runMigrations, StaffRepository } from '@sanxian/persistence';
 import type { AssessmentPlan } from '@sanxian/domain';
 import { ReconciliationService, todayInChina } from '@sanxian/reconciliation';
@@ -203,20 +202,6 @@ async function recreateDatabase(url: string, name: string): Promise<void> {
   } finally {
     await ds.destroy();
   }
-}
-
-/** A copy of an NDJSON feed in the order its records were reported, for a replay. */
-async function sortedByReport(file: string): Promise<string> {
-  const lines: { at: number; line: string }[] = [];
-  for await (const line of createInterface({ input: createReadStream(file) })) {
-    if (line.trim()) lines.push({ at: reportedAt(JSON.parse(line)).getTime(), line });
-  }
-  lines.sort((a, b) => a.at - b.at);
-  const sorted = file.replace(/\.ndjson$/, '.by-report.ndjson');
-  const stream = createWriteStream(sorted);
-  for (const { line } of lines) stream.write(line + '\n');
-  await new Promise<void>((done, fail) => stream.end((error?: Error | null) => (error ? fail(error) : done())));
-  return sorted;
 }
 
 interface RunningHub {

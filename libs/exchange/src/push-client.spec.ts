@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatForContentType, parseBatchBody, toCsv, type BatchFormat } from './batch-body';
-import { PushError, pushFile, readRecords, retryAfterMs } from './push-client';
+import { PushError, pushFile, readRecords, retryAfterMs, sortedByReport } from './push-client';
 import { NONCE_PATTERN, checkTimestamp, verifySignature } from './signature';
 
 const CLIENT = 'hosp-01';
@@ -283,5 +283,22 @@ describe('pushFile', () => {
     expect(error).toBeInstanceOf(PushError);
     expect(error.message).toMatch(/broken\.ndjson:3: not valid JSON/);
     expect(error.summary.accepted).toBe(2);
+  });
+});
+
+describe('sortedByReport', () => {
+  it('writes the records beside the file in the order they were reported (event day when not stated)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sorted-'));
+    const file = join(dir, 'feed.ndjson');
+    const records = [
+      { recordId: 'late', eventDate: '2026-01-01', reportedAt: '2026-03-01T09:00:00+08:00' },
+      { recordId: 'undated', eventDate: '2026-02-01' },
+      { recordId: 'early', eventDate: '2026-01-02', reportedAt: '2026-01-05T09:00:00+08:00' },
+    ];
+    writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const sorted = await sortedByReport(file);
+    const order = readFileSync(sorted, 'utf8').trim().split('\n').map((l) => JSON.parse(l).recordId);
+    rmSync(dir, { recursive: true, force: true });
+    expect(order).toEqual(['early', 'undated', 'late']);
   });
 });

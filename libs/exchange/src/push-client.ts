@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { extname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -374,6 +375,21 @@ export function reportedAt(record: unknown): Date {
   if (Number.isFinite(time)) return new Date(time);
   const day = typeof r.eventDate === 'string' ? Date.parse(`${r.eventDate}T23:59:59+08:00`) : NaN;
   return new Date(Number.isFinite(day) ? day : Date.now());
+}
+
+/**
+ * For a replay: a copy of an NDJSON file beside it (`*.by-report.ndjson`) in the order its records
+ * were reported. The file is read whole: replays are of one county's year, not of streams.
+ */
+export async function sortedByReport(file: string): Promise<string> {
+  const lines: { at: number; line: string }[] = [];
+  for await (const line of createInterface({ input: createReadStream(file) })) {
+    if (line.trim()) lines.push({ at: reportedAt(JSON.parse(line)).getTime(), line });
+  }
+  lines.sort((a, b) => a.at - b.at);
+  const sorted = file.replace(/\.ndjson$/, '') + '.by-report.ndjson';
+  await writeFile(sorted, lines.map(({ line }) => line + '\n').join(''));
+  return sorted;
 }
 
 function reportingDay(record: unknown): string {

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KIND_AGENCY, KIND_PATH, RecordKind } from '@sanxian/contracts';
-import { pushFile } from '@sanxian/exchange';
+import { KIND_PATH, RecordKind } from '@sanxian/contracts';
 import { ReconciliationService } from '@sanxian/reconciliation';
 import { Discrepancy, Manifest, MarriageRecord, RegistryCardRecord, SynthOptions, generateCounty } from '@sanxian/synth';
 import { Hub, TestClient, send, startHub, waitUntilProcessed } from '../../support/hub-harness';
+import { pushCounty } from '../../support/county-push';
 
 /**
  * A synthetic county pushed through the exchange API and reconciled by the real engine: the open
@@ -13,13 +13,6 @@ import { Hub, TestClient, send, startHub, waitUntilProcessed } from '../../suppo
  * the truth leaves to linkage), a second run changes nothing, and a card that corrects one of them
  * closes that one, by data, with a receipt to the agency that reported it.
  */
-
-const FILES: [RecordKind, string][] = [
-  ['registry-card', 'registry-cards.ndjson'],
-  ['hukou-change', 'hukou-changes.ndjson'],
-  ['marriage-record', 'marriage-records.ndjson'],
-  ['birth-notice', 'birth-notices.ndjson'],
-];
 
 function ndjson<T>(file: string): T[] {
   const text = readFileSync(file, 'utf8').trimEnd();
@@ -61,14 +54,9 @@ describe.each([
     manifest = await generateCounty({ county, people: 4000, seed, year: 2025, out: dir, ...(rates ? { rates } : {}) });
     truth = ndjson<Discrepancy>(join(dir, 'truth', 'discrepancies.ndjson'));
     hub = await startHub({ worker: true });
-    for (const [kind, file] of FILES) {
-      clients[kind] = await hub.createClient(KIND_AGENCY[kind]);
-      const summary = await pushFile({
-        kind, file: join(dir, file), url: hub.url, clientId: clients[kind].clientId, secret: clients[kind].secret, batchSize: 1000,
-        rejectionsFile: join(dir, `${file}.rejections`),
-      });
-      accepted += summary.accepted;
-    }
+    const pushed = await pushCounty(hub, dir);
+    Object.assign(clients, pushed.clients);
+    accepted += pushed.accepted;
     await waitUntilProcessed(hub, accepted, 120_000);
   });
   afterAll(async () => {

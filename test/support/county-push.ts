@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { KIND_AGENCY, type RecordKind } from '@sanxian/contracts';
+import { pushFile, sortedByReport } from '@sanxian/exchange';
+import { OUTPUT_FILES } from '@sanxian/synth';
+import type { Hub, TestClient } from './hub-harness';
+
+export const COUNTY_FEEDS: readonly RecordKind[] = ['registry-card', 'hukou-change', 'marriage-record', 'birth-notice'];
+
+/**
+ * Pushes a synthetic county's four files through the signed exchange API with the real client,
+ * one client per agency. `replayFeeds`: the agencies' feeds go day by day in reporting order,
+ * for a hub started with REPLAY_RECEIPT_TIMES. Rejections are written beside the files.
+ */
+export async function pushCounty(
+  hub: Hub,
+  dir: string,
+  options: { batchSize?: number; replayFeeds?: boolean } = {},
+): Promise<{ clients: Record<RecordKind, TestClient>; accepted: number }> {
+  const clients = {} as Record<RecordKind, TestClient>;
+  let accepted = 0;
+  for (const kind of COUNTY_FEEDS) {
+    clients[kind] = await hub.createClient(KIND_AGENCY[kind]);
+    const file = join(dir, OUTPUT_FILES[kind]);
+    const replay = options.replayFeeds === true && kind !== 'registry-card';
+    const summary = await pushFile({
+      kind, file: replay ? await sortedByReport(file) : file, url: hub.url, clientId: clients[kind].clientId, secret: clients[kind].secret,
+      batchSize: options.batchSize ?? 1000, replay, rejectionsFile: `${file}.rejections`,
+    });
+    accepted += summary.accepted;
+  }
+  return { clients, accepted };
+}
