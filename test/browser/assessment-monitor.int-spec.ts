@@ -11,7 +11,7 @@ import { generateCounty } from '@sanxian/synth';
 import { simulateAssessorInputs } from '../../apps/cli/src/demo-assessors';
 import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../support/hub-harness';
 import { hukouChange } from '../support/record-factory';
-import { assertBrowserTestsCanRun, launchChromium, newContext, screenshot, signIn } from './browser-harness';
+import { assertBrowserTestsCanRun, launchChromium, newContext, screenshot, settled, signIn, startAt } from './browser-harness';
 import { pushCounty } from '../support/county-push';
 
 /**
@@ -151,6 +151,9 @@ const DOOMED_VILLAGE = '511325232203';
       expect(pick).toBeDefined();
       const unit = board.lines[0].units.find((u: any) => u.unitId === pick.unitId);
 
+      // Afresh, whatever the test before left on the page.
+      await startAt(page, hub.url, `/scoreboard?year=${YEAR}`, users.county.username, PASSWORD);
+      await page.getByTestId('scoreboard-line-party-government').locator('.ant-table-row').first().waitFor();
       await page.getByTestId('scoreboard-line-party-government').getByRole('link', { name: `查看${unit.name.zh}的得分明细` }).click();
       await page.waitForURL(new RegExp(`/scoreboard/units/${unit.unitId}\\?year=${YEAR}$`));
       await page.getByRole('heading', { name: unit.name.zh }).waitFor();
@@ -180,7 +183,7 @@ const DOOMED_VILLAGE = '511325232203';
 
     it("pages through the records behind a department's timeliness", async () => {
       const department = board.lines.find((l: any) => l.line === 'department').units.find((u: any) => u.unitId === 'public-security');
-      await page.goto(`${hub.url}/scoreboard?year=${YEAR}`);
+      await startAt(page, hub.url, `/scoreboard?year=${YEAR}`, users.county.username, PASSWORD);
       await page.getByTestId('scoreboard-line-department').getByRole('link', { name: `查看${department.name.zh}的得分明细` }).click();
       await page.getByTestId('breakdown-table').locator('.ant-table-row').first().waitFor();
       const node = indicatorNode(await get('county', `/v1/scoreboard/units/public-security?year=${YEAR}`), 'notification-timeliness');
@@ -201,7 +204,7 @@ const DOOMED_VILLAGE = '511325232203';
     });
 
     it('downloads the workbook, whose scores are the API\'s, and a line as CSV', async () => {
-      await page.goto(`${hub.url}/scoreboard?year=${YEAR}`);
+      await startAt(page, hub.url, `/scoreboard?year=${YEAR}`, users.county.username, PASSWORD);
       await page.getByTestId('scoreboard-line-party-government').locator('.ant-table-row').first().waitFor();
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载 Excel 工作簿' }).click()]);
       expect(download.suggestedFilename()).toBe(`scoreboard-${PLAN.id}-v${PLAN.version}.xlsx`);
@@ -289,7 +292,7 @@ const DOOMED_VILLAGE = '511325232203';
         // One agency: its stations by the names the plan gives them.
         await page.getByRole('combobox', { name: '报送部门' }).focus();
         await page.keyboard.press('ArrowDown');
-        await page.locator('.ant-select-item-option[title="公安"]').click();
+        await (await settled(page.locator('.ant-select-item-option[title="公安"]'))).click();
         await page.waitForURL(/agency=public-security/);
         await waitFor('public security alone', async () => same(await rowKeys(page.getByTestId('monitor-agencies')), ['public-security']) || undefined, 10_000);
         await page.getByTestId('monitor-stations').getByText(/西充县公安局.+派出所/).first().waitFor();

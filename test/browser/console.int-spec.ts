@@ -9,7 +9,7 @@ import { Manifest, SynthOptions, generateCounty } from '@sanxian/synth';
 import xichong from '../../libs/domain/data/regions/511325.json';
 import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../support/hub-harness';
 import { birthNotice, citizenId, registryCard } from '../support/record-factory';
-import { assertBrowserTestsCanRun, launchChromium, newContext, renderedRowKeys, screenshot, signIn } from './browser-harness';
+import { assertBrowserTestsCanRun, launchChromium, newContext, openedDialog, renderedRowKeys, screenshot, settled, signIn, startAt } from './browser-harness';
 import { pushCounty } from '../support/county-push';
 
 /**
@@ -129,6 +129,21 @@ describe('the staff console in a browser', () => {
     return { context, page, listed };
   }
 
+  /** Starts a test afresh at `path` on the page its describe shares (see startAt), signed in as `user`. */
+  function start(page: Page, path: string, user: { username: string }): Promise<void> {
+    return startAt(page, hub.url, path, user.username, PASSWORD);
+  }
+
+  /**
+   * Starts a test afresh on the work queue at `path`, once it is drawn: its first rows and the counts
+   * above them (which push the table down when they come, under a pointer about to click a row).
+   */
+  async function openQueue(page: Page, path: string, user: { username: string }): Promise<void> {
+    await start(page, path, user);
+    await page.locator('[data-testid="discrepancy-table"] .ant-table-row').first().waitFor();
+    await page.getByText('待处理差异（按类型）').waitFor();
+  }
+
   describe('a township user', () => {
     let context: BrowserContext;
     let page: Page;
@@ -168,6 +183,10 @@ describe('the staff console in a browser', () => {
     });
 
     it('filters by village and by overdue, and clears the filters', async () => {
+      listed.length = 0;
+      await openQueue(page, '/discrepancies', users.townA);
+      // The unfiltered first page recorded, so that it is not taken for the filtered lists below.
+      await waitFor('the list recorded', async () => listed.length > 0 || undefined, 10_000);
       const [village] = await hub.sql<{ region_code: string; n: number }>(
         `SELECT region_code, count(*)::int AS n FROM discrepancy WHERE status = 'open' AND township_code = $1 GROUP BY region_code ORDER BY n DESC, region_code LIMIT 1`,
         [A],
@@ -202,10 +221,11 @@ describe('the staff console in a browser', () => {
     });
 
     it('filters by kind, and opens a discrepancy with both values side by side and the evidence one click away', async () => {
+      await openQueue(page, '/discrepancies', users.townA);
       // The list opens from the keyboard.
       await page.getByRole('combobox', { name: '差异类型' }).focus();
       await page.keyboard.press('ArrowDown');
-      await page.locator(`.ant-select-item-option[title="${kindLabel(target.kind)}"]`).click();
+      await (await settled(page.locator(`.ant-select-item-option[title="${kindLabel(target.kind)}"]`))).click();
       await page.waitForURL(new RegExp(`kind=${target.kind}`));
       await page.locator(`.ant-table-row[data-row-key="${target.id}"]`).waitFor();
       const kinds = await hub.sql<{ id: string }>(`SELECT id FROM discrepancy WHERE status = 'open' AND township_code = $1 AND kind = $2`, [A, target.kind]);
@@ -238,6 +258,8 @@ describe('the staff console in a browser', () => {
 
     it('resolves it with a required comment, keeps what was typed when the request fails, and the registry and the receipts change', async () => {
       const comment = '经入户核实，以部门登记为准。';
+      await start(page, `/discrepancies/${target.id}`, users.townA);
+      await page.getByText('部门数据与台账对比').waitFor();
       await page.getByRole('radio', { name: '采纳部门数据，更正台账' }).check();
       await page.getByRole('button', { name: '提交处理' }).click();
       // The comment is required: nothing is sent without one.
@@ -284,7 +306,7 @@ describe('the staff console in a browser', () => {
     it('keeps what was typed when the session expires: sign in again and it is still there', async () => {
       const [open] = await hub.sql<{ id: string }>(`SELECT id FROM discrepancy WHERE status = 'open' AND township_code = $1 ORDER BY due_at, id LIMIT 1`, [A]);
       const comment = '村专干已电话核实，待补充材料。';
-      await page.goto(`${hub.url}/discrepancies/${open.id}`);
+      await start(page, `/discrepancies/${open.id}`, users.townA);
       await page.getByRole('radio', { name: '撤销（不属实或无需处理）' }).check();
       await page.getByLabel('处理说明').fill(comment);
       await page.route('**/v1/discrepancies/*/resolution', (route) =>
@@ -306,7 +328,7 @@ describe('the staff console in a browser', () => {
     });
 
     it("cannot open another township's discrepancy by its URL", async () => {
-      await page.goto(`${hub.url}/discrepancies/${otherTownshipId}`);
+      await start(page, `/discrepancies/${otherTownshipId}`, users.townA);
       await page.getByText('找不到这条差异').waitFor();
       await page.getByText('不属于您所在的乡镇').waitFor();
       expect(await page.getByText('部门数据与台账对比').count()).toBe(0);
@@ -318,7 +340,7 @@ describe('the staff console in a browser', () => {
     });
 
     it('switches to English and back, and keeps the choice', async () => {
-      await page.goto(`${hub.url}/discrepancies`);
+      await start(page, '/discrepancies', users.townA);
       await page.getByRole('heading', { name: '差异工作台' }).waitFor();
       await page.getByText('English', { exact: true }).click();
       await page.getByRole('heading', { name: 'Discrepancy work queue' }).waitFor();
@@ -362,11 +384,12 @@ describe('the staff console in a browser', () => {
     });
 
     it('assigns several discrepancies at once, with progress', async () => {
+      await openQueue(page, '/discrepancies', users.county);
       const keys = (await renderedRowKeys(page)).slice(0, 3);
       for (const key of keys) await page.locator(`.ant-table-row[data-row-key="${key}"] .ant-checkbox-input`).check();
       await page.getByText('已选 3 条').waitFor();
       await page.getByRole('button', { name: '批量分派' }).click();
-      const dialog = page.getByRole('dialog');
+      const dialog = await openedDialog(page);
       await dialog.getByRole('radio', { name: /我自己/ }).check();
       await screenshot(page, '10-bulk-assign');
       await dialog.getByRole('button', { name: '分 派' }).or(dialog.getByRole('button', { name: '分派' })).click();
@@ -378,20 +401,22 @@ describe('the staff console in a browser', () => {
     });
 
     it('assigns to a township user picked from the staff directory, which offers only those who may take them', async () => {
-      await page.goto(`${hub.url}/discrepancies?township=${A}`);
-      await page.locator('[data-testid="discrepancy-table"] .ant-table-row').first().waitFor();
+      await openQueue(page, `/discrepancies?township=${A}`, users.county);
       await expectText(page.getByTestId('queue-loaded'), /共|已加载/);
       const keys = (await renderedRowKeys(page)).slice(0, 2);
       for (const key of keys) await page.locator(`.ant-table-row[data-row-key="${key}"] .ant-checkbox-input`).check();
       await page.getByText('已选 2 条').waitFor();
       await page.getByRole('button', { name: '批量分派' }).click();
-      const dialog = page.getByRole('dialog');
-      await dialog.getByRole('radio', { name: '指定承办人' }).check();
+      const dialog = await openedDialog(page);
+      const toUser = dialog.getByRole('radio', { name: '指定承办人' });
+      await toUser.check();
       await dialog.getByRole('combobox', { name: '承办人' }).click();
-      await page.locator('.ant-select-item-option').first().waitFor();
+      await settled(page.locator('.ant-select-item-option').first());
       const offered = await page.locator('.ant-select-item-option').allInnerTexts();
       // County staff, and of the township users only township A's: not another township's, nor read-only roles.
       expect(offered.map((o) => o.split(' · ')[0]).sort()).toEqual(['county-1', 'town-a']);
+      // The choice holds once the directory has come.
+      expect(await toUser.isChecked()).toBe(true);
       await screenshot(page, '10b-bulk-assign-picker');
       await page.locator('.ant-select-item-option').filter({ hasText: 'town-a' }).click();
       await dialog.getByRole('button', { name: '分 派' }).or(dialog.getByRole('button', { name: '分派' })).click();
@@ -403,6 +428,8 @@ describe('the staff console in a browser', () => {
     });
 
     it('reviews a link: the record beside the candidate with the weight of each field, and rejects it with a comment', async () => {
+      await start(page, '/discrepancies', users.county);
+      await page.getByRole('heading', { name: '差异工作台' }).waitFor();
       await page.getByRole('navigation').getByRole('link', { name: '匹配复核' }).click();
       await page.getByRole('heading', { name: '匹配复核' }).waitFor();
       const [pending] = await hub.sql<{ fact_id: string }>(
@@ -426,6 +453,8 @@ describe('the staff console in a browser', () => {
 
     it('opens the scoreboard, which says plainly that no results are published yet', async () => {
       const res = await fetch(`${hub.url}/v1/scoreboard?line=party-government&year=2026`, { headers: { authorization: `Bearer ${await token(users.county.username)}` } });
+      await start(page, '/discrepancies', users.county);
+      await page.getByRole('heading', { name: '差异工作台' }).waitFor();
       await page.getByRole('navigation').getByRole('link', { name: '考核计分' }).click();
       await page.getByRole('heading', { name: '考核计分' }).waitFor();
       await expectText(page.locator('.ant-menu-item-selected'), '考核计分');
