@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ErrorObject } from 'ajv';
 import type { QualitativeGrade } from '@sanxian/domain';
-import { checkedBody, compileStaffSchemas, FieldIssue } from '../reconciliation/staff-request-validator';
+import { checkedBody, compileStaffSchemas, fieldIssues, FieldIssue } from '../reconciliation/staff-request-validator';
 
 export type AssessorInputType = 'grade' | 'item' | 'value' | 'check' | 'veto-event';
 
@@ -49,23 +49,9 @@ export class AssessmentRequestValidator {
   }
 }
 
-/** One issue per field, the first ajv reports for it; `if` errors only repeat what `then` said. */
+/** One issue per field, worded for assessor input (which fields a type takes depends on `type`). */
 export function assessmentFieldIssues(errors: readonly ErrorObject[], body: Record<string, unknown>): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  const seen = new Set<string>();
-  for (const error of errors) {
-    if (error.keyword === 'if') continue;
-    const params = error.params as Record<string, unknown>;
-    const pointer =
-      error.keyword === 'required' ? `${error.instancePath}/${String(params.missingProperty)}`
-      : error.keyword === 'additionalProperties' ? `${error.instancePath}/${String(params.additionalProperty)}`
-      : error.instancePath;
-    const field = pointer.replace(/^\//, '').replace(/\//g, '.') || 'body';
-    if (seen.has(field)) continue;
-    seen.add(field);
-    issues.push({ field, message: messageOf(error, params, body) });
-  }
-  return issues;
+  return fieldIssues(errors, (error, params) => messageOf(error, params, body));
 }
 
 function messageOf(error: ErrorObject, params: Record<string, unknown>, body: Record<string, unknown>): string {

@@ -56,7 +56,7 @@ export function compileStaffSchemas<N extends string>(names: readonly N[]): Map<
 export function checkedBody<T>(
   validate: ValidateFunction,
   body: unknown,
-  issues: (errors: readonly ErrorObject[], body: Record<string, unknown>) => FieldIssue[] = fieldIssues,
+  issues: (errors: readonly ErrorObject[], body: Record<string, unknown>) => FieldIssue[] = (errors) => fieldIssues(errors),
 ): T {
   const value = body === undefined || body === null ? {} : body;
   if (typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value)) {
@@ -82,11 +82,18 @@ export class StaffRequestValidator {
 }
 
 
-/** One issue per field: the first ajv reports for it. */
-export function fieldIssues(errors: readonly ErrorObject[]): FieldIssue[] {
+/**
+ * One issue per field: the first ajv reports for it (`if` errors only repeat what `then` said).
+ * `message` words an error; the staff API's wording by default.
+ */
+export function fieldIssues(
+  errors: readonly ErrorObject[],
+  message: (error: ErrorObject, params: Record<string, unknown>) => string = messageOf,
+): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
+    if (error.keyword === 'if') continue;
     const params = error.params as Record<string, unknown>;
     const pointer =
       error.keyword === 'required' ? `${error.instancePath}/${String(params.missingProperty)}`
@@ -95,7 +102,7 @@ export function fieldIssues(errors: readonly ErrorObject[]): FieldIssue[] {
     const field = pointer.replace(/^\//, '').replace(/\//g, '.') || 'body';
     if (seen.has(field)) continue;
     seen.add(field);
-    issues.push({ field, message: messageOf(error, params) });
+    issues.push({ field, message: message(error, params) });
   }
   return issues;
 }
