@@ -32,6 +32,9 @@ export interface StoredIndicatorValue {
 /** Discrepancy kinds that mean "the registry lacks an event an agency confirmed". */
 const MISSING_EVENT_KINDS = ['birth-not-in-registry', 'marital-status-conflict', 'moved-out-still-registered', 'death-not-reflected'];
 
+/** The station a record names (police station, facility, registration office), `''` for none. */
+const STATION_OF_FACT = `COALESCE(f.detail->>'policeStation', f.detail->>'facility', f.detail->>'registrationOffice', '')`;
+
 /** Agency kinds: what departments send (the FP registry is not scored on the department line). */
 const AGENCY_KINDS = ['hukou-change', 'marriage-record', 'birth-notice'];
 
@@ -127,41 +130,29 @@ export class IndicatorRepository {
    * reports on itself.
    */
   async timeliness(p: Period, allowedDays: number): Promise<{ byAgency: MeasureRow[]; byStation: MeasureRow[] }> {
-    const rows = (grouping: string) =>
-      this.grouped(
-        `SELECT ${grouping} AS grp,
-           CASE WHEN (m.received_at AT TIME ZONE 'Asia/Shanghai')::date - m.event_date <= $3 THEN 1 ELSE 0 END AS num, 1 AS den,
-           'message:' || m.id AS ev
-         FROM inbound_message m JOIN exchange_client c ON c.id = m.client_id
-         LEFT JOIN canonical_fact f ON f.message_id = m.id AND f.ordinal = 0 AND f.role IN ('subject', 'party-a', 'child')
-         WHERE m.kind = ANY($4::text[]) AND m.event_date BETWEEN $1 AND $2`,
-        [p.from, p.to, allowedDays, AGENCY_KINDS],
-      );
-    const [byAgency, byStation] = await Promise.all([
-      rows(`c.agency`),
-      rows(`COALESCE(f.detail->>'policeStation', f.detail->>'facility', f.detail->>'registrationOffice', '')`),
-    ]);
-    return { byAgency, byStation: byStation.filter((r) => r.group !== '') };
+    return this.byAgencyAndStation(
+      `SELECT c.agency, ${STATION_OF_FACT} AS station,
+         CASE WHEN (m.received_at AT TIME ZONE 'Asia/Shanghai')::date - m.event_date <= $3 THEN 1 ELSE 0 END AS num, 1 AS den,
+         'message:' || m.id AS ev
+       FROM inbound_message m JOIN exchange_client c ON c.id = m.client_id
+       LEFT JOIN canonical_fact f ON f.message_id = m.id AND f.ordinal = 0 AND f.role IN ('subject', 'party-a', 'child')
+       WHERE m.kind = ANY($4::text[]) AND m.event_date BETWEEN $1 AND $2`,
+      [p.from, p.to, allowedDays, AGENCY_KINDS],
+    );
   }
 
   /** Records accepted (numerator) of all submitted, accepted or refused, received in the period: by agency and by station. */
   async validity(p: Period): Promise<{ byAgency: MeasureRow[]; byStation: MeasureRow[] }> {
-    const rows = (grouping: string, rejectedGrouping: string) =>
-      this.grouped(
-        `SELECT ${grouping} AS grp, 1 AS num, 1 AS den, NULL AS ev
-         FROM inbound_message m JOIN exchange_client c ON c.id = m.client_id
-         LEFT JOIN canonical_fact f ON f.message_id = m.id AND f.ordinal = 0 AND f.role IN ('subject', 'party-a', 'child')
-         WHERE m.kind = ANY($3::text[]) AND (m.received_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $1 AND $2
-         UNION ALL
-         SELECT ${rejectedGrouping}, 0, 1, NULL FROM intake_rejection r JOIN exchange_client c ON c.id = r.client_id
-         WHERE r.kind = ANY($3::text[]) AND (r.received_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $1 AND $2`,
-        [p.from, p.to, AGENCY_KINDS],
-      );
-    const [byAgency, byStation] = await Promise.all([
-      rows(`c.agency`, `c.agency`),
-      rows(`COALESCE(f.detail->>'policeStation', f.detail->>'facility', f.detail->>'registrationOffice', '')`, `COALESCE(r.station_code, '')`),
-    ]);
-    return { byAgency, byStation: byStation.filter((r) => r.group !== '') };
+    return this.byAgencyAndStation(
+      `SELECT c.agency, ${STATION_OF_FACT} AS station, 1 AS num, 1 AS den, NULL AS ev
+       FROM inbound_message m JOIN exchange_client c ON c.id = m.client_id
+       LEFT JOIN canonical_fact f ON f.message_id = m.id AND f.ordinal = 0 AND f.role IN ('subject', 'party-a', 'child')
+       WHERE m.kind = ANY($3::text[]) AND (m.received_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $1 AND $2
+       UNION ALL
+       SELECT c.agency, COALESCE(r.station_code, ''), 0, 1, NULL FROM intake_rejection r JOIN exchange_client c ON c.id = r.client_id
+       WHERE r.kind = ANY($3::text[]) AND (r.received_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $1 AND $2`,
+      [p.from, p.to, AGENCY_KINDS],
+    );
   }
 
   /**
@@ -262,6 +253,21 @@ export class IndicatorRepository {
   }
 
   /** Sums num and den per group and gathers the evidence ids, in SQL. */
+  /** As `grouped`, by agency and by station (`''`: none) in one pass over the rows (GROUPING SETS). */
+  private async byAgencyAndStation(select: string, params: unknown[]): Promise<{ byAgency: MeasureRow[]; byStation: MeasureRow[] }> {
+    const rows = await this.db.query(
+      `SELECT agency, station, GROUPING(station) = 1 AS by_agency, sum(num)::float8 AS num, sum(den)::float8 AS den,
+         COALESCE(array_agg(ev ORDER BY ev) FILTER (WHERE ev IS NOT NULL), '{}') AS evidence
+       FROM (${select}) AS measured GROUP BY GROUPING SETS ((agency), (station)) ORDER BY agency, station`,
+      params,
+    );
+    const measure = (r: Record<string, any>, group: string): MeasureRow => ({ group, numerator: r.num, denominator: r.den, evidence: r.evidence });
+    return {
+      byAgency: rows.filter((r: Record<string, any>) => r.by_agency).map((r: Record<string, any>) => measure(r, r.agency)),
+      byStation: rows.filter((r: Record<string, any>) => !r.by_agency && r.station !== '').map((r: Record<string, any>) => measure(r, r.station)),
+    };
+  }
+
   private async grouped(select: string, params: unknown[]): Promise<MeasureRow[]> {
     const rows = await this.db.query(
       `SELECT grp, sum(num)::float8 AS num, sum(den)::float8 AS den, COALESCE(array_agg(ev ORDER BY ev) FILTER (WHERE ev IS NOT NULL), '{}') AS evidence
