@@ -5,6 +5,7 @@ import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import { AssessmentService, ComputeSummary, NoPlanError } from '@sanxian/assessment';
 import { JobName, JobPayloads, NIGHTLY_INDICATORS, QueueName } from '@sanxian/jobs';
 import { todayInChina } from '@sanxian/reconciliation';
+import { keepNightlySchedule } from './nightly-schedule';
 
 /** Recomputes the year's indicators nightly, after the reconciliation, and on demand. */
 @Processor(QueueName.Indicators, { concurrency: 1 })
@@ -20,15 +21,7 @@ export class IndicatorsProcessor extends WorkerHost implements OnApplicationBoot
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    try {
-      await this.queue.upsertJobScheduler(
-        NIGHTLY_INDICATORS,
-        { pattern: this.config.indicatorsCron, tz: 'Asia/Shanghai' },
-        { name: JobName.IndicatorsCompute, data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } },
-      );
-    } catch (error) {
-      this.logger.warn(`cannot set the nightly indicators schedule: ${(error as Error).message}`);
-    }
+    await keepNightlySchedule(this.queue, NIGHTLY_INDICATORS, this.config.indicatorsCron, { name: JobName.IndicatorsCompute, data: {} }, this.logger);
   }
 
   @OnWorkerEvent('error')

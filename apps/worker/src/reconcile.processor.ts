@@ -4,6 +4,7 @@ import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import { JobName, JobPayloads, NIGHTLY_RECONCILIATION, QueueName } from '@sanxian/jobs';
 import { ReconciliationService, RunSummary } from '@sanxian/reconciliation';
+import { keepNightlySchedule } from './nightly-schedule';
 
 /**
  * Full reconciliations, one at a time: nightly (a BullMQ job scheduler), after intake, and on
@@ -21,18 +22,8 @@ export class ReconcileProcessor extends WorkerHost implements OnApplicationBoots
     super();
   }
 
-  /** The nightly schedule, kept in Redis; upserting it again on every start changes nothing. */
-  async onApplicationBootstrap(): Promise<void> {
-    try {
-      await this.queue.upsertJobScheduler(
-        NIGHTLY_RECONCILIATION,
-        { pattern: this.config.reconcileCron, tz: 'Asia/Shanghai' },
-        { name: JobName.ReconcileRun, data: { trigger: 'nightly' }, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } },
-      );
-    } catch (error) {
-      // Redis down at start: the intake relay copes; the schedule is set on the next start.
-      this.logger.warn(`cannot set the nightly reconciliation schedule: ${(error as Error).message}`);
-    }
+    async onApplicationBootstrap(): Promise<void> {
+    await keepNightlySchedule(this.queue, NIGHTLY_RECONCILIATION, this.config.reconcileCron, { name: JobName.ReconcileRun, data: { trigger: 'nightly' } }, this.logger);
   }
 
   @OnWorkerEvent('error')

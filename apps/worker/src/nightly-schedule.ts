@@ -1,0 +1,24 @@
+import type { Logger } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+
+/**
+ * Keeps a nightly job scheduler in Redis (China's time zone); upserting it on every start changes
+ * nothing. Redis down at start is not fatal: the schedule is set on the next start.
+ */
+export async function keepNightlySchedule(
+  queue: Queue,
+  schedulerId: string,
+  cron: string,
+  job: { name: string; data: object },
+  logger: Logger,
+): Promise<void> {
+  try {
+    await queue.upsertJobScheduler(
+      schedulerId,
+      { pattern: cron, tz: 'Asia/Shanghai' },
+      { ...job, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } },
+    );
+  } catch (error) {
+    logger.warn(`cannot set the schedule ${schedulerId}: ${(error as Error).message}`);
+  }
+}
