@@ -108,6 +108,24 @@ export async function processUsage(pid: number): Promise<{ peakRssMb: number; cp
   return { peakRssMb: hwmKb / 1024, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND };
 }
 
+/**
+ * CPU time (s) used so far by every PostgreSQL server process on this machine, living or not: the
+ * postmaster's children are counted through its cumulative children's times once they exit.
+ */
+export async function postgresCpuSeconds(): Promise<number> {
+  const { readdir } = await import('node:fs/promises');
+  let ticks = 0;
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    if (!stat.includes('(postgres)')) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, and for the postmaster the children it has reaped (cutime, cstime)
+    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
 export async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'sanxian.js'), ...args], { cwd: ROOT, env });
   return stdout;
@@ -203,6 +221,8 @@ export async function benchSetting(databasePrefix: string): Promise<{ database: 
     PORT: String(port),
     LOG_LEVEL: 'warn',
     RATE_LIMIT_REQUESTS_PER_SECOND: '100000',
+    // One thing measured at a time: the county-wide run that follows intake is timed by its own bench (reconcile).
+    RECONCILE_AFTER_INTAKE_DELAY_MS: String(30 * 24 * 3600_000),
   };
   return { database, stamp, port, queuePrefix, env, loadAtStart };
 }
@@ -236,6 +256,8 @@ export async function runIntakeBench(args: string[]): Promise<void> {
     db = new Client({ connectionString: urlFor(database) });
     await db.connect();
     await db.query('CHECKPOINT'); // start from clean buffers, as the COPY baseline does
+    const postgresCpuAtStart = await postgresCpuSeconds();
+    const benchCpuAtStart = process.cpuUsage();
     const started = performance.now();
     const stopPolling = new AbortController();
     const processing = untilProcessed(db, n, stopPolling.signal);
@@ -253,8 +275,11 @@ export async function runIntakeBench(args: string[]): Promise<void> {
     }
     const processedAt = await processing;
     const processedSeconds = (processedAt - started) / 1000;
+    const postgresCpu = (await postgresCpuSeconds()) - postgresCpuAtStart;
+    const benchCpu = process.cpuUsage(benchCpuAtStart);
+    const clientCpu = (benchCpu.user + benchCpu.system) / 1e6;
     const [apiUsage, workerUsage] = await Promise.all([processUsage(api.child.pid!), processUsage(worker.child.pid!)]);
-    const [counts] = (await db.query(`SELECT count(*) FILTER (WHERE state = 'processed')::int AS processed, (SELECT count(*)::int FROM canonical_fact) AS facts FROM inbound_message`)).rows;
+    const [counts] = (await db.query(`SELECT count(*) FILTER (WHERE state = 'processed')::int AS processed, (SELECT count(*)::int FROM canonical_fact) AS facts FROM message_state`)).rows;
 
     const copySeconds = await copyBaseline(db, copyChunks(lines, client.clientId, options.batchSize));
 
@@ -277,8 +302,9 @@ export async function runIntakeBench(args: string[]): Promise<void> {
       processedToCopy: processedPerSecond / copyRowsPerSecond,
       latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) },
       peakRssMb: { api: apiUsage.peakRssMb, worker: workerUsage.peakRssMb },
-      cpuSeconds: { api: apiUsage.cpuSeconds, worker: workerUsage.cpuSeconds },
+      cpuSeconds: { api: apiUsage.cpuSeconds, worker: workerUsage.cpuSeconds, postgres: postgresCpu, pushClient: clientCpu },
     };
+    const perRecord = (seconds: number) => `${Math.round((seconds / n) * 1e6)} µs`;
 
     const rate = (x: number) => `${Math.round(x).toLocaleString('en-US')} /s`;
     printTable({
@@ -290,6 +316,7 @@ export async function runIntakeBench(args: string[]): Promise<void> {
       'request latency p50 / p99': `${result.latencyMs.p50.toFixed(0)} / ${result.latencyMs.p99.toFixed(0)} ms`,
       'peak RSS api / worker': `${apiUsage.peakRssMb.toFixed(0)} / ${workerUsage.peakRssMb.toFixed(0)} MB`,
       'CPU api / worker': `${apiUsage.cpuSeconds.toFixed(1)} / ${workerUsage.cpuSeconds.toFixed(1)} s`,
+      'CPU a record: api / worker / PostgreSQL / push client': [apiUsage.cpuSeconds, workerUsage.cpuSeconds, postgresCpu, clientCpu].map(perRecord).join(' / '),
       'facts written': counts.facts.toLocaleString('en-US'),
       machine: `${cpus().length} CPUs, load average ${loadAtStart.toFixed(2)} at the start`,
     });

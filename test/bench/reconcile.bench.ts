@@ -288,7 +288,7 @@ export async function loadCounty(
     }
     await untilProcessed(db, accepted, new AbortController().signal);
     const loadSeconds = (performance.now() - started) / 1000;
-    const states = Object.fromEntries((await db.query(`SELECT state, count(*)::int AS n FROM inbound_message GROUP BY state`)).rows.map((r) => [r.state, r.n]));
+    const states = Object.fromEntries((await db.query(`SELECT state, count(*)::int AS n FROM message_state GROUP BY state`)).rows.map((r) => [r.state, r.n]));
     if (states.processed !== accepted) console.warn(`${states.processed ?? 0} of ${accepted} messages processed: ${JSON.stringify(states)}`);
     await Promise.all(services.map(stopService)); // nothing else on the machine while the caller measures
     await db.query('VACUUM ANALYZE');
@@ -302,7 +302,6 @@ export async function loadCounty(
 async function measureSize(people: number, options: Options) {
   const setting = await benchSetting(`sanxian_bench_reconcile_${people}`);
   const { database, queuePrefix, env } = setting;
-  env.RECONCILE_AFTER_INTAKE_DELAY_MS = String(30 * 24 * 3600_000); // no run after intake: only the one measured
   const services: Service[] = [];
   const tempDir = await mkdtemp(join(tmpdir(), 'sanxian-bench-reconcile-'));
   let db: Client | undefined;

@@ -91,7 +91,6 @@ async function scoreProcess(env: NodeJS.ProcessEnv, tempDir: string): Promise<Sc
 async function measureSize(people: number, options: Options, asOf: string) {
   const setting = await benchSetting(`sanxian_bench_score_${people}`);
   const { database, queuePrefix, env } = setting;
-  env.RECONCILE_AFTER_INTAKE_DELAY_MS = String(30 * 24 * 3600_000); // reconciled once, by the bench
   env.COUNTY_CODE = COUNTY; // as the demo runs the hub
   env.RECONCILE_AS_OF = asOf;
   const services: Service[] = [];

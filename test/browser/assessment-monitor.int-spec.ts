@@ -249,7 +249,7 @@ const DOOMED_VILLAGE = '511325232203';
                 AND (m.received_at AT TIME ZONE 'Asia/Shanghai')::date - m.event_date > 30)::int AS late,
            (SELECT count(*) FROM intake_rejection r JOIN exchange_client c ON c.id = r.client_id
               WHERE c.agency = $1 AND (r.received_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $2 AND $3)::int AS rejected,
-           (SELECT count(*) FROM inbound_message m JOIN exchange_client c ON c.id = m.client_id WHERE c.agency = $1 AND m.state = 'dead')::int AS dead`,
+           (SELECT count(*) FROM message_state m JOIN exchange_client c ON c.id = m.client_id WHERE c.agency = $1 AND m.state = 'dead')::int AS dead`,
         [agency, from, TODAY],
       );
       return row as { received: number; late: number; rejected: number; dead: number };
@@ -334,7 +334,7 @@ const DOOMED_VILLAGE = '511325232203';
       const res = await send(hub.url, clients['hukou-change'], 'POST', '/v1/exchange/hukou-changes', { records: [record] });
       expect(res.status).toBe(202);
       const [{ id: messageId }] = (await res.json()).results.map((r: any) => ({ id: r.messageId }));
-      await waitFor('the message dead', async () => (await hub.sql(`SELECT state FROM inbound_message WHERE id = $1`, [messageId]))[0].state === 'dead' || undefined);
+      await waitFor('the message dead', async () => (await hub.sql(`SELECT state FROM message_state WHERE id = $1`, [messageId]))[0].state === 'dead' || undefined);
 
       const context = await newContext(browser);
       const page = await context.newPage();
@@ -354,7 +354,7 @@ const DOOMED_VILLAGE = '511325232203';
         await row.locator('.ant-checkbox-input').check();
         await dead.getByRole('button', { name: '重新处理所选' }).click();
         await page.getByText('已提交重新处理：1 条消息（1 批）。').waitFor();
-        await waitFor('the replayed message processed', async () => (await hub.sql(`SELECT state FROM inbound_message WHERE id = $1`, [messageId]))[0].state === 'processed' || undefined);
+        await waitFor('the replayed message processed', async () => (await hub.sql(`SELECT state FROM message_state WHERE id = $1`, [messageId]))[0].state === 'processed' || undefined);
         await dead.getByText('没有处理失败的消息。').waitFor({ timeout: 15_000 });
         await screenshot(page, '20-monitor-replayed');
         const [fact] = await hub.sql(`SELECT count(*)::int AS n FROM canonical_fact WHERE message_id = $1`, [messageId]);

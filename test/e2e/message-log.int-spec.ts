@@ -36,10 +36,11 @@ describe('the message log is tamper-evident; dead messages can be listed and rep
     expect(bad.stderr).toContain('--agency must be one of');
   });
 
-  it('refuses UPDATE of payloads and DELETE at the database', async () => {
+  it('refuses every UPDATE, DELETE and TRUNCATE at the database', async () => {
     const client = await hub.createClient('public-security');
     await send(hub.url, client, 'POST', PATH, { records: [hukouChange(1, 2)] });
-    await expect(hub.sql(`UPDATE inbound_message SET payload = '{}' WHERE client_id = $1`, [client.clientId])).rejects.toThrow(/append-only/);
+    await expect(hub.sql(`UPDATE inbound_message SET payload = '{}' WHERE client_id = $1`, [client.clientId])).rejects.toThrow(/append-only: UPDATE refused/);
+    await expect(hub.sql(`UPDATE inbound_message SET region_code = region_code WHERE client_id = $1`, [client.clientId])).rejects.toThrow(/append-only/);
     await expect(hub.sql(`DELETE FROM inbound_message WHERE client_id = $1`, [client.clientId])).rejects.toThrow(/append-only/);
     await expect(hub.sql(`TRUNCATE inbound_message CASCADE`)).rejects.toThrow(/append-only/);
   });
@@ -79,7 +80,7 @@ describe('the message log is tamper-evident; dead messages can be listed and rep
     expect(res.accepted).toBe(3);
 
     await waitFor('dead messages', async () => {
-      const rows = await hub.sql(`SELECT count(*)::int AS n FROM inbound_message WHERE client_id = $1 AND state = 'dead'`, [client.clientId]);
+      const rows = await hub.sql(`SELECT count(*)::int AS n FROM message_state WHERE client_id = $1 AND state = 'dead'`, [client.clientId]);
       return rows[0].n === 3 || undefined;
     });
     const listed = runCli(['dead', 'list', '--json'], env);

@@ -163,7 +163,7 @@ describe('the exchange monitor API', () => {
       const records = [11, 12].map((i) => hukouChange(i, 31, { eventDate: daysAgo(4), regionCode: DOOMED_VILLAGE, policeStation: STATION }));
       expect((await json(await send(hub.url, clients.police, 'POST', '/v1/exchange/hukou-changes', { records }), 202)).accepted).toBe(2);
       const rows = await waitFor('dead messages', async () => {
-        const dead = await hub.sql(`SELECT id FROM inbound_message WHERE state = 'dead' ORDER BY record_id`);
+        const dead = await hub.sql(`SELECT id FROM message_state WHERE state = 'dead' ORDER BY record_id`);
         return dead.length === 2 ? dead : undefined;
       });
       deadIds = rows.map((r) => r.id);
@@ -195,14 +195,14 @@ describe('the exchange monitor API', () => {
 
       const one = await json(await call('admin', 'POST', '/v1/exchange/monitor/dead/replay', { messageIds: [deadIds[0]] }), 200);
       expect(one).toEqual({ messages: 1, batches: 1, enqueued: true });
-      await waitFor('the replayed message processed', async () => (await hub.sql(`SELECT state FROM inbound_message WHERE id = $1`, [deadIds[0]]))[0].state === 'processed');
+      await waitFor('the replayed message processed', async () => (await hub.sql(`SELECT state FROM message_state WHERE id = $1`, [deadIds[0]]))[0].state === 'processed');
       expect((await json(await call('county', 'GET', '/v1/exchange/monitor'), 200)).dead.total).toBe(1);
       await json(await call('admin', 'POST', '/v1/exchange/monitor/dead/replay', { messageIds: [deadIds[0]] }), 404);
 
       const all = await json(await call('admin', 'POST', '/v1/exchange/monitor/dead/replay', { all: true }), 200);
       expect(all).toMatchObject({ messages: 1, batches: 1 });
       await waitUntilProcessed(hub, 14);
-      const states = await hub.sql(`SELECT state, count(*)::int AS n FROM inbound_message GROUP BY state`);
+      const states = await hub.sql(`SELECT state, count(*)::int AS n FROM message_state GROUP BY state`);
       expect(states).toEqual([{ state: 'processed', n: 14 }]);
       expect((await json(await call('county', 'GET', '/v1/exchange/monitor'), 200)).dead).toEqual({ total: 0, items: [] });
 

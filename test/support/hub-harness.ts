@@ -132,7 +132,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 /** Waits until no message is still `accepted`, and returns the counts by state. */
 export async function waitUntilProcessed(hub: Hub, expected: number, timeoutMs = 60_000): Promise<Record<string, number>> {
   return waitFor(`${expected} messages processed`, async () => {
-    const rows = await hub.sql<{ state: string; n: number }>(`SELECT state, count(*)::int AS n FROM inbound_message GROUP BY state`);
+    const rows = await hub.sql<{ state: string; n: number }>(`SELECT state, count(*)::int AS n FROM message_state GROUP BY state`);
     const counts = Object.fromEntries(rows.map((r) => [r.state, r.n]));
     const total = rows.reduce((s, r) => s + r.n, 0);
     return total >= expected && !counts.accepted ? counts : undefined;

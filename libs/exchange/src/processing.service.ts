@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { FactRow, IntakeRepository } from '@sanxian/persistence';
+import { FactRow, IntakeRepository, PendingMessage } from '@sanxian/persistence';
 import { toFacts } from './fact-mapper';
 
 export interface BatchOutcome {
@@ -22,14 +22,14 @@ export class ProcessingService {
   async processBatch(batchId: string): Promise<BatchOutcome> {
     const messages = await this.intake.loadPending(batchId);
     const facts: FactRow[] = [];
-    const processed: string[] = [];
+    const processed: PendingMessage[] = [];
     const failed: { messageId: string; error: string }[] = [];
     for (const message of messages) {
       try {
         for (const draft of toFacts(message.kind, JSON.parse(message.payload))) {
           facts.push({ ...draft, messageId: message.id, clientId: message.clientId, receivedAt: message.receivedAt });
         }
-        processed.push(message.id);
+        processed.push(message);
       } catch (error) {
         failed.push({ messageId: message.id, error: `cannot map record: ${(error as Error).message}` });
       }

@@ -127,7 +127,7 @@ describe('fault: Redis outage during intake', () => {
     // Give the (blocked) worker and relay several relay intervals: nothing can be processed without Redis.
     await new Promise((r) => setTimeout(r, 1500));
     const stored = await hub!.sql<{ state: string; n: number }>(
-      `SELECT state, count(*)::int AS n FROM inbound_message WHERE id = ANY($1::uuid[]) GROUP BY state`, [outageIds]);
+      `SELECT state, count(*)::int AS n FROM message_state WHERE id = ANY($1::uuid[]) GROUP BY state`, [outageIds]);
     expect(stored).toEqual([{ state: 'accepted', n: 1600 }]);
     const [batches] = await hub!.sql<{ batches: number; records: number; processed: number }>(
       `SELECT count(*)::int AS batches, sum(record_count)::int AS records, count(processed_at)::int AS processed

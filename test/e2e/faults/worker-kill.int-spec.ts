@@ -32,9 +32,9 @@ describe('fault: worker killed mid-delivery', () => {
 
   async function counts() {
     const [row] = await hub!.sql<{ processed: number; accepted: number; dead: number; facts: number; receipts: number; workerSessions: number; inBatchTx: number }>(
-      `SELECT (SELECT count(*) FILTER (WHERE state = 'processed') FROM inbound_message)::int AS processed,
-              (SELECT count(*) FILTER (WHERE state = 'accepted') FROM inbound_message)::int AS accepted,
-              (SELECT count(*) FILTER (WHERE state = 'dead') FROM inbound_message)::int AS dead,
+      `SELECT (SELECT count(*) FILTER (WHERE state = 'processed') FROM message_state)::int AS processed,
+              (SELECT count(*) FILTER (WHERE state = 'accepted') FROM message_state)::int AS accepted,
+              (SELECT count(*) FILTER (WHERE state = 'dead') FROM message_state)::int AS dead,
               (SELECT count(*) FROM canonical_fact)::int AS facts,
               (SELECT count(*) FROM exchange_receipt WHERE type = 'processed')::int AS receipts,
               (SELECT count(*) FROM pg_stat_activity

@@ -1,7 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
+/** Not a column: the `message_state` view derives it from the processed receipt and the dead letter. */
 export type MessageState = 'accepted' | 'processed' | 'dead';
 
+/** The append-only message log (the database refuses UPDATE and DELETE). */
 @Entity('inbound_message')
 export class InboundMessageEntity {
   @PrimaryColumn({ type: 'uuid' }) id!: string;
@@ -18,7 +20,4 @@ export class InboundMessageEntity {
   @Column({ type: 'text', name: 'region_code', nullable: true }) regionCode!: string | null;
   @Column({ type: 'jsonb', nullable: true }) warnings!: unknown[] | null;
   @Column({ type: 'timestamptz', name: 'received_at' }) receivedAt!: Date;
-  @Column({ type: 'text' }) state!: MessageState;
-  @Column({ type: 'timestamptz', name: 'processed_at', nullable: true }) processedAt!: Date | null;
-  @Column({ type: 'text', nullable: true }) error!: string | null;
 }

@@ -228,7 +228,7 @@ export class IndicatorRepository {
             `SELECT m.id, m.kind, m.record_id, to_char(m.event_date, 'YYYY-MM-DD') AS event_date, m.received_at, m.region_code, m.state, m.payload,
                (m.received_at AT TIME ZONE 'Asia/Shanghai')::date - m.event_date AS days_to_receipt,
                m.client_id, c.agency, c.name AS client_name
-             FROM inbound_message m LEFT JOIN exchange_client c ON c.id = m.client_id WHERE m.id = ANY($1::uuid[])`,
+             FROM message_state m LEFT JOIN exchange_client c ON c.id = m.client_id WHERE m.id = ANY($1::uuid[])`,
             [ids.messages],
           )
         : [],

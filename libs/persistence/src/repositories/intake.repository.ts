@@ -37,6 +37,11 @@ export interface PendingMessage {
   receivedAt: Date;
 }
 
+/** Joins that tell, for each message `m`, whether it is processed (`p.done`) or dead (`d.dead`). */
+const PENDING_ONLY = `
+  LEFT JOIN LATERAL (SELECT true AS done FROM exchange_receipt r WHERE r.message_id = m.id AND r.type = 'processed' LIMIT 1) p ON true
+  LEFT JOIN LATERAL (SELECT true AS dead FROM dead_letter x WHERE x.message_id = m.id LIMIT 1) d ON true`;
+
 export interface DeadMessage {
   id: string;
   clientId: string;
@@ -94,10 +99,14 @@ export class IntakeRepository {
     return rows.map((r: { id: string }) => r.id);
   }
 
+  /**
+   * The batch's messages neither processed nor dead. Each is probed by its own unique key (LATERAL):
+   * the plan must not depend on table statistics, or it could read every receipt for every batch.
+   */
   async loadPending(batchId: string): Promise<PendingMessage[]> {
     const rows = await this.db.query(
-      `SELECT id, client_id, record_id, kind, payload, received_at FROM inbound_message
-       WHERE batch_id = $1 AND state = 'accepted' ORDER BY chain_seq`,
+      `SELECT m.id, m.client_id, m.record_id, m.kind, m.payload, m.received_at FROM inbound_message m ${PENDING_ONLY}
+       WHERE m.batch_id = $1 AND p.done IS NULL AND d.dead IS NULL ORDER BY m.chain_seq`,
       [batchId],
     );
     return rows.map((r: Record<string, unknown>) => ({
@@ -108,16 +117,28 @@ export class IntakeRepository {
 
   /**
    * Writes the facts of a batch and marks its messages processed, in one transaction.
-   * Idempotent: facts have a natural key (message, role, ordinal) and only messages still
-   * `accepted` change state, so a retry after a crash adds nothing twice.
+   * The mark is the message's `processed` receipt, unique per message: only messages that get it
+   * here have their facts written, so a retry after a crash, or a second job of the same batch,
+   * adds nothing twice (and the facts' natural key would refuse it anyway).
    */
-  async commitProcessed(batchId: string, facts: FactRow[], processedIds: string[], failed: { messageId: string; error: string }[]): Promise<number> {
+  async commitProcessed(batchId: string, facts: FactRow[], processed: PendingMessage[], failed: { messageId: string; error: string }[]): Promise<number> {
     return this.db.transaction(async (tx) => {
-      if (facts.length) {
+      const marked: { message_id: string }[] = processed.length
+        ? await tx.query(
+            `INSERT INTO exchange_receipt (client_id, message_id, record_id, type)
+             SELECT r.client_id, r.message_id, r.record_id, 'processed' FROM unnest($1::text[], $2::uuid[], $3::text[]) AS r(client_id, message_id, record_id)
+             ON CONFLICT (message_id) WHERE type = 'processed' DO NOTHING
+             RETURNING message_id`,
+            [processed.map((m) => m.clientId), processed.map((m) => m.id), processed.map((m) => m.recordId)],
+          )
+        : [];
+      const newly = new Set(marked.map((r) => r.message_id));
+      const toWrite = newly.size === processed.length ? facts : facts.filter((f) => newly.has(f.messageId));
+      if (toWrite.length) {
         // COPY into a session-local staging table, then one INSERT … ON CONFLICT: COPY is far
         // cheaper than binding fifteen large arrays, and the conflict clause keeps it idempotent.
         await tx.query(`CREATE TEMP TABLE IF NOT EXISTS canonical_fact_stage (LIKE canonical_fact INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
-        await copyRows(tx.queryRunner!, 'canonical_fact_stage', FACT_COLUMNS, facts.map((f) => [
+        await copyRows(tx.queryRunner!, 'canonical_fact_stage', FACT_COLUMNS, toWrite.map((f) => [
           f.messageId, f.role, String(f.ordinal), f.kind, f.event, f.eventDate, f.regionCode, f.citizenId, f.citizenIdValid ? 't' : 'f',
           f.name, f.sex, f.birthDate, f.detail ? JSON.stringify(f.detail) : null, f.clientId, f.receivedAt.toISOString(),
         ]));
@@ -126,50 +147,38 @@ export class IntakeRepository {
            ON CONFLICT ON CONSTRAINT canonical_fact_message_role DO NOTHING`,
         );
       }
-      const processed = await tx.query(
-        `WITH done AS (
-           UPDATE inbound_message SET state = 'processed', processed_at = now()
-           WHERE id = ANY($1::uuid[]) AND state = 'accepted'
-           RETURNING id, client_id, record_id)
-         INSERT INTO exchange_receipt (client_id, message_id, record_id, type)
-         SELECT client_id, id, record_id, 'processed' FROM done
-         ON CONFLICT DO NOTHING RETURNING 1`,
-        [processedIds],
-      );
-      const cards = [...new Set(facts.filter((f) => f.kind === 'registry-card').map((f) => f.messageId))];
+      const cards = [...new Set(toWrite.filter((f) => f.kind === 'registry-card').map((f) => f.messageId))];
       if (cards.length) await projectRegistryCards(tx, cards);
       if (failed.length) await this.markDead(tx, failed);
       await tx.query(
         `UPDATE intake_batch SET processed_at = now()
-         WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM inbound_message WHERE batch_id = $1 AND state = 'accepted')`,
+         WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM inbound_message m ${PENDING_ONLY} WHERE m.batch_id = $1 AND p.done IS NULL AND d.dead IS NULL)`,
         [batchId],
       );
-      return processed.length;
+      return marked.length;
     });
   }
 
   /** After the last attempt: every message of the batch still waiting becomes dead, with the error. */
   async markBatchDead(batchId: string, error: string): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const ids = await tx.query(`SELECT id FROM inbound_message WHERE batch_id = $1 AND state = 'accepted'`, [batchId]);
+      const ids = await tx.query(`SELECT m.id FROM inbound_message m ${PENDING_ONLY} WHERE m.batch_id = $1 AND p.done IS NULL AND d.dead IS NULL`, [batchId]);
       await this.markDead(tx, ids.map((r: { id: string }) => ({ messageId: r.id, error })));
       await tx.query('UPDATE intake_batch SET dead_at = now(), last_error = $2 WHERE id = $1 AND processed_at IS NULL', [batchId, error]);
       return ids.length;
     });
   }
 
+  /** Lists messages as dead (once: a message already dead keeps its first death) and tells their senders. */
   private async markDead(tx: { query: (sql: string, params: unknown[]) => Promise<unknown> }, failed: { messageId: string; error: string }[]): Promise<void> {
     await tx.query(
       `WITH dead AS (
-         UPDATE inbound_message m SET state = 'dead', error = f.error
-         FROM unnest($1::uuid[], $2::text[]) AS f(id, error)
-         WHERE m.id = f.id AND m.state = 'accepted'
-         RETURNING m.id, m.client_id, m.record_id, f.error),
-       listed AS (
-         INSERT INTO dead_letter (message_id, error) SELECT id, error FROM dead
-         ON CONFLICT (message_id) DO UPDATE SET error = EXCLUDED.error, died_at = now())
+         INSERT INTO dead_letter (message_id, error) SELECT f.id, f.error FROM unnest($1::uuid[], $2::text[]) AS f(id, error)
+         ON CONFLICT (message_id) DO NOTHING
+         RETURNING message_id, error)
        INSERT INTO exchange_receipt (client_id, message_id, record_id, type, detail)
-       SELECT client_id, id, record_id, 'dead', jsonb_build_object('error', error) FROM dead`,
+       SELECT m.client_id, m.id, m.record_id, 'dead', jsonb_build_object('error', dead.error)
+       FROM dead JOIN inbound_message m ON m.id = dead.message_id`,
       [failed.map((f) => f.messageId), failed.map((f) => f.error)],
     );
   }
@@ -196,12 +205,8 @@ export class IntakeRepository {
       // A CTE so that the driver hands back rows whatever the statement's command is.
       const revived: { batch_id: string }[] = await tx.query(
         `WITH listed AS (
-           DELETE FROM dead_letter WHERE $1::uuid[] IS NULL OR message_id = ANY($1::uuid[]) RETURNING message_id),
-         r AS (
-           UPDATE inbound_message m SET state = 'accepted', error = NULL
-           FROM listed WHERE m.id = listed.message_id AND m.state = 'dead'
-           RETURNING m.batch_id)
-         SELECT batch_id FROM r`,
+           DELETE FROM dead_letter WHERE $1::uuid[] IS NULL OR message_id = ANY($1::uuid[]) RETURNING message_id)
+         SELECT m.batch_id FROM listed JOIN inbound_message m ON m.id = listed.message_id`,
         [messageIds === 'all' ? null : messageIds],
       );
       const batchIds = [...new Set(revived.map((r) => r.batch_id))];

@@ -172,7 +172,7 @@ export class MessageLogRepository {
   async findForClient(clientId: string, messageId: string): Promise<MessageView | undefined> {
     const rows = await this.db.query(
       `SELECT id, record_id, kind, batch_id, state, received_at, processed_at, error, warnings, chain_seq, row_hash
-       FROM inbound_message WHERE id = $1 AND client_id = $2`,
+       FROM message_state WHERE id = $1 AND client_id = $2`,
       [messageId, clientId],
     );
     const r = rows[0];
@@ -184,7 +184,7 @@ export class MessageLogRepository {
   }
 
   async countByState(): Promise<Record<MessageState, number>> {
-    const rows = await this.db.query(`SELECT state, count(*)::int AS n FROM inbound_message GROUP BY state`);
+    const rows = await this.db.query(`SELECT state, count(*)::int AS n FROM message_state GROUP BY state`);
     const counts: Record<MessageState, number> = { accepted: 0, processed: 0, dead: 0 };
     for (const r of rows) counts[r.state as MessageState] = r.n;
     return counts;

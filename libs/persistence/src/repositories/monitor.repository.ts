@@ -165,7 +165,7 @@ export class MonitorRepository {
     const rows = await this.db.query(
       `SELECT c.agency, count(*)::int AS dead
        FROM dead_letter d JOIN inbound_message m ON m.id = d.message_id JOIN exchange_client c ON c.id = m.client_id
-       WHERE m.state = 'dead' AND ($1::text IS NULL OR c.agency = $1)
+       WHERE $1::text IS NULL OR c.agency = $1
        GROUP BY 1 ORDER BY 1`,
       [agency],
     );
@@ -175,9 +175,9 @@ export class MonitorRepository {
   /** Messages dead now, the latest deaths first, with the error of the last attempt. */
   async dead(agency: string | null, limit = 200): Promise<MonitorDeadMessage[]> {
     const rows = await this.db.query(
-      `SELECT m.id, m.client_id, c.agency, m.kind, m.record_id, m.batch_id, m.received_at, d.died_at, COALESCE(m.error, d.error) AS error
+      `SELECT m.id, m.client_id, c.agency, m.kind, m.record_id, m.batch_id, m.received_at, d.died_at, d.error
        FROM dead_letter d JOIN inbound_message m ON m.id = d.message_id JOIN exchange_client c ON c.id = m.client_id
-       WHERE m.state = 'dead' AND ($1::text IS NULL OR c.agency = $1)
+       WHERE $1::text IS NULL OR c.agency = $1
        ORDER BY d.died_at DESC, m.id
        LIMIT $2`,
       [agency, limit],
