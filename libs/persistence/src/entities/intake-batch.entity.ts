@@ -7,6 +7,9 @@ export class IntakeBatchEntity {
   @Column({ type: 'text' }) kind!: string;
   @Column({ type: 'integer', name: 'record_count' }) recordCount!: number;
   @Column({ type: 'timestamptz', name: 'created_at' }) createdAt!: Date;
+  /** The batch's run of its client's chain: its messages are (client_id, chain_seq) first_seq … last_seq. */
+  @Column({ type: 'bigint', name: 'first_seq' }) firstSeq!: string;
+  @Column({ type: 'bigint', name: 'last_seq' }) lastSeq!: string;
   @Column({ type: 'timestamptz', name: 'enqueued_at', nullable: true }) enqueuedAt!: Date | null;
   @Column({ type: 'timestamptz', name: 'processed_at', nullable: true }) processedAt!: Date | null;
   @Column({ type: 'timestamptz', name: 'dead_at', nullable: true }) deadAt!: Date | null;

@@ -42,6 +42,17 @@ const PENDING_ONLY = `
   LEFT JOIN LATERAL (SELECT true AS done FROM exchange_receipt r WHERE r.message_id = m.id AND r.type = 'processed' LIMIT 1) p ON true
   LEFT JOIN LATERAL (SELECT true AS dead FROM dead_letter x WHERE x.message_id = m.id LIMIT 1) d ON true`;
 
+/**
+ * A batch is a run of one client's chain (stored in one transaction under the client's lock), so
+ * its messages are read through the (client, chain_seq) key: no index on batch_id is kept up.
+ */
+const IN_RANGE = 'm.client_id = $1 AND m.chain_seq BETWEEN $2 AND $3';
+
+async function batchRange(db: { query: (sql: string, params: unknown[]) => Promise<any[]> }, batchId: string): Promise<[string, string, string] | undefined> {
+  const [row] = await db.query('SELECT client_id, first_seq, last_seq FROM intake_batch WHERE id = $1', [batchId]);
+  return row ? [row.client_id, row.first_seq, row.last_seq] : undefined;
+}
+
 export interface DeadMessage {
   id: string;
   clientId: string;
@@ -104,10 +115,12 @@ export class IntakeRepository {
    * the plan must not depend on table statistics, or it could read every receipt for every batch.
    */
   async loadPending(batchId: string): Promise<PendingMessage[]> {
+    const range = await batchRange(this.db, batchId);
+    if (!range) return [];
     const rows = await this.db.query(
       `SELECT m.id, m.client_id, m.record_id, m.kind, m.payload, m.received_at FROM inbound_message m ${PENDING_ONLY}
-       WHERE m.batch_id = $1 AND p.done IS NULL AND d.dead IS NULL ORDER BY m.chain_seq`,
-      [batchId],
+       WHERE ${IN_RANGE} AND p.done IS NULL AND d.dead IS NULL ORDER BY m.chain_seq`,
+      range,
     );
     return rows.map((r: Record<string, unknown>) => ({
       id: r.id as string, clientId: r.client_id as string, recordId: r.record_id as string, kind: r.kind as RecordKind,
@@ -150,11 +163,11 @@ export class IntakeRepository {
       const cards = [...new Set(toWrite.filter((f) => f.kind === 'registry-card').map((f) => f.messageId))];
       if (cards.length) await projectRegistryCards(tx, cards);
       if (failed.length) await this.markDead(tx, failed);
-      await tx.query(
-        `UPDATE intake_batch SET processed_at = now()
-         WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM inbound_message m ${PENDING_ONLY} WHERE m.batch_id = $1 AND p.done IS NULL AND d.dead IS NULL)`,
-        [batchId],
-      );
+      const range = await batchRange(tx, batchId);
+      const [{ pending }] = range
+        ? await tx.query(`SELECT EXISTS (SELECT 1 FROM inbound_message m ${PENDING_ONLY} WHERE ${IN_RANGE} AND p.done IS NULL AND d.dead IS NULL) AS pending`, range)
+        : [{ pending: false }];
+      if (!pending) await tx.query(`UPDATE intake_batch SET processed_at = now() WHERE id = $1`, [batchId]);
       return marked.length;
     });
   }
@@ -162,7 +175,8 @@ export class IntakeRepository {
   /** After the last attempt: every message of the batch still waiting becomes dead, with the error. */
   async markBatchDead(batchId: string, error: string): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const ids = await tx.query(`SELECT m.id FROM inbound_message m ${PENDING_ONLY} WHERE m.batch_id = $1 AND p.done IS NULL AND d.dead IS NULL`, [batchId]);
+      const range = await batchRange(tx, batchId);
+      const ids = range ? await tx.query(`SELECT m.id FROM inbound_message m ${PENDING_ONLY} WHERE ${IN_RANGE} AND p.done IS NULL AND d.dead IS NULL`, range) : [];
       await this.markDead(tx, ids.map((r: { id: string }) => ({ messageId: r.id, error })));
       await tx.query('UPDATE intake_batch SET dead_at = now(), last_error = $2 WHERE id = $1 AND processed_at IS NULL', [batchId, error]);
       return ids.length;

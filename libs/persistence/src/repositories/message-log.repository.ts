@@ -114,6 +114,7 @@ export class MessageLogRepository {
       const rows = { id: [] as string[], recordId: [] as string[], batchId: [] as string[], seq: [] as string[], payload: [] as string[], sha: [] as string[], prev: [] as string[], hash: [] as string[], eventDate: [] as (string | null)[], region: [] as (string | null)[], warnings: [] as (string | null)[] };
       const batchIds: string[] = [];
       const batchCounts: number[] = [];
+      const batchFirstSeq: string[] = [];
       for (const [i, record] of records.entries()) {
         const sha = shas[i];
         const seen = existing.get(record.recordId);
@@ -124,6 +125,7 @@ export class MessageLogRepository {
         if (rows.id.length % batchSize === 0) {
           batchIds.push(randomUUID());
           batchCounts.push(0);
+          batchFirstSeq.push((seq + 1n).toString());
         }
         batchCounts[batchCounts.length - 1]++;
         seq += 1n;
@@ -146,9 +148,9 @@ export class MessageLogRepository {
       }
       if (rows.id.length) {
         await runner.query(
-          `INSERT INTO intake_batch (id, client_id, kind, record_count, created_at)
-           SELECT b.id, $2, $3, b.n, $4 FROM unnest($1::uuid[], $5::int[]) AS b(id, n)`,
-          [batchIds, clientId, kind, receivedAt, batchCounts],
+          `INSERT INTO intake_batch (id, client_id, kind, record_count, created_at, first_seq, last_seq)
+           SELECT b.id, $2, $3, b.n, $4, b.first_seq, b.first_seq + b.n - 1 FROM unnest($1::uuid[], $5::int[], $6::bigint[]) AS b(id, n, first_seq)`,
+          [batchIds, clientId, kind, receivedAt, batchCounts, batchFirstSeq],
         );
         const received = receivedAt.toISOString();
         await copyRows(
