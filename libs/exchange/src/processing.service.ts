@@ -26,9 +26,7 @@ export class ProcessingService {
     const failed: { messageId: string; error: string }[] = [];
     for (const message of messages) {
       try {
-        for (const draft of toFacts(message.kind, JSON.parse(message.payload))) {
-          facts.push({ ...draft, messageId: message.id, clientId: message.clientId, receivedAt: message.receivedAt });
-        }
+        for (const fact of toFacts(message.kind, JSON.parse(message.payload), message)) facts.push(fact);
         processed.push(message);
       } catch (error) {
         failed.push({ messageId: message.id, error: `cannot map record: ${(error as Error).message}` });

@@ -30,6 +30,11 @@ describe('fault: worker killed mid-delivery', () => {
     await hub?.close().catch(() => undefined);
   });
 
+  // The worker inside a batch's commit transaction (facts, receipts and the batch's mark written together).
+  const IN_BATCH_TX = `SELECT count(*) FROM pg_stat_activity
+    WHERE datname = current_database() AND application_name = 'sanxian-worker' AND xact_start IS NOT NULL
+      AND (state = 'idle in transaction' OR query ~ 'canonical_fact|exchange_receipt|SET processed_at')`;
+
   async function counts() {
     const [row] = await hub!.sql<{ processed: number; accepted: number; dead: number; facts: number; receipts: number; workerSessions: number; inBatchTx: number }>(
       `SELECT (SELECT count(*) FILTER (WHERE state = 'processed') FROM message_state)::int AS processed,
@@ -39,11 +44,15 @@ describe('fault: worker killed mid-delivery', () => {
               (SELECT count(*) FROM exchange_receipt WHERE type = 'processed')::int AS receipts,
               (SELECT count(*) FROM pg_stat_activity
                  WHERE datname = current_database() AND application_name = 'sanxian-worker')::int AS "workerSessions",
-              -- the worker inside a batch's commit transaction (facts, states and receipts written together)
-              (SELECT count(*) FROM pg_stat_activity
-                 WHERE datname = current_database() AND application_name = 'sanxian-worker' AND xact_start IS NOT NULL
-                   AND (state = 'idle in transaction' OR query ~ 'canonical_fact|exchange_receipt|SET processed_at'))::int AS "inBatchTx"`,
+              (${IN_BATCH_TX})::int AS "inBatchTx"`,
     );
+    return row;
+  }
+
+  /** Cheap enough to poll every few milliseconds: a batch's commit transaction lasts only tens of them. */
+  async function progress() {
+    const [row] = await hub!.sql<{ processed: number; inBatchTx: number }>(
+      `SELECT (SELECT count(*) FROM exchange_receipt WHERE type = 'processed')::int AS processed, (${IN_BATCH_TX})::int AS "inBatchTx"`);
     return row;
   }
 
@@ -61,9 +70,9 @@ describe('fault: worker killed mid-delivery', () => {
 
     // Kill while a batch transaction is open and at least one batch is already done: mid-delivery, mid-batch.
     const atKill = await waitFor('the worker to be inside a batch transaction, part-way through', async () => {
-      const c = await counts();
+      const c = await progress();
       return c.processed >= BATCH && c.processed < RECORDS && c.inBatchTx > 0 ? c : undefined;
-    }, 60_000, 10);
+    }, 60_000, 2);
     await worker.kill('SIGKILL');
     worker = undefined;
 

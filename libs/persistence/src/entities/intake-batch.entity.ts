@@ -13,5 +13,6 @@ export class IntakeBatchEntity {
   @Column({ type: 'timestamptz', name: 'enqueued_at', nullable: true }) enqueuedAt!: Date | null;
   @Column({ type: 'timestamptz', name: 'processed_at', nullable: true }) processedAt!: Date | null;
   @Column({ type: 'timestamptz', name: 'dead_at', nullable: true }) deadAt!: Date | null;
+  @Column({ type: 'timestamptz', name: 'revived_at', nullable: true }) revivedAt!: Date | null;
   @Column({ type: 'text', name: 'last_error', nullable: true }) lastError!: string | null;
 }

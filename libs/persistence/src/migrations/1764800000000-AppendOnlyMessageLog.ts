@@ -23,7 +23,8 @@ export class AppendOnlyMessageLog1764800000000 implements MigrationInterface {
       END $$`);
     // A batch is a run of its client's chain: its messages are found by (client_id, chain_seq), and the
     // batch_id index, written for every record, goes. Indexes on facts that no query reads go too.
-    await q.query(`ALTER TABLE intake_batch ADD COLUMN first_seq bigint, ADD COLUMN last_seq bigint`);
+    // revived_at: a revived batch is the only kind whose messages may be part processed (see loadPending).
+    await q.query(`ALTER TABLE intake_batch ADD COLUMN first_seq bigint, ADD COLUMN last_seq bigint, ADD COLUMN revived_at timestamptz`);
     await q.query(`
       UPDATE intake_batch b SET first_seq = r.first_seq, last_seq = r.last_seq
       FROM (SELECT batch_id, min(chain_seq) AS first_seq, max(chain_seq) AS last_seq FROM inbound_message GROUP BY batch_id) r
@@ -47,7 +48,7 @@ export class AppendOnlyMessageLog1764800000000 implements MigrationInterface {
     await q.query(`CREATE INDEX canonical_fact_citizen ON canonical_fact (citizen_id) WHERE citizen_id IS NOT NULL`);
     await q.query(`CREATE INDEX canonical_fact_region_date ON canonical_fact (region_code, event_date)`);
     await q.query(`CREATE INDEX inbound_message_batch ON inbound_message (batch_id)`);
-    await q.query(`ALTER TABLE intake_batch DROP COLUMN first_seq, DROP COLUMN last_seq`);
+    await q.query(`ALTER TABLE intake_batch DROP COLUMN first_seq, DROP COLUMN last_seq, DROP COLUMN revived_at`);
     await q.query(`ALTER TABLE inbound_message DISABLE TRIGGER inbound_message_guard`);
     await q.query(`
       ALTER TABLE inbound_message

@@ -20,7 +20,8 @@ export interface FactRow {
   birthDate: string | null;
   detail: Record<string, unknown> | null;
   clientId: string;
-  receivedAt: Date;
+  /** The message's receipt time as PostgreSQL printed it (timestamptz text): passed through, never parsed. */
+  receivedAt: string;
 }
 
 const FACT_COLUMNS = [
@@ -34,7 +35,8 @@ export interface PendingMessage {
   recordId: string;
   kind: RecordKind;
   payload: string;
-  receivedAt: Date;
+  /** timestamptz text, as the facts carry it. */
+  receivedAt: string;
 }
 
 /** Joins that tell, for each message `m`, whether it is processed (`p.done`) or dead (`d.dead`). */
@@ -48,9 +50,25 @@ const PENDING_ONLY = `
  */
 const IN_RANGE = 'm.client_id = $1 AND m.chain_seq BETWEEN $2 AND $3';
 
-async function batchRange(db: { query: (sql: string, params: unknown[]) => Promise<any[]> }, batchId: string): Promise<[string, string, string] | undefined> {
-  const [row] = await db.query('SELECT client_id, first_seq, last_seq FROM intake_batch WHERE id = $1', [batchId]);
-  return row ? [row.client_id, row.first_seq, row.last_seq] : undefined;
+interface BatchState {
+  /** The batch's chain run, as the parameters of IN_RANGE. */
+  range: [string, string, string];
+  /** Processed, or dead after the last attempt: nothing of it waits until it is revived. */
+  finished: boolean;
+  /**
+   * Revived batches are the only ones whose messages can be part processed, part not: a batch's processing
+   * commits all of it or nothing. Only they need each message's state probed.
+   */
+  revived: boolean;
+}
+
+async function batchState(db: { query: (sql: string, params: unknown[]) => Promise<any[]> }, batchId: string): Promise<BatchState | undefined> {
+  const [row] = await db.query(
+    `SELECT client_id, first_seq, last_seq, processed_at IS NOT NULL OR dead_at IS NOT NULL AS finished, revived_at IS NOT NULL AS revived
+     FROM intake_batch WHERE id = $1`,
+    [batchId],
+  );
+  return row ? { range: [row.client_id, row.first_seq, row.last_seq], finished: row.finished, revived: row.revived } : undefined;
 }
 
 export interface DeadMessage {
@@ -111,20 +129,24 @@ export class IntakeRepository {
   }
 
   /**
-   * The batch's messages neither processed nor dead. Each is probed by its own unique key (LATERAL):
-   * the plan must not depend on table statistics, or it could read every receipt for every batch.
+   * The batch's messages neither processed nor dead. A batch's processing commits all of it or nothing,
+   * so a batch never revived waits whole until it is finished. In a revived one each message is probed
+   * by its own unique key (LATERAL): the plan must not depend on table statistics, or it could read
+   * every receipt for every batch.
    */
   async loadPending(batchId: string): Promise<PendingMessage[]> {
-    const range = await batchRange(this.db, batchId);
-    if (!range) return [];
+    const batch = await batchState(this.db, batchId);
+    if (!batch || batch.finished) return [];
+    const columns = 'm.id, m.client_id, m.record_id, m.kind, m.payload, m.received_at::text';
     const rows = await this.db.query(
-      `SELECT m.id, m.client_id, m.record_id, m.kind, m.payload, m.received_at FROM inbound_message m ${PENDING_ONLY}
-       WHERE ${IN_RANGE} AND p.done IS NULL AND d.dead IS NULL ORDER BY m.chain_seq`,
-      range,
+      batch.revived
+        ? `SELECT ${columns} FROM inbound_message m ${PENDING_ONLY} WHERE ${IN_RANGE} AND p.done IS NULL AND d.dead IS NULL ORDER BY m.chain_seq`
+        : `SELECT ${columns} FROM inbound_message m WHERE ${IN_RANGE} ORDER BY m.chain_seq`,
+      batch.range,
     );
     return rows.map((r: Record<string, unknown>) => ({
       id: r.id as string, clientId: r.client_id as string, recordId: r.record_id as string, kind: r.kind as RecordKind,
-      payload: r.payload as string, receivedAt: r.received_at as Date,
+      payload: r.payload as string, receivedAt: r.received_at as string,
     }));
   }
 
@@ -153,7 +175,7 @@ export class IntakeRepository {
         await tx.query(`CREATE TEMP TABLE IF NOT EXISTS canonical_fact_stage (LIKE canonical_fact INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
         await copyRows(tx.queryRunner!, 'canonical_fact_stage', FACT_COLUMNS, toWrite.map((f) => [
           f.messageId, f.role, String(f.ordinal), f.kind, f.event, f.eventDate, f.regionCode, f.citizenId, f.citizenIdValid ? 't' : 'f',
-          f.name, f.sex, f.birthDate, f.detail ? JSON.stringify(f.detail) : null, f.clientId, f.receivedAt.toISOString(),
+          f.name, f.sex, f.birthDate, f.detail ? JSON.stringify(f.detail) : null, f.clientId, f.receivedAt,
         ]));
         await tx.query(
           `INSERT INTO canonical_fact (${FACT_COLUMNS.join(', ')}) SELECT ${FACT_COLUMNS.join(', ')} FROM canonical_fact_stage
@@ -163,11 +185,12 @@ export class IntakeRepository {
       const cards = [...new Set(toWrite.filter((f) => f.kind === 'registry-card').map((f) => f.messageId))];
       if (cards.length) await projectRegistryCards(tx, cards);
       if (failed.length) await this.markDead(tx, failed);
-      const range = await batchRange(tx, batchId);
-      const [{ pending }] = range
-        ? await tx.query(`SELECT EXISTS (SELECT 1 FROM inbound_message m ${PENDING_ONLY} WHERE ${IN_RANGE} AND p.done IS NULL AND d.dead IS NULL) AS pending`, range)
+      // Every message loaded is now processed or dead; a batch never revived had no others.
+      const batch = await batchState(tx, batchId);
+      const [{ pending }] = batch?.revived
+        ? await tx.query(`SELECT EXISTS (SELECT 1 FROM inbound_message m ${PENDING_ONLY} WHERE ${IN_RANGE} AND p.done IS NULL AND d.dead IS NULL) AS pending`, batch.range)
         : [{ pending: false }];
-      if (!pending) await tx.query(`UPDATE intake_batch SET processed_at = now() WHERE id = $1`, [batchId]);
+      if (batch && !pending) await tx.query(`UPDATE intake_batch SET processed_at = now() WHERE id = $1 AND processed_at IS NULL`, [batchId]);
       return marked.length;
     });
   }
@@ -175,8 +198,8 @@ export class IntakeRepository {
   /** After the last attempt: every message of the batch still waiting becomes dead, with the error. */
   async markBatchDead(batchId: string, error: string): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const range = await batchRange(tx, batchId);
-      const ids = range ? await tx.query(`SELECT m.id FROM inbound_message m ${PENDING_ONLY} WHERE ${IN_RANGE} AND p.done IS NULL AND d.dead IS NULL`, range) : [];
+      const batch = await batchState(tx, batchId);
+      const ids = batch ? await tx.query(`SELECT m.id FROM inbound_message m ${PENDING_ONLY} WHERE ${IN_RANGE} AND p.done IS NULL AND d.dead IS NULL`, batch.range) : [];
       await this.markDead(tx, ids.map((r: { id: string }) => ({ messageId: r.id, error })));
       await tx.query('UPDATE intake_batch SET dead_at = now(), last_error = $2 WHERE id = $1 AND processed_at IS NULL', [batchId, error]);
       return ids.length;
@@ -225,7 +248,7 @@ export class IntakeRepository {
       );
       const batchIds = [...new Set(revived.map((r) => r.batch_id))];
       if (batchIds.length) {
-        await tx.query('UPDATE intake_batch SET dead_at = NULL, processed_at = NULL, enqueued_at = NULL WHERE id = ANY($1::uuid[])', [batchIds]);
+        await tx.query('UPDATE intake_batch SET dead_at = NULL, processed_at = NULL, enqueued_at = NULL, revived_at = now() WHERE id = ANY($1::uuid[])', [batchIds]);
       }
       return { messages: revived.length, batchIds };
     });
