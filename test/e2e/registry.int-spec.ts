@@ -71,8 +71,9 @@ describe('the family-planning registry (cards pushed through the exchange API)',
 
   it('projecting the same messages again changes nothing', async () => {
     const before = await registry.countCurrent();
-    // Take back the processed marks (the receipts), as if the worker had died before its commit.
+    // Take back what processing committed (facts and processed marks), as if the worker had died before its commit.
     await hub.sql(`DELETE FROM exchange_receipt WHERE type = 'processed' AND message_id IN (SELECT id FROM inbound_message WHERE kind = 'registry-card')`);
+    await hub.sql(`DELETE FROM canonical_fact WHERE kind = 'registry-card'`);
     await hub.sql(`UPDATE intake_batch SET processed_at = NULL, enqueued_at = NULL WHERE kind = 'registry-card'`);
     await waitUntilProcessed(hub, sent, 60_000);
     expect(await registry.countCurrent()).toEqual(before);

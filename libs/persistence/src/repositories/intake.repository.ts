@@ -154,7 +154,7 @@ export class IntakeRepository {
    * Writes the facts of a batch and marks its messages processed, in one transaction.
    * The mark is the message's `processed` receipt, unique per message: only messages that get it
    * here have their facts written, so a retry after a crash, or a second job of the same batch,
-   * adds nothing twice (and the facts' natural key would refuse it anyway).
+   * adds nothing twice.
    */
   async commitProcessed(batchId: string, facts: FactRow[], processed: PendingMessage[], failed: { messageId: string; error: string }[]): Promise<number> {
     return this.db.transaction(async (tx) => {
@@ -169,18 +169,13 @@ export class IntakeRepository {
         : [];
       const newly = new Set(marked.map((r) => r.message_id));
       const toWrite = newly.size === processed.length ? facts : facts.filter((f) => newly.has(f.messageId));
+      // Straight into the table: the receipts above let through only messages without facts (a message's
+      // facts and its receipt commit together), and the facts' natural key still refuses a second copy.
       if (toWrite.length) {
-        // COPY into a session-local staging table, then one INSERT … ON CONFLICT: COPY is far
-        // cheaper than binding fifteen large arrays, and the conflict clause keeps it idempotent.
-        await tx.query(`CREATE TEMP TABLE IF NOT EXISTS canonical_fact_stage (LIKE canonical_fact INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
-        await copyRows(tx.queryRunner!, 'canonical_fact_stage', FACT_COLUMNS, toWrite.map((f) => [
+        await copyRows(tx.queryRunner!, 'canonical_fact', FACT_COLUMNS, toWrite.map((f) => [
           f.messageId, f.role, String(f.ordinal), f.kind, f.event, f.eventDate, f.regionCode, f.citizenId, f.citizenIdValid ? 't' : 'f',
           f.name, f.sex, f.birthDate, f.detail ? JSON.stringify(f.detail) : null, f.clientId, f.receivedAt,
         ]));
-        await tx.query(
-          `INSERT INTO canonical_fact (${FACT_COLUMNS.join(', ')}) SELECT ${FACT_COLUMNS.join(', ')} FROM canonical_fact_stage
-           ON CONFLICT ON CONSTRAINT canonical_fact_message_role DO NOTHING`,
-        );
       }
       const cards = [...new Set(toWrite.filter((f) => f.kind === 'registry-card').map((f) => f.messageId))];
       if (cards.length) await projectRegistryCards(tx, cards);
