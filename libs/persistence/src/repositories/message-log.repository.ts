@@ -32,6 +32,17 @@ export function chainHash(prevHash: string, clientId: string, seq: bigint | stri
   return sha256Hex(`${prevHash}\n${clientId}\n${seq}\n${recordId}\n${receivedAt.toISOString()}\n${payloadSha256}`);
 }
 
+/**
+ * The records of a request already logged for the client ($1), by record id ($2): one unique-index probe
+ * per id, whatever the table's statistics say. LIMIT 1 keeps the LATERAL subquery from being flattened
+ * into a join, which the planner may run as a hash join over the client's whole log on every request.
+ */
+export const DUPLICATE_PROBE_SQL = `
+  SELECT m.record_id, m.id, m.payload_sha256
+  FROM unnest($2::text[]) AS r(record_id)
+  CROSS JOIN LATERAL (
+    SELECT record_id, id, payload_sha256 FROM inbound_message WHERE client_id = $1 AND record_id = r.record_id LIMIT 1) m`;
+
 export interface MessageView {
   id: string;
   recordId: string;
@@ -97,15 +108,7 @@ export class MessageLogRepository {
       const [head] = await runner.query('SELECT chain_seq, chain_head FROM exchange_client WHERE id = $1 FOR NO KEY UPDATE', [clientId]);
       if (!head) throw new Error(`unknown client ${clientId}`);
       const existing = new Map<string, { id: string; sha: string }>();
-      // One unique-index probe per record id (LATERAL): fast whatever the table's statistics say,
-      // where `record_id = ANY(…)` falls back to reading the client's whole log when they are stale.
-      const known = await runner.query(
-        `SELECT m.record_id, m.id, m.payload_sha256
-         FROM unnest($2::text[]) AS r(record_id)
-         CROSS JOIN LATERAL (
-           SELECT record_id, id, payload_sha256 FROM inbound_message WHERE client_id = $1 AND record_id = r.record_id) m`,
-        [clientId, records.map((r) => r.recordId)],
-      );
+      const known = await runner.query(DUPLICATE_PROBE_SQL, [clientId, records.map((r) => r.recordId)]);
       for (const row of known) existing.set(row.record_id, { id: row.id, sha: row.payload_sha256 });
 
       let seq = BigInt(head.chain_seq);
