@@ -1,0 +1,33 @@
+import { isUtf8 } from 'node:buffer';
+import { copyTextChunks } from './copy-rows';
+
+const text = (rows: (string | null)[][]) => Buffer.concat([...copyTextChunks(rows)]).toString('utf8');
+
+describe('copyTextChunks (COPY text format)', () => {
+  it('separates fields by tabs and rows by newlines, with \\N for NULL', () => {
+    expect(text([['a', null, 'c'], ['d', 'e', '']])).toBe('a\t\\N\tc\nd\te\t\n');
+  });
+
+  it('escapes backslashes, tabs and line breaks inside values', () => {
+    expect(text([['a\\b', 'x\ty', 'line\nbreak\r']])).toBe('a\\\\b\tx\\ty\tline\\nbreak\\r\n');
+  });
+
+  it('encodes UTF-8 and splits long input into chunks without breaking a character', () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => [`R${i}`, '张三丰'.repeat(40), String(i)]);
+    const chunks = [...copyTextChunks(rows)];
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks) expect(isUtf8(chunk)).toBe(true);
+    const lines = Buffer.concat(chunks).toString('utf8').split('\n');
+    expect(lines).toHaveLength(3001);
+    expect(lines[2999]).toBe(`R2999\t${'张三丰'.repeat(40)}\t2999`);
+  });
+
+  it('takes a value larger than a chunk', () => {
+    const big = 'x'.repeat(600_000);
+    expect(text([[big, 'y']])).toBe(`${big}\ty\n`);
+  });
+
+  it('sends nothing for no rows', () => {
+    expect([...copyTextChunks([])]).toEqual([]);
+  });
+});
