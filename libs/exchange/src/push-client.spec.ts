@@ -276,10 +276,21 @@ describe('pushFile', () => {
     expect(hub.requests).toHaveLength(0);
   });
 
+  it('sends NDJSON lines as they are: a broken line is rejected alone, the rest go through', async () => {
+    const lines = births(4).map((r) => JSON.stringify(r));
+    const path = file('as-read.ndjson', '\uFEFF' + [lines[0], '  ', lines[1], '{broken', lines[2] + '\r', '', lines[3]].join('\n'));
+    const summary = await pushFile({ ...base(), file: path, batchSize: 2, concurrency: 1 });
+    expect(summary).toMatchObject({ records: 5, accepted: 4, rejected: 1, requests: 3 });
+    const rejections = readFileSync(summary.rejectionsFile!, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rejections).toEqual([expect.objectContaining({ index: 2, errors: [expect.objectContaining({ code: 'invalid-json' })] })]);
+    expect(hub.requests.map((r) => r.records)).toEqual([2, 2, 1]);
+  });
+
   it('stops on an input file it cannot read, after what was sent', async () => {
     const lines = births(4).map((r) => JSON.stringify(r));
     const path = file('broken.ndjson', [...lines.slice(0, 2), '{broken', ...lines.slice(2)].join('\n'));
-    const error = (await pushFile({ ...base(), file: path, batchSize: 1, concurrency: 1 }).catch((e: unknown) => e)) as PushError;
+    // A JSON body is made of parsed records: the file is read as records, and a line that is none stops the push.
+    const error = (await pushFile({ ...base(), file: path, format: 'json', batchSize: 1, concurrency: 1 }).catch((e: unknown) => e)) as PushError;
     expect(error).toBeInstanceOf(PushError);
     expect(error.message).toMatch(/broken\.ndjson:3: not valid JSON/);
     expect(error.summary.accepted).toBe(2);

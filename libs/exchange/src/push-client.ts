@@ -159,6 +159,40 @@ export async function* readRecords(file: string): AsyncGenerator<unknown> {
   }
 }
 
+function isBlankLine(line: Buffer): boolean {
+  for (const byte of line) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  return true;
+}
+
+/**
+ * The non-blank lines of an NDJSON file as the bytes they are (a leading BOM dropped), for an NDJSON body:
+ * sent as read, neither decoded nor parsed here. The hub checks each and rejects what is not a record,
+ * with its index, so a broken line costs that record only.
+ */
+export async function* readNdjsonLines(file: string): AsyncGenerator<Buffer> {
+  let rest: Buffer = Buffer.alloc(0);
+  let atStart = true;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    let data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+    if (atStart) {
+      if (data.length < 3) {
+        rest = data;
+        continue;
+      }
+      if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
+      atStart = false;
+    }
+    let start = 0;
+    for (let newline = data.indexOf(0x0a); newline !== -1; newline = data.indexOf(0x0a, start)) {
+      const line = data.subarray(start, newline);
+      if (!isBlankLine(line)) yield line;
+      start = newline + 1;
+    }
+    rest = data.subarray(start);
+  }
+  if (!isBlankLine(rest)) yield rest;
+}
+
 async function readJsonFile(file: string): Promise<unknown[]> {
   let parsed: unknown;
   try {
@@ -268,6 +302,14 @@ async function estimateRecords(file: string): Promise<number | undefined> {
 }
 
 // ------------------------------------------------------------------------------------------------- sending
+
+function joinLines(lines: readonly Buffer[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const line of lines) parts.push(line, NEWLINE);
+  return Buffer.concat(parts);
+}
+
+const NEWLINE = Buffer.from('\n');
 
 function encodeBatch(format: BatchFormat, records: readonly unknown[]): Buffer {
   switch (format) {
@@ -464,9 +506,13 @@ export async function pushFile(options: PushOptions): Promise<PushSummary> {
   }
 
   let done = 0;
+  // NDJSON file to NDJSON body: lines go as they are (see readNdjsonLines). Replaying reads each record's report time.
+  const asRead = input === 'ndjson' && format === 'ndjson' && !options.replay;
+
   async function runBatch(records: unknown[], first: number): Promise<void> {
     const signedAt = options.replay ? new Date(Math.max(...records.map((r) => reportedAt(r).getTime()))) : undefined;
-    const answer = await send(encodeBatch(format, records), records.length, first, signedAt);
+    const body = asRead ? joinLines(records as Buffer[]) : encodeBatch(format, records);
+    const answer = await send(body, records.length, first, signedAt);
     summary.accepted += answer.accepted;
     summary.duplicates += answer.duplicates;
     summary.rejected += answer.rejected;
@@ -497,7 +543,7 @@ export async function pushFile(options: PushOptions): Promise<PushSummary> {
   let read = 0;
   try {
     let batch: unknown[] = [];
-    for await (const record of readRecords(options.file)) {
+    for await (const record of asRead ? readNdjsonLines(options.file) : readRecords(options.file)) {
       // Replaying: a new reporting day starts a new batch, so each is received on its own day.
       if (options.replay && batch.length > 0 && reportingDay(batch[batch.length - 1]) !== reportingDay(record)) {
         await dispatch(batch, read);
