@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs, promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { v7 as timeOrderedUuid } from 'uuid';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pushFile } from '@sanxian/exchange';
 import { hukouChange } from '../support/record-factory';
@@ -164,7 +165,7 @@ export function percentile(sorted: number[], q: number): number {
 
 const COPY_COLUMNS = 'id, client_id, record_id, kind, batch_id, chain_seq, payload, payload_sha256, prev_hash, row_hash, event_date, region_code, warnings, received_at';
 
-/** COPY text-format rows shaped like the api's: same payload text and hash, fresh ids, dummy chain hashes of the real length. */
+/** COPY text-format rows shaped like the api's: same payload text and hash, fresh ids of the same kind (time-ordered), dummy chain hashes of the real length. */
 function copyChunks(lines: string[], clientId: string, batchSize: number): Buffer[] {
   const escape = (text: string) => text.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!);
   const receivedAt = new Date().toISOString();
@@ -176,7 +177,7 @@ function copyChunks(lines: string[], clientId: string, batchSize: number): Buffe
     const record = JSON.parse(payload) as { recordId: string; eventDate: string; regionCode: string };
     const sha = createHash('sha256').update(payload).digest('hex');
     const hash = createHash('sha256').update(sha).digest('hex');
-    text += [randomUUID(), clientId, escape(record.recordId), 'hukou-change', batchId, i + 1, escape(payload), sha, hash, hash, record.eventDate, record.regionCode, '\\N', receivedAt].join('\t') + '\n';
+    text += [timeOrderedUuid(), clientId, escape(record.recordId), 'hukou-change', batchId, i + 1, escape(payload), sha, hash, hash, record.eventDate, record.regionCode, '\\N', receivedAt].join('\t') + '\n';
     if ((i + 1) % 1000 === 0) {
       chunks.push(Buffer.from(text));
       text = '';
