@@ -1,6 +1,9 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
-/** Lowercase hex SHA-256: of request bodies (signatures) and of stored payloads (the message log). */
+/**
+ * Lowercase hex SHA-256: of request bodies (signatures) and of stored payloads (the message log).
+ * One-shot `hash` (Node ≥ 20.12): about half the cost of a Hash object for a record-sized input.
+ */
 export function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }

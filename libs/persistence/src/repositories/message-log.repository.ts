@@ -26,11 +26,13 @@ export interface StoreResult {
   batchIds: string[]; // outbox batches created (empty when nothing new was accepted)
 }
 
+const LOG_COLUMNS = ['id', 'client_id', 'record_id', 'kind', 'batch_id', 'chain_seq', 'payload', 'payload_sha256', 'prev_hash', 'row_hash', 'event_date', 'region_code', 'warnings', 'received_at'];
+
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** The chain link: each row's hash covers the previous row's hash of the same client. */
-export function chainHash(prevHash: string, clientId: string, seq: bigint | string, recordId: string, receivedAt: Date, payloadSha256: string): string {
-  return sha256Hex(`${prevHash}\n${clientId}\n${seq}\n${recordId}\n${receivedAt.toISOString()}\n${payloadSha256}`);
+export function chainHash(prevHash: string, clientId: string, seq: bigint | string, recordId: string, receivedAtIso: string, payloadSha256: string): string {
+  return sha256Hex(`${prevHash}\n${clientId}\n${seq}\n${recordId}\n${receivedAtIso}\n${payloadSha256}`);
 }
 
 /**
@@ -114,8 +116,10 @@ export class MessageLogRepository {
 
       let seq = BigInt(head.chain_seq);
       let prev: string = head.chain_head;
+      const received = receivedAt.toISOString();
       const outcomes: StoreOutcome[] = [];
-      const rows = { id: [] as string[], recordId: [] as string[], batchId: [] as string[], seq: [] as string[], payload: [] as string[], sha: [] as string[], prev: [] as string[], hash: [] as string[], eventDate: [] as (string | null)[], region: [] as (string | null)[], warnings: [] as (string | null)[] };
+      // COPY rows in LOG_COLUMNS order, built once per record.
+      const rows: (string | null)[][] = [];
       const batchIds: string[] = [];
       const batchCounts: number[] = [];
       const batchFirstSeq: string[] = [];
@@ -126,7 +130,7 @@ export class MessageLogRepository {
           outcomes.push({ status: seen.sha === sha ? 'duplicate' : 'record-id-reused', messageId: seen.id });
           continue;
         }
-        if (rows.id.length % batchSize === 0) {
+        if (rows.length % batchSize === 0) {
           batchIds.push(randomUUID());
           batchCounts.push(0);
           batchFirstSeq.push((seq + 1n).toString());
@@ -136,35 +140,23 @@ export class MessageLogRepository {
         // Time-ordered (UUIDv7): new ids land at the right edge of the primary key, so a batch dirties a few
         // index pages rather than one per record, as random ids did.
         const id = timeOrderedUuid();
-        const hash = chainHash(prev, clientId, seq, record.recordId, receivedAt, sha);
-        rows.id.push(id);
-        rows.recordId.push(record.recordId);
-        rows.batchId.push(batchIds[batchIds.length - 1]);
-        rows.seq.push(seq.toString());
-        rows.payload.push(record.payload);
-        rows.sha.push(sha);
-        rows.prev.push(prev);
-        rows.hash.push(hash);
-        rows.eventDate.push(record.eventDate);
-        rows.region.push(record.regionCode);
-        rows.warnings.push(record.warnings.length ? JSON.stringify(record.warnings) : null);
+        const seqText = seq.toString();
+        const hash = chainHash(prev, clientId, seqText, record.recordId, received, sha);
+        rows.push([
+          id, clientId, record.recordId, kind, batchIds[batchIds.length - 1], seqText, record.payload, sha, prev, hash,
+          record.eventDate, record.regionCode, record.warnings.length ? JSON.stringify(record.warnings) : null, received,
+        ]);
         prev = hash;
         existing.set(record.recordId, { id, sha });
         outcomes.push({ status: 'accepted', messageId: id });
       }
-      if (rows.id.length) {
+      if (rows.length) {
         await runner.query(
           `INSERT INTO intake_batch (id, client_id, kind, record_count, created_at, first_seq, last_seq)
            SELECT b.id, $2, $3, b.n, $4, b.first_seq, b.first_seq + b.n - 1 FROM unnest($1::uuid[], $5::int[], $6::bigint[]) AS b(id, n, first_seq)`,
           [batchIds, clientId, kind, receivedAt, batchCounts, batchFirstSeq],
         );
-        const received = receivedAt.toISOString();
-        await copyRows(
-          runner,
-          'inbound_message',
-          ['id', 'client_id', 'record_id', 'kind', 'batch_id', 'chain_seq', 'payload', 'payload_sha256', 'prev_hash', 'row_hash', 'event_date', 'region_code', 'warnings', 'received_at'],
-          rows.id.map((id, i) => [id, clientId, rows.recordId[i], kind, rows.batchId[i], rows.seq[i], rows.payload[i], rows.sha[i], rows.prev[i], rows.hash[i], rows.eventDate[i], rows.region[i], rows.warnings[i], received]),
-        );
+        await copyRows(runner, 'inbound_message', LOG_COLUMNS, rows);
         await runner.query('UPDATE exchange_client SET chain_seq = $2, chain_head = $3 WHERE id = $1', [clientId, seq.toString(), prev]);
       }
       await runner.commitTransaction();
@@ -224,7 +216,7 @@ export class MessageLogRepository {
           if (seq !== expectedSeq) broken = at(`sequence jumps from ${expectedSeq - 1n} to ${seq}: rows are missing`);
           else if (sha256Hex(row.payload) !== row.payload_sha256) broken = at('payload does not match its SHA-256');
           else if (row.prev_hash !== prev) broken = at('previous-hash link does not match the preceding row');
-          else if (chainHash(prev, client.id, seq, row.record_id, row.received_at, row.payload_sha256) !== row.row_hash) broken = at('row hash does not match its contents');
+          else if (chainHash(prev, client.id, seq, row.record_id, row.received_at.toISOString(), row.payload_sha256) !== row.row_hash) broken = at('row hash does not match its contents');
           if (broken) break;
           prev = row.row_hash;
           expectedSeq = seq + 1n;
