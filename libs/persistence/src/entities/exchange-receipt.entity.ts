@@ -1,9 +1,10 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 @Entity('exchange_receipt')
 export class ExchangeReceiptEntity {
-  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
-  @Column({ type: 'text', name: 'client_id' }) clientId!: string;
+  /** Keyed by client and sequence (a bigserial): the order a client reads its receipts in. */
+  @PrimaryColumn({ type: 'text', name: 'client_id' }) clientId!: string;
+  @PrimaryColumn({ type: 'bigint' }) id!: string;
   @Column({ type: 'uuid', name: 'message_id' }) messageId!: string;
   @Column({ type: 'text', name: 'record_id' }) recordId!: string;
   @Column({ type: 'text' }) type!: string;

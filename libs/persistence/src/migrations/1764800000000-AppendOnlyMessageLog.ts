@@ -32,6 +32,10 @@ export class AppendOnlyMessageLog1764800000000 implements MigrationInterface {
     await q.query(`ALTER TABLE intake_batch ALTER COLUMN first_seq SET NOT NULL, ALTER COLUMN last_seq SET NOT NULL`);
     await q.query(`DROP INDEX inbound_message_batch`);
     await q.query(`DROP INDEX canonical_fact_citizen, canonical_fact_region_date`);
+    // Receipts are read by client and sequence only: that pair becomes the key, and the id-only index goes.
+    await q.query(`ALTER TABLE exchange_receipt DROP CONSTRAINT exchange_receipt_pkey`);
+    await q.query(`DROP INDEX exchange_receipt_client`);
+    await q.query(`ALTER TABLE exchange_receipt ADD CONSTRAINT exchange_receipt_pkey PRIMARY KEY (client_id, id)`);
     // Per-message probes (LATERAL … LIMIT 1), so that reading a few messages' state never reads every receipt.
     await q.query(`
       CREATE VIEW message_state AS
@@ -45,6 +49,9 @@ export class AppendOnlyMessageLog1764800000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP VIEW message_state`);
+    await q.query(`ALTER TABLE exchange_receipt DROP CONSTRAINT exchange_receipt_pkey`);
+    await q.query(`ALTER TABLE exchange_receipt ADD CONSTRAINT exchange_receipt_pkey PRIMARY KEY (id)`);
+    await q.query(`CREATE INDEX exchange_receipt_client ON exchange_receipt (client_id, id)`);
     await q.query(`CREATE INDEX canonical_fact_citizen ON canonical_fact (citizen_id) WHERE citizen_id IS NOT NULL`);
     await q.query(`CREATE INDEX canonical_fact_region_date ON canonical_fact (region_code, event_date)`);
     await q.query(`CREATE INDEX inbound_message_batch ON inbound_message (batch_id)`);
