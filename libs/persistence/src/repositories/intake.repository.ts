@@ -152,32 +152,20 @@ export class IntakeRepository {
 
   /**
    * Writes the facts of a batch and marks its messages processed, in one transaction.
-   * The mark is the message's `processed` receipt, unique per message: only messages that get it
-   * here have their facts written, so a retry after a crash, or a second job of the same batch,
-   * adds nothing twice.
+   * The mark is the message's `processed` receipt, unique per message, written with its facts: a retry
+   * after a crash, or a second job of the same batch, adds nothing twice.
    */
   async commitProcessed(batchId: string, facts: FactRow[], processed: PendingMessage[], failed: { messageId: string; error: string }[]): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const marked: { message_id: string }[] = processed.length
-        ? await tx.query(
-            `INSERT INTO exchange_receipt (client_id, message_id, record_id, type)
-             SELECT r.client_id, r.message_id, r.record_id, 'processed' FROM unnest($1::text[], $2::uuid[], $3::text[]) AS r(client_id, message_id, record_id)
-             ON CONFLICT (message_id) WHERE type = 'processed' DO NOTHING
-             RETURNING message_id`,
-            [processed.map((m) => m.clientId), processed.map((m) => m.id), processed.map((m) => m.recordId)],
-          )
-        : [];
-      const newly = new Set(marked.map((r) => r.message_id));
-      const toWrite = newly.size === processed.length ? facts : facts.filter((f) => newly.has(f.messageId));
-      // Straight into the table: the receipts above let through only messages without facts (a message's
-      // facts and its receipt commit together), and the facts' natural key still refuses a second copy.
-      if (toWrite.length) {
-        await copyRows(tx.queryRunner!, 'canonical_fact', FACT_COLUMNS, toWrite.map((f) => [
-          f.messageId, f.role, String(f.ordinal), f.kind, f.event, f.eventDate, f.regionCode, f.citizenId, f.citizenIdValid ? 't' : 'f',
-          f.name, f.sex, f.birthDate, f.detail ? JSON.stringify(f.detail) : null, f.clientId, f.receivedAt,
-        ]));
-      }
-      const cards = [...new Set(toWrite.filter((f) => f.kind === 'registry-card').map((f) => f.messageId))];
+      // COPY, not INSERT … ON CONFLICT: a message's receipt and its facts commit together, so none of the
+      // messages loaded has either unless another job of this batch committed meanwhile; then the receipts'
+      // unique index refuses this one whole, the job is retried and finds the batch finished.
+      await copyRows(tx.queryRunner!, 'exchange_receipt', ['client_id', 'message_id', 'record_id', 'type'], processed.map((m) => [m.clientId, m.id, m.recordId, 'processed']));
+      await copyRows(tx.queryRunner!, 'canonical_fact', FACT_COLUMNS, facts.map((f) => [
+        f.messageId, f.role, String(f.ordinal), f.kind, f.event, f.eventDate, f.regionCode, f.citizenId, f.citizenIdValid ? 't' : 'f',
+        f.name, f.sex, f.birthDate, f.detail ? JSON.stringify(f.detail) : null, f.clientId, f.receivedAt,
+      ]));
+      const cards = [...new Set(facts.filter((f) => f.kind === 'registry-card').map((f) => f.messageId))];
       if (cards.length) await projectRegistryCards(tx, cards);
       if (failed.length) await this.markDead(tx, failed);
       // Every message loaded is now processed or dead; a batch never revived had no others.
@@ -186,7 +174,7 @@ export class IntakeRepository {
         ? await tx.query(`SELECT EXISTS (SELECT 1 FROM inbound_message m ${PENDING_ONLY} WHERE ${IN_RANGE} AND p.done IS NULL AND d.dead IS NULL) AS pending`, batch.range)
         : [{ pending: false }];
       if (batch && !pending) await tx.query(`UPDATE intake_batch SET processed_at = now() WHERE id = $1 AND processed_at IS NULL`, [batchId]);
-      return marked.length;
+      return processed.length;
     });
   }
 
