@@ -61,7 +61,7 @@ export class IntakeService {
     const contentType = req.headers['content-type'];
     const format = formatForContentType(Array.isArray(contentType) ? contentType[0] : contentType);
     if (!format) throw new ExchangeError('unsupported-media-type', 'send application/json, application/x-ndjson or text/csv');
-    let entries;
+    let entries: ParsedEntry[] | undefined;
     try {
       entries = parseBatchBody(format, req.body);
     } catch (error) {
@@ -75,21 +75,27 @@ export class IntakeService {
     const results: (RecordResult | undefined)[] = new Array(entries.length);
     const toStore: RecordToStore[] = [];
     const storedIndex: number[] = [];
+    const refused: ParsedEntry[] = []; // kept for the sender's validity score; valid records keep only their text
     for (const entry of entries) {
       if ('error' in entry) {
         results[entry.index] = { index: entry.index, recordId: entry.recordId ?? null, status: 'rejected', errors: [entry.error] };
+        refused.push(entry);
         continue;
       }
       const check = this.validator.check(kind, entry.record, { coerce: format === 'csv' });
       const recordId = recordIdOf(entry.record);
       if (check.errors.length) {
         results[entry.index] = { index: entry.index, recordId, status: 'rejected', errors: check.errors };
+        refused.push(entry);
         continue;
       }
       const record = entry.record as { recordId: string; eventDate: string; regionCode: string };
       toStore.push({ recordId: record.recordId, payload: JSON.stringify(record), eventDate: record.eventDate, regionCode: record.regionCode, warnings: check.warnings });
       storedIndex.push(entry.index);
     }
+    // The parsed records are let go before waiting on the database: held across the wait, a batch's
+    // objects outlived the young generation and made the garbage collector copy them all.
+    entries = undefined;
 
     let batchIds: string[] = [];
     if (toStore.length) {
@@ -101,6 +107,7 @@ export class IntakeService {
           const index = storedIndex[i];
           const recordId = toStore[i].recordId;
           if (outcome.status === 'record-id-reused') {
+            refused.push({ index, record: JSON.parse(toStore[i].payload) });
             results[index] = {
               index, recordId, status: 'rejected',
               errors: [{ path: '/recordId', code: 'record-id-reused', message: `recordId ${recordId} was already used for a record with other content (message ${outcome.messageId})` }],
@@ -127,7 +134,7 @@ export class IntakeService {
     this.metrics.records.inc({ client: client.id, kind, outcome: 'rejected' }, response.rejected);
     // Committed already: the queue is only a nudge. If Redis is down the relay delivers later.
     if (batchIds.length) void this.handOff(batchIds);
-    if (response.rejected) void this.keepRejections(client.id, kind, entries, response.results, this.config.replayReceiptTimes ? client.signedAt : new Date());
+    if (response.rejected) void this.keepRejections(client.id, kind, refused, response.results, this.config.replayReceiptTimes ? client.signedAt : new Date());
     return response;
   }
 
