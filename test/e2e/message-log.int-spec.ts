@@ -45,6 +45,16 @@ describe('the message log is tamper-evident; dead messages can be listed and rep
     await expect(hub.sql(`TRUNCATE inbound_message CASCADE`)).rejects.toThrow(/append-only/);
   });
 
+  it('keeps each payload byte for byte, escapes included, and its hash verifies', async () => {
+    const client = await hub.createClient('public-security');
+    const record = hukouChange(1, 4, { policeStation: { code: '511325520200', name: 'C:\\派出所\t"东" \\n' } });
+    const res = await send(hub.url, client, 'POST', PATH, { records: [record] });
+    expect(res.status).toBe(202);
+    const [row] = await hub.sql(`SELECT payload, payload_sha256, encode(sha256(convert_to(payload, 'UTF8')), 'hex') AS computed FROM inbound_message WHERE client_id = $1`, [client.clientId]);
+    expect(row.payload).toBe(JSON.stringify(record));
+    expect(row.computed).toBe(row.payload_sha256);
+  });
+
   it('`log verify` passes on an intact log and names the first broken link after tampering', async () => {
     const client = await hub.createClient('public-security');
     await send(hub.url, client, 'POST', PATH, { records: [1, 2, 3, 4, 5].map((i) => hukouChange(i, 3)) });

@@ -90,7 +90,7 @@ export class IntakeService {
         continue;
       }
       const record = entry.record as { recordId: string; eventDate: string; regionCode: string };
-      toStore.push({ recordId: record.recordId, payload: JSON.stringify(record), eventDate: record.eventDate, regionCode: record.regionCode, warnings: check.warnings });
+      toStore.push({ recordId: record.recordId, payload: Buffer.from(JSON.stringify(record)), eventDate: record.eventDate, regionCode: record.regionCode, warnings: check.warnings });
       storedIndex.push(entry.index);
     }
     // The parsed records are let go before waiting on the database: held across the wait, a batch's
@@ -107,7 +107,7 @@ export class IntakeService {
           const index = storedIndex[i];
           const recordId = toStore[i].recordId;
           if (outcome.status === 'record-id-reused') {
-            refused.push({ index, record: JSON.parse(toStore[i].payload) });
+            refused.push({ index, record: JSON.parse(toStore[i].payload.toString('utf8')) });
             results[index] = {
               index, recordId, status: 'rejected',
               errors: [{ path: '/recordId', code: 'record-id-reused', message: `recordId ${recordId} was already used for a record with other content (message ${outcome.messageId})` }],

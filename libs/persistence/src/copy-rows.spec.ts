@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { copyTextChunks } from './copy-rows';
 
-const text = (rows: (string | null)[][]) => Buffer.concat([...copyTextChunks(rows)]).toString('utf8');
+const text = (rows: (string | Buffer | null)[][]) => Buffer.concat([...copyTextChunks(rows)]).toString('utf8');
 
 describe('copyTextChunks (COPY text format)', () => {
   it('separates fields by tabs and rows by newlines, with \\N for NULL', () => {
@@ -25,6 +25,12 @@ describe('copyTextChunks (COPY text format)', () => {
   it('takes a value larger than a chunk', () => {
     const big = 'x'.repeat(600_000);
     expect(text([[big, 'y']])).toBe(`${big}\ty\n`);
+  });
+
+  it('copies UTF-8 bytes as they are, escaping them only where they need it', () => {
+    const plain = Buffer.from('{"name":"张三"}');
+    expect(text([[plain, 'x']])).toBe('{"name":"张三"}\tx\n');
+    expect(text([[Buffer.from('{"a":"b\\"c"}'), Buffer.from('tab\there')]])).toBe('{"a":"b\\\\"c"}\ttab\\there\n');
   });
 
   it('sends nothing for no rows', () => {

@@ -4,13 +4,17 @@ import { v7 as timeOrderedUuid } from 'uuid';
 import { DataSource } from 'typeorm';
 import { RecordIssue, RecordKind } from '@sanxian/contracts';
 import { sha256Hex } from '@sanxian/domain';
-import { copyRows } from '../copy-rows';
+import { CopyValue, copyRows } from '../copy-rows';
 import { MessageState } from '../entities/inbound-message.entity';
 
 /** A record that passed validation, ready to be logged. */
 export interface RecordToStore {
   recordId: string;
-  payload: string; // the record's JSON text: what is hashed and kept
+  /**
+   * The record's JSON text as UTF-8: what is hashed and kept. Bytes, not a string: a request's
+   * payloads wait on the database, and as (two-byte) strings they filled the young generation.
+   */
+  payload: Buffer;
   eventDate: string | null;
   regionCode: string | null;
   warnings: RecordIssue[];
@@ -119,7 +123,7 @@ export class MessageLogRepository {
       const received = receivedAt.toISOString();
       const outcomes: StoreOutcome[] = [];
       // COPY rows in LOG_COLUMNS order, built once per record.
-      const rows: (string | null)[][] = [];
+      const rows: CopyValue[][] = [];
       const batchIds: string[] = [];
       const batchCounts: number[] = [];
       const batchFirstSeq: string[] = [];
