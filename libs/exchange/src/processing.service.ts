@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { FactRow, IntakeRepository, PendingMessage } from '@sanxian/persistence';
+import { FactRow, IntakeRepository, MessageKey, PendingMessage, ProcessedBatch, encodeProcessedBatch } from '@sanxian/persistence';
 import { toFacts } from './fact-mapper';
 
 export interface BatchOutcome {
@@ -20,21 +20,26 @@ export class ProcessingService {
   constructor(private readonly intake: IntakeRepository) {}
 
   async processBatch(batchId: string): Promise<BatchOutcome> {
-    const messages = await this.intake.loadPending(batchId);
+    const { batch, failed } = this.map(await this.intake.loadPending(batchId));
+    if (failed.length) this.logger.warn(`batch ${batchId}: ${failed.length} record(s) could not be mapped`);
+    const changed = await this.intake.commitProcessed(batchId, batch, failed);
+    return { processed: changed, dead: failed.length, facts: batch.factCount };
+  }
+
+  /** The messages' facts, encoded; the payloads and objects are let go before the database is waited on. */
+  private map(messages: PendingMessage[]): { batch: ProcessedBatch; failed: { messageId: string; error: string }[] } {
     const facts: FactRow[] = [];
-    const processed: PendingMessage[] = [];
+    const processed: MessageKey[] = [];
     const failed: { messageId: string; error: string }[] = [];
     for (const message of messages) {
       try {
         for (const fact of toFacts(message.kind, JSON.parse(message.payload), message)) facts.push(fact);
-        processed.push(message);
+        processed.push({ id: message.id, clientId: message.clientId, recordId: message.recordId });
       } catch (error) {
         failed.push({ messageId: message.id, error: `cannot map record: ${(error as Error).message}` });
       }
     }
-    if (failed.length) this.logger.warn(`batch ${batchId}: ${failed.length} record(s) could not be mapped`);
-    const changed = await this.intake.commitProcessed(batchId, facts, processed, failed);
-    return { processed: changed, dead: failed.length, facts: facts.length };
+    return { batch: encodeProcessedBatch(facts, processed), failed };
   }
 
   async giveUp(batchId: string, error: string): Promise<number> {

@@ -56,7 +56,12 @@ export function* copyTextChunks(rows: Iterable<CopyValue[]>): Generator<Buffer> 
  * the fastest way PostgreSQL takes many rows, several times an INSERT of the same rows.
  */
 export async function copyRows(runner: QueryRunner, table: string, columns: string[], rows: Iterable<CopyValue[]>): Promise<void> {
+  await copyEncoded(runner, table, columns, copyTextChunks(rows));
+}
+
+/** COPY of text already encoded by copyTextChunks (encoded ahead, so that only bytes wait on the database). */
+export async function copyEncoded(runner: QueryRunner, table: string, columns: string[], chunks: Iterable<Buffer>): Promise<void> {
   const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
   const sink = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-  await pipeline(Readable.from(copyTextChunks(rows), { objectMode: false }), sink);
+  await pipeline(Readable.from(chunks, { objectMode: false }), sink);
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RecordKind } from '@sanxian/contracts';
-import { copyRows } from '../copy-rows';
+import { copyEncoded, copyTextChunks } from '../copy-rows';
 import { projectRegistryCards } from './registry.repository';
 
 /** One person mentioned by one message, normalised (see canonical_fact). */
@@ -37,6 +37,37 @@ export interface PendingMessage {
   payload: string;
   /** timestamptz text, as the facts carry it. */
   receivedAt: string;
+}
+
+/** What identifies a message in its receipt. */
+export type MessageKey = Pick<PendingMessage, 'id' | 'clientId' | 'recordId'>;
+
+/**
+ * A batch's processing, encoded for COPY before its transaction opens: while the worker waits on the
+ * database it holds bytes, not thousands of objects that the garbage collector would copy on each pass.
+ */
+export interface ProcessedBatch {
+  receipts: Buffer[];
+  facts: Buffer[];
+  processed: number;
+  factCount: number;
+  /** Registry cards among the messages: their projection is brought up to date in the same transaction. */
+  cardMessageIds: string[];
+}
+
+const RECEIPT_COLUMNS = ['client_id', 'message_id', 'record_id', 'type'];
+
+export function encodeProcessedBatch(facts: FactRow[], processed: MessageKey[]): ProcessedBatch {
+  return {
+    receipts: [...copyTextChunks(processed.map((m) => [m.clientId, m.id, m.recordId, 'processed']))],
+    facts: [...copyTextChunks(facts.map((f) => [
+      f.messageId, f.role, String(f.ordinal), f.kind, f.event, f.eventDate, f.regionCode, f.citizenId, f.citizenIdValid ? 't' : 'f',
+      f.name, f.sex, f.birthDate, f.detail ? JSON.stringify(f.detail) : null, f.clientId, f.receivedAt,
+    ]))],
+    processed: processed.length,
+    factCount: facts.length,
+    cardMessageIds: [...new Set(facts.filter((f) => f.kind === 'registry-card').map((f) => f.messageId))],
+  };
 }
 
 /** Joins that tell, for each message `m`, whether it is processed (`p.done`) or dead (`d.dead`). */
@@ -155,26 +186,22 @@ export class IntakeRepository {
    * The mark is the message's `processed` receipt, unique per message, written with its facts: a retry
    * after a crash, or a second job of the same batch, adds nothing twice.
    */
-  async commitProcessed(batchId: string, facts: FactRow[], processed: PendingMessage[], failed: { messageId: string; error: string }[]): Promise<number> {
+  async commitProcessed(batchId: string, batch: ProcessedBatch, failed: { messageId: string; error: string }[]): Promise<number> {
     return this.db.transaction(async (tx) => {
       // COPY, not INSERT … ON CONFLICT: a message's receipt and its facts commit together, so none of the
       // messages loaded has either unless another job of this batch committed meanwhile; then the receipts'
       // unique index refuses this one whole, the job is retried and finds the batch finished.
-      await copyRows(tx.queryRunner!, 'exchange_receipt', ['client_id', 'message_id', 'record_id', 'type'], processed.map((m) => [m.clientId, m.id, m.recordId, 'processed']));
-      await copyRows(tx.queryRunner!, 'canonical_fact', FACT_COLUMNS, facts.map((f) => [
-        f.messageId, f.role, String(f.ordinal), f.kind, f.event, f.eventDate, f.regionCode, f.citizenId, f.citizenIdValid ? 't' : 'f',
-        f.name, f.sex, f.birthDate, f.detail ? JSON.stringify(f.detail) : null, f.clientId, f.receivedAt,
-      ]));
-      const cards = [...new Set(facts.filter((f) => f.kind === 'registry-card').map((f) => f.messageId))];
-      if (cards.length) await projectRegistryCards(tx, cards);
+      await copyEncoded(tx.queryRunner!, 'exchange_receipt', RECEIPT_COLUMNS, batch.receipts);
+      await copyEncoded(tx.queryRunner!, 'canonical_fact', FACT_COLUMNS, batch.facts);
+      if (batch.cardMessageIds.length) await projectRegistryCards(tx, batch.cardMessageIds);
       if (failed.length) await this.markDead(tx, failed);
       // Every message loaded is now processed or dead; a batch never revived had no others.
-      const batch = await batchState(tx, batchId);
-      const [{ pending }] = batch?.revived
-        ? await tx.query(`SELECT EXISTS (SELECT 1 FROM inbound_message m ${PENDING_ONLY} WHERE ${IN_RANGE} AND p.done IS NULL AND d.dead IS NULL) AS pending`, batch.range)
+      const state = await batchState(tx, batchId);
+      const [{ pending }] = state?.revived
+        ? await tx.query(`SELECT EXISTS (SELECT 1 FROM inbound_message m ${PENDING_ONLY} WHERE ${IN_RANGE} AND p.done IS NULL AND d.dead IS NULL) AS pending`, state.range)
         : [{ pending: false }];
-      if (batch && !pending) await tx.query(`UPDATE intake_batch SET processed_at = now() WHERE id = $1 AND processed_at IS NULL`, [batchId]);
-      return processed.length;
+      if (state && !pending) await tx.query(`UPDATE intake_batch SET processed_at = now() WHERE id = $1 AND processed_at IS NULL`, [batchId]);
+      return batch.processed;
     });
   }
 
