@@ -22,7 +22,7 @@ export class ReconcileProcessor extends WorkerHost implements OnApplicationBoots
     super();
   }
 
-    async onApplicationBootstrap(): Promise<void> {
+  async onApplicationBootstrap(): Promise<void> {
     await keepNightlySchedule(this.queue, NIGHTLY_RECONCILIATION, this.config.reconcileCron, { name: JobName.ReconcileRun, data: { trigger: 'nightly' } }, this.logger);
   }
 

@@ -269,20 +269,11 @@ async function* readCsvFile(file: string): AsyncGenerator<unknown> {
 }
 
 /** Counts lines that are not empty, by scanning bytes natively: a quick estimate of the records for progress. */
+/** Non-blank lines, counted as they will be sent (see readNdjsonLines). */
 async function countLines(file: string): Promise<number> {
   let count = 0;
-  let lineLength = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    let start = 0;
-    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
-      lineLength += nl - start;
-      if (lineLength > 1 || (lineLength === 1 && chunk[nl - 1] !== 13)) count++;
-      lineLength = 0;
-      start = nl + 1;
-    }
-    lineLength += chunk.length - start;
-  }
-  return lineLength > 0 ? count + 1 : count;
+  for await (const _line of readNdjsonLines(file)) count++;
+  return count;
 }
 
 async function estimateRecords(file: string): Promise<number | undefined> {
