@@ -1,11 +1,23 @@
 import 'reflect-metadata';
+import { getPriority, setPriority } from 'node:os';
 import { ConfigError, loadConfig } from '@sanxian/contracts';
 import { createWorker } from './worker.factory';
 
+/**
+ * Lowers this process's CPU priority to `nice` (never raises it: that needs privileges). Processing is
+ * asynchronous by contract, so on a shared machine it should use only what acknowledging records and
+ * answering staff leave; it catches up once a burst is over.
+ */
+export function yieldCpu(nice: number): number {
+  if (getPriority() < nice) setPriority(nice);
+  return getPriority();
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
+  const nice = yieldCpu(config.workerNice);
   await createWorker(config);
-  console.log(`sanxian worker ready (queues under ${config.queuePrefix}, concurrency ${config.workerConcurrency})`);
+  console.log(`sanxian worker ready (queues under ${config.queuePrefix}, concurrency ${config.workerConcurrency}, nice ${nice})`);
 }
 
 main().catch((error) => {

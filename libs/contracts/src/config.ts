@@ -19,6 +19,8 @@ export interface HubConfig {
   relayIntervalMs: number;
   relayRequeueAfterMs: number;
   workerConcurrency: number;
+  /** The worker's CPU niceness: processing yields the cores to acknowledging records and to staff requests. */
+  workerNice: number;
   timestampWindowSeconds: number;
   staffTokenTtlSeconds: number;
   nonceTtlSeconds: number;
@@ -83,6 +85,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     relayIntervalMs: values.RELAY_INTERVAL_MS as number,
     relayRequeueAfterMs: values.RELAY_REQUEUE_AFTER_MS as number,
     workerConcurrency: values.WORKER_CONCURRENCY as number,
+    workerNice: values.WORKER_NICE as number,
     timestampWindowSeconds: values.TIMESTAMP_WINDOW_SECONDS as number,
     staffTokenTtlSeconds: values.STAFF_TOKEN_TTL_SECONDS as number,
     nonceTtlSeconds: values.NONCE_TTL_SECONDS as number,
