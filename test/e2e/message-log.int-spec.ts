@@ -55,6 +55,27 @@ describe('the message log is tamper-evident; dead messages can be listed and rep
     expect(row.computed).toBe(row.payload_sha256);
   });
 
+  it('logs each record id once when one client sends overlapping requests at the same time, and the chain stays whole', async () => {
+    const client = await hub.createClient('public-security');
+    // Six requests of 200 records, each sharing 100 ids with the next: duplicates are looked up before the
+    // client's lock is taken, so overlapping requests race, and the loser must answer duplicates, not fail.
+    const requests = Array.from({ length: 6 }, (_, k) => Array.from({ length: 200 }, (_, i) => hukouChange(k * 100 + i + 1, 5)));
+    const answers = await Promise.all(requests.map(async (records) => {
+      const res = await send(hub.url, client, 'POST', PATH, { records });
+      expect(res.status).toBe(202);
+      return (await res.json()) as { accepted: number; duplicates: number; rejected: number };
+    }));
+    const distinct = 5 * 100 + 200;
+    expect(answers.reduce((n, a) => n + a.accepted, 0)).toBe(distinct);
+    expect(answers.reduce((n, a) => n + a.duplicates, 0)).toBe(6 * 200 - distinct);
+    expect(answers.every((a) => a.rejected === 0)).toBe(true);
+    const [logged] = await hub.sql<{ n: number; ids: number; last: string }>(
+      `SELECT count(*)::int AS n, count(DISTINCT record_id)::int AS ids, max(chain_seq)::text AS last FROM inbound_message WHERE client_id = $1`, [client.clientId]);
+    expect(logged).toEqual({ n: distinct, ids: distinct, last: String(distinct) });
+    const verified = runCli(['log', 'verify', '--json'], env);
+    expect(JSON.parse(verified.stdout).breaks).toEqual([]);
+  });
+
   it('`log verify` passes on an intact log and names the first broken link after tampering', async () => {
     const client = await hub.createClient('public-security');
     await send(hub.url, client, 'POST', PATH, { records: [1, 2, 3, 4, 5].map((i) => hukouChange(i, 3)) });

@@ -15,6 +15,7 @@ const TAB = 0x09;
 const NEWLINE = 0x0a;
 const BACKSLASH = 0x5c;
 const CARRIAGE_RETURN = 0x0d;
+const EMPTY = Buffer.alloc(0);
 
 /** A value already UTF-8 (a payload kept as bytes): escaped byte-wise where it needs it, else copied. */
 function escapedBytes(bytes: Buffer): Buffer {
@@ -26,29 +27,104 @@ function escapedBytes(bytes: Buffer): Buffer {
 export type CopyValue = string | Buffer | null;
 
 /**
- * COPY text of the rows, encoded field by field straight into buffers of about CHUNK_BYTES. Building one
- * long string and encoding it afterwards cost three times as much: the api and the worker send every
- * record through here.
+ * COPY text written field by field straight into buffers of at least `chunkBytes`. Building one long string
+ * and encoding it afterwards cost three times as much: the api and the worker send every record through here.
  */
-export function* copyTextChunks(rows: Iterable<CopyValue[]>): Generator<Buffer> {
-  let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  let offset = 0;
-  for (const row of rows) {
-    for (let i = 0; i < row.length; i++) {
-      const value = row[i];
-      const bytes = Buffer.isBuffer(value) ? escapedBytes(value) : undefined;
-      const text = bytes ? '' : field(value as string | null);
-      const most = bytes ? bytes.length + 1 : text.length * 3 + 1; // UTF-8 needs at most 3 bytes for a UTF-16 code unit
-      if (offset + most > buffer.length) {
-        if (offset > 0) yield buffer.subarray(0, offset);
-        buffer = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, most));
-        offset = 0;
-      }
-      offset += bytes ? bytes.copy(buffer, offset) : buffer.write(text, offset);
-      buffer[offset++] = i === row.length - 1 ? NEWLINE : TAB;
-    }
+class CopyTextWriter {
+  private buffer = EMPTY;
+  private offset = 0;
+
+  constructor(
+    private readonly chunkBytes: number,
+    /** Takes each buffer that is full; without it the buffer grows, so that the text stays in one piece. */
+    private readonly onFull?: (chunk: Buffer) => void,
+  ) {}
+
+  get length(): number {
+    return this.offset;
   }
-  if (offset > 0) yield buffer.subarray(0, offset);
+
+  /** One field and the separator after it (TAB, or NEWLINE after a row's last field). */
+  field(value: CopyValue, separator: number): void {
+    const bytes = Buffer.isBuffer(value) ? escapedBytes(value) : undefined;
+    const text = bytes ? '' : field(value as string | null);
+    this.room(bytes ? bytes.length + 1 : text.length * 3 + 1); // UTF-8 needs at most 3 bytes for a UTF-16 code unit
+    this.offset += bytes ? bytes.copy(this.buffer, this.offset) : this.buffer.write(text, this.offset);
+    this.buffer[this.offset++] = separator;
+  }
+
+  /** Text already encoded (a slice of other COPY text), copied as it is. */
+  encoded(bytes: Buffer): void {
+    this.room(bytes.length);
+    this.offset += bytes.copy(this.buffer, this.offset);
+  }
+
+  /** What is written and not yet handed on. */
+  take(): Buffer {
+    const written = this.buffer.subarray(0, this.offset);
+    this.buffer = EMPTY; // the next write allocates: none is wasted after the last take
+    this.offset = 0;
+    return written;
+  }
+
+  private room(most: number): void {
+    if (this.offset + most <= this.buffer.length) return;
+    if (this.onFull) {
+      if (this.offset > 0) this.onFull(this.take());
+      this.buffer = Buffer.allocUnsafe(Math.max(this.chunkBytes, most));
+      return;
+    }
+    const grown = Buffer.allocUnsafe(Math.max(this.chunkBytes, this.buffer.length * 2, this.offset + most));
+    this.buffer.copy(grown, 0, 0, this.offset);
+    this.buffer = grown;
+  }
+}
+
+/** COPY text of the rows, in chunks of about CHUNK_BYTES (a value larger than that gets a chunk of its own). */
+export function* copyTextChunks(rows: Iterable<CopyValue[]>): Generator<Buffer> {
+  const full: Buffer[] = [];
+  const writer = new CopyTextWriter(CHUNK_BYTES, (chunk) => full.push(chunk));
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) writer.field(row[i], i === row.length - 1 ? NEWLINE : TAB);
+    while (full.length) yield full.shift()!;
+  }
+  if (writer.length > 0) yield writer.take();
+}
+
+/**
+ * Rows whose leading fields are encoded ahead of time, each followed by a TAB: the api encodes a request's
+ * records before it takes the sending client's lock, and only the fields that depend on the lock (the hash
+ * chain) are added under it, by closeRows.
+ */
+export interface OpenRows {
+  text: Buffer;
+  /** Row i's leading fields are text[ends[i - 1] ?? 0, ends[i]). */
+  ends: Uint32Array;
+}
+
+export function encodeOpenRows(rows: readonly CopyValue[][], bytesPerRowGuess = 512): OpenRows {
+  const writer = new CopyTextWriter(Math.max(CHUNK_BYTES, rows.length * bytesPerRowGuess));
+  const ends = new Uint32Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    for (let i = 0; i < row.length; i++) writer.field(row[i], TAB);
+    ends[r] = writer.length;
+  }
+  return { text: writer.take(), ends };
+}
+
+/** COPY text of the chosen open rows (`picks`, in order), each completed by its closing fields (`tails`, same order). */
+export function closeRows(open: OpenRows, picks: readonly number[], tails: readonly CopyValue[][]): Buffer[] {
+  const chunks: Buffer[] = [];
+  const writer = new CopyTextWriter(CHUNK_BYTES, (chunk) => chunks.push(chunk));
+  for (let p = 0; p < picks.length; p++) {
+    const r = picks[p];
+    writer.encoded(open.text.subarray(r === 0 ? 0 : open.ends[r - 1], open.ends[r]));
+    const tail = tails[p];
+    for (let i = 0; i < tail.length; i++) writer.field(tail[i], i === tail.length - 1 ? NEWLINE : TAB);
+  }
+  if (writer.length > 0) chunks.push(writer.take());
+  return chunks;
 }
 
 /**
@@ -59,7 +135,7 @@ export async function copyRows(runner: QueryRunner, table: string, columns: stri
   await copyEncoded(runner, table, columns, copyTextChunks(rows));
 }
 
-/** COPY of text already encoded by copyTextChunks (encoded ahead, so that only bytes wait on the database). */
+/** COPY of text already encoded by copyTextChunks or closeRows (encoded ahead, so that only bytes wait on the database). */
 export async function copyEncoded(runner: QueryRunner, table: string, columns: string[], chunks: Iterable<Buffer>): Promise<void> {
   const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
   const sink = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));

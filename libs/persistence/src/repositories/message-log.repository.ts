@@ -4,7 +4,7 @@ import { v7 as timeOrderedUuid } from 'uuid';
 import { DataSource } from 'typeorm';
 import { RecordIssue, RecordKind } from '@sanxian/contracts';
 import { sha256Hex } from '@sanxian/domain';
-import { CopyValue, copyRows } from '../copy-rows';
+import { CopyValue, OpenRows, closeRows, copyEncoded, encodeOpenRows } from '../copy-rows';
 import { MessageState } from '../entities/inbound-message.entity';
 
 /** A record that passed validation, ready to be logged. */
@@ -30,7 +30,24 @@ export interface StoreResult {
   batchIds: string[]; // outbox batches created (empty when nothing new was accepted)
 }
 
-const LOG_COLUMNS = ['id', 'client_id', 'record_id', 'kind', 'batch_id', 'chain_seq', 'payload', 'payload_sha256', 'prev_hash', 'row_hash', 'event_date', 'region_code', 'warnings', 'received_at'];
+/** The log's columns as COPYed: those encoded before the client's lock, then the hash chain's (CHAIN_COLUMNS). */
+const LOG_COLUMNS = ['id', 'client_id', 'record_id', 'kind', 'payload', 'payload_sha256', 'event_date', 'region_code', 'warnings', 'received_at', 'batch_id', 'chain_seq', 'prev_hash', 'row_hash'];
+
+/** A request's records, encoded for the log as far as they can be without the chain. */
+interface PreparedRecords {
+  recordIds: string[];
+  shas: string[];
+  ids: string[];
+  open: OpenRows;
+  received: string;
+  receivedAt: Date;
+}
+
+interface DuplicateRow {
+  record_id: string;
+  id: string;
+  payload_sha256: string;
+}
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -84,12 +101,6 @@ export class MessageLogRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Stores a client's validated records and their outbox batches in one transaction.
-   * The client's row lock serialises its batches, so duplicate detection and the hash chain
-   * need no retries; records already logged come back as duplicates (same payload hash)
-   * or as reused ids (different payload), and are not stored again.
-   */
-  /**
    * Keeps what was refused, with its errors: not part of the log (nothing refused is
    * acknowledged), but the sending department's data validity is scored on it.
    */
@@ -103,10 +114,42 @@ export class MessageLogRepository {
     );
   }
 
-  /** `receivedAt`: now, except when history is replayed (REPLAY_RECEIPT_TIMES). */
+  /**
+   * Stores a client's validated records and their outbox batches in one transaction.
+   * The client's row lock serialises its batches, so the hash chain needs no retries; records
+   * already logged come back as duplicates (same payload hash) or as reused ids (different
+   * payload), and are not stored again.
+   * `receivedAt`: now, except when history is replayed (REPLAY_RECEIPT_TIMES).
+   */
   async storeBatch(clientId: string, kind: RecordKind, records: RecordToStore[], batchSize: number, receivedAt: Date = new Date()): Promise<StoreResult> {
-    // Hash the payloads before taking the client's lock: only the chain links need it.
+    // Everything that does not depend on the chain is done before the client's lock is taken: the lock
+    // serialises the client's requests, so its hold time bounds how fast one client can deliver.
+    const received = receivedAt.toISOString();
     const shas = records.map((record) => sha256Hex(record.payload));
+    // Time-ordered (UUIDv7): new ids land at the right edge of the primary key, so a batch dirties a few
+    // index pages rather than one per record, as random ids did. A duplicate's id is simply not used.
+    const ids = records.map(() => timeOrderedUuid());
+    const open = encodeOpenRows(records.map((record, i) => [
+      ids[i], clientId, record.recordId, kind, record.payload, shas[i], record.eventDate, record.regionCode,
+      record.warnings.length ? JSON.stringify(record.warnings) : null, received,
+    ]));
+    const recordIds = records.map((r) => r.recordId);
+    const prepared: PreparedRecords = { recordIds, shas, ids, open, received, receivedAt };
+    // Duplicates are looked up outside the lock too. A request of the same client that logs one of these
+    // record ids meanwhile makes the COPY fail on the (client_id, record_id) key; then the store is
+    // repeated with the look-up under the lock, where nothing can come in between.
+    const known = await this.db.query(DUPLICATE_PROBE_SQL, [clientId, recordIds]);
+    try {
+      return await this.storeUnderLock(clientId, kind, prepared, batchSize, known);
+    } catch (error) {
+      if ((error as { constraint?: string }).constraint !== 'inbound_message_client_record') throw error;
+      return this.storeUnderLock(clientId, kind, prepared, batchSize, undefined);
+    }
+  }
+
+  /** The chain-dependent part, in one transaction holding the client's row lock. `known`: the duplicate probe's rows, or undefined to probe here. */
+  private async storeUnderLock(clientId: string, kind: RecordKind, prepared: PreparedRecords, batchSize: number, known: DuplicateRow[] | undefined): Promise<StoreResult> {
+    const { recordIds, shas, ids, open, received, receivedAt } = prepared;
     const runner = this.db.createQueryRunner();
     await runner.connect();
     try {
@@ -115,53 +158,51 @@ export class MessageLogRepository {
       const [head] = await runner.query('SELECT chain_seq, chain_head FROM exchange_client WHERE id = $1 FOR NO KEY UPDATE', [clientId]);
       if (!head) throw new Error(`unknown client ${clientId}`);
       const existing = new Map<string, { id: string; sha: string }>();
-      const known = await runner.query(DUPLICATE_PROBE_SQL, [clientId, records.map((r) => r.recordId)]);
-      for (const row of known) existing.set(row.record_id, { id: row.id, sha: row.payload_sha256 });
+      for (const row of known ?? (await runner.query(DUPLICATE_PROBE_SQL, [clientId, recordIds])) as DuplicateRow[]) {
+        existing.set(row.record_id, { id: row.id, sha: row.payload_sha256 });
+      }
 
       let seq = BigInt(head.chain_seq);
       let prev: string = head.chain_head;
-      const received = receivedAt.toISOString();
       const outcomes: StoreOutcome[] = [];
-      // COPY rows in LOG_COLUMNS order, built once per record.
-      const rows: CopyValue[][] = [];
+      const picks: number[] = [];
+      const tails: CopyValue[][] = []; // CHAIN_COLUMNS of each picked row
       const batchIds: string[] = [];
       const batchCounts: number[] = [];
       const batchFirstSeq: string[] = [];
-      for (const [i, record] of records.entries()) {
+      for (let i = 0; i < recordIds.length; i++) {
+        const recordId = recordIds[i];
         const sha = shas[i];
-        const seen = existing.get(record.recordId);
+        const seen = existing.get(recordId);
         if (seen) {
           outcomes.push({ status: seen.sha === sha ? 'duplicate' : 'record-id-reused', messageId: seen.id });
           continue;
         }
-        if (rows.length % batchSize === 0) {
+        if (picks.length % batchSize === 0) {
           batchIds.push(randomUUID());
           batchCounts.push(0);
           batchFirstSeq.push((seq + 1n).toString());
         }
         batchCounts[batchCounts.length - 1]++;
         seq += 1n;
-        // Time-ordered (UUIDv7): new ids land at the right edge of the primary key, so a batch dirties a few
-        // index pages rather than one per record, as random ids did.
-        const id = timeOrderedUuid();
         const seqText = seq.toString();
-        const hash = chainHash(prev, clientId, seqText, record.recordId, received, sha);
-        rows.push([
-          id, clientId, record.recordId, kind, batchIds[batchIds.length - 1], seqText, record.payload, sha, prev, hash,
-          record.eventDate, record.regionCode, record.warnings.length ? JSON.stringify(record.warnings) : null, received,
-        ]);
+        const hash = chainHash(prev, clientId, seqText, recordId, received, sha);
+        picks.push(i);
+        tails.push([batchIds[batchIds.length - 1], seqText, prev, hash]);
         prev = hash;
-        existing.set(record.recordId, { id, sha });
-        outcomes.push({ status: 'accepted', messageId: id });
+        existing.set(recordId, { id: ids[i], sha });
+        outcomes.push({ status: 'accepted', messageId: ids[i] });
       }
-      if (rows.length) {
+      if (picks.length) {
+        await copyEncoded(runner, 'inbound_message', LOG_COLUMNS, closeRows(open, picks, tails));
+        // The batches and the new chain head in one statement: one round trip fewer while the lock is held.
         await runner.query(
-          `INSERT INTO intake_batch (id, client_id, kind, record_count, created_at, first_seq, last_seq)
-           SELECT b.id, $2, $3, b.n, $4, b.first_seq, b.first_seq + b.n - 1 FROM unnest($1::uuid[], $5::int[], $6::bigint[]) AS b(id, n, first_seq)`,
-          [batchIds, clientId, kind, receivedAt, batchCounts, batchFirstSeq],
+          `WITH batches AS (
+             INSERT INTO intake_batch (id, client_id, kind, record_count, created_at, first_seq, last_seq)
+             SELECT b.id, $2, $3, b.n, $4, b.first_seq, b.first_seq + b.n - 1 FROM unnest($1::uuid[], $5::int[], $6::bigint[]) AS b(id, n, first_seq))
+           UPDATE exchange_client SET chain_seq = $7, chain_head = $8 WHERE id = $2`,
+          [batchIds, clientId, kind, receivedAt, batchCounts, batchFirstSeq, seq.toString(), prev],
         );
-        await copyRows(runner, 'inbound_message', LOG_COLUMNS, rows);
-        await runner.query('UPDATE exchange_client SET chain_seq = $2, chain_head = $3 WHERE id = $1', [clientId, seq.toString(), prev]);
       }
       await runner.commitTransaction();
       return { outcomes, batchIds };
