@@ -22,6 +22,9 @@ export function testEnv(db: TestDatabase, overrides: Record<string, string> = {}
     RELAY_INTERVAL_MS: '300',
     RELAY_REQUEUE_AFTER_MS: '3000',
     RATE_LIMIT_REQUESTS_PER_SECOND: '10000',
+    // Requests are prepared on the api's main thread: intake threads load the built dist/, not the sources
+    // under test. test/e2e/intake-threads.int-spec.ts checks that threads answer the same.
+    INTAKE_THREADS: '0',
     // Reconciliation only when a test asks for it (or overrides these).
     RECONCILE_AFTER_INTAKE_DELAY_MS: String(24 * 3600 * 1000),
     ...overrides,

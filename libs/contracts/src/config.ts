@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import Ajv2020 from 'ajv/dist/2020';
 import { schemaRoot } from './schema-root';
 
@@ -19,6 +20,8 @@ export interface HubConfig {
   relayIntervalMs: number;
   relayRequeueAfterMs: number;
   workerConcurrency: number;
+  /** Threads that prepare intake requests beside the api's main thread; 0: on the main thread. */
+  intakeThreads: number;
   /** The worker's CPU niceness: processing yields the cores to acknowledging records and to staff requests. */
   workerNice: number;
   timestampWindowSeconds: number;
@@ -85,6 +88,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     relayIntervalMs: values.RELAY_INTERVAL_MS as number,
     relayRequeueAfterMs: values.RELAY_REQUEUE_AFTER_MS as number,
     workerConcurrency: values.WORKER_CONCURRENCY as number,
+    // Unset: one thread fewer than the cores, for the main thread (none on a single core).
+    intakeThreads: (values.INTAKE_THREADS as number | undefined) ?? Math.min(4, availableParallelism() - 1),
     workerNice: values.WORKER_NICE as number,
     timestampWindowSeconds: values.TIMESTAMP_WINDOW_SECONDS as number,
     staffTokenTtlSeconds: values.STAFF_TOKEN_TTL_SECONDS as number,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { RecordValidator } from '@sanxian/contracts';
 import { ClientAuthService } from './client-auth.service';
 import { ExchangeMetrics } from './exchange-metrics';
+import { IntakePreparer } from './intake-preparer';
 import { IntakeService } from './intake.service';
 import { ProcessingService } from './processing.service';
 import { RelayService } from './relay.service';
@@ -12,6 +13,7 @@ import { RelayService } from './relay.service';
     { provide: RecordValidator, useFactory: () => RecordValidator.create() },
     ClientAuthService,
     ExchangeMetrics,
+    IntakePreparer,
     IntakeService,
     ProcessingService,
     RelayService,

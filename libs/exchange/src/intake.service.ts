@@ -1,12 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { HUB_CONFIG, HubConfig, KIND_AGENCY, RecordIssue, RecordKind, RecordValidator } from '@sanxian/contracts';
-import { IntakeRepository, MessageLogRepository, RecordToStore, RejectionRow, isDatabaseUnavailable } from '@sanxian/persistence';
+import { HUB_CONFIG, HubConfig, KIND_AGENCY, RecordIssue, RecordKind } from '@sanxian/contracts';
+import { IntakeRepository, MessageLogRepository, RejectionRow, isDatabaseUnavailable, preparedPayload } from '@sanxian/persistence';
 import { JobProducer } from '@sanxian/jobs';
-import { BatchBodyError, formatForContentType, parseBatchBody, type ParsedEntry } from './batch-body';
+import { BatchBodyError, formatForContentType } from './batch-body';
 import { ClientAuthService, SignedRequest } from './client-auth.service';
 import { ExchangeError } from './exchange-error';
 import { ExchangeMetrics } from './exchange-metrics';
+import { IntakePreparer } from './intake-preparer';
+import { type PreparedRequest, type RefusedEntry } from './request-preparation';
 
 export type RecordResult =
   | { index: number; recordId: string | null; status: 'accepted' | 'duplicate'; messageId: string; warnings?: RecordIssue[] }
@@ -18,11 +20,6 @@ export interface IntakeResponse {
   duplicates: number;
   rejected: number;
   results: RecordResult[];
-}
-
-function recordIdOf(record: unknown): string | null {
-  const id = (record as { recordId?: unknown } | null)?.recordId;
-  return typeof id === 'string' ? id : id === undefined || id === null ? null : String(id);
 }
 
 /**
@@ -37,7 +34,7 @@ export class IntakeService {
 
   constructor(
     private readonly auth: ClientAuthService,
-    private readonly validator: RecordValidator,
+    private readonly preparer: IntakePreparer,
     private readonly log: MessageLogRepository,
     private readonly outbox: IntakeRepository,
     private readonly jobs: JobProducer,
@@ -61,9 +58,10 @@ export class IntakeService {
     const contentType = req.headers['content-type'];
     const format = formatForContentType(Array.isArray(contentType) ? contentType[0] : contentType);
     if (!format) throw new ExchangeError('unsupported-media-type', 'send application/json, application/x-ndjson or text/csv');
-    let entries: ParsedEntry[] | undefined;
+    const receivedAt = this.config.replayReceiptTimes ? client.signedAt : new Date();
+    let prepared: PreparedRequest;
     try {
-      entries = parseBatchBody(format, req.body);
+      prepared = await this.preparer.prepare({ kind, format, body: req.body, clientId: client.id, receivedAt: receivedAt.toISOString() });
     } catch (error) {
       if (error instanceof BatchBodyError) {
         const code = error.status === 415 ? 'unsupported-media-type' : error.status === 413 ? 'too-many-records' : (error.code as 'invalid-body');
@@ -72,49 +70,27 @@ export class IntakeService {
       throw error;
     }
 
-    const results: (RecordResult | undefined)[] = new Array(entries.length);
-    const toStore: RecordToStore[] = [];
-    const storedIndex: number[] = [];
-    const refused: ParsedEntry[] = []; // kept for the sender's validity score; valid records keep only their text
-    for (const entry of entries) {
-      if ('error' in entry) {
-        results[entry.index] = { index: entry.index, recordId: entry.recordId ?? null, status: 'rejected', errors: [entry.error] };
-        refused.push(entry);
-        continue;
-      }
-      const check = this.validator.check(kind, entry.record, { coerce: format === 'csv' });
-      const recordId = recordIdOf(entry.record);
-      if (check.errors.length) {
-        results[entry.index] = { index: entry.index, recordId, status: 'rejected', errors: check.errors };
-        refused.push(entry);
-        continue;
-      }
-      const record = entry.record as { recordId: string; eventDate: string; regionCode: string };
-      toStore.push({ recordId: record.recordId, payload: Buffer.from(JSON.stringify(record)), eventDate: record.eventDate, regionCode: record.regionCode, warnings: check.warnings });
-      storedIndex.push(entry.index);
-    }
-    // The parsed records are let go before waiting on the database: held across the wait, a batch's
-    // objects outlived the young generation and made the garbage collector copy them all.
-    entries = undefined;
+    const results: RecordResult[] = new Array(prepared.entries);
+    const refused = prepared.refused; // kept for the sender's validity score
+    for (const entry of refused) results[entry.index] = { index: entry.index, recordId: entry.recordId, status: 'rejected', errors: entry.errors };
 
     let batchIds: string[] = [];
-    if (toStore.length) {
+    const { validIndexes, log } = prepared;
+    if (validIndexes.length) {
       try {
-        const receivedAt = this.config.replayReceiptTimes ? client.signedAt : new Date();
-        const stored = await this.log.storeBatch(client.id, kind, toStore, this.config.intakeBatchSize, receivedAt);
+        const stored = await this.log.storeBatch(client.id, kind, log, this.config.intakeBatchSize);
         batchIds = stored.batchIds;
+        const warnings = new Map(prepared.warnings);
         stored.outcomes.forEach((outcome, i) => {
-          const index = storedIndex[i];
-          const recordId = toStore[i].recordId;
+          const index = validIndexes[i];
+          const recordId = log.recordIds[i];
           if (outcome.status === 'record-id-reused') {
-            refused.push({ index, record: JSON.parse(toStore[i].payload.toString('utf8')) });
-            results[index] = {
-              index, recordId, status: 'rejected',
-              errors: [{ path: '/recordId', code: 'record-id-reused', message: `recordId ${recordId} was already used for a record with other content (message ${outcome.messageId})` }],
-            };
+            const errors = [{ path: '/recordId', code: 'record-id-reused', message: `recordId ${recordId} was already used for a record with other content (message ${outcome.messageId})` }];
+            refused.push({ index, recordId, errors, record: JSON.parse(preparedPayload(log, i)) });
+            results[index] = { index, recordId, status: 'rejected', errors };
           } else {
-            const warnings = outcome.status === 'accepted' ? toStore[i].warnings : [];
-            results[index] = { index, recordId, status: outcome.status, messageId: outcome.messageId, ...(warnings.length ? { warnings } : {}) };
+            const recordWarnings = outcome.status === 'accepted' ? warnings.get(i) : undefined;
+            results[index] = { index, recordId, status: outcome.status, messageId: outcome.messageId, ...(recordWarnings ? { warnings: recordWarnings } : {}) };
           }
         });
       } catch (error) {
@@ -123,7 +99,7 @@ export class IntakeService {
       }
     }
 
-    const response: IntakeResponse = { batchId: batchIds[0] ?? null, accepted: 0, duplicates: 0, rejected: 0, results: results as RecordResult[] };
+    const response: IntakeResponse = { batchId: batchIds[0] ?? null, accepted: 0, duplicates: 0, rejected: 0, results };
     for (const result of response.results) {
       if (result.status === 'accepted') response.accepted++;
       else if (result.status === 'duplicate') response.duplicates++;
@@ -134,22 +110,18 @@ export class IntakeService {
     this.metrics.records.inc({ client: client.id, kind, outcome: 'rejected' }, response.rejected);
     // Committed already: the queue is only a nudge. If Redis is down the relay delivers later.
     if (batchIds.length) void this.handOff(batchIds);
-    if (response.rejected) void this.keepRejections(client.id, kind, refused, response.results, this.config.replayReceiptTimes ? client.signedAt : new Date());
+    if (response.rejected) void this.keepRejections(client.id, kind, refused, receivedAt);
     return response;
   }
 
   /** Best effort, after answering: refused records are kept only to score the sender's data validity. */
-  private async keepRejections(clientId: string, kind: RecordKind, entries: ParsedEntry[], results: RecordResult[], receivedAt: Date): Promise<void> {
-    const rows: RejectionRow[] = [];
-    const byIndex = new Map(entries.map((entry) => [entry.index, entry]));
-    for (const result of results) {
-      if (result.status !== 'rejected') continue;
-      const entry = byIndex.get(result.index);
-      const record = entry && 'record' in entry && typeof entry.record === 'object' && entry.record !== null ? (entry.record as Record<string, any>) : {};
+  private async keepRejections(clientId: string, kind: RecordKind, refused: RefusedEntry[], receivedAt: Date): Promise<void> {
+    const rows: RejectionRow[] = refused.map((entry) => {
+      const record = typeof entry.record === 'object' && entry.record !== null ? (entry.record as Record<string, any>) : {};
       const station = record.policeStation?.code ?? record.facility?.code ?? record.registrationOffice?.code;
       const eventDate = typeof record.eventDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(record.eventDate) && !Number.isNaN(Date.parse(record.eventDate)) ? record.eventDate : null;
-      rows.push({ recordId: result.recordId, stationCode: typeof station === 'string' ? station : null, eventDate, errors: result.errors });
-    }
+      return { recordId: entry.recordId, stationCode: typeof station === 'string' ? station : null, eventDate, errors: entry.errors };
+    });
     await this.log.recordRejections(clientId, kind, rows, receivedAt).catch((error: Error) => this.logger.warn(`cannot keep ${rows.length} rejection(s): ${error.message}`));
   }
 

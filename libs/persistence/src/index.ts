@@ -1,6 +1,7 @@
 export * from './data-source-options';
 export * from './database-errors';
 export * from './entities';
+export * from './log-rows';
 export * from './persistence.module';
 export * from './secret-box';
 export * from './repositories/client.repository';

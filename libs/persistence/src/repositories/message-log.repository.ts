@@ -1,24 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { v7 as timeOrderedUuid } from 'uuid';
 import { DataSource } from 'typeorm';
 import { RecordIssue, RecordKind } from '@sanxian/contracts';
 import { sha256Hex } from '@sanxian/domain';
-import { CopyValue, OpenRows, closeRows, copyEncoded, encodeOpenRows } from '../copy-rows';
+import { CopyValue, closeRows, copyEncoded } from '../copy-rows';
+import { CHAIN_LOG_COLUMNS, GENESIS_HASH, OPEN_LOG_COLUMNS, PreparedLogRecords, chainHash } from '../log-rows';
 import { MessageState } from '../entities/inbound-message.entity';
-
-/** A record that passed validation, ready to be logged. */
-export interface RecordToStore {
-  recordId: string;
-  /**
-   * The record's JSON text as UTF-8: what is hashed and kept. Bytes, not a string: a request's
-   * payloads wait on the database, and as (two-byte) strings they filled the young generation.
-   */
-  payload: Buffer;
-  eventDate: string | null;
-  regionCode: string | null;
-  warnings: RecordIssue[];
-}
 
 export type StoreOutcome =
   | { status: 'accepted'; messageId: string }
@@ -30,30 +17,12 @@ export interface StoreResult {
   batchIds: string[]; // outbox batches created (empty when nothing new was accepted)
 }
 
-/** The log's columns as COPYed: those encoded before the client's lock, then the hash chain's (CHAIN_COLUMNS). */
-const LOG_COLUMNS = ['id', 'client_id', 'record_id', 'kind', 'payload', 'payload_sha256', 'event_date', 'region_code', 'warnings', 'received_at', 'batch_id', 'chain_seq', 'prev_hash', 'row_hash'];
-
-/** A request's records, encoded for the log as far as they can be without the chain. */
-interface PreparedRecords {
-  recordIds: string[];
-  shas: string[];
-  ids: string[];
-  open: OpenRows;
-  received: string;
-  receivedAt: Date;
-}
+const LOG_COLUMNS = [...OPEN_LOG_COLUMNS, ...CHAIN_LOG_COLUMNS];
 
 interface DuplicateRow {
   record_id: string;
   id: string;
   payload_sha256: string;
-}
-
-export const GENESIS_HASH = '0'.repeat(64);
-
-/** The chain link: each row's hash covers the previous row's hash of the same client. */
-export function chainHash(prevHash: string, clientId: string, seq: bigint | string, recordId: string, receivedAtIso: string, payloadSha256: string): string {
-  return sha256Hex(`${prevHash}\n${clientId}\n${seq}\n${recordId}\n${receivedAtIso}\n${payloadSha256}`);
 }
 
 /**
@@ -118,27 +87,15 @@ export class MessageLogRepository {
    * Stores a client's validated records and their outbox batches in one transaction.
    * The client's row lock serialises its batches, so the hash chain needs no retries; records
    * already logged come back as duplicates (same payload hash) or as reused ids (different
-   * payload), and are not stored again.
-   * `receivedAt`: now, except when history is replayed (REPLAY_RECEIPT_TIMES).
+   * payload), and are not stored again. The records come prepared (prepareLogRecords): the
+   * receipt time is the one they were prepared with.
    */
-  async storeBatch(clientId: string, kind: RecordKind, records: RecordToStore[], batchSize: number, receivedAt: Date = new Date()): Promise<StoreResult> {
-    // Everything that does not depend on the chain is done before the client's lock is taken: the lock
-    // serialises the client's requests, so its hold time bounds how fast one client can deliver.
-    const received = receivedAt.toISOString();
-    const shas = records.map((record) => sha256Hex(record.payload));
-    // Time-ordered (UUIDv7): new ids land at the right edge of the primary key, so a batch dirties a few
-    // index pages rather than one per record, as random ids did. A duplicate's id is simply not used.
-    const ids = records.map(() => timeOrderedUuid());
-    const open = encodeOpenRows(records.map((record, i) => [
-      ids[i], clientId, record.recordId, kind, record.payload, shas[i], record.eventDate, record.regionCode,
-      record.warnings.length ? JSON.stringify(record.warnings) : null, received,
-    ]));
-    const recordIds = records.map((r) => r.recordId);
-    const prepared: PreparedRecords = { recordIds, shas, ids, open, received, receivedAt };
-    // Duplicates are looked up outside the lock too. A request of the same client that logs one of these
-    // record ids meanwhile makes the COPY fail on the (client_id, record_id) key; then the store is
-    // repeated with the look-up under the lock, where nothing can come in between.
-    const known = await this.db.query(DUPLICATE_PROBE_SQL, [clientId, recordIds]);
+  async storeBatch(clientId: string, kind: RecordKind, prepared: PreparedLogRecords, batchSize: number): Promise<StoreResult> {
+    // Duplicates are looked up before the client's lock is taken, as the rows were encoded: the lock
+    // serialises the client's requests, so its hold time bounds how fast one client can deliver. A request
+    // of the same client that logs one of these record ids meanwhile makes the COPY fail on the
+    // (client_id, record_id) key; then the store is repeated with the look-up under the lock.
+    const known = await this.db.query(DUPLICATE_PROBE_SQL, [clientId, prepared.recordIds]);
     try {
       return await this.storeUnderLock(clientId, kind, prepared, batchSize, known);
     } catch (error) {
@@ -148,8 +105,8 @@ export class MessageLogRepository {
   }
 
   /** The chain-dependent part, in one transaction holding the client's row lock. `known`: the duplicate probe's rows, or undefined to probe here. */
-  private async storeUnderLock(clientId: string, kind: RecordKind, prepared: PreparedRecords, batchSize: number, known: DuplicateRow[] | undefined): Promise<StoreResult> {
-    const { recordIds, shas, ids, open, received, receivedAt } = prepared;
+  private async storeUnderLock(clientId: string, kind: RecordKind, prepared: PreparedLogRecords, batchSize: number, known: DuplicateRow[] | undefined): Promise<StoreResult> {
+    const { recordIds, shas, ids, open, receivedAt } = prepared;
     const runner = this.db.createQueryRunner();
     await runner.connect();
     try {
@@ -186,7 +143,7 @@ export class MessageLogRepository {
         batchCounts[batchCounts.length - 1]++;
         seq += 1n;
         const seqText = seq.toString();
-        const hash = chainHash(prev, clientId, seqText, recordId, received, sha);
+        const hash = chainHash(prev, clientId, seqText, recordId, receivedAt, sha);
         picks.push(i);
         tails.push([batchIds[batchIds.length - 1], seqText, prev, hash]);
         prev = hash;

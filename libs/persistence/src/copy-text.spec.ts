@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { closeRows, copyTextChunks, encodeOpenRows } from './copy-rows';
+import { closeRows, copyTextChunks, encodeOpenRows } from './copy-text';
 
 const text = (rows: (string | Buffer | null)[][]) => Buffer.concat([...copyTextChunks(rows)]).toString('utf8');
 

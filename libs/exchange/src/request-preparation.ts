@@ -1,0 +1,72 @@
+import type { RecordIssue, RecordKind, RecordValidator } from '@sanxian/contracts';
+// The file, not the library's index: an intake thread should not load TypeORM and Nest for three functions.
+import { prepareLogRecords, type PreparedLogRecords, type RecordToStore } from '../../persistence/src/log-rows';
+import { type BatchFormat, parseBatchBody } from './batch-body';
+
+/**
+ * The CPU-bound part of an intake request, with no database or network: parse the body, validate each
+ * record, and encode the valid ones for the log. The api runs it in intake threads (IntakePreparer) so
+ * that its main thread stays free to write other requests to the database; it is pure, so it runs inline
+ * just the same.
+ */
+
+export interface IntakeRequest {
+  kind: RecordKind;
+  format: BatchFormat;
+  body: Uint8Array;
+  clientId: string;
+  /** The receipt time every accepted record gets, ISO 8601. */
+  receivedAt: string;
+}
+
+/** A record refused before storage, with what the sender needs to fix it. */
+export interface RefusedEntry {
+  index: number;
+  recordId: string | null;
+  errors: RecordIssue[];
+  /** The parsed record, if it could be parsed: kept to score the sender's data validity. */
+  record?: unknown;
+}
+
+export interface PreparedRequest {
+  /** Records in the body. */
+  entries: number;
+  refused: RefusedEntry[];
+  /** The body index of each valid record, in the order of `log`. */
+  validIndexes: number[];
+  /** Warnings of the valid records that have any, as [position in validIndexes, warnings]. */
+  warnings: [number, RecordIssue[]][];
+  log: PreparedLogRecords;
+}
+
+function recordIdOf(record: unknown): string | null {
+  const id = (record as { recordId?: unknown } | null)?.recordId;
+  return typeof id === 'string' ? id : id === undefined || id === null ? null : String(id);
+}
+
+/** Throws BatchBodyError for a body that cannot be read as a batch at all. */
+export function prepareRequest(validator: RecordValidator, request: IntakeRequest): PreparedRequest {
+  const { kind, format } = request;
+  const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
+  const entries = parseBatchBody(format, body);
+  const refused: RefusedEntry[] = [];
+  const validIndexes: number[] = [];
+  const warnings: [number, RecordIssue[]][] = [];
+  const toStore: RecordToStore[] = [];
+  for (const entry of entries) {
+    if ('error' in entry) {
+      refused.push({ index: entry.index, recordId: entry.recordId ?? null, errors: [entry.error] });
+      continue;
+    }
+    const check = validator.check(kind, entry.record, { coerce: format === 'csv' });
+    if (check.errors.length) {
+      refused.push({ index: entry.index, recordId: recordIdOf(entry.record), errors: check.errors, record: entry.record });
+      continue;
+    }
+    const record = entry.record as { recordId: string; eventDate: string; regionCode: string };
+    if (check.warnings.length) warnings.push([toStore.length, check.warnings]);
+    toStore.push({ recordId: record.recordId, payload: Buffer.from(JSON.stringify(record)), eventDate: record.eventDate, regionCode: record.regionCode, warnings: check.warnings });
+    validIndexes.push(entry.index);
+  }
+  return { entries: entries.length, refused, validIndexes, warnings, log: prepareLogRecords(request.clientId, kind, toStore, request.receivedAt) };
+}

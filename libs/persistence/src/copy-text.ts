@@ -1,0 +1,132 @@
+/** COPY's text format, encoded without a database: pure, so that the api's intake threads can use it. */
+
+/** COPY's text format: backslash, tab and line breaks escaped; \N is NULL. */
+function field(value: string | null): string {
+  if (value === null) return '\\N';
+  return /[\\\t\n\r]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : value;
+}
+
+const CHUNK_BYTES = 1 << 18;
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+const BACKSLASH = 0x5c;
+const CARRIAGE_RETURN = 0x0d;
+const EMPTY = Buffer.alloc(0);
+
+/** A value already UTF-8 (a payload kept as bytes): escaped byte-wise where it needs it, else copied. */
+function escapedBytes(bytes: Buffer): Buffer {
+  if (bytes.indexOf(BACKSLASH) === -1 && bytes.indexOf(TAB) === -1 && bytes.indexOf(NEWLINE) === -1 && bytes.indexOf(CARRIAGE_RETURN) === -1) return bytes;
+  return Buffer.from(field(bytes.toString('utf8')));
+}
+
+/** A COPY field: text, bytes that are UTF-8 text, or NULL. */
+export type CopyValue = string | Buffer | null;
+
+/**
+ * COPY text written field by field straight into buffers of at least `chunkBytes`. Building one long string
+ * and encoding it afterwards cost three times as much: the api and the worker send every record through here.
+ */
+class CopyTextWriter {
+  private buffer = EMPTY;
+  private offset = 0;
+
+  constructor(
+    private readonly chunkBytes: number,
+    /** Takes each buffer that is full; without it the buffer grows, so that the text stays in one piece. */
+    private readonly onFull?: (chunk: Buffer) => void,
+  ) {}
+
+  get length(): number {
+    return this.offset;
+  }
+
+  /** One field and the separator after it (TAB, or NEWLINE after a row's last field). */
+  field(value: CopyValue, separator: number): void {
+    const bytes = Buffer.isBuffer(value) ? escapedBytes(value) : undefined;
+    const text = bytes ? '' : field(value as string | null);
+    this.room(bytes ? bytes.length + 1 : text.length * 3 + 1); // UTF-8 needs at most 3 bytes for a UTF-16 code unit
+    this.offset += bytes ? bytes.copy(this.buffer, this.offset) : this.buffer.write(text, this.offset);
+    this.buffer[this.offset++] = separator;
+  }
+
+  /** Text already encoded (a slice of other COPY text), copied as it is. */
+  encoded(bytes: Buffer): void {
+    this.room(bytes.length);
+    this.offset += bytes.copy(this.buffer, this.offset);
+  }
+
+  /** What is written and not yet handed on. */
+  take(): Buffer {
+    const written = this.buffer.subarray(0, this.offset);
+    this.buffer = EMPTY; // the next write allocates: none is wasted after the last take
+    this.offset = 0;
+    return written;
+  }
+
+  private room(most: number): void {
+    if (this.offset + most <= this.buffer.length) return;
+    if (this.onFull) {
+      if (this.offset > 0) this.onFull(this.take());
+      this.buffer = Buffer.allocUnsafe(Math.max(this.chunkBytes, most));
+      return;
+    }
+    const grown = Buffer.allocUnsafe(Math.max(this.chunkBytes, this.buffer.length * 2, this.offset + most));
+    this.buffer.copy(grown, 0, 0, this.offset);
+    this.buffer = grown;
+  }
+}
+
+/** COPY text of the rows, in chunks of about CHUNK_BYTES (a value larger than that gets a chunk of its own). */
+export function* copyTextChunks(rows: Iterable<CopyValue[]>): Generator<Buffer> {
+  const full: Buffer[] = [];
+  const writer = new CopyTextWriter(CHUNK_BYTES, (chunk) => full.push(chunk));
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) writer.field(row[i], i === row.length - 1 ? NEWLINE : TAB);
+    while (full.length) yield full.shift()!;
+  }
+  if (writer.length > 0) yield writer.take();
+}
+
+/**
+ * Rows whose leading fields are encoded ahead of time, each followed by a TAB: the api encodes a request's
+ * records before it takes the sending client's lock, and only the fields that depend on the lock (the hash
+ * chain) are added under it, by closeRows.
+ */
+export interface OpenRows {
+  text: Buffer;
+  /** Row i's leading fields are text[ends[i - 1] ?? 0, ends[i]). */
+  ends: Uint32Array;
+}
+
+export function encodeOpenRows(rows: readonly CopyValue[][], bytesPerRowGuess = 512): OpenRows {
+  const writer = new CopyTextWriter(Math.max(CHUNK_BYTES, rows.length * bytesPerRowGuess));
+  const ends = new Uint32Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    for (let i = 0; i < row.length; i++) writer.field(row[i], TAB);
+    ends[r] = writer.length;
+  }
+  return { text: writer.take(), ends };
+}
+
+/** COPY text of the chosen open rows (`picks`, in order), each completed by its closing fields (`tails`, same order). */
+export function closeRows(open: OpenRows, picks: readonly number[], tails: readonly CopyValue[][]): Buffer[] {
+  const chunks: Buffer[] = [];
+  const writer = new CopyTextWriter(CHUNK_BYTES, (chunk) => chunks.push(chunk));
+  for (let p = 0; p < picks.length; p++) {
+    const r = picks[p];
+    writer.encoded(open.text.subarray(r === 0 ? 0 : open.ends[r - 1], open.ends[r]));
+    const tail = tails[p];
+    for (let i = 0; i < tail.length; i++) writer.field(tail[i], i === tail.length - 1 ? NEWLINE : TAB);
+  }
+  if (writer.length > 0) chunks.push(writer.take());
+  return chunks;
+}
+
+const UNESCAPED: Record<string, string> = { '\\\\': '\\', '\\t': '\t', '\\n': '\n', '\\r': '\r' };
+
+/** The fields of open row `r` as text again (NULL as null): for the rare record that must be read back. */
+export function openRowFields(open: OpenRows, r: number): (string | null)[] {
+  const text = open.text.toString('utf8', r === 0 ? 0 : open.ends[r - 1], open.ends[r] - 1); // without the row's last TAB
+  return text.split('\t').map((value) => (value === '\\N' ? null : value.replace(/\\[\\tnr]/g, (escape) => UNESCAPED[escape])));
+}

@@ -1,0 +1,62 @@
+import { v7 as timeOrderedUuid } from 'uuid';
+import { RecordIssue, RecordKind } from '@sanxian/contracts';
+import { sha256Hex } from '@sanxian/domain';
+import { OpenRows, encodeOpenRows, openRowFields } from './copy-text';
+
+/**
+ * The message log's rows, prepared without a database: pure, so that the api can prepare a request's rows
+ * in an intake thread while its main thread writes another request's to the database.
+ */
+
+/** A record that passed validation, ready to be logged. */
+export interface RecordToStore {
+  recordId: string;
+  /** The record's JSON text as UTF-8: what is hashed and kept. */
+  payload: Buffer;
+  eventDate: string | null;
+  regionCode: string | null;
+  warnings: RecordIssue[];
+}
+
+/** The columns a row is encoded with before the client's lock, in order; CHAIN_COLUMNS follow under it. */
+export const OPEN_LOG_COLUMNS = ['id', 'client_id', 'record_id', 'kind', 'payload', 'payload_sha256', 'event_date', 'region_code', 'warnings', 'received_at'];
+export const CHAIN_LOG_COLUMNS = ['batch_id', 'chain_seq', 'prev_hash', 'row_hash'];
+const PAYLOAD_FIELD = OPEN_LOG_COLUMNS.indexOf('payload');
+
+/**
+ * A request's records, encoded for the log as far as they can be without the chain. Arrays and buffers
+ * only: it crosses from an intake thread to the main thread as it is.
+ */
+export interface PreparedLogRecords {
+  recordIds: string[];
+  shas: string[];
+  /** The message id each record gets if it is accepted (a duplicate's is not used). */
+  ids: string[];
+  open: OpenRows;
+  /** The request's receipt time, ISO 8601. */
+  receivedAt: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The chain link: each row's hash covers the previous row's hash of the same client. */
+export function chainHash(prevHash: string, clientId: string, seq: bigint | string, recordId: string, receivedAtIso: string, payloadSha256: string): string {
+  return sha256Hex(`${prevHash}\n${clientId}\n${seq}\n${recordId}\n${receivedAtIso}\n${payloadSha256}`);
+}
+
+export function prepareLogRecords(clientId: string, kind: RecordKind, records: readonly RecordToStore[], receivedAt: string): PreparedLogRecords {
+  const shas = records.map((record) => sha256Hex(record.payload));
+  // Time-ordered (UUIDv7): new ids land at the right edge of the primary key, so a batch dirties a few
+  // index pages rather than one per record, as random ids did.
+  const ids = records.map(() => timeOrderedUuid());
+  const open = encodeOpenRows(records.map((record, i) => [
+    ids[i], clientId, record.recordId, kind, record.payload, shas[i], record.eventDate, record.regionCode,
+    record.warnings.length ? JSON.stringify(record.warnings) : null, receivedAt,
+  ]));
+  return { recordIds: records.map((r) => r.recordId), shas, ids, open, receivedAt };
+}
+
+/** Record i's payload, read back from its encoded row (for a refused record, which is rare). */
+export function preparedPayload(prepared: PreparedLogRecords, i: number): string {
+  return openRowFields(prepared.open, i)[PAYLOAD_FIELD]!;
+}
