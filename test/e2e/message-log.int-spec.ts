@@ -55,6 +55,23 @@ describe('the message log is tamper-evident; dead messages can be listed and rep
     expect(row.computed).toBe(row.payload_sha256);
   });
 
+  it('keeps an NDJSON line as sent; the same record written otherwise is a duplicate, other content a reused id', async () => {
+    const client = await hub.createClient('public-security');
+    const [a, b] = [hukouChange(1, 6), hukouChange(2, 6)];
+    const spaced = (record: object) => JSON.stringify(record, null, 1).replace(/\n/g, ' ');
+    const lines = `${spaced(a)}\r\n${JSON.stringify(b)}\n`;
+    const first = await send(hub.url, client, 'POST', PATH, lines, { contentType: 'application/x-ndjson' });
+    expect(await first.json()).toMatchObject({ accepted: 2 });
+    const rows = await hub.sql(`SELECT payload, payload_sha256 = encode(sha256(convert_to(payload, 'UTF8')), 'hex') AS hash_ok FROM inbound_message WHERE client_id = $1 ORDER BY chain_seq`, [client.clientId]);
+    expect(rows).toEqual([{ payload: spaced(a), hash_ok: true }, { payload: JSON.stringify(b), hash_ok: true }]);
+
+    // Sent again, compact and as a JSON array: the same records. Then one of them with another district.
+    const again = await send(hub.url, client, 'POST', PATH, { records: [a, b, { ...a, regionCode: '511325100000' }] });
+    const body = await again.json();
+    expect(body.results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'duplicate', 'rejected']);
+    expect(body.results[2].errors).toEqual([expect.objectContaining({ path: '/recordId', code: 'record-id-reused' })]);
+  });
+
   it('logs each record id once when one client sends overlapping requests at the same time, and the chain stays whole', async () => {
     const client = await hub.createClient('public-security');
     // Six requests of 200 records, each sharing 100 ids with the next: duplicates are looked up before the

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { existsSync, readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { ConfigError, loadConfig } from '@sanxian/contracts';
 import { createWorker } from './worker.factory';
@@ -6,10 +7,18 @@ import { createWorker } from './worker.factory';
 /**
  * Lowers this process's CPU priority to `nice` (never raises it: that needs privileges). Processing is
  * asynchronous by contract, so on a shared machine it should use only what acknowledging records and
- * answering staff leave; it catches up once a burst is over.
+ * answering staff leave; it catches up once a burst is over. On Linux a priority belongs to a thread, and
+ * V8's and libuv's threads exist already, so each is lowered; threads started later inherit it.
  */
 export function yieldCpu(nice: number): number {
-  if (getPriority() < nice) setPriority(nice);
+  const threads = existsSync('/proc/self/task') ? readdirSync('/proc/self/task').map(Number) : [0];
+  for (const thread of threads) {
+    try {
+      if (getPriority(thread) < nice) setPriority(thread, nice);
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
   return getPriority();
 }
 

@@ -115,20 +115,20 @@ describe('JSON bodies', () => {
 
 describe('NDJSON bodies', () => {
   it('reads one record a line, skipping blank lines and CRLF', () => {
-    const entries = parse('ndjson', '\uFEFF{"recordId":"A1"}\r\n\r\n  \n{"recordId":"A2","name":"李娜"}\n');
+    const entries = parse('ndjson', '\uFEFF{"recordId":"A1"}\r\n\r\n  \n\t{ "recordId":"A2","name":"李娜"} \n');
     expect(entries).toEqual([
-      { index: 0, record: { recordId: 'A1' } },
-      { index: 1, record: { recordId: 'A2', name: '李娜' } },
+      { index: 0, record: { recordId: 'A1' }, text: Buffer.from('{"recordId":"A1"}') },
+      { index: 1, record: { recordId: 'A2', name: '李娜' }, text: Buffer.from('{ "recordId":"A2","name":"李娜"}') },
     ]);
   });
 
   it('rejects a line that is not JSON on its own, naming its line and recordId', () => {
     const entries = parse('ndjson', '{"recordId":"A1"}\n{"recordId":"A2", oops}\n{"recordId":"A3"}\nnot json at all');
     expect(entries).toHaveLength(4);
-    expect(entries[0]).toEqual({ index: 0, record: { recordId: 'A1' } });
+    expect(entries[0]).toMatchObject({ index: 0, record: { recordId: 'A1' } });
     expect(entries[1]).toMatchObject({ index: 1, recordId: 'A2', error: { path: '', code: 'invalid-json' } });
     expect((entries[1] as { error: { message: string } }).error.message).toContain('line 2');
-    expect(entries[2]).toEqual({ index: 2, record: { recordId: 'A3' } });
+    expect(entries[2]).toMatchObject({ index: 2, record: { recordId: 'A3' } });
     expect(entries[3]).toMatchObject({ index: 3, error: { code: 'invalid-json' } });
     expect(entries[3]).not.toHaveProperty('recordId');
   });

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { MAX_BATCH_FILE_RECORDS, MAX_JSON_RECORDS, type RecordIssue } from '../../contracts/src/record-kinds';
 
@@ -33,7 +34,8 @@ export class BatchBodyError extends Error {
   }
 }
 
-export type ParsedEntry = { index: number; record: unknown } | { index: number; recordId?: string; error: RecordIssue };
+/** `text`: the record's own JSON text, as sent (NDJSON lines only). */
+export type ParsedEntry = { index: number; record: unknown; text?: Buffer } | { index: number; recordId?: string; error: RecordIssue };
 
 function mediaType(contentType: string): string {
   const semicolon = contentType.indexOf(';');
@@ -80,11 +82,13 @@ export function parseBatchBody(format: BatchFormat, body: Buffer): ParsedEntry[]
 // fatal: a body that is not UTF-8 is refused rather than stored with U+FFFD in names. A leading BOM is dropped.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+const NOT_UTF8 = 'the body is not valid UTF-8 (text in GBK/GB18030 must be converted to UTF-8 before sending)';
+
 function decode(body: Buffer, code: string): string {
   try {
     return utf8.decode(body);
   } catch {
-    throw new BatchBodyError(400, code, 'the body is not valid UTF-8 (text in GBK/GB18030 must be converted to UTF-8 before sending)');
+    throw new BatchBodyError(400, code, NOT_UTF8);
   }
 }
 
@@ -123,27 +127,38 @@ function parseJsonBody(body: Buffer): ParsedEntry[] {
   return records.map((record, index) => ({ index, record }));
 }
 
-function isBlank(line: string): boolean {
-  if (line.length === 0) return true;
-  const first = line.charCodeAt(0);
-  // Only a line starting with whitespace can be blank; avoid trimming every line of a 100k-line body.
-  if (first !== 0x20 && first !== 0x09 && first !== 0x0d) return false;
-  return line.trim().length === 0;
-}
-
 // A best-effort recordId for a line that is not JSON, so the sender can tell which record it was.
 const RECORD_ID_IN_TEXT = /"recordId"\s*:\s*"([^"\\]{1,64})"/;
 
+const NEWLINE = 0x0a;
+
+/** JSON's insignificant whitespace (and the CR of CRLF line ends) around a line. */
+function isSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a;
+}
+
+/**
+ * NDJSON is read line by line as bytes: each record keeps its line, trimmed, as its `text`, so that the
+ * log stores what the agency sent without writing the record out again.
+ */
 function parseNdjsonBody(body: Buffer): ParsedEntry[] {
-  const lines = decode(body, 'invalid-json').split('\n');
+  if (!isUtf8(body)) throw new BatchBodyError(400, 'invalid-json', NOT_UTF8);
   const entries: ParsedEntry[] = [];
-  for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
-    const line = lines[lineIndex];
-    if (isBlank(line)) continue;
+  let start = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0; // a BOM
+  for (let lineIndex = 0; start < body.length; lineIndex++) {
+    const newline = body.indexOf(NEWLINE, start);
+    let end = newline === -1 ? body.length : newline;
+    let first = start;
+    start = end + 1;
+    while (first < end && isSpace(body[first])) first++;
+    while (end > first && isSpace(body[end - 1])) end--;
+    if (first === end) continue;
     const index = entries.length;
     if (index === MAX_BATCH_FILE_RECORDS) throw tooMany(MAX_BATCH_FILE_RECORDS, 'NDJSON');
+    const text = body.subarray(first, end);
+    const line = text.toString('utf8');
     try {
-      entries.push({ index, record: JSON.parse(line) });
+      entries.push({ index, record: JSON.parse(line), text });
     } catch (error) {
       const recordId = RECORD_ID_IN_TEXT.exec(line)?.[1];
       entries.push({

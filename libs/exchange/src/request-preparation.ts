@@ -65,7 +65,9 @@ export function prepareRequest(validator: RecordValidator, request: IntakeReques
     }
     const record = entry.record as { recordId: string; eventDate: string; regionCode: string };
     if (check.warnings.length) warnings.push([toStore.length, check.warnings]);
-    toStore.push({ recordId: record.recordId, payload: Buffer.from(JSON.stringify(record)), eventDate: record.eventDate, regionCode: record.regionCode, warnings: check.warnings });
+    // An NDJSON line is kept as sent; a record from a JSON array or a CSV row is written out as JSON.
+    const payload = 'text' in entry && entry.text ? entry.text : Buffer.from(JSON.stringify(record));
+    toStore.push({ recordId: record.recordId, payload, eventDate: record.eventDate, regionCode: record.regionCode, warnings: check.warnings });
     validIndexes.push(entry.index);
   }
   return { entries: entries.length, refused, validIndexes, warnings, log: prepareLogRecords(request.clientId, kind, toStore, request.receivedAt) };

@@ -11,7 +11,7 @@ import { OpenRows, encodeOpenRows, openRowFields } from './copy-text';
 /** A record that passed validation, ready to be logged. */
 export interface RecordToStore {
   recordId: string;
-  /** The record's JSON text as UTF-8: what is hashed and kept. */
+  /** The record's JSON text as UTF-8, as the agency sent it where it could be kept (NDJSON): what is hashed and kept. */
   payload: Buffer;
   eventDate: string | null;
   regionCode: string | null;
@@ -54,6 +54,11 @@ export function prepareLogRecords(clientId: string, kind: RecordKind, records: r
     record.warnings.length ? JSON.stringify(record.warnings) : null, receivedAt,
   ]));
   return { recordIds: records.map((r) => r.recordId), shas, ids, open, receivedAt };
+}
+
+/** Two payloads hold the same record when they parse to the same JSON, whatever their spacing or escapes. */
+export function sameRecordText(a: string, b: string): boolean {
+  return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
 }
 
 /** Record i's payload, read back from its encoded row (for a refused record, which is rare). */

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import { RecordIssue, RecordKind } from '@sanxian/contracts';
 import { sha256Hex } from '@sanxian/domain';
 import { CopyValue, closeRows, copyEncoded } from '../copy-rows';
-import { CHAIN_LOG_COLUMNS, GENESIS_HASH, OPEN_LOG_COLUMNS, PreparedLogRecords, chainHash } from '../log-rows';
+import { CHAIN_LOG_COLUMNS, GENESIS_HASH, OPEN_LOG_COLUMNS, PreparedLogRecords, chainHash, preparedPayload, sameRecordText } from '../log-rows';
 import { MessageState } from '../entities/inbound-message.entity';
 
 export type StoreOutcome =
@@ -114,10 +114,11 @@ export class MessageLogRepository {
       // NO KEY UPDATE: serialises this client's intake without blocking the foreign-key checks of other work.
       const [head] = await runner.query('SELECT chain_seq, chain_head FROM exchange_client WHERE id = $1 FOR NO KEY UPDATE', [clientId]);
       if (!head) throw new Error(`unknown client ${clientId}`);
-      const existing = new Map<string, { id: string; sha: string }>();
-      for (const row of known ?? (await runner.query(DUPLICATE_PROBE_SQL, [clientId, recordIds])) as DuplicateRow[]) {
-        existing.set(row.record_id, { id: row.id, sha: row.payload_sha256 });
-      }
+      const logged = known ?? ((await runner.query(DUPLICATE_PROBE_SQL, [clientId, recordIds])) as DuplicateRow[]);
+      // What a record id already stands for: its message, its payload hash, and how to read its payload.
+      const existing = new Map<string, { id: string; sha: string; payload: () => string }>();
+      const storedPayloads = await this.payloadsWithOtherHashes(runner, logged, prepared);
+      for (const row of logged) existing.set(row.record_id, { id: row.id, sha: row.payload_sha256, payload: () => storedPayloads.get(row.id)! });
 
       let seq = BigInt(head.chain_seq);
       let prev: string = head.chain_head;
@@ -132,7 +133,9 @@ export class MessageLogRepository {
         const sha = shas[i];
         const seen = existing.get(recordId);
         if (seen) {
-          outcomes.push({ status: seen.sha === sha ? 'duplicate' : 'record-id-reused', messageId: seen.id });
+          // Same bytes, or the same record written otherwise (spacing, escapes): a duplicate all the same.
+          const same = seen.sha === sha || sameRecordText(seen.payload(), preparedPayload(prepared, i));
+          outcomes.push({ status: same ? 'duplicate' : 'record-id-reused', messageId: seen.id });
           continue;
         }
         if (picks.length % batchSize === 0) {
@@ -147,7 +150,7 @@ export class MessageLogRepository {
         picks.push(i);
         tails.push([batchIds[batchIds.length - 1], seqText, prev, hash]);
         prev = hash;
-        existing.set(recordId, { id: ids[i], sha });
+        existing.set(recordId, { id: ids[i], sha, payload: () => preparedPayload(prepared, i) });
         outcomes.push({ status: 'accepted', messageId: ids[i] });
       }
       if (picks.length) {
@@ -169,6 +172,20 @@ export class MessageLogRepository {
     } finally {
       await runner.release();
     }
+  }
+
+  /** The stored payloads of logged records that a record of the request matches by id but not by hash (rare: one query for all). */
+  private async payloadsWithOtherHashes(runner: QueryRunner, logged: DuplicateRow[], prepared: PreparedLogRecords): Promise<Map<string, string>> {
+    if (!logged.length) return new Map();
+    const storedSha = new Map(logged.map((row) => [row.record_id, row]));
+    const differing = new Set<string>();
+    prepared.recordIds.forEach((recordId, i) => {
+      const row = storedSha.get(recordId);
+      if (row && row.payload_sha256 !== prepared.shas[i]) differing.add(row.id);
+    });
+    if (!differing.size) return new Map();
+    const rows: { id: string; payload: string }[] = await runner.query('SELECT id, payload FROM inbound_message WHERE id = ANY($1::uuid[])', [[...differing]]);
+    return new Map(rows.map((row) => [row.id, row.payload]));
   }
 
   async findForClient(clientId: string, messageId: string): Promise<MessageView | undefined> {
