@@ -39,7 +39,7 @@ describe('copyTextChunks (COPY text format)', () => {
 
   it('completes rows encoded ahead with their closing fields, for the rows picked and in their order', () => {
     const open = encodeOpenRows([['a', Buffer.from('{"x":"张"}')], ['b\tc', null], ['d', Buffer.from('e')]], 1);
-    const closed = Buffer.concat(closeRows(open, [2, 0], [['1', 'h\n2'], ['3', null]])).toString('utf8');
+    const closed = Buffer.concat(closeRows(open, [2, 0], ['1\th\\n2', '3\t\\N'])).toString('utf8');
     expect(closed).toBe('d\te\t1\th\\n2\na\t{"x":"张"}\t3\t\\N\n');
     // The same text as rows written whole.
     expect(closed).toBe(text([['d', Buffer.from('e'), '1', 'h\n2'], ['a', Buffer.from('{"x":"张"}'), '3', null]]));
@@ -49,7 +49,7 @@ describe('copyTextChunks (COPY text format)', () => {
     const rows = Array.from({ length: 2000 }, (_, i) => [`R${i}`, '张三丰'.repeat(50)]);
     const open = encodeOpenRows(rows, 8);
     const picks = rows.map((_, i) => i);
-    expect(Buffer.concat(closeRows(open, picks, picks.map((i) => [String(i)]))).toString('utf8'))
+    expect(Buffer.concat(closeRows(open, picks, picks.map(String))).toString('utf8'))
       .toBe(text(rows.map((row, i) => [...row, String(i)])));
   });
 });

@@ -64,9 +64,14 @@ class CopyTextWriter {
     this.text(text);
   }
 
+  /** A row's last fields, already COPY text, and its NEWLINE. */
+  closing(text: string): void {
+    this.text(text);
+    this.buffer[this.offset++] = NEWLINE;
+  }
+
   private text(text: string): void {
-    if (text === '') return;
-    this.room(text.length * 3); // UTF-8 needs at most 3 bytes for a UTF-16 code unit
+    this.room(text.length * 3 + 1); // UTF-8 needs at most 3 bytes for a UTF-16 code unit; room for a NEWLINE after
     this.offset += this.buffer.write(text, this.offset);
   }
 
@@ -129,14 +134,17 @@ export function encodeOpenRows(rows: readonly CopyValue[][], bytesPerRowGuess = 
   return { text: writer.take(), ends };
 }
 
-/** COPY text of the chosen open rows (`picks`, in order), each completed by its closing fields (`tails`, same order). */
-export function closeRows(open: OpenRows, picks: readonly number[], tails: readonly CopyValue[][]): Buffer[] {
+/**
+ * COPY text of the chosen open rows (`picks`, in order), each completed by its closing fields (`tails`, same
+ * order), given as COPY text already: TAB-separated, escaped where needed, without the row's NEWLINE.
+ */
+export function closeRows(open: OpenRows, picks: readonly number[], tails: readonly string[]): Buffer[] {
   const chunks: Buffer[] = [];
   const writer = new CopyTextWriter(CHUNK_BYTES, (chunk) => chunks.push(chunk));
   for (let p = 0; p < picks.length; p++) {
     const r = picks[p];
     writer.encoded(open.text, r === 0 ? 0 : open.ends[r - 1], open.ends[r]);
-    writer.fields(tails[p], NEWLINE);
+    writer.closing(tails[p]);
   }
   if (writer.length > 0) chunks.push(writer.take());
   return chunks;

@@ -24,17 +24,30 @@ export const CHAIN_LOG_COLUMNS = ['batch_id', 'chain_seq', 'prev_hash', 'row_has
 const PAYLOAD_FIELD = OPEN_LOG_COLUMNS.indexOf('payload');
 
 /**
- * A request's records, encoded for the log as far as they can be without the chain. Arrays and buffers
- * only: it crosses from an intake thread to the main thread as it is.
+ * A request's records, encoded for the log as far as they can be without the chain. Strings and buffers
+ * only, few of them: it crosses from an intake thread to the main thread, and waits there on the
+ * database, where every object it held would be copied by each pass of the garbage collector.
  */
 export interface PreparedLogRecords {
   recordIds: string[];
-  shas: string[];
-  /** The message id each record gets if it is accepted (a duplicate's is not used). */
-  ids: string[];
+  /** The payloads' SHA-256 in hex, one after the other (preparedSha). */
+  shas: string;
+  /** The message id each record gets if it is accepted, one after the other (preparedId); a duplicate's is not used. */
+  ids: string;
   open: OpenRows;
   /** The request's receipt time, ISO 8601. */
   receivedAt: string;
+}
+
+const SHA_LENGTH = 64;
+const ID_LENGTH = 36;
+
+export function preparedSha(prepared: PreparedLogRecords, i: number): string {
+  return prepared.shas.slice(i * SHA_LENGTH, (i + 1) * SHA_LENGTH);
+}
+
+export function preparedId(prepared: PreparedLogRecords, i: number): string {
+  return prepared.ids.slice(i * ID_LENGTH, (i + 1) * ID_LENGTH);
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -45,15 +58,19 @@ export function chainHash(prevHash: string, clientId: string, seq: bigint | stri
 }
 
 export function prepareLogRecords(clientId: string, kind: RecordKind, records: readonly RecordToStore[], receivedAt: string): PreparedLogRecords {
-  const shas = records.map((record) => sha256Hex(record.payload));
-  // Time-ordered (UUIDv7): new ids land at the right edge of the primary key, so a batch dirties a few
-  // index pages rather than one per record, as random ids did.
-  const ids = records.map(() => timeOrderedUuid());
-  const open = encodeOpenRows(records.map((record, i) => [
-    ids[i], clientId, record.recordId, kind, record.payload, shas[i], record.eventDate, record.regionCode,
-    record.warnings.length ? JSON.stringify(record.warnings) : null, receivedAt,
-  ]));
-  return { recordIds: records.map((r) => r.recordId), shas, ids, open, receivedAt };
+  // Hex is written into buffers and read out once, so that no string per record outlives its record.
+  const shas = Buffer.allocUnsafe(records.length * SHA_LENGTH);
+  const ids = Buffer.allocUnsafe(records.length * ID_LENGTH);
+  const rows = records.map((record, i) => {
+    const sha = sha256Hex(record.payload);
+    // Time-ordered (UUIDv7): new ids land at the right edge of the primary key, so a batch dirties a few
+    // index pages rather than one per record, as random ids did.
+    const id = timeOrderedUuid();
+    shas.write(sha, i * SHA_LENGTH, 'latin1');
+    ids.write(id, i * ID_LENGTH, 'latin1');
+    return [id, clientId, record.recordId, kind, record.payload, sha, record.eventDate, record.regionCode, record.warnings.length ? JSON.stringify(record.warnings) : null, receivedAt];
+  });
+  return { recordIds: records.map((r) => r.recordId), shas: shas.toString('latin1'), ids: ids.toString('latin1'), open: encodeOpenRows(rows), receivedAt };
 }
 
 /** Two payloads hold the same record when they parse to the same JSON, whatever their spacing or escapes. */

@@ -3,8 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { RecordIssue, RecordKind } from '@sanxian/contracts';
 import { sha256Hex } from '@sanxian/domain';
-import { CopyValue, closeRows, copyEncoded } from '../copy-rows';
-import { CHAIN_LOG_COLUMNS, GENESIS_HASH, OPEN_LOG_COLUMNS, PreparedLogRecords, chainHash, preparedPayload, sameRecordText } from '../log-rows';
+import { closeRows, copyEncoded } from '../copy-rows';
+import { CHAIN_LOG_COLUMNS, GENESIS_HASH, OPEN_LOG_COLUMNS, PreparedLogRecords, chainHash, preparedId, preparedPayload, preparedSha, sameRecordText } from '../log-rows';
 import { MessageState } from '../entities/inbound-message.entity';
 
 export type StoreOutcome =
@@ -106,7 +106,7 @@ export class MessageLogRepository {
 
   /** The chain-dependent part, in one transaction holding the client's row lock. `known`: the duplicate probe's rows, or undefined to probe here. */
   private async storeUnderLock(clientId: string, kind: RecordKind, prepared: PreparedLogRecords, batchSize: number, known: DuplicateRow[] | undefined): Promise<StoreResult> {
-    const { recordIds, shas, ids, open, receivedAt } = prepared;
+    const { recordIds, open, receivedAt } = prepared;
     const runner = this.db.createQueryRunner();
     await runner.connect();
     try {
@@ -115,26 +115,27 @@ export class MessageLogRepository {
       const [head] = await runner.query('SELECT chain_seq, chain_head FROM exchange_client WHERE id = $1 FOR NO KEY UPDATE', [clientId]);
       if (!head) throw new Error(`unknown client ${clientId}`);
       const logged = known ?? ((await runner.query(DUPLICATE_PROBE_SQL, [clientId, recordIds])) as DuplicateRow[]);
-      // What a record id already stands for: its message, its payload hash, and how to read its payload.
-      const existing = new Map<string, { id: string; sha: string; payload: () => string }>();
+      // What a record id already stands for: its message, its payload hash, and (-1 when logged before) its record here.
+      const existing = new Map<string, { id: string; sha: string; index: number }>();
       const storedPayloads = await this.payloadsWithOtherHashes(runner, logged, prepared);
-      for (const row of logged) existing.set(row.record_id, { id: row.id, sha: row.payload_sha256, payload: () => storedPayloads.get(row.id)! });
+      for (const row of logged) existing.set(row.record_id, { id: row.id, sha: row.payload_sha256, index: -1 });
 
       let seq = BigInt(head.chain_seq);
       let prev: string = head.chain_head;
       const outcomes: StoreOutcome[] = [];
       const picks: number[] = [];
-      const tails: CopyValue[][] = []; // CHAIN_COLUMNS of each picked row
+      const tails: string[] = []; // CHAIN_COLUMNS of each picked row, as COPY text
       const batchIds: string[] = [];
       const batchCounts: number[] = [];
       const batchFirstSeq: string[] = [];
       for (let i = 0; i < recordIds.length; i++) {
         const recordId = recordIds[i];
-        const sha = shas[i];
+        const sha = preparedSha(prepared, i);
         const seen = existing.get(recordId);
         if (seen) {
           // Same bytes, or the same record written otherwise (spacing, escapes): a duplicate all the same.
-          const same = seen.sha === sha || sameRecordText(seen.payload(), preparedPayload(prepared, i));
+          const seenPayload = () => (seen.index === -1 ? storedPayloads.get(seen.id)! : preparedPayload(prepared, seen.index));
+          const same = seen.sha === sha || sameRecordText(seenPayload(), preparedPayload(prepared, i));
           outcomes.push({ status: same ? 'duplicate' : 'record-id-reused', messageId: seen.id });
           continue;
         }
@@ -147,11 +148,13 @@ export class MessageLogRepository {
         seq += 1n;
         const seqText = seq.toString();
         const hash = chainHash(prev, clientId, seqText, recordId, receivedAt, sha);
+        const id = preparedId(prepared, i);
         picks.push(i);
-        tails.push([batchIds[batchIds.length - 1], seqText, prev, hash]);
+        // A uuid, digits and hex: nothing to escape.
+        tails.push(`${batchIds[batchIds.length - 1]}\t${seqText}\t${prev}\t${hash}`);
         prev = hash;
-        existing.set(recordId, { id: ids[i], sha, payload: () => preparedPayload(prepared, i) });
-        outcomes.push({ status: 'accepted', messageId: ids[i] });
+        existing.set(recordId, { id, sha, index: i });
+        outcomes.push({ status: 'accepted', messageId: id });
       }
       if (picks.length) {
         await copyEncoded(runner, 'inbound_message', LOG_COLUMNS, closeRows(open, picks, tails));
@@ -181,7 +184,7 @@ export class MessageLogRepository {
     const differing = new Set<string>();
     prepared.recordIds.forEach((recordId, i) => {
       const row = storedSha.get(recordId);
-      if (row && row.payload_sha256 !== prepared.shas[i]) differing.add(row.id);
+      if (row && row.payload_sha256 !== preparedSha(prepared, i)) differing.add(row.id);
     });
     if (!differing.size) return new Map();
     const rows: { id: string; payload: string }[] = await runner.query('SELECT id, payload FROM inbound_message WHERE id = ANY($1::uuid[])', [[...differing]]);
