@@ -81,16 +81,17 @@ export class IntakeService {
         const stored = await this.log.storeBatch(client.id, kind, log, this.config.intakeBatchSize);
         batchIds = stored.batchIds;
         const warnings = new Map(prepared.warnings);
-        stored.outcomes.forEach((outcome, i) => {
+        stored.statuses.forEach((status, i) => {
           const index = validIndexes[i];
           const recordId = log.recordIds[i];
-          if (outcome.status === 'record-id-reused') {
-            const errors = [{ path: '/recordId', code: 'record-id-reused', message: `recordId ${recordId} was already used for a record with other content (message ${outcome.messageId})` }];
+          const messageId = stored.messageId(i);
+          if (status === 'record-id-reused') {
+            const errors = [{ path: '/recordId', code: 'record-id-reused', message: `recordId ${recordId} was already used for a record with other content (message ${messageId})` }];
             refused.push({ index, recordId, errors, record: JSON.parse(preparedPayload(log, i)) });
             results[index] = { index, recordId, status: 'rejected', errors };
           } else {
-            const recordWarnings = outcome.status === 'accepted' ? warnings.get(i) : undefined;
-            results[index] = { index, recordId, status: outcome.status, messageId: outcome.messageId, ...(recordWarnings ? { warnings: recordWarnings } : {}) };
+            const recordWarnings = status === 'accepted' ? warnings.get(i) : undefined;
+            results[index] = { index, recordId, status, messageId, ...(recordWarnings ? { warnings: recordWarnings } : {}) };
           }
         });
       } catch (error) {

@@ -7,14 +7,28 @@ import { closeRows, copyEncoded } from '../copy-rows';
 import { CHAIN_LOG_COLUMNS, GENESIS_HASH, OPEN_LOG_COLUMNS, PreparedLogRecords, chainHash, preparedId, preparedPayload, preparedSha, sameRecordText } from '../log-rows';
 import { MessageState } from '../entities/inbound-message.entity';
 
-export type StoreOutcome =
-  | { status: 'accepted'; messageId: string }
-  | { status: 'duplicate'; messageId: string }
-  | { status: 'record-id-reused'; messageId: string };
+export type StoreStatus = 'accepted' | 'duplicate' | 'record-id-reused';
 
 export interface StoreResult {
-  outcomes: StoreOutcome[]; // one per input record, same order
-  batchIds: string[]; // outbox batches created (empty when nothing new was accepted)
+  /** One per record, in order. */
+  statuses: StoreStatus[];
+  /** Record i's message: its new one if accepted, else the one its record id was logged with before. */
+  messageId(i: number): string;
+  /** Outbox batches created (empty when nothing new was accepted). */
+  batchIds: string[];
+}
+
+/** A request's records put on the client's chain: what storeUnderLock writes, and what it answers. */
+interface Chained {
+  statuses: StoreStatus[];
+  /** The message ids of records not accepted, by record. */
+  earlierIds: Map<number, string>;
+  chunks: Buffer[];
+  batchIds: string[];
+  batchCounts: number[];
+  batchFirstSeq: string[];
+  seq: bigint;
+  head: string;
 }
 
 const LOG_COLUMNS = [...OPEN_LOG_COLUMNS, ...CHAIN_LOG_COLUMNS];
@@ -91,22 +105,20 @@ export class MessageLogRepository {
    * receipt time is the one they were prepared with.
    */
   async storeBatch(clientId: string, kind: RecordKind, prepared: PreparedLogRecords, batchSize: number): Promise<StoreResult> {
-    // Duplicates are looked up before the client's lock is taken, as the rows were encoded: the lock
-    // serialises the client's requests, so its hold time bounds how fast one client can deliver. A request
-    // of the same client that logs one of these record ids meanwhile makes the COPY fail on the
-    // (client_id, record_id) key; then the store is repeated with the look-up under the lock.
-    const known = await this.db.query(DUPLICATE_PROBE_SQL, [clientId, prepared.recordIds]);
+    // New records are the rule and resent ones the exception, so the records are first written as if none
+    // were logged yet: no look-up at all. If one was, its COPY fails on the (client_id, record_id) key and
+    // the store is repeated with the look-up, under the lock, where nothing can come in between.
     try {
-      return await this.storeUnderLock(clientId, kind, prepared, batchSize, known);
+      return await this.storeUnderLock(clientId, kind, prepared, batchSize, []);
     } catch (error) {
       if ((error as { constraint?: string }).constraint !== 'inbound_message_client_record') throw error;
       return this.storeUnderLock(clientId, kind, prepared, batchSize, undefined);
     }
   }
 
-  /** The chain-dependent part, in one transaction holding the client's row lock. `known`: the duplicate probe's rows, or undefined to probe here. */
+  /** The chain-dependent part, in one transaction holding the client's row lock. `known`: the request's records already logged, or undefined to look them up. */
   private async storeUnderLock(clientId: string, kind: RecordKind, prepared: PreparedLogRecords, batchSize: number, known: DuplicateRow[] | undefined): Promise<StoreResult> {
-    const { recordIds, open, receivedAt } = prepared;
+    const { recordIds, receivedAt } = prepared;
     const runner = this.db.createQueryRunner();
     await runner.connect();
     try {
@@ -115,60 +127,24 @@ export class MessageLogRepository {
       const [head] = await runner.query('SELECT chain_seq, chain_head FROM exchange_client WHERE id = $1 FOR NO KEY UPDATE', [clientId]);
       if (!head) throw new Error(`unknown client ${clientId}`);
       const logged = known ?? ((await runner.query(DUPLICATE_PROBE_SQL, [clientId, recordIds])) as DuplicateRow[]);
-      // What a record id already stands for: its message, its payload hash, and (-1 when logged before) its record here.
-      const existing = new Map<string, { id: string; sha: string; index: number }>();
       const storedPayloads = await this.payloadsWithOtherHashes(runner, logged, prepared);
-      for (const row of logged) existing.set(row.record_id, { id: row.id, sha: row.payload_sha256, index: -1 });
 
-      let seq = BigInt(head.chain_seq);
-      let prev: string = head.chain_head;
-      const outcomes: StoreOutcome[] = [];
-      const picks: number[] = [];
-      const tails: string[] = []; // CHAIN_COLUMNS of each picked row, as COPY text
-      const batchIds: string[] = [];
-      const batchCounts: number[] = [];
-      const batchFirstSeq: string[] = [];
-      for (let i = 0; i < recordIds.length; i++) {
-        const recordId = recordIds[i];
-        const sha = preparedSha(prepared, i);
-        const seen = existing.get(recordId);
-        if (seen) {
-          // Same bytes, or the same record written otherwise (spacing, escapes): a duplicate all the same.
-          const seenPayload = () => (seen.index === -1 ? storedPayloads.get(seen.id)! : preparedPayload(prepared, seen.index));
-          const same = seen.sha === sha || sameRecordText(seenPayload(), preparedPayload(prepared, i));
-          outcomes.push({ status: same ? 'duplicate' : 'record-id-reused', messageId: seen.id });
-          continue;
-        }
-        if (picks.length % batchSize === 0) {
-          batchIds.push(randomUUID());
-          batchCounts.push(0);
-          batchFirstSeq.push((seq + 1n).toString());
-        }
-        batchCounts[batchCounts.length - 1]++;
-        seq += 1n;
-        const seqText = seq.toString();
-        const hash = chainHash(prev, clientId, seqText, recordId, receivedAt, sha);
-        const id = preparedId(prepared, i);
-        picks.push(i);
-        // A uuid, digits and hex: nothing to escape.
-        tails.push(`${batchIds[batchIds.length - 1]}\t${seqText}\t${prev}\t${hash}`);
-        prev = hash;
-        existing.set(recordId, { id, sha, index: i });
-        outcomes.push({ status: 'accepted', messageId: id });
-      }
-      if (picks.length) {
-        await copyEncoded(runner, 'inbound_message', LOG_COLUMNS, closeRows(open, picks, tails));
+      const chained = chainRecords(clientId, prepared, batchSize, BigInt(head.chain_seq), head.chain_head, logged, storedPayloads);
+      const { batchIds } = chained;
+      if (batchIds.length) {
+        await copyEncoded(runner, 'inbound_message', LOG_COLUMNS, chained.chunks);
         // The batches and the new chain head in one statement: one round trip fewer while the lock is held.
         await runner.query(
           `WITH batches AS (
              INSERT INTO intake_batch (id, client_id, kind, record_count, created_at, first_seq, last_seq)
              SELECT b.id, $2, $3, b.n, $4, b.first_seq, b.first_seq + b.n - 1 FROM unnest($1::uuid[], $5::int[], $6::bigint[]) AS b(id, n, first_seq))
            UPDATE exchange_client SET chain_seq = $7, chain_head = $8 WHERE id = $2`,
-          [batchIds, clientId, kind, receivedAt, batchCounts, batchFirstSeq, seq.toString(), prev],
+          [batchIds, clientId, kind, receivedAt, chained.batchCounts, chained.batchFirstSeq, chained.seq.toString(), chained.head],
         );
       }
       await runner.commitTransaction();
-      return { outcomes, batchIds };
+      const { statuses, earlierIds } = chained;
+      return { statuses, batchIds, messageId: (i) => (statuses[i] === 'accepted' ? preparedId(prepared, i) : earlierIds.get(i)!) };
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw error;
@@ -254,4 +230,55 @@ export class MessageLogRepository {
     }
     return { checked, clients: clients.length, breaks };
   }
+}
+
+/**
+ * Puts a request's new records on the client's chain after `seq`/`head`, and encodes their rows. Synchronous,
+ * and kept apart from the transaction: its per-record objects are gone before the database is waited on.
+ * `logged`: the request's record ids already in the log; `storedPayloads`: theirs whose hash differs.
+ */
+function chainRecords(
+  clientId: string, prepared: PreparedLogRecords, batchSize: number, seq: bigint, head: string, logged: DuplicateRow[], storedPayloads: Map<string, string>,
+): Chained {
+  const { recordIds, receivedAt } = prepared;
+  // What a record id already stands for: its message, its payload hash, and (-1 when logged before) its record here.
+  const existing = new Map<string, { id: string; sha: string; index: number }>();
+  for (const row of logged) existing.set(row.record_id, { id: row.id, sha: row.payload_sha256, index: -1 });
+  const statuses: StoreStatus[] = new Array(recordIds.length);
+  const earlierIds = new Map<number, string>();
+  const picks: number[] = [];
+  const tails: string[] = []; // CHAIN_LOG_COLUMNS of each picked row, as COPY text
+  const batchIds: string[] = [];
+  const batchCounts: number[] = [];
+  const batchFirstSeq: string[] = [];
+  let prev = head;
+  for (let i = 0; i < recordIds.length; i++) {
+    const recordId = recordIds[i];
+    const sha = preparedSha(prepared, i);
+    const seen = existing.get(recordId);
+    if (seen) {
+      // Same bytes, or the same record written otherwise (spacing, escapes): a duplicate all the same.
+      const seenPayload = seen.index === -1 ? storedPayloads.get(seen.id) : undefined;
+      const same = seen.sha === sha || sameRecordText(seenPayload ?? preparedPayload(prepared, seen.index), preparedPayload(prepared, i));
+      statuses[i] = same ? 'duplicate' : 'record-id-reused';
+      earlierIds.set(i, seen.id);
+      continue;
+    }
+    if (picks.length % batchSize === 0) {
+      batchIds.push(randomUUID());
+      batchCounts.push(0);
+      batchFirstSeq.push((seq + 1n).toString());
+    }
+    batchCounts[batchCounts.length - 1]++;
+    seq += 1n;
+    const seqText = seq.toString();
+    const hash = chainHash(prev, clientId, seqText, recordId, receivedAt, sha);
+    picks.push(i);
+    // A uuid, digits and hex: nothing to escape.
+    tails.push(`${batchIds[batchIds.length - 1]}\t${seqText}\t${prev}\t${hash}`);
+    prev = hash;
+    existing.set(recordId, { id: preparedId(prepared, i), sha, index: i });
+    statuses[i] = 'accepted';
+  }
+  return { statuses, earlierIds, chunks: picks.length ? closeRows(prepared.open, picks, tails) : [], batchIds, batchCounts, batchFirstSeq, seq, head: prev };
 }
