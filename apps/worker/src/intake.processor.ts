@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Logger, OnModuleInit } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
@@ -28,8 +29,23 @@ export class IntakeProcessor extends WorkerHost implements OnModuleInit {
     this.logger.warn(`intake worker: ${error.message}`);
   }
 
+  /**
+   * While an agency's bulk delivery arrives, processing waits (at most PROCESSING_YIELD_MAX_MS) so that the
+   * delivery is acknowledged at full speed; the cores are the api's and the database's until it pauses.
+   * Processing is asynchronous by contract: a batch's records are safe in the log while it waits.
+   */
+  private async holdBackForBurst(): Promise<void> {
+    const deadline = Date.now() + this.config.processingYieldMaxMs;
+    for (;;) {
+      const remaining = await this.jobs.intakeBurstRemainingMs().catch(() => 0); // Redis trouble: do not wait on it
+      if (remaining === 0 || Date.now() >= deadline) return;
+      await sleep(Math.min(remaining, 50, deadline - Date.now()));
+    }
+  }
+
   async process(job: Job<JobPayloads[JobName.IntakeBatch]>): Promise<BatchOutcome> {
     if (job.name !== JobName.IntakeBatch) throw new UnrecoverableError(`no handler for ${job.name} on ${QueueName.Intake}`);
+    await this.holdBackForBurst();
     try {
       const outcome = await this.processing.processBatch(job.data.batchId);
       // The batch is committed whatever happens here: a lost request only waits for the nightly run.

@@ -22,6 +22,12 @@ export interface HubConfig {
   workerConcurrency: number;
   /** Threads that prepare intake requests beside the api's main thread; 0: on the main thread. */
   intakeThreads: number;
+  /** A request of at least this many records is part of a bulk delivery, which processing holds back for. */
+  intakeBurstRecords: number;
+  /** A bulk delivery is over when no such request came for this long. */
+  intakeBurstQuietMs: number;
+  /** The longest a batch's processing holds back for bulk deliveries; 0: never. */
+  processingYieldMaxMs: number;
   /** The worker's CPU niceness: processing yields the cores to acknowledging records and to staff requests. */
   workerNice: number;
   timestampWindowSeconds: number;
@@ -91,6 +97,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Unset: one thread fewer than the cores, for the main thread (none on a single core).
     intakeThreads: (values.INTAKE_THREADS as number | undefined) ?? Math.min(4, availableParallelism() - 1),
     workerNice: values.WORKER_NICE as number,
+    intakeBurstRecords: values.INTAKE_BURST_RECORDS as number,
+    intakeBurstQuietMs: values.INTAKE_BURST_QUIET_MS as number,
+    processingYieldMaxMs: values.PROCESSING_YIELD_MAX_MS as number,
     timestampWindowSeconds: values.TIMESTAMP_WINDOW_SECONDS as number,
     staffTokenTtlSeconds: values.STAFF_TOKEN_TTL_SECONDS as number,
     nonceTtlSeconds: values.NONCE_TTL_SECONDS as number,

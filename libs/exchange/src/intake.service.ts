@@ -70,6 +70,10 @@ export class IntakeService {
       throw error;
     }
 
+    // Processing holds back while a bulk delivery arrives, so that it is acknowledged at full speed.
+    if (prepared.entries >= this.config.intakeBurstRecords) {
+      void this.jobs.markIntakeBurst(this.config.intakeBurstQuietMs).catch(() => undefined); // Redis down: nothing holds back
+    }
     const results: RecordResult[] = new Array(prepared.entries);
     const refused = prepared.refused; // kept for the sender's validity score
     for (const entry of refused) results[entry.index] = { index: entry.index, recordId: entry.recordId, status: 'rejected', errors: entry.errors };

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import { JOB_QUEUE, JobName, JobPayloads, QueueName, afterIntakeJob, intakeJobId } from './job-registry';
 import { redisOptions } from './redis-connection';
@@ -78,6 +79,30 @@ export class JobProducer implements OnApplicationShutdown {
       result[name] = await withTimeout(this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), 2000, 'queue depth');
     }
     return result;
+  }
+
+  /**
+   * Says that a bulk delivery is arriving: processing holds back for `quietMs` after the last such request
+   * (see intakeBurstRemainingMs). One key with a time to live, written without waiting for the answer.
+   */
+  async markIntakeBurst(quietMs: number): Promise<void> {
+    const client = await this.redis();
+    await withTimeout(client.set(this.burstKey(), '1', 'PX', quietMs), 2000, 'mark intake burst');
+  }
+
+  /** How long the current bulk delivery's quiet window still runs, in ms; 0 when none is arriving. */
+  async intakeBurstRemainingMs(): Promise<number> {
+    const client = await this.redis();
+    return Math.max(0, await withTimeout(client.pttl(this.burstKey()), 2000, 'intake burst'));
+  }
+
+  /** The intake queue's own connection (ioredis, as BullMQ's Redis backend is). */
+  private async redis(): Promise<Redis> {
+    return (await withTimeout(this.queue(QueueName.Intake).getBackend().client, 2000, 'redis client')) as unknown as Redis;
+  }
+
+  private burstKey(): string {
+    return `${this.config.queuePrefix}:intake-burst`;
   }
 
   async ping(): Promise<void> {
