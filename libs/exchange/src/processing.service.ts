@@ -34,7 +34,7 @@ export class ProcessingService {
     for (const message of messages) {
       try {
         for (const fact of toFacts(message.kind, JSON.parse(message.payload), message)) facts.push(fact);
-        processed.push({ id: message.id, clientId: message.clientId, recordId: message.recordId });
+        processed.push(message);
       } catch (error) {
         failed.push({ messageId: message.id, error: `cannot map record: ${(error as Error).message}` });
       }

@@ -1,7 +1,7 @@
 /** COPY's text format, encoded without a database: pure, so that the api's intake threads can use it. */
 
 /** COPY's text format: backslash, tab and line breaks escaped; \N is NULL. */
-function field(value: string | null): string {
+export function copyField(value: string | null): string {
   if (value === null) return '\\N';
   return /[\\\t\n\r]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : value;
 }
@@ -17,7 +17,7 @@ const END_TEXT: Record<number, string> = { [TAB]: '\t', [NEWLINE]: '\n' };
 /** A value already UTF-8 (a payload kept as bytes): escaped byte-wise where it needs it, else copied. */
 function escapedBytes(bytes: Buffer): Buffer {
   if (bytes.indexOf(BACKSLASH) === -1 && bytes.indexOf(TAB) === -1 && bytes.indexOf(NEWLINE) === -1 && bytes.indexOf(CARRIAGE_RETURN) === -1) return bytes;
-  return Buffer.from(field(bytes.toString('utf8')));
+  return Buffer.from(copyField(bytes.toString('utf8')));
 }
 
 /** A COPY field: text, bytes that are UTF-8 text, or NULL. */
@@ -52,7 +52,7 @@ class CopyTextWriter {
       const value = values[i];
       const separator = i === values.length - 1 ? END_TEXT[end] : '\t';
       if (!Buffer.isBuffer(value)) {
-        text += field(value) + separator;
+        text += copyField(value) + separator;
         continue;
       }
       this.text(text);
@@ -111,6 +111,15 @@ export function* copyTextChunks(rows: Iterable<CopyValue[]>): Generator<Buffer> 
     while (full.length) yield full.shift()!;
   }
   if (writer.length > 0) yield writer.take();
+}
+
+/** COPY text of rows given as lines already (fields escaped by copyField and joined by TABs), without their NEWLINEs. */
+export function copyTextOfLines(lines: readonly string[]): Buffer[] {
+  const chunks: Buffer[] = [];
+  const writer = new CopyTextWriter(CHUNK_BYTES, (chunk) => chunks.push(chunk));
+  for (const line of lines) writer.closing(line);
+  if (writer.length > 0) chunks.push(writer.take());
+  return chunks;
 }
 
 /**

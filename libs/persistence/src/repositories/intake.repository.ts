@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RecordKind } from '@sanxian/contracts';
-import { copyEncoded, copyTextChunks } from '../copy-rows';
+import { copyEncoded, copyField, copyTextOfLines } from '../copy-rows';
 import { projectRegistryCards } from './registry.repository';
 
 /** One person mentioned by one message, normalised (see canonical_fact). */
@@ -57,13 +57,15 @@ export interface ProcessedBatch {
 
 const RECEIPT_COLUMNS = ['client_id', 'message_id', 'record_id', 'type'];
 
+/** A fact as one line of COPY text in FACT_COLUMNS order: a template, not an array of fields, for the millions of them. */
+function factLine(f: FactRow): string {
+  return `${f.messageId}\t${f.role}\t${f.ordinal}\t${f.kind}\t${copyField(f.event)}\t${f.eventDate}\t${f.regionCode}\t${copyField(f.citizenId)}\t${f.citizenIdValid ? 't' : 'f'}\t${copyField(f.name)}\t${copyField(f.sex)}\t${copyField(f.birthDate)}\t${copyField(f.detail ? JSON.stringify(f.detail) : null)}\t${f.clientId}\t${f.receivedAt}`;
+}
+
 export function encodeProcessedBatch(facts: FactRow[], processed: MessageKey[]): ProcessedBatch {
   return {
-    receipts: [...copyTextChunks(processed.map((m) => [m.clientId, m.id, m.recordId, 'processed']))],
-    facts: [...copyTextChunks(facts.map((f) => [
-      f.messageId, f.role, String(f.ordinal), f.kind, f.event, f.eventDate, f.regionCode, f.citizenId, f.citizenIdValid ? 't' : 'f',
-      f.name, f.sex, f.birthDate, f.detail ? JSON.stringify(f.detail) : null, f.clientId, f.receivedAt,
-    ]))],
+    receipts: copyTextOfLines(processed.map((m) => `${m.clientId}\t${m.id}\t${copyField(m.recordId)}\tprocessed`)),
+    facts: copyTextOfLines(facts.map(factLine)),
     processed: processed.length,
     factCount: facts.length,
     cardMessageIds: [...new Set(facts.filter((f) => f.kind === 'registry-card').map((f) => f.messageId))],
@@ -168,17 +170,14 @@ export class IntakeRepository {
   async loadPending(batchId: string): Promise<PendingMessage[]> {
     const batch = await batchState(this.db, batchId);
     if (!batch || batch.finished) return [];
-    const columns = 'm.id, m.client_id, m.record_id, m.kind, m.payload, m.received_at::text';
-    const rows = await this.db.query(
+    // Named as PendingMessage's fields: the driver's rows are the messages, with no second object each.
+    const columns = 'm.id, m.client_id AS "clientId", m.record_id AS "recordId", m.kind, m.payload, m.received_at::text AS "receivedAt"';
+    return this.db.query(
       batch.revived
         ? `SELECT ${columns} FROM inbound_message m ${PENDING_ONLY} WHERE ${IN_RANGE} AND p.done IS NULL AND d.dead IS NULL ORDER BY m.chain_seq`
         : `SELECT ${columns} FROM inbound_message m WHERE ${IN_RANGE} ORDER BY m.chain_seq`,
       batch.range,
     );
-    return rows.map((r: Record<string, unknown>) => ({
-      id: r.id as string, clientId: r.client_id as string, recordId: r.record_id as string, kind: r.kind as RecordKind,
-      payload: r.payload as string, receivedAt: r.received_at as string,
-    }));
   }
 
   /**
