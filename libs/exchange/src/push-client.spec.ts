@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatForContentType, parseBatchBody, toCsv, type BatchFormat } from './batch-body';
-import { PushError, pushFile, readRecords, retryAfterMs, sortedByReport } from './push-client';
+import { PushError, pushFile, readNdjsonBodies, readRecords, retryAfterMs, sortedByReport } from './push-client';
 import { NONCE_PATTERN, checkTimestamp, verifySignature } from './signature';
 
 const CLIENT = 'hosp-01';
@@ -28,6 +28,26 @@ async function collect(path: string): Promise<unknown[]> {
   for await (const record of readRecords(path)) out.push(record);
   return out;
 }
+
+describe('readNdjsonBodies', () => {
+  it('cuts a file larger than its read chunks into bodies of N records, as the bytes are, blank lines and all', async () => {
+    const lines = Array.from({ length: 9000 }, (_, i) => JSON.stringify({ recordId: `R${i}`, name: '欧阳'.repeat(i % 80) }));
+    const text = lines.map((line, i) => line + (i % 11 === 0 ? '\r\n \n' : '\n')).join('') + '{"recordId":"last"}'; // no final newline
+    expect(Buffer.byteLength(text)).toBeGreaterThan(2 * (1 << 20));
+    const bodies: { body: Buffer; records: number }[] = [];
+    for await (const body of readNdjsonBodies(file('bodies.ndjson', '\uFEFF' + text), 2000)) bodies.push(body);
+    expect(bodies.map((b) => b.records)).toEqual([2000, 2000, 2000, 2000, 1001]);
+    expect(Buffer.concat(bodies.map((b) => b.body)).toString('utf8')).toBe(text); // the BOM dropped, nothing else
+    // Each body holds exactly its records, as the hub will count them.
+    for (const { body, records } of bodies) expect(parseBatchBody('ndjson', body)).toHaveLength(records);
+  });
+
+  it('yields nothing for a file of blank lines', async () => {
+    const bodies = [];
+    for await (const body of readNdjsonBodies(file('blank.ndjson', '\n \r\n\n'), 10)) bodies.push(body);
+    expect(bodies).toEqual([]);
+  });
+});
 
 describe('readRecords', () => {
   it('reads a .json file with {"records": [...]} or a bare array', async () => {

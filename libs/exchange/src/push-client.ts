@@ -159,19 +159,25 @@ export async function* readRecords(file: string): AsyncGenerator<unknown> {
   }
 }
 
-function isBlankLine(line: Buffer): boolean {
-  for (const byte of line) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+function isBlankLine(data: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const byte = data[i];
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  }
   return true;
 }
 
 /**
- * The non-blank lines of an NDJSON file as the bytes they are (a leading BOM dropped), for an NDJSON body:
- * sent as read, neither decoded nor parsed here. The hub checks each and rejects what is not a record,
- * with its index, so a broken line costs that record only.
+ * An NDJSON file as NDJSON bodies of `batchSize` records (non-blank lines) each, cut from the file's bytes as
+ * they are: neither decoded, parsed nor copied line by line (a leading BOM is dropped). The hub checks each
+ * line and rejects what is not a record, with its index, so a broken line costs that record only. Blank
+ * lines travel along; the hub skips them as it counts.
  */
-export async function* readNdjsonLines(file: string): AsyncGenerator<Buffer> {
-  let rest: Buffer = Buffer.alloc(0);
+export async function* readNdjsonBodies(file: string, batchSize: number): AsyncGenerator<{ body: Buffer; records: number }> {
+  let parts: Buffer[] = []; // the body so far, from earlier chunks
+  let records = 0;
   let atStart = true;
+  let rest: Buffer = Buffer.alloc(0); // a line begun in the previous chunk
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     let data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
     if (atStart) {
@@ -182,15 +188,27 @@ export async function* readNdjsonLines(file: string): AsyncGenerator<Buffer> {
       if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
       atStart = false;
     }
-    let start = 0;
-    for (let newline = data.indexOf(0x0a); newline !== -1; newline = data.indexOf(0x0a, start)) {
-      const line = data.subarray(start, newline);
-      if (!isBlankLine(line)) yield line;
-      start = newline + 1;
+    let bodyStart = 0; // where this chunk's part of the current body begins
+    let lineStart = 0;
+    for (let newline = data.indexOf(0x0a); newline !== -1; newline = data.indexOf(0x0a, lineStart)) {
+      if (!isBlankLine(data, lineStart, newline)) records++;
+      lineStart = newline + 1;
+      if (records === batchSize) {
+        parts.push(data.subarray(bodyStart, lineStart));
+        yield { body: parts.length === 1 ? parts[0] : Buffer.concat(parts), records };
+        parts = [];
+        records = 0;
+        bodyStart = lineStart;
+      }
     }
-    rest = data.subarray(start);
+    if (lineStart > bodyStart) parts.push(data.subarray(bodyStart, lineStart));
+    rest = data.subarray(lineStart);
   }
-  if (!isBlankLine(rest)) yield rest;
+  if (!isBlankLine(rest, 0, rest.length)) {
+    parts.push(rest);
+    records++;
+  }
+  if (records > 0) yield { body: Buffer.concat(parts), records };
 }
 
 async function readJsonFile(file: string): Promise<unknown[]> {
@@ -268,11 +286,10 @@ async function* readCsvFile(file: string): AsyncGenerator<unknown> {
   }
 }
 
-/** Counts lines that are not empty, by scanning bytes natively: a quick estimate of the records for progress. */
-/** Non-blank lines, counted as they will be sent (see readNdjsonLines). */
+/** Non-blank lines, counted as they will be sent (see readNdjsonBodies). */
 async function countLines(file: string): Promise<number> {
   let count = 0;
-  for await (const _line of readNdjsonLines(file)) count++;
+  for await (const { records } of readNdjsonBodies(file, 10_000)) count += records;
   return count;
 }
 
@@ -293,14 +310,6 @@ async function estimateRecords(file: string): Promise<number | undefined> {
 }
 
 // ------------------------------------------------------------------------------------------------- sending
-
-function joinLines(lines: readonly Buffer[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const line of lines) parts.push(line, NEWLINE);
-  return Buffer.concat(parts);
-}
-
-const NEWLINE = Buffer.from('\n');
 
 function encodeBatch(format: BatchFormat, records: readonly unknown[]): Buffer {
   switch (format) {
@@ -497,33 +506,35 @@ export async function pushFile(options: PushOptions): Promise<PushSummary> {
   }
 
   let done = 0;
-  // NDJSON file to NDJSON body: lines go as they are (see readNdjsonLines). Replaying reads each record's report time.
+  // NDJSON file to NDJSON bodies: lines go as they are (see readNdjsonBodies). Replaying reads each record's report time.
   const asRead = input === 'ndjson' && format === 'ndjson' && !options.replay;
 
-  async function runBatch(records: unknown[], first: number): Promise<void> {
-    const signedAt = options.replay ? new Date(Math.max(...records.map((r) => reportedAt(r).getTime()))) : undefined;
-    const body = asRead ? joinLines(records as Buffer[]) : encodeBatch(format, records);
-    const answer = await send(body, records.length, first, signedAt);
+  /** Sends one batch: records to encode, or (NDJSON sent as read) a body of `size` records. */
+  async function runBatch(batch: unknown[] | { body: Buffer; records: number }, first: number): Promise<void> {
+    const signedAt = options.replay && Array.isArray(batch) ? new Date(Math.max(...batch.map((r) => reportedAt(r).getTime()))) : undefined;
+    const body = Array.isArray(batch) ? encodeBatch(format, batch) : batch.body;
+    const size = Array.isArray(batch) ? batch.length : batch.records;
+    const answer = await send(body, size, first, signedAt);
     summary.accepted += answer.accepted;
     summary.duplicates += answer.duplicates;
     summary.rejected += answer.rejected;
-    summary.records += records.length;
+    summary.records += size;
     let lines = '';
     for (const result of answer.results) {
       if (result.status !== 'rejected') continue;
       lines += JSON.stringify({ recordId: result.recordId ?? null, index: first + result.index, errors: result.errors ?? [] }) + '\n';
     }
     if (lines) await rejections.write(lines);
-    done += records.length;
+    done += size;
     options.onProgress?.(done, total === undefined ? undefined : Math.max(total, done));
   }
 
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
-  const dispatch = async (records: unknown[], first: number): Promise<void> => {
+  const dispatch = async (batch: Parameters<typeof runBatch>[0], first: number): Promise<void> => {
     while (inFlight.size >= concurrency) await Promise.race(inFlight);
     if (failure) return;
-    const running: Promise<void> = runBatch(records, first)
+    const running: Promise<void> = runBatch(batch, first)
       .catch((error: unknown) => {
         failure ??= error;
       })
@@ -533,24 +544,32 @@ export async function pushFile(options: PushOptions): Promise<PushSummary> {
 
   let read = 0;
   try {
-    let batch: unknown[] = [];
-    for await (const record of asRead ? readNdjsonLines(options.file) : readRecords(options.file)) {
-      // Replaying: a new reporting day starts a new batch, so each is received on its own day.
-      if (options.replay && batch.length > 0 && reportingDay(batch[batch.length - 1]) !== reportingDay(record)) {
-        await dispatch(batch, read);
-        read += batch.length;
-        batch = [];
+    if (asRead) {
+      for await (const prepared of readNdjsonBodies(options.file, batchSize)) {
+        await dispatch(prepared, read);
+        read += prepared.records;
         if (failure) break;
       }
-      batch.push(record);
-      if (batch.length === batchSize) {
-        await dispatch(batch, read);
-        read += batch.length;
-        batch = [];
-        if (failure) break;
+    } else {
+      let batch: unknown[] = [];
+      for await (const record of readRecords(options.file)) {
+        // Replaying: a new reporting day starts a new batch, so each is received on its own day.
+        if (options.replay && batch.length > 0 && reportingDay(batch[batch.length - 1]) !== reportingDay(record)) {
+          await dispatch(batch, read);
+          read += batch.length;
+          batch = [];
+          if (failure) break;
+        }
+        batch.push(record);
+        if (batch.length === batchSize) {
+          await dispatch(batch, read);
+          read += batch.length;
+          batch = [];
+          if (failure) break;
+        }
       }
+      if (batch.length > 0 && !failure) await dispatch(batch, read);
     }
-    if (batch.length > 0 && !failure) await dispatch(batch, read);
   } catch (error) {
     failure ??= error;
   }
