@@ -68,15 +68,28 @@ export function requireBatchFormat(contentType: string | undefined): BatchFormat
   return format;
 }
 
-export function parseBatchBody(format: BatchFormat, body: Buffer): ParsedEntry[] {
+/**
+ * Hands each entry of the body to `visit` as soon as it is read (NDJSON line by line, CSV row by row), so
+ * that an entry the caller is done with can be let go before the next is read. Returns the entry count.
+ */
+export function forEachBatchEntry(format: BatchFormat, body: Buffer, visit: (entry: ParsedEntry) => void): number {
   switch (format) {
-    case 'json':
-      return parseJsonBody(body);
+    case 'json': {
+      const entries = parseJsonBody(body);
+      entries.forEach(visit);
+      return entries.length;
+    }
     case 'ndjson':
-      return parseNdjsonBody(body);
+      return readNdjsonBody(body, visit);
     case 'csv':
-      return parseCsvBody(body);
+      return readCsvBody(body, visit);
   }
+}
+
+export function parseBatchBody(format: BatchFormat, body: Buffer): ParsedEntry[] {
+  const entries: ParsedEntry[] = [];
+  forEachBatchEntry(format, body, (entry) => entries.push(entry));
+  return entries;
 }
 
 // fatal: a body that is not UTF-8 is refused rather than stored with U+FFFD in names. A leading BOM is dropped.
@@ -141,9 +154,9 @@ function isSpace(byte: number): boolean {
  * NDJSON is read line by line as bytes: each record keeps its line, trimmed, as its `text`, so that the
  * log stores what the agency sent without writing the record out again.
  */
-function parseNdjsonBody(body: Buffer): ParsedEntry[] {
+function readNdjsonBody(body: Buffer, visit: (entry: ParsedEntry) => void): number {
   if (!isUtf8(body)) throw new BatchBodyError(400, 'invalid-json', NOT_UTF8);
-  const entries: ParsedEntry[] = [];
+  let count = 0;
   let start = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0; // a BOM
   for (let lineIndex = 0; start < body.length; lineIndex++) {
     const newline = body.indexOf(NEWLINE, start);
@@ -153,23 +166,27 @@ function parseNdjsonBody(body: Buffer): ParsedEntry[] {
     while (first < end && isSpace(body[first])) first++;
     while (end > first && isSpace(body[end - 1])) end--;
     if (first === end) continue;
-    const index = entries.length;
+    const index = count;
     if (index === MAX_BATCH_FILE_RECORDS) throw tooMany(MAX_BATCH_FILE_RECORDS, 'NDJSON');
+    count++;
     const text = body.subarray(first, end);
     const line = text.toString('utf8');
+    let record: unknown;
     try {
-      entries.push({ index, record: JSON.parse(line), text });
+      record = JSON.parse(line);
     } catch (error) {
       const recordId = RECORD_ID_IN_TEXT.exec(line)?.[1];
-      entries.push({
+      visit({
         index,
         ...(recordId !== undefined ? { recordId } : {}),
         error: { path: '', code: 'invalid-json', message: `line ${lineIndex + 1} is not valid JSON: ${(error as Error).message}` },
       });
+      continue;
     }
+    visit({ index, record, text });
   }
-  if (entries.length === 0) throw emptyBatch();
-  return entries;
+  if (count === 0) throw emptyBatch();
+  return count;
 }
 
 // ---------------------------------------------------------------------------------------------------- CSV
@@ -312,44 +329,41 @@ export function csvErrorMessage(error: Error & { lines?: number }): string {
   return `CSV is malformed${error.lines ? ` at line ${error.lines}` : ''}: ${error.message}`;
 }
 
-/** Collects a CSV body's entries row by row: the first row is the header, then one entry a data row. */
+/** Turns a CSV body's rows into entries: the first row is the header, then one entry a data row. */
 class CsvEntries {
-  readonly entries: ParsedEntry[] = [];
+  count = 0;
   private layout?: CsvLayout;
+
+  constructor(private readonly visit: (entry: ParsedEntry) => void) {}
 
   add(row: string[], line: number): void {
     if (this.layout === undefined) {
       this.layout = compileCsvHeader(row);
       return;
     }
-    const index = this.entries.length;
+    const index = this.count;
     if (index === MAX_BATCH_FILE_RECORDS) throw tooMany(MAX_BATCH_FILE_RECORDS, 'CSV');
+    this.count++;
     const issue = fieldCountIssue(this.layout, row, line);
     if (issue) {
       const recordId = this.layout.recordIdColumn >= 0 ? row[this.layout.recordIdColumn] : undefined;
-      this.entries.push({ index, ...(recordId ? { recordId } : {}), error: issue });
+      this.visit({ index, ...(recordId ? { recordId } : {}), error: issue });
     } else {
-      this.entries.push({ index, record: unflattenRow(this.layout, row) });
+      this.visit({ index, record: unflattenRow(this.layout, row) });
     }
   }
 }
 
-function parseCsvBody(body: Buffer): ParsedEntry[] {
-  const entries = parseCsvWithCsvParse(decode(body, 'invalid-csv'));
-  if (entries.length === 0) throw emptyBatch();
-  return entries;
-}
-
-/** The entries of a CSV text, read by csv-parse row by row. */
-export function parseCsvWithCsvParse(text: string): ParsedEntry[] {
-  const collected = new CsvEntries();
+/** A CSV body's entries, read by csv-parse row by row. */
+function readCsvBody(body: Buffer, visit: (entry: ParsedEntry) => void): number {
+  const entries = new CsvEntries(visit);
   try {
-    parseCsvSync(text, {
+    parseCsvSync(decode(body, 'invalid-csv'), {
       ...CSV_PARSE_OPTIONS,
       record_delimiter: [...CSV_PARSE_OPTIONS.record_delimiter],
-      // Build entries while parsing and return null so csv-parse keeps no copy of the rows.
+      // Entries are handed on while parsing; returning null keeps csv-parse from keeping the rows.
       on_record: (row: string[], context) => {
-        collected.add(row, context.lines);
+        entries.add(row, context.lines);
         return null;
       },
     });
@@ -358,7 +372,8 @@ export function parseCsvWithCsvParse(text: string): ParsedEntry[] {
     if (isCsvError(error)) throw new BatchBodyError(400, 'invalid-csv', csvErrorMessage(error));
     throw error;
   }
-  return collected.entries;
+  if (entries.count === 0) throw emptyBatch();
+  return entries.count;
 }
 
 // ------------------------------------------------------------------------------------------------ writing

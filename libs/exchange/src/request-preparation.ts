@@ -1,7 +1,7 @@
 import type { RecordIssue, RecordKind, RecordValidator } from '@sanxian/contracts';
 // The file, not the library's index: an intake thread should not load TypeORM and Nest for three functions.
-import { prepareLogRecords, type PreparedLogRecords, type RecordToStore } from '../../persistence/src/log-rows';
-import { type BatchFormat, parseBatchBody } from './batch-body';
+import { LogRowsBuilder, type PreparedLogRecords } from '../../persistence/src/log-rows';
+import { type BatchFormat, forEachBatchEntry } from './batch-body';
 
 /**
  * The CPU-bound part of an intake request, with no database or network: parse the body, validate each
@@ -44,31 +44,34 @@ function recordIdOf(record: unknown): string | null {
   return typeof id === 'string' ? id : id === undefined || id === null ? null : String(id);
 }
 
-/** Throws BatchBodyError for a body that cannot be read as a batch at all. */
+/**
+ * Throws BatchBodyError for a body that cannot be read as a batch at all. Each record is parsed, checked and
+ * encoded before the next is read, so that its objects die young: a whole request's parsed records alive at
+ * once were copied by every pass of the garbage collector.
+ */
 export function prepareRequest(validator: RecordValidator, request: IntakeRequest): PreparedRequest {
   const { kind, format } = request;
   const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
-  const entries = parseBatchBody(format, body);
   const refused: RefusedEntry[] = [];
   const validIndexes: number[] = [];
   const warnings: [number, RecordIssue[]][] = [];
-  const toStore: RecordToStore[] = [];
-  for (const entry of entries) {
+  const log = new LogRowsBuilder(request.clientId, kind, request.receivedAt);
+  const entries = forEachBatchEntry(format, body, (entry) => {
     if ('error' in entry) {
       refused.push({ index: entry.index, recordId: entry.recordId ?? null, errors: [entry.error] });
-      continue;
+      return;
     }
     const check = validator.check(kind, entry.record, { coerce: format === 'csv' });
     if (check.errors.length) {
       refused.push({ index: entry.index, recordId: recordIdOf(entry.record), errors: check.errors, record: entry.record });
-      continue;
+      return;
     }
     const record = entry.record as { recordId: string; eventDate: string; regionCode: string };
-    if (check.warnings.length) warnings.push([toStore.length, check.warnings]);
+    if (check.warnings.length) warnings.push([log.length, check.warnings]);
     // An NDJSON line is kept as sent; a record from a JSON array or a CSV row is written out as JSON.
     const payload = 'text' in entry && entry.text ? entry.text : Buffer.from(JSON.stringify(record));
-    toStore.push({ recordId: record.recordId, payload, eventDate: record.eventDate, regionCode: record.regionCode, warnings: check.warnings });
+    log.add({ recordId: record.recordId, payload, eventDate: record.eventDate, regionCode: record.regionCode, warnings: check.warnings });
     validIndexes.push(entry.index);
-  }
-  return { entries: entries.length, refused, validIndexes, warnings, log: prepareLogRecords(request.clientId, kind, toStore, request.receivedAt) };
+  });
+  return { entries, refused, validIndexes, warnings, log: log.finish() };
 }

@@ -1,5 +1,11 @@
 import { isUtf8 } from 'node:buffer';
-import { closeRows, copyTextChunks, encodeOpenRows } from './copy-text';
+import { OpenRowsBuilder, closeRows, copyTextChunks, type CopyValue } from './copy-text';
+
+const openRows = (rows: CopyValue[][], bytesPerRowGuess: number) => {
+  const builder = new OpenRowsBuilder(rows.length, bytesPerRowGuess);
+  for (const row of rows) builder.add(row);
+  return builder.finish();
+};
 
 const text = (rows: (string | Buffer | null)[][]) => Buffer.concat([...copyTextChunks(rows)]).toString('utf8');
 
@@ -38,7 +44,7 @@ describe('copyTextChunks (COPY text format)', () => {
   });
 
   it('completes rows encoded ahead with their closing fields, for the rows picked and in their order', () => {
-    const open = encodeOpenRows([['a', Buffer.from('{"x":"张"}')], ['b\tc', null], ['d', Buffer.from('e')]], 1);
+    const open = openRows([['a', Buffer.from('{"x":"张"}')], ['b\tc', null], ['d', Buffer.from('e')]], 1);
     const closed = Buffer.concat(closeRows(open, [2, 0], ['1\th\\n2', '3\t\\N'])).toString('utf8');
     expect(closed).toBe('d\te\t1\th\\n2\na\t{"x":"张"}\t3\t\\N\n');
     // The same text as rows written whole.
@@ -47,7 +53,7 @@ describe('copyTextChunks (COPY text format)', () => {
 
   it('grows the text of open rows past its first guess without losing a byte', () => {
     const rows = Array.from({ length: 2000 }, (_, i) => [`R${i}`, '张三丰'.repeat(50)]);
-    const open = encodeOpenRows(rows, 8);
+    const open = openRows(rows, 8);
     const picks = rows.map((_, i) => i);
     expect(Buffer.concat(closeRows(open, picks, picks.map(String))).toString('utf8'))
       .toBe(text(rows.map((row, i) => [...row, String(i)])));

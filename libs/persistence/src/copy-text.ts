@@ -133,14 +133,29 @@ export interface OpenRows {
   ends: Uint32Array;
 }
 
-export function encodeOpenRows(rows: readonly CopyValue[][], bytesPerRowGuess = 512): OpenRows {
-  const writer = new CopyTextWriter(Math.max(CHUNK_BYTES, rows.length * bytesPerRowGuess));
-  const ends = new Uint32Array(rows.length);
-  for (let r = 0; r < rows.length; r++) {
-    writer.fields(rows[r], TAB);
-    ends[r] = writer.length;
+/** Open rows added one at a time, so that whatever a row was made from can be let go at once. */
+export class OpenRowsBuilder {
+  private readonly writer: CopyTextWriter;
+  private ends = new Uint32Array(1024);
+  private count = 0;
+
+  constructor(rowsGuess = 1024, bytesPerRowGuess = 512) {
+    this.writer = new CopyTextWriter(Math.max(CHUNK_BYTES, rowsGuess * bytesPerRowGuess));
   }
-  return { text: writer.take(), ends };
+
+  add(fields: readonly CopyValue[]): void {
+    this.writer.fields(fields, TAB);
+    if (this.count === this.ends.length) {
+      const grown = new Uint32Array(this.ends.length * 2);
+      grown.set(this.ends);
+      this.ends = grown;
+    }
+    this.ends[this.count++] = this.writer.length;
+  }
+
+  finish(): OpenRows {
+    return { text: this.writer.take(), ends: this.ends.slice(0, this.count) };
+  }
 }
 
 /**

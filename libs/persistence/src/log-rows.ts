@@ -1,7 +1,7 @@
 import { v7 as timeOrderedUuid } from 'uuid';
 import { RecordIssue, RecordKind } from '@sanxian/contracts';
 import { sha256Hex } from '@sanxian/domain';
-import { OpenRows, encodeOpenRows, openRowFields } from './copy-text';
+import { OpenRows, OpenRowsBuilder, openRowFields } from './copy-text';
 
 /**
  * The message log's rows, prepared without a database: pure, so that the api can prepare a request's rows
@@ -57,20 +57,43 @@ export function chainHash(prevHash: string, clientId: string, seq: bigint | stri
   return sha256Hex(`${prevHash}\n${clientId}\n${seq}\n${recordId}\n${receivedAtIso}\n${payloadSha256}`);
 }
 
-export function prepareLogRecords(clientId: string, kind: RecordKind, records: readonly RecordToStore[], receivedAt: string): PreparedLogRecords {
-  // Hex is written into buffers and read out once, so that no string per record outlives its record.
-  const shas = Buffer.allocUnsafe(records.length * SHA_LENGTH);
-  const ids = Buffer.allocUnsafe(records.length * ID_LENGTH);
-  const rows = records.map((record, i) => {
+/**
+ * Prepares a request's records for the log one at a time, as they are validated: each record's objects can
+ * then die young, instead of a whole request's parsed records living on until the last is read.
+ */
+export class LogRowsBuilder {
+  private readonly recordIds: string[] = [];
+  private readonly shas: string[] = [];
+  private readonly ids: string[] = [];
+  private readonly open = new OpenRowsBuilder();
+
+  constructor(
+    private readonly clientId: string,
+    private readonly kind: RecordKind,
+    private readonly receivedAt: string,
+  ) {}
+
+  get length(): number {
+    return this.recordIds.length;
+  }
+
+  add(record: RecordToStore): void {
     const sha = sha256Hex(record.payload);
     // Time-ordered (UUIDv7): new ids land at the right edge of the primary key, so a batch dirties a few
     // index pages rather than one per record, as random ids did.
     const id = timeOrderedUuid();
-    shas.write(sha, i * SHA_LENGTH, 'latin1');
-    ids.write(id, i * ID_LENGTH, 'latin1');
-    return [id, clientId, record.recordId, kind, record.payload, sha, record.eventDate, record.regionCode, record.warnings.length ? JSON.stringify(record.warnings) : null, receivedAt];
-  });
-  return { recordIds: records.map((r) => r.recordId), shas: shas.toString('latin1'), ids: ids.toString('latin1'), open: encodeOpenRows(rows), receivedAt };
+    this.recordIds.push(record.recordId);
+    this.shas.push(sha);
+    this.ids.push(id);
+    this.open.add([
+      id, this.clientId, record.recordId, this.kind, record.payload, sha, record.eventDate, record.regionCode,
+      record.warnings.length ? JSON.stringify(record.warnings) : null, this.receivedAt,
+    ]);
+  }
+
+  finish(): PreparedLogRecords {
+    return { recordIds: this.recordIds, shas: this.shas.join(''), ids: this.ids.join(''), open: this.open.finish(), receivedAt: this.receivedAt };
+  }
 }
 
 /** Two payloads hold the same record when they parse to the same JSON, whatever their spacing or escapes. */

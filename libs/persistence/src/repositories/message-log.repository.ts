@@ -101,7 +101,7 @@ export class MessageLogRepository {
    * Stores a client's validated records and their outbox batches in one transaction.
    * The client's row lock serialises its batches, so the hash chain never conflicts; records
    * already logged come back as duplicates (same record) or as reused ids (other content), and
-   * are not stored again. The records come prepared (prepareLogRecords): the
+   * are not stored again. The records come prepared (LogRowsBuilder): the
    * receipt time is the one they were prepared with.
    */
   async storeBatch(clientId: string, kind: RecordKind, prepared: PreparedLogRecords, batchSize: number): Promise<StoreResult> {
