@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { FactRow, IntakeRepository, MessageKey, PendingMessage, ProcessedBatch, encodeProcessedBatch } from '@sanxian/persistence';
+import { FactRow, IntakeRepository, PendingMessage, ProcessedBatch, ProcessedBatchBuilder } from '@sanxian/persistence';
 import { toFacts } from './fact-mapper';
 
 export interface BatchOutcome {
@@ -26,20 +26,21 @@ export class ProcessingService {
     return { processed: changed, dead: failed.length, facts: batch.factCount };
   }
 
-  /** The messages' facts, encoded; the payloads and objects are let go before the database is waited on. */
+  /** The messages' facts, encoded one message at a time; the payloads and objects are let go before the database is waited on. */
   private map(messages: PendingMessage[]): { batch: ProcessedBatch; failed: { messageId: string; error: string }[] } {
-    const facts: FactRow[] = [];
-    const processed: MessageKey[] = [];
+    const batch = new ProcessedBatchBuilder();
     const failed: { messageId: string; error: string }[] = [];
     for (const message of messages) {
+      let facts: FactRow[];
       try {
-        for (const fact of toFacts(message.kind, JSON.parse(message.payload), message)) facts.push(fact);
-        processed.push(message);
+        facts = toFacts(message.kind, JSON.parse(message.payload), message);
       } catch (error) {
         failed.push({ messageId: message.id, error: `cannot map record: ${(error as Error).message}` });
+        continue;
       }
+      batch.add(message, facts);
     }
-    return { batch: encodeProcessedBatch(facts, processed), failed };
+    return { batch: batch.finish(), failed };
   }
 
   async giveUp(batchId: string, error: string): Promise<number> {

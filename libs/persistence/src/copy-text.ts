@@ -113,13 +113,19 @@ export function* copyTextChunks(rows: Iterable<CopyValue[]>): Generator<Buffer> 
   if (writer.length > 0) yield writer.take();
 }
 
-/** COPY text of rows given as lines already (fields escaped by copyField and joined by TABs), without their NEWLINEs. */
-export function copyTextOfLines(lines: readonly string[]): Buffer[] {
-  const chunks: Buffer[] = [];
-  const writer = new CopyTextWriter(CHUNK_BYTES, (chunk) => chunks.push(chunk));
-  for (const line of lines) writer.closing(line);
-  if (writer.length > 0) chunks.push(writer.take());
-  return chunks;
+/** COPY text of rows given as lines already (fields escaped by copyField and joined by TABs, no NEWLINE), added one at a time. */
+export class CopyLinesBuilder {
+  private readonly chunks: Buffer[] = [];
+  private readonly writer = new CopyTextWriter(CHUNK_BYTES, (chunk) => this.chunks.push(chunk));
+
+  add(line: string): void {
+    this.writer.closing(line);
+  }
+
+  finish(): Buffer[] {
+    if (this.writer.length > 0) this.chunks.push(this.writer.take());
+    return this.chunks;
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RecordKind } from '@sanxian/contracts';
-import { copyEncoded, copyField, copyTextOfLines } from '../copy-rows';
+import { CopyLinesBuilder, copyEncoded, copyField } from '../copy-rows';
 import { projectRegistryCards } from './registry.repository';
 
 /** One person mentioned by one message, normalised (see canonical_fact). */
@@ -62,14 +62,27 @@ function factLine(f: FactRow): string {
   return `${f.messageId}\t${f.role}\t${f.ordinal}\t${f.kind}\t${copyField(f.event)}\t${f.eventDate}\t${f.regionCode}\t${copyField(f.citizenId)}\t${f.citizenIdValid ? 't' : 'f'}\t${copyField(f.name)}\t${copyField(f.sex)}\t${copyField(f.birthDate)}\t${copyField(f.detail ? JSON.stringify(f.detail) : null)}\t${f.clientId}\t${f.receivedAt}`;
 }
 
-export function encodeProcessedBatch(facts: FactRow[], processed: MessageKey[]): ProcessedBatch {
-  return {
-    receipts: copyTextOfLines(processed.map((m) => `${m.clientId}\t${m.id}\t${copyField(m.recordId)}\tprocessed`)),
-    facts: copyTextOfLines(facts.map(factLine)),
-    processed: processed.length,
-    factCount: facts.length,
-    cardMessageIds: [...new Set(facts.filter((f) => f.kind === 'registry-card').map((f) => f.messageId))],
-  };
+/** Encodes a batch's processing message by message, so that each message's facts can be let go at once. */
+export class ProcessedBatchBuilder {
+  private readonly receipts = new CopyLinesBuilder();
+  private readonly facts = new CopyLinesBuilder();
+  private processed = 0;
+  private factCount = 0;
+  private readonly cardMessageIds = new Set<string>();
+
+  add(message: MessageKey, facts: readonly FactRow[]): void {
+    this.receipts.add(`${message.clientId}\t${message.id}\t${copyField(message.recordId)}\tprocessed`);
+    this.processed++;
+    for (const fact of facts) {
+      this.facts.add(factLine(fact));
+      if (fact.kind === 'registry-card') this.cardMessageIds.add(fact.messageId);
+    }
+    this.factCount += facts.length;
+  }
+
+  finish(): ProcessedBatch {
+    return { receipts: this.receipts.finish(), facts: this.facts.finish(), processed: this.processed, factCount: this.factCount, cardMessageIds: [...this.cardMessageIds] };
+  }
 }
 
 /** Joins that tell, for each message `m`, whether it is processed (`p.done`) or dead (`d.dead`). */
