@@ -2,14 +2,14 @@ import { move, transferableSymbol, valueSymbol } from 'piscina';
 // The file, not the library's index: a thread should load only what preparing a request needs.
 import { RecordValidator } from '../../contracts/src/record-validator';
 import { BatchBodyError } from './batch-body';
-import { type IntakeRequest, prepareRequest } from './request-preparation';
+import { type IntakeRequest, type PreparedRequest, prepareRequest } from './request-preparation';
 
 /**
  * An api intake thread (a piscina task, loaded through bin/intake-thread.js): prepares one request. Its
  * answer is what prepareRequest returns, or the body error it threw, as plain data: an Error's class and
  * fields would not survive the trip back to the main thread.
  */
-export type ThreadAnswer = { prepared: ReturnType<typeof prepareRequest> } | { bodyError: { status: 400 | 413 | 415; code: string; message: string } };
+export type ThreadAnswer = { prepared: PreparedRequest } | { bodyError: { status: 400 | 413 | 415; code: string; message: string } };
 
 const validator = RecordValidator.create();
 

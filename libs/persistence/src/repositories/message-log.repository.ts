@@ -241,9 +241,9 @@ function chainRecords(
   clientId: string, prepared: PreparedLogRecords, batchSize: number, seq: bigint, head: string, logged: DuplicateRow[], storedPayloads: Map<string, string>,
 ): Chained {
   const { recordIds, receivedAt } = prepared;
-  // What a record id already stands for: its message, its payload hash, and (-1 when logged before) its record here.
-  const existing = new Map<string, { id: string; sha: string; index: number }>();
-  for (const row of logged) existing.set(row.record_id, { id: row.id, sha: row.payload_sha256, index: -1 });
+  const loggedBefore = new Map(logged.map((row) => [row.record_id, row]));
+  // Record ids accepted earlier in this request, with the record's position: a number each, no object.
+  const acceptedHere = new Map<string, number>();
   const statuses: StoreStatus[] = new Array(recordIds.length);
   const earlierIds = new Map<number, string>();
   const picks: number[] = [];
@@ -255,13 +255,15 @@ function chainRecords(
   for (let i = 0; i < recordIds.length; i++) {
     const recordId = recordIds[i];
     const sha = preparedSha(prepared, i);
-    const seen = existing.get(recordId);
-    if (seen) {
+    const before = loggedBefore.get(recordId);
+    const here = before ? undefined : acceptedHere.get(recordId);
+    if (before || here !== undefined) {
       // Same bytes, or the same record written otherwise (spacing, escapes): a duplicate all the same.
-      const seenPayload = seen.index === -1 ? storedPayloads.get(seen.id) : undefined;
-      const same = seen.sha === sha || sameRecordText(seenPayload ?? preparedPayload(prepared, seen.index), preparedPayload(prepared, i));
+      const same = before
+        ? before.payload_sha256 === sha || sameRecordText(storedPayloads.get(before.id)!, preparedPayload(prepared, i))
+        : preparedSha(prepared, here!) === sha || sameRecordText(preparedPayload(prepared, here!), preparedPayload(prepared, i));
       statuses[i] = same ? 'duplicate' : 'record-id-reused';
-      earlierIds.set(i, seen.id);
+      earlierIds.set(i, before ? before.id : preparedId(prepared, here!));
       continue;
     }
     if (picks.length % batchSize === 0) {
@@ -277,7 +279,7 @@ function chainRecords(
     // A uuid, digits and hex: nothing to escape.
     tails.push(`${batchIds[batchIds.length - 1]}\t${seqText}\t${prev}\t${hash}`);
     prev = hash;
-    existing.set(recordId, { id: preparedId(prepared, i), sha, index: i });
+    acceptedHere.set(recordId, i);
     statuses[i] = 'accepted';
   }
   return { statuses, earlierIds, chunks: picks.length ? closeRows(prepared.open, picks, tails) : [], batchIds, batchCounts, batchFirstSeq, seq, head: prev };
