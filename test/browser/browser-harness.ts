@@ -1,22 +1,20 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Locator, Page, chromium } from 'playwright-core';
 import { consoleRoot } from '../../apps/api/src/api.factory';
+import { chromiumExecutable } from '../support/chromium';
 
-/** Debian's Chromium (`apt-get install chromium`; .ci/run installs it when it is absent). */
-export const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots of the main pages, to look at (ignored by git). */
 export const SCREENSHOTS = join(__dirname, 'screenshots');
 
-/** Fails early, saying what to do, when Chromium or the built console is missing. */
+/** Fails early, saying what to do, when the built console is missing. */
 export function assertBrowserTestsCanRun(): void {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (as .ci/run does)`);
   if (!consoleRoot()) throw new Error('the console is not built (dist/console/index.html): run npm run build first');
 }
 
-export function launchChromium(): Promise<Browser> {
+export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: await chromiumExecutable(),
     headless: true,
     // This machine's network is closed: without these, Chromium keeps trying to reach Google's hosts.
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],

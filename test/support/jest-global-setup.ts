@@ -1,4 +1,5 @@
 import { runMigrations } from '../../libs/persistence/src/data-source-options';
+import { chromiumExecutable } from './chromium';
 import { TEST_ADMIN_URL, templateDatabaseName, urlFor } from './test-database';
 
 /**
@@ -14,4 +15,6 @@ export default async function globalSetup(): Promise<void> {
   await admin.query(`DROP DATABASE IF EXISTS "${template}"`);
   await admin.end();
   await runMigrations(urlFor(template));
+  // Unpacked once here; the suites' workers inherit the path.
+  await chromiumExecutable();
 }

@@ -1,3 +1,4 @@
+import { CONSOLE_FONT_FAMILY } from './font';
 import { App as AntApp, ConfigProvider, Result, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
@@ -56,6 +57,7 @@ function Localised({ children }: { children: ReactNode }) {
         token: {
           colorPrimary: '#0958d9', colorLink: '#0958d9', colorError: '#cf1322', borderRadius: 4,
           colorTextDescription: 'rgba(0, 0, 0, 0.65)', colorTextTertiary: 'rgba(0, 0, 0, 0.65)',
+          fontFamily: CONSOLE_FONT_FAMILY,
         },
       }}
     >

@@ -1,7 +1,11 @@
 import { useEffect, useRef } from 'react';
 import type { EChartsCoreOption } from 'echarts/core';
+import { CONSOLE_FONT_FAMILY } from '../font';
 
 type ECharts = typeof import('echarts/core');
+
+// Charts draw their own text (SVG), so they are told the console's font.
+const CHART_DEFAULTS = { aria: { enabled: true }, textStyle: { fontFamily: CONSOLE_FONT_FAMILY } };
 
 let loading: Promise<ECharts> | undefined;
 
@@ -39,7 +43,7 @@ export function EChart({
     loadECharts().then((echarts) => {
       if (disposed || !element.current) return;
       chart.current = echarts.init(element.current, undefined, { renderer: 'svg' });
-      chart.current.setOption({ aria: { enabled: true }, ...latest.current });
+      chart.current.setOption({ ...CHART_DEFAULTS, ...latest.current });
       chart.current.on('click', (item) => clicked.current?.({ dataIndex: item.dataIndex, seriesIndex: item.seriesIndex ?? 0, name: item.name }));
       observer.observe(element.current);
     });
@@ -53,7 +57,7 @@ export function EChart({
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption({ aria: { enabled: true }, ...option }, true);
+    chart.current?.setOption({ ...CHART_DEFAULTS, ...option }, true);
   }, [option]);
 
   return <div ref={element} role="img" aria-label={label} data-testid={testId} style={{ width: '100%', height, cursor: onClick ? 'pointer' : undefined }} />;
