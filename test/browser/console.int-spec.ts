@@ -581,6 +581,13 @@ describe('the staff console in a browser', () => {
       expect(res.headers.get('cache-control')).toContain('immutable');
       expect(res.headers.get('content-encoding')).toBe('br');
     });
+
+    it('serves the icon browsers ask for at /favicon.ico', async () => {
+      const icon = await fetch(`${hub.url}/favicon.ico`);
+      expect(icon.status).toBe(200);
+      expect(icon.headers.get('content-type')).toMatch(/icon/);
+      expect((await icon.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    });
   });
 
   async function token(username: string): Promise<string> {
