@@ -38,7 +38,7 @@ export async function createApiApp(config: HubConfig, options: { logs?: boolean 
     app,
     new DocumentBuilder()
       .setTitle('Sanxian Hub')
-      .setDescription('Exchange API for agency systems (signed requests; see docs/exchange-contract.md) and operations endpoints.')
+      .setDescription('Exchange API for agency systems (signed requests; the contract is docs/exchange-contract.md in the repository), the staff API and operations endpoints.')
       .setVersion('1')
       .build(),
   );

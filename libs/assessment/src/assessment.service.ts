@@ -10,7 +10,7 @@ import {
 } from '@sanxian/domain';
 import { AssessmentRepository, AssessorInputRow, IndicatorRepository, StoredIndicatorValue, StoredPlan } from '@sanxian/persistence';
 
-/** Days after its event within which a record counts as on time (docs/reconciliation.md). */
+/** Days after its event within which a record counts as on time (docs/exchange-contract.md, Timeliness). */
 export const ALLOWED_NOTIFICATION_DAYS = 30;
 
 export class PlanInvalidError extends Error {

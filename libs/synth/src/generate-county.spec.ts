@@ -224,7 +224,7 @@ describe('rates', () => {
 });
 
 // ------------------------------------------------------------------------------------------------
-// An independent reading of reconciliation.md over the written files: global indexes instead of
+// An independent reading of docs/reconciliation.md over the written files: global indexes instead of
 // the generator's per-household pass, no shared code but the hub's own id parser and name normaliser.
 
 interface Card {

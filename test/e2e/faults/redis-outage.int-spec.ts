@@ -3,10 +3,10 @@ import { hukouChange } from '../../support/record-factory';
 import { ManagedProcess, freePort, killAllFaultChildren, startRedisServer } from '../../support/fault-processes';
 
 /**
- * Redis goes away while agencies keep pushing (architecture.md, data flow 1: "If Redis is down the
- * commit still stands and the relay enqueues what is still unqueued"). The hub runs on its own
- * redis-server, which is SIGKILLed and later restarted empty on the same port: Redis carries work,
- * not data, so no record may be lost or processed twice.
+ * Redis goes away while agencies keep pushing (docs/architecture.md, data flow step 4: "If Redis is
+ * down the batch waits in the outbox, and the relay … enqueues what is committed but not done").
+ * The hub runs on its own redis-server, which is SIGKILLed and later restarted empty on the same
+ * port: Redis carries work, not data, so no record may be lost or processed twice.
  */
 jest.setTimeout(180_000);
 

@@ -5,7 +5,7 @@ import { ManagedProcess, killAllFaultChildren, startHubProcess } from '../../sup
 
 /**
  * A worker process dies (SIGKILL: no shutdown hooks, no lock release) in the middle of a large
- * delivery. Each batch is processed in one transaction (architecture.md, data flow 2), so the batch
+ * delivery. Each batch is processed in one transaction (docs/architecture.md, data flow step 5), so the batch
  * it was working on leaves no trace; BullMQ's stalled-job check (after the ~30 s lock) or the relay
  * hands it to the replacement worker, and every record ends processed exactly once.
  */
