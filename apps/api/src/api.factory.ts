@@ -4,25 +4,50 @@ import fastifyStatic from '@fastify/static';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController, type FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
-import { HubConfig } from '@sanxian/contracts';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { HubConfig, hubLogger } from '@sanxian/contracts';
 import { ApiModule } from './api.module';
+
+/** Polled by probes and scrapers: not worth a log line each time. */
+const QUIET_PATHS = new Set(['/health/live', '/metrics']);
+
+class QuietPathsLogController extends LogController {
+  override isLogDisabled(request: FastifyRequest): boolean {
+    return QUIET_PATHS.has(request.url) || super.isLogDisabled(request);
+  }
+}
 
 // Large enough for a 100,000-record CSV or NDJSON file; beyond it Fastify answers 413.
 const BODY_LIMIT = 64 * 1024 * 1024;
 
 /** Builds the api (not listening yet): tests start it in-process, main() on PORT. */
 export async function createApiApp(config: HubConfig, options: { logs?: boolean } = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: true });
+  const logs = options.logs !== false;
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT,
+    trustProxy: true,
+    // Fastify's own request log (pino, one JSON line per request and response, with the request id).
+    logger: logs ? { level: config.logLevel } : false,
+    // A caller's X-Request-Id is kept so one request can be followed across systems.
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    logController: new QuietPathsLogController(),
+  });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     bodyParser: false,
     bufferLogs: true,
     abortOnError: false,
   });
-  if (options.logs !== false) app.useLogger(app.get(Logger));
-  else app.useLogger(false);
+  app.useLogger(logs ? hubLogger(config.logLevel) : false);
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   // The exchange needs the exact body bytes to check the signature, so it parses bodies itself;
   // other routes get JSON parsed as usual.
   fastify.removeAllContentTypeParsers();

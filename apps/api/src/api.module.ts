@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { JwtModule } from '@nestjs/jwt';
 import { hkdfSync } from 'node:crypto';
-import { LoggerModule } from 'nestjs-pino';
 import { HubConfig, HubConfigModule } from '@sanxian/contracts';
 import { ExchangeModule } from '@sanxian/exchange';
 import { JobsModule } from '@sanxian/jobs';
@@ -35,20 +33,6 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         HubConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            // A caller's X-Request-Id is kept so one request can be followed across systems.
-            genReqId: (req, res) => {
-              const given = req.headers['x-request-id'];
-              const id = typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
-              res.setHeader('x-request-id', id);
-              return id;
-            },
-            autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
-            redact: ['req.headers["x-hub-signature"]'],
-          },
-        }),
         PersistenceModule.forRoot({ applicationName: 'sanxian-api' }),
         JobsModule,
         ExchangeModule,

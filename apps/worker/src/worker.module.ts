@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
-import { LoggerModule } from 'nestjs-pino';
 import { HUB_CONFIG, HubConfig, HubConfigModule } from '@sanxian/contracts';
 import { ExchangeModule } from '@sanxian/exchange';
 import { JobsModule, QueueName, redisOptions } from '@sanxian/jobs';
@@ -19,7 +18,6 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         HubConfigModule.forRoot(config),
-        LoggerModule.forRoot({ pinoHttp: { level: config.logLevel } }),
         PersistenceModule.forRoot({ applicationName: 'sanxian-worker', poolSize: config.workerConcurrency + 4 }),
         BullModule.forRootAsync({
           inject: [HUB_CONFIG],
