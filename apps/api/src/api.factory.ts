@@ -14,7 +14,7 @@ const BODY_LIMIT = 64 * 1024 * 1024;
 
 /** Builds the api (not listening yet): tests start it in-process, main() on PORT. */
 export async function createApiApp(config: HubConfig, options: { logs?: boolean } = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: true });
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: config.trustProxy as boolean | string });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     bodyParser: false,
     bufferLogs: true,

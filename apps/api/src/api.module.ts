@@ -11,6 +11,7 @@ import { JobsModule } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
 import { AssessmentModule } from '@sanxian/assessment';
 import { AuthController } from './auth/auth.controller';
+import { SignInService } from './auth/sign-in.service';
 import { StaffAuthGuard } from './auth/staff-auth.guard';
 import { ExchangeController } from './exchange.controller';
 import { HealthController } from './health.controller';
@@ -55,7 +56,7 @@ export class ApiModule {
         AssessmentModule,
         TerminusModule,
         JwtModule.register({
-          // A key of its own, derived from SECRETS_KEY, so tokens and stored secrets never share one.
+          // A key of its own, derived from the hub's key (SECRETS_KEY or its file), so tokens and stored secrets never share one.
           secret: Buffer.from(hkdfSync('sha256', config.secretsKey, Buffer.alloc(0), 'sanxian staff tokens', 32)),
           signOptions: { expiresIn: config.staffTokenTtlSeconds, algorithm: 'HS256' },
           verifyOptions: { algorithms: ['HS256'] },
@@ -63,7 +64,7 @@ export class ApiModule {
       ],
       controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, LinkReviewController, ReconciliationRunController,
         PlanController, IndicatorController, ScoreboardController, AssessmentInputController, MonitorController, StaffDirectoryController],
-      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, StaffRequestValidator,
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, SignInService, StaffRequestValidator,
         AssessmentRequestValidator, ScoreboardQueries],
     };
   }

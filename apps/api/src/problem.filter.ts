@@ -26,6 +26,8 @@ export class ProblemFilter implements ExceptionFilter {
       const detail = typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? error.message);
       // Keep what the body adds (e.g. readiness names the dependency that is down) as extensions.
       const { status: _s, statusCode: _c, message: _m, ...extensions } = typeof body === 'object' ? (body as Record<string, unknown>) : {};
+      // A refusal that says when to come back (429, 503) says it in the header too.
+      if (typeof extensions.retryAfterSeconds === 'number') reply.header('retry-after', String(extensions.retryAfterSeconds));
       this.send(reply, problem(status, FASTIFY_CODES[status] ?? `http-${status}`, error.name.replace(/Exception$/, ''), Array.isArray(detail) ? detail.join('; ') : detail, { ...extensions, instance }));
       return;
     }

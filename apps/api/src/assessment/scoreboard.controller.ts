@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, scoreboardCsv, scoreboardWorkbook } from '@sanxian/assessment';
 import type { UnitResult } from '@sanxian/domain';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
+import { Access } from '../auth/access-policy';
 import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { decodeCursor, encodeCursor, limitParam } from '../reconciliation/staff-query';
 import { attachment, idParam, lineParam, yearParam } from './assessment-params';
@@ -43,6 +44,7 @@ export class ScoreboardController {
   constructor(private readonly queries: ScoreboardQueries) {}
 
   @Get('scoreboard')
+  @Access('scoreboard.read')
   @ApiOperation({ summary: 'The ranked units of each line (or one): rank, score, quality, level, tier and outcome, veto reasons, and the top reasons (largest point losses)' })
   @ApiQuery({ name: 'year', required: true, example: 2026 })
   @ApiQuery({ name: 'line', required: false, enum: ['party-government', 'business', 'department'], description: 'default every line' })
@@ -63,6 +65,7 @@ export class ScoreboardController {
   }
 
   @Get('scoreboard.xlsx')
+  @Access('scoreboard.read')
   @ApiOperation({ summary: 'The scoreboard as an Excel workbook: per line a ranking sheet and a breakdown sheet (each indicator\'s value, numerator, denominator, target, points)' })
   @ApiQuery({ name: 'year', required: true, example: 2026 })
   @ApiProduces(XLSX_CONTENT_TYPE)
@@ -75,6 +78,7 @@ export class ScoreboardController {
   }
 
   @Get('scoreboard.csv')
+  @Access('scoreboard.read')
   @ApiOperation({ summary: "One line's ranking as CSV (RFC 4180, UTF-8 with a byte-order mark for Excel)" })
   @ApiQuery({ name: 'year', required: true, example: 2026 })
   @ApiQuery({ name: 'line', required: true, enum: ['party-government', 'business', 'department'] })
@@ -90,6 +94,7 @@ export class ScoreboardController {
   }
 
   @Get('scoreboard/units/:unitId')
+  @Access('scoreboard.read')
   @ApiOperation({ summary: "One unit's result with its breakdown tree, down to each indicator's value, numerator, denominator and target (with a link to its records)" })
   @ApiParam({ name: 'unitId', example: '511325101' })
   @ApiQuery({ name: 'year', required: true, example: 2026 })
@@ -100,6 +105,7 @@ export class ScoreboardController {
   }
 
   @Get('scoreboard/units/:unitId/indicators/:indicatorId/records')
+  @Access('scoreboard.records')
   @ApiOperation({ summary: 'The records behind one indicator of one unit (messages, discrepancies, cards), paged; citizen ids masked' })
   @ApiParam({ name: 'unitId', example: '511325101' })
   @ApiParam({ name: 'indicatorId', example: 'births-vs-control' })

@@ -2,7 +2,8 @@ import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { STAFF_ROLES } from '@sanxian/domain';
 import { StaffRepository } from '@sanxian/persistence';
-import { Roles, StaffAuthGuard } from '../auth/staff-auth.guard';
+import { Access } from '../auth/access-policy';
+import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { enumParam, regionParam } from '../reconciliation/staff-query';
 
 /**
@@ -19,7 +20,7 @@ export class StaffDirectoryController {
   constructor(private readonly staffUsers: StaffRepository) {}
 
   @Get()
-  @Roles('admin', 'county')
+  @Access('staff.directory')
   @ApiOperation({ summary: 'Enabled staff users by username: id, username, role, regionCode' })
   @ApiQuery({ name: 'role', required: false, enum: STAFF_ROLES })
   @ApiQuery({ name: 'region', required: false, description: 'a 6-, 9- or 12-digit region code: users whose region lies inside it (county-wide users have none)' })

@@ -5,14 +5,15 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, 
 import { NotCorrectableError, maskCitizenId, registryChangeFor } from '@sanxian/domain';
 import { DISCREPANCY_STATUSES, DiscrepancyRepository, DiscrepancySummary, RegistryRepository, StaffRepository } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
-import { Roles, StaffAuthGuard } from '../auth/staff-auth.guard';
+import { Access, rolesAllowed } from '../auth/access-policy';
+import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import {
   DISCREPANCY_KINDS, booleanParam, citizenIdsIn, decodeCursor, enumParam, isUuid, limitParam, page, regionParam, uuidParam,
 } from './staff-query';
 import { StaffRequestValidator } from './staff-request-validator';
 
-/** Roles that may act on discrepancies; inspectors and departments only read. */
-const RESOLVERS = ['admin', 'county', 'township'] as const;
+/** Roles that may act on discrepancies (ACCESS_POLICY): the only ones work can be assigned to. */
+const RESOLVERS = rolesAllowed('discrepancies.resolve');
 
 function staffRef(staff: StaffPrincipal) {
   return { id: staff.userId, username: staff.username };
@@ -42,6 +43,7 @@ export class DiscrepancyController {
   ) {}
 
   @Get()
+  @Access('discrepancies.list')
   @ApiOperation({ summary: "Discrepancies in the user's region, by due date; subjects' ids masked" })
   @ApiQuery({ name: 'regionCode', required: false, description: 'township (9) or village (12) code: regions inside it' })
   @ApiQuery({ name: 'kind', required: false, enum: DISCREPANCY_KINDS })
@@ -67,12 +69,14 @@ export class DiscrepancyController {
   }
 
   @Get('counts')
+  @Access('discrepancies.counts')
   @ApiOperation({ summary: "Counts in the user's region: open by kind, all by status, and per township open, overdue and closed" })
   counts(@CurrentStaff() staff: StaffPrincipal) {
     return this.discrepancies.counts(staff.scope);
   }
 
   @Get(':id')
+  @Access('discrepancies.read')
   @ApiOperation({ summary: 'One discrepancy: both values, the evidence records, the card, the resolution and history (full ids: audited)' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiResponse({ status: 404, description: 'unknown, or outside the user\'s region' })
@@ -102,8 +106,8 @@ export class DiscrepancyController {
   }
 
   @Post(':id/resolution')
+  @Access('discrepancies.resolve')
   @HttpCode(200)
-  @Roles(...RESOLVERS)
   @ApiOperation({ summary: 'Close an open discrepancy: accept-agency (corrects the registry), keep-registry (disputes the agency value) or dismiss' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiBody({
@@ -131,8 +135,8 @@ export class DiscrepancyController {
   }
 
   @Post('assignment')
+  @Access('discrepancies.assign')
   @HttpCode(200)
-  @Roles('admin', 'county')
   @ApiOperation({ summary: 'Assign many discrepancies to one user (or nobody), all or none' })
   @ApiBody({ schema: { type: 'object', required: ['ids', 'assigneeId'], properties: { ids: { type: 'array', items: { type: 'string', format: 'uuid' } }, assigneeId: ASSIGNEE_SCHEMA } } })
   async assignMany(@CurrentStaff() staff: StaffPrincipal, @Body() body: unknown) {
@@ -141,8 +145,8 @@ export class DiscrepancyController {
   }
 
   @Post(':id/assignment')
+  @Access('discrepancies.assign')
   @HttpCode(200)
-  @Roles('admin', 'county')
   @ApiOperation({ summary: 'Assign a discrepancy to a user (or nobody); a township user only inside their township' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiBody({ schema: { type: 'object', required: ['assigneeId'], properties: { assigneeId: ASSIGNEE_SCHEMA } } })
