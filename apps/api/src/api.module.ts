@@ -15,7 +15,7 @@ import { SignInService } from './auth/sign-in.service';
 import { StaffAuthGuard } from './auth/staff-auth.guard';
 import { ExchangeController } from './exchange.controller';
 import { HealthController } from './health.controller';
-import { MetricsController } from './metrics.controller';
+import { MetricsController, MetricsTokenGuard } from './metrics.controller';
 import { ProblemFilter } from './problem.filter';
 import { DiscrepancyController } from './reconciliation/discrepancy.controller';
 import { LinkReviewController } from './reconciliation/link-review.controller';
@@ -64,7 +64,7 @@ export class ApiModule {
       ],
       controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, LinkReviewController, ReconciliationRunController,
         PlanController, IndicatorController, ScoreboardController, AssessmentInputController, MonitorController, StaffDirectoryController],
-      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, SignInService, StaffRequestValidator,
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, SignInService, MetricsTokenGuard, StaffRequestValidator,
         AssessmentRequestValidator, ScoreboardQueries],
     };
   }

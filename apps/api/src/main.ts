@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig, secretsKeyWarning } from '@sanxian/contracts';
 import { Logger } from 'nestjs-pino';
 import { createApiApp } from './api.factory';
+import { listenForMetrics } from './metrics.controller';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -9,6 +10,10 @@ async function main(): Promise<void> {
   const warning = secretsKeyWarning(config);
   if (warning) app.get(Logger).warn(warning);
   await app.listen({ port: config.port, host: '0.0.0.0' });
+  if (config.metricsPort !== undefined) {
+    const server = await listenForMetrics(app, config.metricsPort, config.metricsHost);
+    app.get(Logger).log(`metrics on http://${config.metricsHost}:${(server.address() as { port: number }).port}/metrics`);
+  }
   // The line that `npm start` and the tests wait for.
   console.log(`sanxian api ready on http://localhost:${config.port} (OpenAPI at /docs)`);
 }

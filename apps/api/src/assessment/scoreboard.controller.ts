@@ -3,7 +3,9 @@ import { ApiBearerAuth, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiRespon
 import type { FastifyReply } from 'fastify';
 import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, scoreboardCsv, scoreboardWorkbook } from '@sanxian/assessment';
 import type { UnitResult } from '@sanxian/domain';
+import { StaffRepository } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
+import { auditUser } from '../reconciliation/discrepancy.controller';
 import { Access } from '../auth/access-policy';
 import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { decodeCursor, encodeCursor, limitParam } from '../reconciliation/staff-query';
@@ -41,7 +43,10 @@ function unitOf(results: YearResults, unitId: string): UnitResult {
 @UseGuards(StaffAuthGuard)
 @Controller('v1')
 export class ScoreboardController {
-  constructor(private readonly queries: ScoreboardQueries) {}
+  constructor(
+    private readonly queries: ScoreboardQueries,
+    private readonly staffUsers: StaffRepository,
+  ) {}
 
   @Get('scoreboard')
   @Access('scoreboard.read')
@@ -136,12 +141,17 @@ export class ScoreboardController {
     const from = after === undefined ? 0 : evidence.findIndex((e) => e > after[0]);
     const slice = from < 0 ? [] : evidence.slice(from, from + limit);
     const more = from >= 0 && from + limit < evidence.length;
+    const items = await this.queries.records(slice);
+    await this.staffUsers.audit({
+      ...auditUser(staff), action: 'scoreboard.records',
+      target: `${results.result.planId}/${results.result.year}/${id}/${indicator}`, detail: { cursor: query.cursor ?? null, count: items.length, ids: slice },
+    });
     return {
       ...header(results),
       unitId: id,
       indicatorId: indicator,
       total: evidence.length,
-      items: await this.queries.records(slice),
+      items,
       nextCursor: more ? encodeCursor([slice[slice.length - 1]]) : null,
     };
   }

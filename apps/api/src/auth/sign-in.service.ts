@@ -2,21 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { HttpException, HttpStatus, Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { HUB_CONFIG, type HubConfig } from '@sanxian/contracts';
+import { usernameProblem } from '@sanxian/domain';
 import { SignInThrottleRepository, StaffRepository, StaffUser, hashPassword, verifyPassword } from '@sanxian/persistence';
 import { invalidFields } from '../reconciliation/staff-request-validator';
 import { HashGate } from './hash-gate';
 
-const MAX_USERNAME = 64;
 const MAX_PASSWORD = 1024;
-// C0 and C1 controls (NUL included) and lone surrogates: never part of a username.
-const NOT_IN_USERNAME = /[\p{Cc}\p{Cs}]/u;
-
-/** Why a username cannot be one (also what `users create` refuses); undefined when it can. */
-export function usernameProblem(username: string): string | undefined {
-  if (username.length === 0 || username.length > MAX_USERNAME) return `must have 1–${MAX_USERNAME} characters`;
-  if (NOT_IN_USERNAME.test(username)) return 'must not contain control characters or lone surrogates';
-  return undefined;
-}
 
 export class TooManySignIns extends HttpException {
   constructor(readonly retryAfterSeconds: number) {

@@ -88,6 +88,11 @@ export class MonitorController {
       (t, a) => ({ received: t.received + a.received, late: t.late + a.late, rejected: t.rejected + a.rejected, dead: t.dead + a.dead }),
       { received: 0, late: 0, rejected: 0, dead: 0 },
     );
+    // The refusals and dead messages listed are records about citizens: who saw which is on record.
+    await this.staffUsers.audit({
+      ...auditUser(staff), action: 'monitor.read',
+      detail: { filter: { from, to, agency }, rejections: rejections.map((r) => r.id), deadMessages: dead.map((d) => d.messageId) },
+    });
     return {
       from, to, agency, lateAfterDays: LATE_AFTER_DAYS,
       totals: { ...totals, lateShare: share(totals.late, totals.received) },

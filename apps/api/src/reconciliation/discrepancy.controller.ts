@@ -56,16 +56,21 @@ export class DiscrepancyController {
     const limit = limitParam(query.limit, 50, 500);
     const assignee = query.assignee;
     const after = decodeCursor(query.cursor, (v) => v.length === 2 && /^\d{4}-\d{2}-\d{2}$/.test(v[0]) && isUuid(v[1]));
-    const rows = await this.discrepancies.list(staff.scope, {
+    const filter = {
       regionCode: regionParam('regionCode', query.regionCode),
       kind: enumParam('kind', query.kind, DISCREPANCY_KINDS),
       status: enumParam('status', query.status, [...DISCREPANCY_STATUSES, 'all'], 'open'),
       overdue: booleanParam('overdue', query.overdue),
       assigneeId: assignee === undefined ? undefined : assignee === 'none' ? null : assignee === 'me' ? staff.userId : uuidParam('assignee', assignee),
-      after: after && { dueAt: after[0], id: after[1] },
-      limit: limit + 1,
+    };
+    const rows = await this.discrepancies.list(staff.scope, { ...filter, after: after && { dueAt: after[0], id: after[1] }, limit: limit + 1 });
+    const result = page(rows, limit, listItem, (d) => [d.dueAt, d.id]);
+    // Lists name citizens too: one audit row per request, with what was shown.
+    await this.staffUsers.audit({
+      ...auditUser(staff), action: 'discrepancy.list',
+      detail: { filter, cursor: query.cursor ?? null, count: result.items.length, ids: result.items.map((d) => d.id) },
     });
-    return page(rows, limit, listItem, (d) => [d.dueAt, d.id]);
+    return result;
   }
 
   @Get('counts')

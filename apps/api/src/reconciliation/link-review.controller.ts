@@ -40,12 +40,14 @@ export class LinkReviewController {
   async list(@CurrentStaff() staff: StaffPrincipal, @Query() query: Record<string, string | undefined>) {
     const limit = limitParam(query.limit, 50, 500);
     const after = decodeCursor(query.cursor, (v) => v.length === 1 && /^\d{1,18}$/.test(v[0]));
-    const rows = await this.reviews.list(staff.scope, {
-      status: enumParam('status', query.status, [...REVIEW_STATUSES, 'all'], 'pending'),
-      afterFactId: after?.[0],
-      limit: limit + 1,
+    const status = enumParam('status', query.status, [...REVIEW_STATUSES, 'all'], 'pending');
+    const rows = await this.reviews.list(staff.scope, { status, afterFactId: after?.[0], limit: limit + 1 });
+    const result = page(rows, limit, listItem, (r) => [r.factId]);
+    await this.staffUsers.audit({
+      ...auditUser(staff), action: 'link-review.list',
+      detail: { filter: { status }, cursor: query.cursor ?? null, count: result.items.length, ids: result.items.map((r) => r.id) },
     });
-    return page(rows, limit, listItem, (r) => [r.factId]);
+    return result;
   }
 
   @Get(':id')
