@@ -104,7 +104,8 @@ export class StaffRepository {
 
   /** Disables a user and ends every token they hold; undefined if there is no such user. */
   async disable(username: string): Promise<StaffUser | undefined> {
-    const [row] = await this.db.query(
+    // TypeORM answers an UPDATE with [rows, count].
+    const [[row]] = await this.db.query(
       `UPDATE staff_user SET disabled_at = coalesce(disabled_at, now()), token_generation = token_generation + 1
        WHERE username = $1 RETURNING *`,
       [username],
@@ -114,7 +115,7 @@ export class StaffRepository {
 
   /** Enables a disabled user again (tokens from before stay ended); undefined if there is no such user. */
   async enable(username: string): Promise<StaffUser | undefined> {
-    const [row] = await this.db.query(`UPDATE staff_user SET disabled_at = NULL WHERE username = $1 RETURNING *`, [username]);
+    const [[row]] = await this.db.query(`UPDATE staff_user SET disabled_at = NULL WHERE username = $1 RETURNING *`, [username]);
     return row ? toUser(row) : undefined;
   }
 
