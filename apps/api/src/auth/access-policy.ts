@@ -17,8 +17,8 @@ const FP_READERS: Rule = { admin: 'county', county: 'county', township: 'own-tow
 /** The FP offices' work, to act on. */
 const FP_ACTORS: Rule = { admin: 'county', county: 'county', township: 'own-township' };
 const COUNTY_STAFF: Rule = { admin: 'county', county: 'county' };
-/** The yearly plan and assessors' entries: the county's, read by everyone who is assessed or assesses. */
-const ASSESSMENT_READERS: Rule = { admin: 'county', county: 'county', township: 'county', inspector: 'county' };
+/** The yearly plan and assessors' entries (no one's personal data): read by everyone who is assessed or assesses, departments included. */
+const ASSESSMENT_READERS: Rule = { admin: 'county', county: 'county', township: 'county', inspector: 'county', department: 'county' };
 /** The scoreboard is circulated county-wide: every role sees all of it (README "Staff console"). */
 const SCOREBOARD_READERS: Rule = { admin: 'county', county: 'county', township: 'county', inspector: 'county', department: 'county' };
 
