@@ -98,6 +98,28 @@ describe('the access policy, role by role, over every route of the staff API', (
     },
   );
 
+  it("answers a township user another township's discrepancy with 404 (read, resolve, in lists not at all), and their own with 200", async () => {
+    const [run] = await hub.sql(`INSERT INTO reconciliation_run (trigger, status, as_of) VALUES ('test', 'done', '2026-06-30') RETURNING id`);
+    const seed = (township: string) =>
+      hub.sql(
+        `INSERT INTO discrepancy (key, kind, region_code, township_code, subject, subject_citizen_id, subject_name, evidence, due_at, raised_by_run, last_seen_run)
+         VALUES ($1, 'birth-not-on-card', $2, $3, '{}', '511325199001011234', '张秀英', '{}', '2026-07-20', $4, $4) RETURNING id`,
+        [`access-${township}`, `${township}001`, township, run.id],
+      ).then(([row]) => row.id as string);
+    const own = await seed('511325101');
+    const other = await seed('511325102');
+    const call = (role: StaffRole, method: string, path: string, body?: unknown) =>
+      fetch(hub.url + path, { method, headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    expect((await call('township', 'GET', `/v1/discrepancies/${own}`)).status).toBe(200);
+    expect((await call('township', 'GET', `/v1/discrepancies/${other}`)).status).toBe(404);
+    expect((await call('township', 'POST', `/v1/discrepancies/${other}/resolution`, { action: 'dismiss', comment: 'not mine' })).status).toBe(404);
+    const listed: any = await (await call('township', 'GET', '/v1/discrepancies')).json();
+    expect(listed.items.map((d: any) => d.id)).toEqual([own]);
+    for (const role of ['admin', 'county', 'inspector'] as const) expect((await call(role, 'GET', `/v1/discrepancies/${other}`)).status).toBe(200);
+    expect((await call('department', 'GET', `/v1/discrepancies/${other}`)).status).toBe(403);
+    expect((await call('department', 'GET', '/v1/discrepancies')).status).toBe(403);
+  });
+
   it('refuses a department liaison another agency (403), and a township user another township\'s run (403) and records (404)', async () => {
     const call = (role: StaffRole, path: string, init: RequestInit = {}) =>
       fetch(hub.url + path, { ...init, headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });

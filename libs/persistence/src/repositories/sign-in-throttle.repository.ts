@@ -26,7 +26,7 @@ export class SignInThrottleRepository {
   private readonly byAddress: RateLimiterPostgres;
 
   constructor(db: DataSource, @Inject(HUB_CONFIG) private readonly config: HubConfig) {
-    const common = { storeClient: db, storeType: 'typeorm', tableName: 'sign_in_throttle', tableCreated: true, clearExpiredByTimeout: false };
+    const common = { storeClient: db, storeType: 'typeorm', tableName: 'sign_in_throttle', tableCreated: true, clearExpiredByTimeout: true };
     const limits = config.signIn;
     this.byUserAndAddress = new RateLimiterPostgres({ ...common, keyPrefix: 'user-address', points: limits.failuresPerUserAndAddress, duration: limits.blockSeconds });
     this.byUser = new RateLimiterPostgres({ ...common, keyPrefix: 'user', points: limits.failuresPerUser, duration: 3600 });
