@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problem } from '@sanxian/contracts';
 import { ExchangeError } from '@sanxian/exchange';
+import { isDatabaseUnavailable } from '@sanxian/persistence';
 
 const FASTIFY_CODES: Record<number, string> = { 400: 'invalid-body', 404: 'not-found', 413: 'body-too-large', 415: 'unsupported-media-type' };
 
@@ -35,6 +36,12 @@ export class ProblemFilter implements ExceptionFilter {
     if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
       const status = fastifyError.statusCode;
       this.send(reply, problem(status, FASTIFY_CODES[status] ?? `http-${status}`, fastifyError.code ?? 'Bad request', fastifyError.message, { instance }));
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Sign-in, the guard and every staff read need PostgreSQL: its absence is a 503 to retry, not an internal error.
+      reply.header('retry-after', '5');
+      this.send(reply, problem(503, 'storage-unavailable', 'Service unavailable', 'the database cannot be reached: try again shortly', { instance }));
       return;
     }
     this.logger.error(error instanceof Error ? error.stack : String(error));
