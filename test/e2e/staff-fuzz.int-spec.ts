@@ -84,6 +84,24 @@ describe('the staff API and sign-in under arbitrary input', () => {
     );
   });
 
+  it('answers arbitrary Authorization headers with 401 (never 5xx)', async () => {
+    const headerText = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 });
+    const tokenLike = fc.oneof(
+      headerText,
+      fc.tuple(headerText, headerText, headerText).map((parts) => parts.map((p) => Buffer.from(p).toString('base64url')).join('.')),
+      fc.integer({ min: 10_000, max: 60_000 }).map((n) => 'a'.repeat(n)),
+      fc.jsonValue({ maxDepth: 3 }).map((claims) => `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims) ?? 'null').toString('base64url')}.x`),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('Bearer ', 'bearer ', 'Basic ', '', 'Bearer  '), tokenLike, async (scheme, value) => {
+        const res = await fetch(`${hub.url}/v1/me`, { headers: { authorization: scheme + value }, signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+        await res.arrayBuffer();
+        expect([401, 431]).toContain(res.status);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('answers POSTs of arbitrary JSON (deeply nested too) and arbitrary bytes below 500, sign-in included', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...POSTS), fc.array(nastyText, { minLength: 1, maxLength: 2 }), jsonBody, fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded'), async (template, segments, body, contentType) => {

@@ -60,6 +60,34 @@ describe('staff sign-in, tokens and audit', () => {
     }
   });
 
+  it('refuses an unsigned token (alg none) and one signed with another algorithm', async () => {
+    const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { sub: admin.id, gen: 0, jti: randomUUID(), iat: now, exp: now + 600 };
+    expect((await get('/v1/me', `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`)).status).toBe(401);
+    const hs512 = await new JwtService({ secret: Buffer.from(hkdfSync('sha256', hub.config.secretsKey, Buffer.alloc(0), 'sanxian staff tokens', 32)) })
+      .signAsync({ sub: admin.id, gen: 0 }, { jwtid: randomUUID(), algorithm: 'HS512', expiresIn: 600 });
+    expect((await get('/v1/me', hs512)).status).toBe(401);
+  });
+
+  it('computes at most PASSWORD_HASH_CONCURRENCY hashes at once and refuses sign-ins beyond its queue with 503 and Retry-After', async () => {
+    const narrow = await startHub({ worker: false, db: hub.db, env: { SECRETS_KEY: hub.env.SECRETS_KEY, PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '0' } });
+    try {
+      const burst = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          fetch(`${narrow.url}/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `burst.${i}`, password: 'wrong password' }) }),
+        ),
+      );
+      const statuses = burst.map((r) => r.status);
+      expect(statuses.every((s) => s === 401 || s === 503)).toBe(true);
+      expect(statuses).toContain(401);
+      expect(statuses).toContain(503);
+      expect(burst.find((r) => r.status === 503)!.headers.get('retry-after')).toBe('1');
+    } finally {
+      await narrow.close();
+    }
+  });
+
   it('answers a correctly signed token with a malformed subject, id or generation with 401', async () => {
     const signer = tokenSigner(hub.config.secretsKey);
     for (const payload of [{ sub: 'not-a-uuid', gen: 0 }, { sub: `${admin.id}\u0000`, gen: 0 }, { sub: admin.id, gen: 'x' }, { sub: admin.id, gen: 0, jti: 'nope' }, { sub: 7, gen: 0 }]) {
