@@ -78,6 +78,21 @@ describe('the access policy, role by role, over every route of the staff API', (
     expect([...new Set(ROUTES.map((r) => r.operation))].sort()).toEqual(Object.keys(ACCESS_POLICY).sort());
   });
 
+  it('answers every route of the OpenAPI document without credentials with 401, but sign-in and health', async () => {
+    const document: any = await (await fetch(`${hub.url}/docs/openapi.json`)).json();
+    const open = new Set(['post /v1/auth/token', 'get /health/live', 'get /health/ready']);
+    const routes = Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method, path })));
+    expect(routes.length).toBeGreaterThan(40);
+    const answers: string[] = [];
+    for (const { method, path } of routes.filter((r) => !open.has(`${r.method} ${r.path}`))) {
+      const url = hub.url + path.replace('{kindPath}', 'birth-notices').replace(/\{[^}]+\}/g, '1');
+      const res = await fetch(url, { method: method.toUpperCase(), headers: method === 'get' || method === 'delete' ? {} : { 'content-type': 'application/json' }, body: method === 'get' || method === 'delete' ? undefined : '{}' });
+      await res.arrayBuffer();
+      if (res.status !== 401) answers.push(`${method} ${path}: ${res.status}`);
+    }
+    expect(answers).toEqual([]);
+  });
+
   const cases = ROUTES.filter((r) => r.request !== 'skip').flatMap((route) => STAFF_ROLES.map((role) => ({ route, role })));
   it.each(cases.map(({ route, role }) => [`${route.method.toUpperCase()} ${route.path}`, role, reachOf(route.operation, role) ? 'allowed' : '403', route] as const))(
     '%s as %s: %s',
