@@ -46,11 +46,12 @@ export class SignInThrottleRepository {
 
   /** How long this username and address must wait before trying again (0: they may try now). */
   async retryAfter(username: string, address: string): Promise<RetryAfterSeconds> {
+    const counters = this.counters(username, address);
+    const states = await Promise.all(counters.map(({ limiter, key }) => limiter.get(key)));
     let wait = 0;
-    for (const { limiter, key } of this.counters(username, address)) {
-      const res = await limiter.get(key);
-      if (res && res.consumedPoints >= limiter.points) wait = Math.max(wait, Math.ceil(res.msBeforeNext / 1000));
-    }
+    states.forEach((res, i) => {
+      if (res && res.consumedPoints >= counters[i].limiter.points) wait = Math.max(wait, Math.ceil(res.msBeforeNext / 1000));
+    });
     return wait;
   }
 
