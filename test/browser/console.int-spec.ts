@@ -570,7 +570,8 @@ describe('the staff console in a browser', () => {
       expect(json.headers.get('content-type')).toContain('application/problem+json');
       expect((await fetch(`${hub.url}/health/live`, { headers: html })).headers.get('content-type')).toContain('application/json');
       expect((await fetch(`${hub.url}/docs/openapi.json`)).status).toBe(200);
-      expect((await fetch(`${hub.url}/metrics`)).status).toBe(200);
+      // /metrics is the api's too, and closed without METRICS_TOKEN (not the console's page).
+      expect((await fetch(`${hub.url}/metrics`, { headers: html })).status).toBe(401);
     });
 
     it('serves hashed assets for a year and compressed to browsers that accept it', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Agency, HubConfig, loadConfig } from '@sanxian/contracts';
@@ -22,6 +23,8 @@ export function testEnv(db: TestDatabase, overrides: Record<string, string> = {}
     RELAY_INTERVAL_MS: '300',
     RELAY_REQUEUE_AFTER_MS: '3000',
     RATE_LIMIT_REQUESTS_PER_SECOND: '10000',
+    // A key of the suite's own: processes it starts with this env (api, worker, CLI) share it.
+    SECRETS_KEY: randomBytes(32).toString('base64'),
     // Requests are prepared on the api's main thread: intake threads load the built dist/, not the sources
     // under test. test/e2e/intake-threads.int-spec.ts checks that threads answer the same.
     INTAKE_THREADS: '0',

@@ -28,7 +28,7 @@ export async function createApiApp(config: HubConfig, options: { logs?: boolean 
   const logs = options.logs !== false;
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
-    trustProxy: true,
+    trustProxy: config.trustProxy as boolean | string,
     // Fastify's own request log (pino, one JSON line per request and response, with the request id).
     logger: logs ? { level: config.logLevel } : false,
     // A caller's X-Request-Id is kept so one request can be followed across systems.

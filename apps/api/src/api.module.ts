@@ -9,10 +9,11 @@ import { JobsModule } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
 import { AssessmentModule } from '@sanxian/assessment';
 import { AuthController } from './auth/auth.controller';
+import { SignInService } from './auth/sign-in.service';
 import { StaffAuthGuard } from './auth/staff-auth.guard';
 import { ExchangeController } from './exchange.controller';
 import { HealthController } from './health.controller';
-import { MetricsController } from './metrics.controller';
+import { MetricsController, MetricsTokenGuard } from './metrics.controller';
 import { ProblemFilter } from './problem.filter';
 import { DiscrepancyController } from './reconciliation/discrepancy.controller';
 import { LinkReviewController } from './reconciliation/link-review.controller';
@@ -39,7 +40,7 @@ export class ApiModule {
         AssessmentModule,
         TerminusModule,
         JwtModule.register({
-          // A key of its own, derived from SECRETS_KEY, so tokens and stored secrets never share one.
+          // A key of its own, derived from the hub's key (SECRETS_KEY or its file), so tokens and stored secrets never share one.
           secret: Buffer.from(hkdfSync('sha256', config.secretsKey, Buffer.alloc(0), 'sanxian staff tokens', 32)),
           signOptions: { expiresIn: config.staffTokenTtlSeconds, algorithm: 'HS256' },
           verifyOptions: { algorithms: ['HS256'] },
@@ -47,7 +48,7 @@ export class ApiModule {
       ],
       controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, LinkReviewController, ReconciliationRunController,
         PlanController, IndicatorController, ScoreboardController, AssessmentInputController, MonitorController, StaffDirectoryController],
-      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, StaffRequestValidator,
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, SignInService, MetricsTokenGuard, StaffRequestValidator,
         AssessmentRequestValidator, ScoreboardQueries],
     };
   }

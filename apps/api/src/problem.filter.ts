@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problem } from '@sanxian/contracts';
 import { ExchangeError } from '@sanxian/exchange';
+import { isDatabaseUnavailable } from '@sanxian/persistence';
 
 const FASTIFY_CODES: Record<number, string> = { 400: 'invalid-body', 404: 'not-found', 413: 'body-too-large', 415: 'unsupported-media-type' };
 
@@ -26,6 +27,8 @@ export class ProblemFilter implements ExceptionFilter {
       const detail = typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? error.message);
       // Keep what the body adds (e.g. readiness names the dependency that is down) as extensions.
       const { status: _s, statusCode: _c, message: _m, ...extensions } = typeof body === 'object' ? (body as Record<string, unknown>) : {};
+      // A refusal that says when to come back (429, 503) says it in the header too.
+      if (typeof extensions.retryAfterSeconds === 'number') reply.header('retry-after', String(extensions.retryAfterSeconds));
       this.send(reply, problem(status, FASTIFY_CODES[status] ?? `http-${status}`, error.name.replace(/Exception$/, ''), Array.isArray(detail) ? detail.join('; ') : detail, { ...extensions, instance }));
       return;
     }
@@ -33,6 +36,12 @@ export class ProblemFilter implements ExceptionFilter {
     if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
       const status = fastifyError.statusCode;
       this.send(reply, problem(status, FASTIFY_CODES[status] ?? `http-${status}`, fastifyError.code ?? 'Bad request', fastifyError.message, { instance }));
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Sign-in, the guard and every staff read need PostgreSQL: its absence is a 503 to retry, not an internal error.
+      reply.header('retry-after', '5');
+      this.send(reply, problem(503, 'storage-unavailable', 'Service unavailable', 'the database cannot be reached: try again shortly', { instance }));
       return;
     }
     this.logger.error(error instanceof Error ? error.stack : String(error));

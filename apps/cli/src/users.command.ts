@@ -1,5 +1,6 @@
+import { userInfo } from 'node:os';
 import { Command } from 'commander';
-import { STAFF_ROLES, isStaffRole, townshipOf } from '@sanxian/domain';
+import { STAFF_ROLES, isStaffRole, townshipOf, usernameProblem } from '@sanxian/domain';
 import { StaffRepository } from '@sanxian/persistence';
 import { withHub } from './cli-context';
 import { UsageError } from './admin.commands';
@@ -28,10 +29,30 @@ export function registerUsersCommand(program: Command): void {
         throw new UsageError('--region must be the 9-digit township code of a township user');
       }
       const password = await readStdin();
+      const usernameIssue = usernameProblem(options.username);
+      if (usernameIssue) throw new UsageError(`--username ${usernameIssue}`);
       if (password.length < 10) throw new UsageError('the password must have at least 10 characters');
       const user = await withHub((get) => get(StaffRepository).create(options.username, password, role, options.region ?? null));
       console.log(options.json ? JSON.stringify(user) : `created ${user.role} user ${user.username}${user.regionCode ? ` for ${user.regionCode}` : ''}`);
     });
+  for (const [name, description] of [
+    ['disable', 'disable a staff user: every token they hold is refused from now on (audited)'],
+    ['enable', 'enable a disabled staff user again (they sign in anew; old tokens stay refused) (audited)'],
+  ] as const) {
+    users
+      .command(`${name} <username>`)
+      .description(description)
+      .action(async (username: string) => {
+        const user = await withHub(async (get) => {
+          const staff = get(StaffRepository);
+          const changed = name === 'disable' ? await staff.disable(username) : await staff.enable(username);
+          if (changed) await staff.audit({ userId: null, username: null, action: `user.${name}`, target: changed.id, detail: { username, by: 'cli', os_user: userInfo().username } });
+          return changed;
+        });
+        if (!user) throw new UsageError(`no staff user "${username}"`);
+        console.log(`${name}d ${user.role} user ${user.username}`);
+      });
+  }
   users
     .command('list')
     .option('--json', 'print as JSON')

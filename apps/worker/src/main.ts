@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { existsSync, readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
-import { ConfigError, loadConfig } from '@sanxian/contracts';
+import { ConfigError, loadConfig, secretsKeyWarning } from '@sanxian/contracts';
 import { createWorker } from './worker.factory';
 
 /**
@@ -25,6 +25,8 @@ export function yieldCpu(nice: number): number {
 async function main(): Promise<void> {
   const config = loadConfig();
   const nice = yieldCpu(config.workerNice);
+  const warning = secretsKeyWarning(config);
+  if (warning) console.warn(warning);
   await createWorker(config);
   console.log(`sanxian worker ready (queues under ${config.queuePrefix}, concurrency ${config.workerConcurrency}, nice ${nice})`);
 }

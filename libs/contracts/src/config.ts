@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import Ajv2020 from 'ajv/dist/2020';
 import { schemaRoot } from './schema-root';
+import { defaultSecretsKeyFile, loadOrCreateSecretsKey } from './secrets-key';
 
 /** The hub's configuration, read once from the environment and validated against schemas/config. */
 export interface HubConfig {
@@ -12,6 +13,8 @@ export interface HubConfig {
   redisUrl: string;
   queuePrefix: string;
   secretsKey: Buffer;
+  /** Where the key came from when SECRETS_KEY is unset: processes warn about it once at start. */
+  secretsKeyFile?: { path: string; created: boolean; exposed: boolean };
   logLevel: string;
   rateLimitRequestsPerSecond: number;
   intakeBatchSize: number;
@@ -32,6 +35,21 @@ export interface HubConfig {
   workerNice: number;
   timestampWindowSeconds: number;
   staffTokenTtlSeconds: number;
+  signIn: {
+    failuresPerUserAndAddress: number;
+    failuresPerUser: number;
+    failuresPerAddress: number;
+    blockSeconds: number;
+    hashConcurrency: number;
+    hashQueue: number;
+  };
+  /** Fastify's trustProxy: whose X-Forwarded-For gives a caller's address. */
+  trustProxy: boolean | number | string;
+  /** Bearer token of /metrics on the api port; unset: not served there. */
+  metricsToken?: string;
+  /** A listener of its own for /metrics, without a token. */
+  metricsPort?: number;
+  metricsHost: string;
   nonceTtlSeconds: number;
   /** Unset: the county of most registry cards. */
   countyCode?: string;
@@ -46,14 +64,24 @@ export interface HubConfig {
   replayReceiptTimes: boolean;
 }
 
+/** What a process says at start about a key it read from (or made in) a file rather than SECRETS_KEY. */
+export function secretsKeyWarning(config: HubConfig): string | undefined {
+  const file = config.secretsKeyFile;
+  if (!file) return undefined;
+  return `SECRETS_KEY is unset: using the key ${file.created ? 'just made in' : 'kept in'} ${file.path}` +
+    `${file.exposed ? ' (WARNING: other users can read it: chmod 600)' : ''}; every api, worker and CLI of this installation must read the same key — set SECRETS_KEY in production`;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 
-// A fixed key is tolerable only on a developer's machine: production must set its own.
-const DEVELOPMENT_SECRETS_KEY = Buffer.from('sanxian-hub-development-only-key').toString('base64');
+function trustProxyValue(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
 
 /** Validates the environment and lists every bad variable at once. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
@@ -79,13 +107,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('REPLAY_RECEIPT_TIMES: never in production (receipt times would be what senders sign)');
   }
   if (problems.length) throw new ConfigError(problems);
+  // No key is ever written in the source: unset, each installation makes its own at first start.
+  const keyFile = values.SECRETS_KEY ? undefined : loadOrCreateSecretsKey((values.SECRETS_KEY_FILE as string | undefined) ?? defaultSecretsKeyFile());
   return {
     nodeEnv: values.NODE_ENV as HubConfig['nodeEnv'],
     port: values.PORT as number,
     databaseUrl: values.DATABASE_URL as string,
     redisUrl: values.REDIS_URL as string,
     queuePrefix: values.QUEUE_PREFIX as string,
-    secretsKey: Buffer.from((values.SECRETS_KEY as string | undefined) ?? DEVELOPMENT_SECRETS_KEY, 'base64'),
+    secretsKey: keyFile?.key ?? Buffer.from(values.SECRETS_KEY as string, 'base64'),
+    ...(keyFile ? { secretsKeyFile: { path: keyFile.path, created: keyFile.created, exposed: keyFile.exposed } } : {}),
     logLevel: values.LOG_LEVEL as string,
     rateLimitRequestsPerSecond: values.RATE_LIMIT_REQUESTS_PER_SECOND as number,
     intakeBatchSize: values.INTAKE_BATCH_SIZE as number,
@@ -102,6 +133,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     processingYieldMaxMs: values.PROCESSING_YIELD_MAX_MS as number,
     timestampWindowSeconds: values.TIMESTAMP_WINDOW_SECONDS as number,
     staffTokenTtlSeconds: values.STAFF_TOKEN_TTL_SECONDS as number,
+    signIn: {
+      failuresPerUserAndAddress: values.SIGN_IN_FAILURES_PER_USER_AND_ADDRESS as number,
+      failuresPerUser: values.SIGN_IN_FAILURES_PER_USER as number,
+      failuresPerAddress: values.SIGN_IN_FAILURES_PER_ADDRESS as number,
+      blockSeconds: values.SIGN_IN_BLOCK_SECONDS as number,
+      hashConcurrency: values.PASSWORD_HASH_CONCURRENCY as number,
+      hashQueue: values.PASSWORD_HASH_QUEUE as number,
+    },
+    trustProxy: trustProxyValue(values.TRUST_PROXY as string),
+    metricsToken: values.METRICS_TOKEN as string | undefined,
+    metricsPort: values.METRICS_PORT as number | undefined,
+    metricsHost: values.METRICS_HOST as string,
     nonceTtlSeconds: values.NONCE_TTL_SECONDS as number,
     countyCode: values.COUNTY_CODE as string | undefined,
     reconcileAsOf: values.RECONCILE_AS_OF as string | undefined,

@@ -7,3 +7,4 @@ export * from './record-validator';
 export * from './region-files';
 export * from './plan-validator';
 export * from './logging';
+export * from './secrets-key';

@@ -1,4 +1,4 @@
-import { isStaffRole, scopeCovers, scopeFor } from './staff-role';
+import { isStaffRole, scopeCovers, scopeFor, usernameProblem } from './staff-role';
 
 describe('staff roles and region scopes', () => {
   it('knows the five roles', () => {
@@ -21,5 +21,17 @@ describe('staff roles and region scopes', () => {
   it('refuses a township user without a township code', () => {
     expect(() => scopeFor('township', null)).toThrow(/9-digit/);
     expect(() => scopeFor('township', '511325101002')).toThrow(/9-digit/);
+  });
+
+  it('takes usernames of 1–64 characters without control characters or lone surrogates', () => {
+    expect(usernameProblem('zhang.xiuying')).toBeUndefined();
+    expect(usernameProblem('张秀英')).toBeUndefined();
+    expect(usernameProblem('😀'.repeat(32))).toBeUndefined();
+    expect(usernameProblem('')).toMatch(/1–64/);
+    expect(usernameProblem('x'.repeat(65))).toMatch(/1–64/);
+    expect(usernameProblem('adm\u0000')).toMatch(/control/);
+    expect(usernameProblem('adm\u0085')).toMatch(/control/);
+    expect(usernameProblem('adm\ud800')).toMatch(/surrogate/);
+    expect(usernameProblem('\udc00adm')).toMatch(/surrogate/);
   });
 });

@@ -24,3 +24,14 @@ export function scopeFor(role: StaffRole, regionCode: string | null): RegionScop
 export function scopeCovers(scope: RegionScope, regionCode: string): boolean {
   return scope.kind === 'county' || regionCode.startsWith(scope.townshipCode);
 }
+
+const MAX_USERNAME = 64;
+// C0 and C1 controls (NUL included) and lone surrogates: never part of a username.
+const NOT_IN_USERNAME = /[\p{Cc}\p{Cs}]/u;
+
+/** Why a text cannot be a username (sign-in answers 400, `users create` refuses it); undefined when it can. */
+export function usernameProblem(username: string): string | undefined {
+  if (username.length === 0 || username.length > MAX_USERNAME) return `must have 1–${MAX_USERNAME} characters`;
+  if (NOT_IN_USERNAME.test(username)) return 'must not contain control characters or lone surrogates';
+  return undefined;
+}

@@ -17,3 +17,4 @@ export * from './repositories/link-review.repository';
 export * from './repositories/indicator.repository';
 export * from './repositories/assessment.repository';
 export * from './repositories/monitor.repository';
+export * from './repositories/sign-in-throttle.repository';

@@ -15,9 +15,10 @@ import { AssessmentRepository } from './repositories/assessment.repository';
 import { DiscrepancyRepository } from './repositories/discrepancy.repository';
 import { LinkReviewRepository } from './repositories/link-review.repository';
 import { MonitorRepository } from './repositories/monitor.repository';
+import { SignInThrottleRepository } from './repositories/sign-in-throttle.repository';
 import { SecretBox } from './secret-box';
 
-const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository, ReconciliationRepository, IndicatorRepository, AssessmentRepository, DiscrepancyRepository, LinkReviewRepository, MonitorRepository];
+const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository, ReconciliationRepository, IndicatorRepository, AssessmentRepository, DiscrepancyRepository, LinkReviewRepository, MonitorRepository, SignInThrottleRepository];
 
 const logger = new Logger('Database');
 /** Data sources whose app has shut down: their background connection attempts stop. */

@@ -96,6 +96,10 @@ describe('fault: PostgreSQL unreachable under a running api', () => {
     expect(await storedCount()).toBe(10);
     const health = await fetch(`${hub!.url}/health/ready`);
     expect(health.status).toBe(503);
+    // Staff sign-in needs the database too (throttle counters, the user): a 503 to retry, not a 500.
+    const signIn = await fetch(`${hub!.url}/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'someone', password: 'something' }) });
+    expect(signIn.status).toBe(503);
+    expect(signIn.headers.get('retry-after')).toBe('5');
   });
 
   it('accepts the retried batch once PostgreSQL is reachable again, exactly once', async () => {

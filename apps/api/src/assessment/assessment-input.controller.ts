@@ -4,7 +4,8 @@ import { AssessmentService, scoringInputs } from '@sanxian/assessment';
 import { scoreAssessment, ScoringInputError } from '@sanxian/domain';
 import { AssessmentRepository, IndicatorRepository, StaffRepository, type AssessorInputRow } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
-import { Roles, StaffAuthGuard } from '../auth/staff-auth.guard';
+import { Access } from '../auth/access-policy';
+import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { auditUser } from '../reconciliation/discrepancy.controller';
 import { invalidFields } from '../reconciliation/staff-request-validator';
 import { yearParam } from './assessment-params';
@@ -60,6 +61,7 @@ export class AssessmentInputController {
   ) {}
 
   @Get(':year/inputs')
+  @Access('assessment-inputs.list')
   @ApiOperation({ summary: "Everything assessors entered for the year's plan, oldest first" })
   @ApiParam({ name: 'year', example: 2026 })
   async list(@Param('year') year: string) {
@@ -72,7 +74,7 @@ export class AssessmentInputController {
   }
 
   @Post(':year/inputs')
-  @Roles('admin', 'county', 'inspector')
+  @Access('assessment-inputs.enter')
   @ApiOperation({ summary: 'Enter a grade, a bonus or penalty item, an entered value, a regular check or a veto event for the year (audited)' })
   @ApiParam({ name: 'year', example: 2026 })
   @ApiBody({ schema: INPUT_SCHEMA })
@@ -107,6 +109,7 @@ export class AssessmentInputController {
   }
 
   @Get(':year/publication')
+  @Access('assessment-publication.read')
   @ApiOperation({ summary: "Whether the year's results are published (frozen), when and on which plan version" })
   @ApiParam({ name: 'year', example: 2026 })
   async publicationStatus(@Param('year') year: string) {
@@ -119,8 +122,8 @@ export class AssessmentInputController {
   }
 
   @Post(':year/publication')
+  @Access('assessment-publication.publish')
   @HttpCode(201)
-  @Roles('admin', 'county')
   @ApiOperation({ summary: "Publish the year's results as scored now: they are frozen (the scoreboard keeps showing them) and assessors' input closes" })
   @ApiParam({ name: 'year', example: 2026 })
   @ApiBody({ required: false, schema: { type: 'object', properties: { comment: { type: 'string' } } } })

@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nes
 import { AssessmentService } from '@sanxian/assessment';
 import { AssessmentRepository, StaffRepository } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
-import { Roles, StaffAuthGuard } from '../auth/staff-auth.guard';
+import { Access } from '../auth/access-policy';
+import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { auditUser } from '../reconciliation/discrepancy.controller';
 import { AssessmentRequestValidator } from './assessment-request-validator';
 import { orProblem } from './scoreboard.service';
@@ -22,8 +23,8 @@ export class IndicatorController {
   ) {}
 
   @Post('compute')
+  @Access('indicators.compute')
   @HttpCode(200)
-  @Roles('admin', 'county')
   @ApiOperation({
     summary: "Recompute every indicator the hub computes for the year's plan, now (set-based; seconds for a county), replacing the stored values",
     description: 'The scheduler does the same every night. Refused once the year\'s results are published: they are frozen with the values they were scored on.',

@@ -8,7 +8,8 @@ import { AssessmentService, PlanInvalidError } from '@sanxian/assessment';
 import type { AssessmentPlan } from '@sanxian/domain';
 import { AssessmentRepository, PlanVersionConflict, StaffRepository, type StoredPlan } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
-import { Roles, StaffAuthGuard } from '../auth/staff-auth.guard';
+import { Access } from '../auth/access-policy';
+import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { auditUser } from '../reconciliation/discrepancy.controller';
 import { invalidFields } from '../reconciliation/staff-request-validator';
 import { yearParam } from './assessment-params';
@@ -53,6 +54,7 @@ export class PlanController {
   ) {}
 
   @Get()
+  @Access('plans.list')
   @ApiOperation({ summary: 'Every published plan version, newest year and version first; `current` marks the version in force for its year' })
   async list() {
     const stored = await this.plans.listPlans();
@@ -66,6 +68,7 @@ export class PlanController {
   }
 
   @Get(':year')
+  @Access('plans.read')
   @ApiOperation({ summary: "The year's plan in force (its latest published version), or an older version: the whole document" })
   @ApiParam({ name: 'year', example: 2026 })
   @ApiQuery({ name: 'version', required: false, description: 'an older version; default the latest' })
@@ -80,7 +83,7 @@ export class PlanController {
   }
 
   @Post()
-  @Roles('admin', 'county')
+  @Access('plans.publish')
   @ApiOperation({
     summary: 'Publish a plan (schemas/plan/assessment-plan.schema.json): a new id, or the next version of one, superseding the last',
     description: 'The document is checked against the schema and for consistency (ids, weights, tiers). A version that exists is never replaced: publish the next version.',
@@ -109,6 +112,7 @@ export class PlanController {
 
   // One handler per method and path: Nest keeps only one route per handler.
   @Put()
+  @Access('plans.edit')
   @ApiOperation({ summary: 'Not allowed (405): a published plan is never edited; publish its next version with POST /v1/plans' })
   @ApiResponse({ status: 405, description: 'always' })
   putAll(@Res({ passthrough: true }) reply: FastifyReply): never {
@@ -116,6 +120,7 @@ export class PlanController {
   }
 
   @Patch()
+  @Access('plans.edit')
   @ApiOperation({ summary: 'Not allowed (405): a published plan is never edited' })
   @ApiResponse({ status: 405, description: 'always' })
   patchAll(@Res({ passthrough: true }) reply: FastifyReply): never {
@@ -123,6 +128,7 @@ export class PlanController {
   }
 
   @Put(':year')
+  @Access('plans.edit')
   @ApiOperation({ summary: 'Not allowed (405): a published plan is never edited; publish its next version with POST /v1/plans' })
   @ApiResponse({ status: 405, description: 'always' })
   put(@Res({ passthrough: true }) reply: FastifyReply): never {
@@ -130,6 +136,7 @@ export class PlanController {
   }
 
   @Patch(':year')
+  @Access('plans.edit')
   @ApiOperation({ summary: 'Not allowed (405): a published plan is never edited' })
   @ApiResponse({ status: 405, description: 'always' })
   patch(@Res({ passthrough: true }) reply: FastifyReply): never {
@@ -137,6 +144,7 @@ export class PlanController {
   }
 
   @Delete(':year')
+  @Access('plans.edit')
   @ApiOperation({ summary: 'Not allowed (405): a published plan is never deleted' })
   @ApiResponse({ status: 405, description: 'always' })
   remove(@Res({ passthrough: true }) reply: FastifyReply): never {

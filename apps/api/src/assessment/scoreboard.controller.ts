@@ -3,7 +3,10 @@ import { ApiBearerAuth, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiRespon
 import type { FastifyReply } from 'fastify';
 import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, scoreboardCsv, scoreboardWorkbook } from '@sanxian/assessment';
 import type { UnitResult } from '@sanxian/domain';
+import { StaffRepository } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
+import { auditUser } from '../reconciliation/discrepancy.controller';
+import { Access } from '../auth/access-policy';
 import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { decodeCursor, encodeCursor, limitParam } from '../reconciliation/staff-query';
 import { attachment, idParam, lineParam, yearParam } from './assessment-params';
@@ -40,9 +43,13 @@ function unitOf(results: YearResults, unitId: string): UnitResult {
 @UseGuards(StaffAuthGuard)
 @Controller('v1')
 export class ScoreboardController {
-  constructor(private readonly queries: ScoreboardQueries) {}
+  constructor(
+    private readonly queries: ScoreboardQueries,
+    private readonly staffUsers: StaffRepository,
+  ) {}
 
   @Get('scoreboard')
+  @Access('scoreboard.read')
   @ApiOperation({ summary: 'The ranked units of each line (or one): rank, score, quality, level, tier and outcome, veto reasons, and the top reasons (largest point losses)' })
   @ApiQuery({ name: 'year', required: true, example: 2026 })
   @ApiQuery({ name: 'line', required: false, enum: ['party-government', 'business', 'department'], description: 'default every line' })
@@ -63,6 +70,7 @@ export class ScoreboardController {
   }
 
   @Get('scoreboard.xlsx')
+  @Access('scoreboard.read')
   @ApiOperation({ summary: 'The scoreboard as an Excel workbook: per line a ranking sheet and a breakdown sheet (each indicator\'s value, numerator, denominator, target, points)' })
   @ApiQuery({ name: 'year', required: true, example: 2026 })
   @ApiProduces(XLSX_CONTENT_TYPE)
@@ -75,6 +83,7 @@ export class ScoreboardController {
   }
 
   @Get('scoreboard.csv')
+  @Access('scoreboard.read')
   @ApiOperation({ summary: "One line's ranking as CSV (RFC 4180, UTF-8 with a byte-order mark for Excel)" })
   @ApiQuery({ name: 'year', required: true, example: 2026 })
   @ApiQuery({ name: 'line', required: true, enum: ['party-government', 'business', 'department'] })
@@ -90,6 +99,7 @@ export class ScoreboardController {
   }
 
   @Get('scoreboard/units/:unitId')
+  @Access('scoreboard.read')
   @ApiOperation({ summary: "One unit's result with its breakdown tree, down to each indicator's value, numerator, denominator and target (with a link to its records)" })
   @ApiParam({ name: 'unitId', example: '511325101' })
   @ApiQuery({ name: 'year', required: true, example: 2026 })
@@ -100,6 +110,7 @@ export class ScoreboardController {
   }
 
   @Get('scoreboard/units/:unitId/indicators/:indicatorId/records')
+  @Access('scoreboard.records')
   @ApiOperation({ summary: 'The records behind one indicator of one unit (messages, discrepancies, cards), paged; citizen ids masked' })
   @ApiParam({ name: 'unitId', example: '511325101' })
   @ApiParam({ name: 'indicatorId', example: 'births-vs-control' })
@@ -130,12 +141,17 @@ export class ScoreboardController {
     const from = after === undefined ? 0 : evidence.findIndex((e) => e > after[0]);
     const slice = from < 0 ? [] : evidence.slice(from, from + limit);
     const more = from >= 0 && from + limit < evidence.length;
+    const items = await this.queries.records(slice);
+    await this.staffUsers.audit({
+      ...auditUser(staff), action: 'scoreboard.records',
+      target: `${results.result.planId}/${results.result.year}/${id}/${indicator}`, detail: { cursor: query.cursor ?? null, count: items.length, ids: slice },
+    });
     return {
       ...header(results),
       unitId: id,
       indicatorId: indicator,
       total: evidence.length,
-      items: await this.queries.records(slice),
+      items,
       nextCursor: more ? encodeCursor([slice[slice.length - 1]]) : null,
     };
   }

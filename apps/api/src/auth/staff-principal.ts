@@ -10,6 +10,16 @@ export interface StaffPrincipal {
   scope: RegionScope;
 }
 
+/** The bearer token a request came with: what sign-out ends. */
+export interface StaffToken {
+  id: string;
+  expiresAt: Date;
+}
+
 export const CurrentStaff = createParamDecorator((_: unknown, ctx: ExecutionContext): StaffPrincipal => {
   return (ctx.switchToHttp().getRequest() as { staff: StaffPrincipal }).staff;
+});
+
+export const CurrentToken = createParamDecorator((_: unknown, ctx: ExecutionContext): StaffToken => {
+  return (ctx.switchToHttp().getRequest() as { staffToken: StaffToken }).staffToken;
 });

@@ -5,7 +5,8 @@ import type { AssessmentPlan, LocalizedName } from '@sanxian/domain';
 import { JobProducer, QueueName, intakeJobId } from '@sanxian/jobs';
 import { AssessmentRepository, IntakeRepository, LATE_AFTER_DAYS, MonitorRepository, StaffRepository } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
-import { Roles, StaffAuthGuard } from '../auth/staff-auth.guard';
+import { Access } from '../auth/access-policy';
+import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { auditUser } from '../reconciliation/discrepancy.controller';
 import { MonitorRequestValidator, agencyScope, periodParams } from './monitor-request';
 
@@ -49,7 +50,7 @@ export class MonitorController {
   private readonly bodies = new MonitorRequestValidator();
 
   @Get()
-  @Roles('admin', 'county', 'inspector', 'department')
+  @Access('monitor.read')
   @ApiOperation({
     summary: 'Per agency and station: records received per day, late ones, refusals with their reasons, and the dead messages',
     description:
@@ -87,6 +88,11 @@ export class MonitorController {
       (t, a) => ({ received: t.received + a.received, late: t.late + a.late, rejected: t.rejected + a.rejected, dead: t.dead + a.dead }),
       { received: 0, late: 0, rejected: 0, dead: 0 },
     );
+    // The refusals and dead messages listed are records about citizens: who saw which is on record.
+    await this.staffUsers.audit({
+      ...auditUser(staff), action: 'monitor.read',
+      detail: { filter: { from, to, agency }, rejections: rejections.map((r) => r.id), deadMessages: dead.map((d) => d.messageId) },
+    });
     return {
       from, to, agency, lateAfterDays: LATE_AFTER_DAYS,
       totals: { ...totals, lateShare: share(totals.late, totals.received) },
@@ -100,8 +106,8 @@ export class MonitorController {
   }
 
   @Post('dead/replay')
+  @Access('monitor.replay')
   @HttpCode(200)
-  @Roles('admin')
   @ApiOperation({
     summary: 'Process dead messages again: the ones listed, or all (safe: processing is idempotent); audited',
     description: 'As `npx sanxian dead replay`: the messages go back to accepted and their batches to the intake queue.',

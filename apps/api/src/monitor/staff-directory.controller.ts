@@ -2,7 +2,10 @@ import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { STAFF_ROLES } from '@sanxian/domain';
 import { StaffRepository } from '@sanxian/persistence';
-import { Roles, StaffAuthGuard } from '../auth/staff-auth.guard';
+import { Access } from '../auth/access-policy';
+import { StaffAuthGuard } from '../auth/staff-auth.guard';
+import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
+import { auditUser } from '../reconciliation/discrepancy.controller';
 import { enumParam, regionParam } from '../reconciliation/staff-query';
 
 /**
@@ -19,12 +22,14 @@ export class StaffDirectoryController {
   constructor(private readonly staffUsers: StaffRepository) {}
 
   @Get()
-  @Roles('admin', 'county')
+  @Access('staff.directory')
   @ApiOperation({ summary: 'Enabled staff users by username: id, username, role, regionCode' })
   @ApiQuery({ name: 'role', required: false, enum: STAFF_ROLES })
   @ApiQuery({ name: 'region', required: false, description: 'a 6-, 9- or 12-digit region code: users whose region lies inside it (county-wide users have none)' })
-  async list(@Query('role') role?: string, @Query('region') region?: string) {
-    const items = await this.staffUsers.directory({ role: enumParam('role', role, STAFF_ROLES), regionCode: regionParam('region', region) });
+  async list(@CurrentStaff() staff: StaffPrincipal, @Query('role') role?: string, @Query('region') region?: string) {
+    const filter = { role: enumParam('role', role, STAFF_ROLES), regionCode: regionParam('region', region) };
+    const items = await this.staffUsers.directory(filter);
+    await this.staffUsers.audit({ ...auditUser(staff), action: 'staff.list', detail: { filter, count: items.length, ids: items.map((u) => u.id) } });
     return { items };
   }
 }

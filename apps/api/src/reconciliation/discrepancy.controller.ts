@@ -5,14 +5,15 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, 
 import { NotCorrectableError, maskCitizenId, registryChangeFor } from '@sanxian/domain';
 import { DISCREPANCY_STATUSES, DiscrepancyRepository, DiscrepancySummary, RegistryRepository, StaffRepository } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
-import { Roles, StaffAuthGuard } from '../auth/staff-auth.guard';
+import { Access, rolesAllowed } from '../auth/access-policy';
+import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import {
   DISCREPANCY_KINDS, booleanParam, citizenIdsIn, decodeCursor, enumParam, isUuid, limitParam, page, regionParam, uuidParam,
 } from './staff-query';
 import { StaffRequestValidator } from './staff-request-validator';
 
-/** Roles that may act on discrepancies; inspectors and departments only read. */
-const RESOLVERS = ['admin', 'county', 'township'] as const;
+/** Roles that may act on discrepancies (ACCESS_POLICY): the only ones work can be assigned to. */
+const RESOLVERS = rolesAllowed('discrepancies.resolve');
 
 function staffRef(staff: StaffPrincipal) {
   return { id: staff.userId, username: staff.username };
@@ -42,6 +43,7 @@ export class DiscrepancyController {
   ) {}
 
   @Get()
+  @Access('discrepancies.list')
   @ApiOperation({ summary: "Discrepancies in the user's region, by due date; subjects' ids masked" })
   @ApiQuery({ name: 'regionCode', required: false, description: 'township (9) or village (12) code: regions inside it' })
   @ApiQuery({ name: 'kind', required: false, enum: DISCREPANCY_KINDS })
@@ -54,25 +56,32 @@ export class DiscrepancyController {
     const limit = limitParam(query.limit, 50, 500);
     const assignee = query.assignee;
     const after = decodeCursor(query.cursor, (v) => v.length === 2 && /^\d{4}-\d{2}-\d{2}$/.test(v[0]) && isUuid(v[1]));
-    const rows = await this.discrepancies.list(staff.scope, {
+    const filter = {
       regionCode: regionParam('regionCode', query.regionCode),
       kind: enumParam('kind', query.kind, DISCREPANCY_KINDS),
       status: enumParam('status', query.status, [...DISCREPANCY_STATUSES, 'all'], 'open'),
       overdue: booleanParam('overdue', query.overdue),
       assigneeId: assignee === undefined ? undefined : assignee === 'none' ? null : assignee === 'me' ? staff.userId : uuidParam('assignee', assignee),
-      after: after && { dueAt: after[0], id: after[1] },
-      limit: limit + 1,
+    };
+    const rows = await this.discrepancies.list(staff.scope, { ...filter, after: after && { dueAt: after[0], id: after[1] }, limit: limit + 1 });
+    const result = page(rows, limit, listItem, (d) => [d.dueAt, d.id]);
+    // Lists name citizens too: one audit row per request, with what was shown.
+    await this.staffUsers.audit({
+      ...auditUser(staff), action: 'discrepancy.list',
+      detail: { filter, cursor: query.cursor ?? null, count: result.items.length, ids: result.items.map((d) => d.id) },
     });
-    return page(rows, limit, listItem, (d) => [d.dueAt, d.id]);
+    return result;
   }
 
   @Get('counts')
+  @Access('discrepancies.counts')
   @ApiOperation({ summary: "Counts in the user's region: open by kind, all by status, and per township open, overdue and closed" })
   counts(@CurrentStaff() staff: StaffPrincipal) {
     return this.discrepancies.counts(staff.scope);
   }
 
   @Get(':id')
+  @Access('discrepancies.read')
   @ApiOperation({ summary: 'One discrepancy: both values, the evidence records, the card, the resolution and history (full ids: audited)' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiResponse({ status: 404, description: 'unknown, or outside the user\'s region' })
@@ -102,8 +111,8 @@ export class DiscrepancyController {
   }
 
   @Post(':id/resolution')
+  @Access('discrepancies.resolve')
   @HttpCode(200)
-  @Roles(...RESOLVERS)
   @ApiOperation({ summary: 'Close an open discrepancy: accept-agency (corrects the registry), keep-registry (disputes the agency value) or dismiss' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiBody({
@@ -131,8 +140,8 @@ export class DiscrepancyController {
   }
 
   @Post('assignment')
+  @Access('discrepancies.assign')
   @HttpCode(200)
-  @Roles('admin', 'county')
   @ApiOperation({ summary: 'Assign many discrepancies to one user (or nobody), all or none' })
   @ApiBody({ schema: { type: 'object', required: ['ids', 'assigneeId'], properties: { ids: { type: 'array', items: { type: 'string', format: 'uuid' } }, assigneeId: ASSIGNEE_SCHEMA } } })
   async assignMany(@CurrentStaff() staff: StaffPrincipal, @Body() body: unknown) {
@@ -141,8 +150,8 @@ export class DiscrepancyController {
   }
 
   @Post(':id/assignment')
+  @Access('discrepancies.assign')
   @HttpCode(200)
-  @Roles('admin', 'county')
   @ApiOperation({ summary: 'Assign a discrepancy to a user (or nobody); a township user only inside their township' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiBody({ schema: { type: 'object', required: ['assigneeId'], properties: { assigneeId: ASSIGNEE_SCHEMA } } })

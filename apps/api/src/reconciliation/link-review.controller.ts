@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, 
 import { maskCitizenId } from '@sanxian/domain';
 import { LinkReviewRepository, LinkReviewSummary, REVIEW_STATUSES, StaffRepository } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
-import { Roles, StaffAuthGuard } from '../auth/staff-auth.guard';
+import { Access } from '../auth/access-policy';
+import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { auditUser } from './discrepancy.controller';
 import { citizenIdsIn, decodeCursor, enumParam, factIdParam, limitParam, page } from './staff-query';
 import { StaffRequestValidator } from './staff-request-validator';
@@ -31,6 +32,7 @@ export class LinkReviewController {
   ) {}
 
   @Get()
+  @Access('link-reviews.list')
   @ApiOperation({ summary: "Records linkage was unsure of, in the user's region, with the person proposed; ids masked" })
   @ApiQuery({ name: 'status', required: false, enum: [...REVIEW_STATUSES, 'all'], description: 'default pending' })
   @ApiQuery({ name: 'limit', required: false, description: '1–500, default 50' })
@@ -38,15 +40,18 @@ export class LinkReviewController {
   async list(@CurrentStaff() staff: StaffPrincipal, @Query() query: Record<string, string | undefined>) {
     const limit = limitParam(query.limit, 50, 500);
     const after = decodeCursor(query.cursor, (v) => v.length === 1 && /^\d{1,18}$/.test(v[0]));
-    const rows = await this.reviews.list(staff.scope, {
-      status: enumParam('status', query.status, [...REVIEW_STATUSES, 'all'], 'pending'),
-      afterFactId: after?.[0],
-      limit: limit + 1,
+    const status = enumParam('status', query.status, [...REVIEW_STATUSES, 'all'], 'pending');
+    const rows = await this.reviews.list(staff.scope, { status, afterFactId: after?.[0], limit: limit + 1 });
+    const result = page(rows, limit, listItem, (r) => [r.factId]);
+    await this.staffUsers.audit({
+      ...auditUser(staff), action: 'link-review.list',
+      detail: { filter: { status }, cursor: query.cursor ?? null, count: result.items.length, ids: result.items.map((r) => r.id) },
     });
-    return page(rows, limit, listItem, (r) => [r.factId]);
+    return result;
   }
 
   @Get(':id')
+  @Access('link-reviews.read')
   @ApiOperation({ summary: 'The record beside the registry person proposed, with the weight of each field (full ids: audited)' })
   @ApiParam({ name: 'id', description: 'the link review id' })
   @ApiResponse({ status: 404, description: 'unknown, or outside the user\'s region' })
@@ -60,8 +65,8 @@ export class LinkReviewController {
   }
 
   @Post(':id/decision')
+  @Access('link-reviews.decide')
   @HttpCode(200)
-  @Roles('admin', 'county', 'township')
   @ApiOperation({ summary: 'Confirm the person proposed, or reject it; the record\'s unlinked-record discrepancy closes with it' })
   @ApiParam({ name: 'id', description: 'the link review id' })
   @ApiBody({ schema: { type: 'object', required: ['decision', 'comment'], properties: { decision: { type: 'string', enum: ['confirm', 'reject'] }, comment: { type: 'string', minLength: 1 } } } })

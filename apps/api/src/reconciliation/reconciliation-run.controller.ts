@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } 
 import { JobProducer } from '@sanxian/jobs';
 import { DiscrepancyRepository, StaffRepository } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
-import { Roles, StaffAuthGuard } from '../auth/staff-auth.guard';
+import { Access } from '../auth/access-policy';
+import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { auditUser } from './discrepancy.controller';
 import { limitParam } from './staff-query';
 import { StaffRequestValidator } from './staff-request-validator';
@@ -24,8 +25,8 @@ export class ReconciliationRunController {
   ) {}
 
   @Post()
+  @Access('reconciliations.start')
   @HttpCode(202)
-  @Roles('admin', 'county', 'township')
   @ApiOperation({ summary: 'Start a reconciliation now (the worker runs it): the county, or one township; a township user only their own' })
   @ApiBody({ required: false, schema: { type: 'object', properties: { townshipCode: { type: 'string', pattern: '^[0-9]{9}$' }, asOf: { type: 'string', format: 'date' } } } })
   @ApiResponse({ status: 202, description: '{"jobId": …}' })
@@ -51,6 +52,7 @@ export class ReconciliationRunController {
   }
 
   @Get()
+  @Access('reconciliations.list')
   @ApiOperation({ summary: "Recent reconciliation runs, newest first: the county's and the user's township's" })
   @ApiQuery({ name: 'limit', required: false, description: '1–100, default 20' })
   async list(@CurrentStaff() staff: StaffPrincipal, @Query('limit') limit?: string) {

@@ -2,8 +2,8 @@ import { AGENCIES, type StaffRole, type StaffUser } from '../api/types';
 
 /**
  * What each role may use: the menu shows only these, and pages hide actions the API would refuse.
- * Department liaisons may read the queue through the API, but the queue is the FP offices' work:
- * their console shows the scoreboard, and the exchange monitor of their own agency.
+ * The API refuses the rest (apps/api/src/auth/access-policy.ts): department liaisons see the
+ * scoreboard, and the exchange monitor of their own agency.
  */
 const PERMISSIONS = {
   discrepancies: ['admin', 'county', 'township', 'inspector'],

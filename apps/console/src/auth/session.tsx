@@ -44,6 +44,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const signOut = useCallback(() => {
+    // The api ends the token too, so that a copy of it is worth nothing; the console signs out whatever it answers.
+    if (storedSession()) api('/v1/auth/sign-out', { method: 'POST' }).catch(() => undefined);
     storeSession(null);
     // Signing out on purpose drops unsaved drafts too (an expired session keeps them for the next sign-in).
     clearDrafts();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { StaffRole } from '@sanxian/domain';
-import { hashPassword, verifyPassword } from '../password-hash';
+import { hashPassword } from '../password-hash';
 
 export interface StaffUser {
   id: string;
@@ -11,6 +11,13 @@ export interface StaffUser {
   regionCode: string | null;
   createdAt: Date;
   disabledAt: Date | null;
+  /** Tokens carry it; raising it (disabling the user) ends every token signed before. */
+  tokenGeneration: number;
+}
+
+/** A user as sign-in sees them: with the stored password hash. */
+export interface StaffCredentials extends StaffUser {
+  passwordHash: string;
 }
 
 /** A user as a directory lists them. */
@@ -30,7 +37,10 @@ export interface AuditEntry {
 }
 
 function toUser(row: Record<string, any>): StaffUser {
-  return { id: row.id, username: row.username, role: row.role, regionCode: row.region_code, createdAt: row.created_at, disabledAt: row.disabled_at };
+  return {
+    id: row.id, username: row.username, role: row.role, regionCode: row.region_code, createdAt: row.created_at, disabledAt: row.disabled_at,
+    tokenGeneration: row.token_generation,
+  };
 }
 
 @Injectable()
@@ -64,12 +74,49 @@ export class StaffRepository {
     return rows.map((r: Record<string, any>) => ({ id: r.id, username: r.username, role: r.role, regionCode: r.region_code }));
   }
 
-  /** The user if the password is right and the account is enabled. */
-  async authenticate(username: string, password: string): Promise<StaffUser | undefined> {
+  /** The user of a username, with the password hash to check (sign-in); undefined if unknown. */
+  async findCredentials(username: string): Promise<StaffCredentials | undefined> {
     const [row] = await this.db.query(`SELECT * FROM staff_user WHERE username = $1`, [username]);
-    // Hash even for an unknown user, so response time does not tell which usernames exist.
-    const ok = await verifyPassword(password, row?.password_hash ?? (await hashPassword('no such user')));
-    return row && ok && !row.disabled_at ? toUser(row) : undefined;
+    return row ? { ...toUser(row), passwordHash: row.password_hash } : undefined;
+  }
+
+  /**
+   * The enabled user a token names, if the token still holds: of the user's current generation and
+   * not signed out. One look-up by primary key per request.
+   */
+  async findTokenHolder(userId: string, jti: string, generation: number): Promise<StaffUser | undefined> {
+    const [row] = await this.db.query(
+      `SELECT u.* FROM staff_user u
+       WHERE u.id = $1 AND u.disabled_at IS NULL AND u.token_generation = $3
+         AND NOT EXISTS (SELECT 1 FROM staff_token_revocation r WHERE r.jti = $2)`,
+      [userId, jti, generation],
+    );
+    return row ? toUser(row) : undefined;
+  }
+
+  /** Ends one token (sign-out); signing out twice is harmless. */
+  async revokeToken(jti: string, userId: string, expiresAt: Date): Promise<void> {
+    await this.db.query(
+      `INSERT INTO staff_token_revocation (jti, user_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING`,
+      [jti, userId, expiresAt],
+    );
+  }
+
+  /** Disables a user and ends every token they hold; undefined if there is no such user. */
+  async disable(username: string): Promise<StaffUser | undefined> {
+    // TypeORM answers an UPDATE with [rows, count].
+    const [[row]] = await this.db.query(
+      `UPDATE staff_user SET disabled_at = coalesce(disabled_at, now()), token_generation = token_generation + 1
+       WHERE username = $1 RETURNING *`,
+      [username],
+    );
+    return row ? toUser(row) : undefined;
+  }
+
+  /** Enables a disabled user again (tokens from before stay ended); undefined if there is no such user. */
+  async enable(username: string): Promise<StaffUser | undefined> {
+    const [[row]] = await this.db.query(`UPDATE staff_user SET disabled_at = NULL WHERE username = $1 RETURNING *`, [username]);
+    return row ? toUser(row) : undefined;
   }
 
   async findEnabled(id: string): Promise<StaffUser | undefined> {
