@@ -6,3 +6,4 @@ export * from './config.module';
 export * from './record-validator';
 export * from './region-files';
 export * from './plan-validator';
+export * from './intake-load';
