@@ -4,8 +4,8 @@ import type { AssessmentPlan } from '@sanxian/domain';
 import { demoTownshipResults } from './demo-outcomes';
 const PLAN = JSON.parse(readFileSync(join(__dirname, '..', '..', 'libs', 'domain', 'data', 'plans', '511325-2026.json'), 'utf8')) as AssessmentPlan;
 it('probe', () => {
-  for (const seed of ['1', '2', '3', '4']) {
-    const dir = `/tmp/calib/${seed}`;
+  for (const seed of ['1', '2', '3', '4', '5']) {
+    const dir = `${process.env.CALIB ?? '/tmp/calib'}/${seed}`;
     if (!existsSync(join(dir, 'manifest.json'))) continue;
     const units = demoTownshipResults(dir, PLAN, seed);
     const lines = units.map((u) => `${u.name.zh} ${u.score} ${u.outcome.name.zh} ${u.vetoes.map((v) => v.vetoId + ':' + (v.conditions ?? []).map((c) => c.measured).join('/')).join(',')} ` +
