@@ -60,12 +60,16 @@ export function describeDemoScoreboard(result: AssessmentResult, plan: Assessmen
     const vetoed = units.filter((u) => u.vetoes.length > 0);
     carded += warned.length;
     lines.push('', `== ${line.name.zh} ${line.name.en}：${units.length} 个单位，黄牌警告 ${warned.length} 个（其中一票否决 ${vetoed.length} 个）==`);
-    for (const unit of units.filter((u) => u.outcome.kind !== 'yellow-card').slice(0, perLine)) {
-      const reasons = explain(unit, 2).map((r) => `${r.name.zh} −${(r.lostPoints ?? 0).toFixed(1)}`).join('；');
-      lines.push(`  ${String(unit.rank).padStart(2)}. ${unitName(unit, plan)} ${unit.score.toFixed(2)}  ${unit.outcome.name.zh}${reasons ? `（${reasons}）` : ''}`);
+    // Each ranking group (townships; departments and their stations) ranked on its own.
+    for (const group of line.rankings) {
+      const ranked = units.filter((u) => u.group === group.id && u.outcome.kind !== 'yellow-card');
+      if (line.rankings.length > 1) lines.push(`  ${group.name.zh} ${group.name.en}`);
+      for (const unit of ranked.slice(0, perLine)) {
+        const reasons = explain(unit, 2).map((r) => `${r.name.zh} −${(r.lostPoints ?? 0).toFixed(1)}`).join('；');
+        lines.push(`  ${String(unit.rank).padStart(2)}. ${unitName(unit, plan)} ${unit.score.toFixed(2)}  ${unit.outcome.name.zh}${reasons ? `（${reasons}）` : ''}`);
+      }
+      if (ranked.length > perLine) lines.push(`  … 另有 ${ranked.length - perLine} 个单位 (${ranked.length - perLine} more)`);
     }
-    const rest = units.length - warned.length - Math.min(perLine, units.length - warned.length);
-    if (rest > 0) lines.push(`  … 另有 ${rest} 个单位 (${rest} more)`);
     if (warned.length > 0) lines.push('  黄牌警告 yellow cards:');
     for (const unit of warned) lines.push(`   ! ${unitName(unit, plan)} ${unit.score.toFixed(2)}：${yellowCardReasons(unit)}`);
   }
