@@ -1,6 +1,7 @@
 import { scoreAssessment, type IndicatorValueInput } from '@sanxian/domain';
 import { xichong2026 } from '../../../libs/domain/src/scoring/scoring-test.factory';
-import { describeDemoScoreboard } from './demo-summary';
+import { MESSAGES, type MessageKey } from '../../console/src/i18n/messages';
+import { describeDemoScoreboard, KIND_NAMES } from './demo-summary';
 
 /** Every party-government indicator at full marks for a township, so only what a test changes stands out. */
 function fullMarks(unitId: string): IndicatorValueInput[] {
@@ -39,4 +40,8 @@ describe('the demo\'s printed scoreboard', () => {
     expect(partyLine).toContain('… 另有 18 个单位 (18 more)');
     expect(text).toContain('黄牌警告共 ');
   });
+});
+
+it('names discrepancy kinds as the console does', () => {
+  for (const [kind, name] of Object.entries(KIND_NAMES)) expect([kind, name]).toEqual([kind, MESSAGES['zh-CN'][`kind.${kind}` as MessageKey]]);
 });
