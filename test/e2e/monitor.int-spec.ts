@@ -99,13 +99,13 @@ describe('the exchange monitor API', () => {
     }
     const body = await json(await call('county', 'GET', '/v1/exchange/monitor'), 200);
     const police = body.agencies.find((a: any) => a.agency === 'public-security');
-    expect(police).toEqual({ agency: 'public-security', received: 8, late: 3, lateShare: 0.375, rejected: 2, dead: 0 });
-    expect(body.totals).toEqual({ received: 12, late: 5, rejected: 3, dead: 0, lateShare: Number((5 / 12).toFixed(4)) });
+    expect(police).toEqual({ agency: 'public-security', received: 8, initialLoad: 0, late: 3, lateShare: 0.375, rejected: 2, dead: 0 });
+    expect(body.totals).toEqual({ received: 12, initialLoad: 0, late: 5, rejected: 3, dead: 0, lateShare: Number((5 / 12).toFixed(4)) });
     // Every record was received today.
     expect(body.days).toEqual([
-      { day: TODAY, agency: 'civil-affairs', received: 1, late: 1, rejected: 0 },
-      { day: TODAY, agency: 'health', received: 3, late: 1, rejected: 1 },
-      { day: TODAY, agency: 'public-security', received: 8, late: 3, rejected: 2 },
+      { day: TODAY, agency: 'civil-affairs', received: 1, initialLoad: 0, late: 1, rejected: 0 },
+      { day: TODAY, agency: 'health', received: 3, initialLoad: 0, late: 1, rejected: 1 },
+      { day: TODAY, agency: 'public-security', received: 8, initialLoad: 0, late: 3, rejected: 2 },
     ]);
     // Per station: the police station's records (and one refusal that named it), the record without a station apart.
     const station = body.stations.find((s: any) => s.stationCode === STATION.code);
@@ -128,7 +128,7 @@ describe('the exchange monitor API', () => {
   it('shows a department user their own agency only', async () => {
     const body = await json(await call('health', 'GET', '/v1/exchange/monitor'), 200);
     expect(body.agency).toBe('health');
-    expect(body.agencies).toEqual([{ agency: 'health', ...(await sqlCounts('health')), lateShare: Number((1 / 3).toFixed(4)), dead: 0 }]);
+    expect(body.agencies).toEqual([{ agency: 'health', ...(await sqlCounts('health')), initialLoad: 0, lateShare: Number((1 / 3).toFixed(4)), dead: 0 }]);
     expect(new Set([...body.days, ...body.stations, ...body.rejectionReasons, ...body.rejections].map((r: any) => r.agency))).toEqual(new Set(['health']));
     expect(body.totals.received).toBe(3);
     expect(await json(await call('health', 'GET', '/v1/exchange/monitor?agency=health'), 200)).toMatchObject({ agency: 'health' });

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { kindForPath } from '@sanxian/contracts';
 import { ExchangeError, ExchangeMetrics, IntakeResponse, IntakeService, SignedRequest } from '@sanxian/exchange';
@@ -54,6 +54,11 @@ export class ExchangeController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Deliver records: JSON {"records": [...]} (1–1,000), NDJSON or CSV (up to 100,000)' })
   @ApiResponse({ status: 202, description: 'every accepted record is committed; per-record results' })
+  @ApiQuery({
+    name: 'load', required: false, enum: ['initial', 'history'],
+    description: "what the delivery is, signed with the path: the family-planning registry's initial load (registry-cards only) or a history import of past events; neither is ever counted late. Absent: the regular flow",
+  })
+  @ApiResponse({ status: 400, description: 'invalid-load: another value, or load=initial for a kind other than registry-cards' })
   async push(@Req() req: FastifyRequest, @Param('kindPath') kindPath: string): Promise<IntakeResponse> {
     const kind = kindForPath(kindPath);
     if (!kind) throw new ExchangeError('not-found', `no endpoint /v1/exchange/${kindPath}`);

@@ -33,13 +33,24 @@ export function simulateAssessorInputs(plan: AssessmentPlan, countyDir: string, 
   const lines = (file: string) => readFileSync(join(countyDir, file), 'utf8').trimEnd().split('\n').filter(Boolean);
   const truth = lines('truth/records.ndjson').map((l) => JSON.parse(l) as TruthLine);
   const discrepancies = lines('truth/discrepancies.ndjson').map((l) => JSON.parse(l) as TruthDiscrepancy);
+  const invalidRecords = new Set(truth.filter((t) => t.faults.some((f) => f.startsWith('invalid:'))).map((t) => t.recordId));
+  // Births known in each township: notified by health (each record once, refused ones not), or on a card though never notified.
   const noticesByTownship = new Map<string, number>();
+  const noticeIds = new Set<string>();
   for (const line of lines('birth-notices.ndjson')) {
-    const township = (JSON.parse(line) as { regionCode: string }).regionCode.slice(0, 9);
+    const notice = JSON.parse(line) as { recordId: string; regionCode: string };
+    if (noticeIds.has(notice.recordId) || invalidRecords.has(notice.recordId)) continue;
+    noticeIds.add(notice.recordId);
+    const township = notice.regionCode.slice(0, 9);
     noticesByTownship.set(township, (noticesByTownship.get(township) ?? 0) + 1);
   }
   const unnotified = new Map<string, number>();
-  for (const d of discrepancies) if (d.kind === 'birth-not-notified') unnotified.set(d.townshipCode, (unnotified.get(d.townshipCode) ?? 0) + 1);
+  // Births the township's own statistics (its cards) left out, though health notified them: what a survey finds unreported.
+  const unreported = new Map<string, number>();
+  for (const d of discrepancies) {
+    if (d.kind === 'birth-not-notified') unnotified.set(d.townshipCode, (unnotified.get(d.townshipCode) ?? 0) + 1);
+    if (d.kind === 'birth-not-in-registry') unreported.set(d.townshipCode, (unreported.get(d.townshipCode) ?? 0) + 1);
+  }
 
   // The current version of each card, with whether reality agrees with it (no registry fault).
   const current = new Map<string, { version: number; township: string; faulty: boolean }>();
@@ -80,10 +91,12 @@ export function simulateAssessorInputs(plan: AssessmentPlan, countyDir: string, 
 
   function enteredValue(indicatorId: string, township: string): { value: number; numerator: number; denominator: number } | undefined {
     if (indicatorId === 'birth-statistics-accuracy') {
-      // The survey finds the births reported and those never notified.
-      const reported = noticesByTownship.get(township) ?? 0;
-      const found = reported + (unnotified.get(township) ?? 0);
+      // The survey finds the township's births (notified, or known to its office alone); those its statistics
+      // left out are the births health notified that its cards lack. A birth the office knows and health does
+      // not (most are of women working elsewhere, notified where they gave birth) is reported, not concealed.
+      const found = (noticesByTownship.get(township) ?? 0) + (unnotified.get(township) ?? 0);
       if (found === 0) return { value: 100, numerator: 0, denominator: 0 };
+      const reported = Math.max(0, found - (unreported.get(township) ?? 0));
       return { value: round(100 - ((found - reported) / found) * 100), numerator: reported, denominator: found };
     }
     if (indicatorId === 'registry-accuracy') {

@@ -4,17 +4,16 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { DataSource } from 'typeorm';
 import { AssessmentService, scoreboardWorkbook } from '@sanxian/assessment';
-import { findUp, type RecordKind } from '@sanxian/contracts';
+import { findUp, loadRegionDirectory, type RecordKind } from '@sanxian/contracts';
 import { pushFile, sortedByReport, type PushSummary } from '@sanxian/exchange';
 import { AssessmentRepository, ClientRepository, IntakeRepository, runMigrations, StaffRepository } from '@sanxian/persistence';
 import type { AssessmentPlan } from '@sanxian/domain';
 import { ReconciliationService, todayInChina } from '@sanxian/reconciliation';
 import { generateCounty, type Manifest } from '@sanxian/synth';
-import { describeScoreboard } from './assessment.command';
+import { describeDemoRun, describeDemoScoreboard } from './demo-summary';
 import { simulateAssessorInputs } from './demo-assessors';
 import { withHub } from './cli-context';
 import { progressReporter } from './push.command';
-import { describeRun } from './reconcile.command';
 
 const DEMO_DATABASE = 'sanxian_demo';
 const DEMO_PASSWORD = 'sanxian-demo';
@@ -120,6 +119,8 @@ async function runDemo(options: DemoOptions): Promise<void> {
       const progress = progressReporter();
       const summary = await pushFile({
         kind: client.kind, file: input, url: `http://127.0.0.1:${options.port}`, clientId: client.clientId, secret: client.secret,
+        // The registry's cards as they stand: its initial load, never counted late.
+        ...(replay ? {} : { load: 'initial' as const }),
         batchSize: 5000, concurrency: 2, replay, rejectionsFile: join(out, `${client.kind}.rejections.ndjson`), onProgress: progress.update,
       });
       progress.stop();
@@ -142,11 +143,10 @@ async function runDemo(options: DemoOptions): Promise<void> {
 
     step(`6/8 linkage and reconciliation as of ${asOf}`);
     const run = await withHub((get) => get(ReconciliationService).run({ trigger: 'cli', asOf }), env);
-    console.log(indent(describeRun(run)));
     const byTownship = await withHub((get) => get(DataSource).query(
       `SELECT township_code, count(*)::int AS open FROM discrepancy WHERE status = 'open' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 8`,
     ), env);
-    console.log(`   open discrepancies, busiest townships: ${byTownship.map((r: { township_code: string; open: number }) => `${r.township_code} ${r.open}`).join(', ')}`);
+    console.log(indent(describeDemoRun(run, byTownship, loadRegionDirectory())));
 
     step(`7/8 the ${year} assessment plan, indicators and scores`);
     const { result, plan, values } = await withHub(async (get) => {
@@ -161,7 +161,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
       console.log(`   ${entered.length} assessor entries (spot checks and grades, simulated from the county's ground truth)`);
       return assessment.score(year);
     }, env);
-    console.log(indent(describeScoreboard(result, 5)));
+    console.log(indent(describeDemoScoreboard(result, plan, 5)));
 
     step('8/8 the scoreboard workbook');
     const workbook = join(out, `scoreboard-${year}.xlsx`);

@@ -16,6 +16,7 @@ interface PushCommandOptions {
   concurrency?: number;
   format?: BatchFormat;
   rejections?: string;
+  load?: 'initial' | 'history';
   json?: boolean;
 }
 
@@ -119,6 +120,7 @@ export function registerPushCommand(program: Command): void {
     .option('--concurrency <n>', 'requests in flight (default 4)', positiveInteger)
     .addOption(new Option('--format <format>', 'body format to send (default ndjson; csv for a .csv file)').choices(['json', 'ndjson', 'csv']))
     .option('--rejections <file>', 'where to write rejected records (default <file>.rejections.ndjson)')
+    .addOption(new Option('--load <load>', "what the file is: the registry's initial load, or a history import of past events; neither counts as late (default: the regular flow)").choices(['initial', 'history']))
     .option('--json', 'print the summary as JSON on stdout')
     // Usage errors exit 2, so that 1 keeps meaning "pushed, but some records were rejected".
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_FAILED))
@@ -148,6 +150,7 @@ export function registerPushCommand(program: Command): void {
           concurrency: options.concurrency,
           format: options.format,
           rejectionsFile: options.rejections,
+          load: options.load,
           onProgress: progress.update,
         });
       } catch (error) {

@@ -24,6 +24,7 @@ export function describeRun(s: RunSummary): string {
     `reconciled ${scope} as of ${s.asOf} in ${(s.milliseconds / 1000).toFixed(1)} s (run ${s.runId})`,
     `  registry: ${s.cards} card(s); agency facts: ${s.facts}`,
     `  linkage: ${s.links.link} linked, ${s.links.review} to review, ${s.links.nonLink} not linked, ${s.links.manual} decided by staff`,
+    ...(s.unlinked ? [`  not linked: ${describeUnlinked(s.unlinked)}`] : []),
     `  discrepancies: ${s.raised} raised, ${s.reopened} reopened, ${s.changed} updated, ${s.closedByData} closed by data`,
   ];
   const kinds = [...new Set([...Object.keys(s.found), ...Object.keys(s.byKind)])].sort();
@@ -36,4 +37,11 @@ export function describeRun(s: RunSummary): string {
     }
   }
   return lines.join('\n');
+}
+
+/** The non-links by cause: outside the registry's scope first, then what may need looking into. */
+export function describeUnlinked(u: RunSummary['unlinked']): string {
+  const outside = u.man + u.child + u['over-49'];
+  return `${outside} outside the registry's scope (${u.man} men, ${u.child} children under 15, ${u['over-49']} women over 49), ` +
+    `${u['moved-in']} women who moved in (not registered yet), ${u['no-match']} women of 15–49 matching no card`;
 }

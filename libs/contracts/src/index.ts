@@ -8,3 +8,4 @@ export * from './region-files';
 export * from './plan-validator';
 export * from './logging';
 export * from './secrets-key';
+export * from './intake-load';

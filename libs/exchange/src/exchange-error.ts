@@ -5,7 +5,7 @@ export type ExchangeErrorCode =
   | 'missing-credentials' | 'unknown-client' | 'revoked-client' | 'timestamp-malformed' | 'timestamp-expired'
   | 'nonce-malformed' | 'nonce-replayed' | 'signature-mismatch'
   | 'wrong-record-kind' | 'not-found' | 'too-many-records' | 'body-too-large' | 'unsupported-media-type'
-  | 'rate-limited' | 'storage-unavailable';
+  | 'rate-limited' | 'storage-unavailable' | 'invalid-load';
 
 const TITLES: Record<ExchangeErrorCode, [number, string]> = {
   'invalid-body': [400, 'The request body is not a valid batch'],
@@ -27,6 +27,7 @@ const TITLES: Record<ExchangeErrorCode, [number, string]> = {
   'unsupported-media-type': [415, 'Unsupported Content-Type'],
   'rate-limited': [429, 'Too many requests for this client'],
   'storage-unavailable': [503, 'The hub cannot store records right now'],
+  'invalid-load': [400, 'The load query parameter is not valid for this request'],
 };
 
 /** One exception for the exchange module; a filter maps it to an RFC 9457 problem document. */

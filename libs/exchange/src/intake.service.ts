@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { HUB_CONFIG, HubConfig, KIND_AGENCY, RecordIssue, RecordKind } from '@sanxian/contracts';
+import { HUB_CONFIG, HubConfig, KIND_AGENCY, RecordIssue, RecordKind, requestedLoad } from '@sanxian/contracts';
 import { IntakeRepository, MessageLogRepository, RejectionRow, isDatabaseUnavailable, preparedPayload } from '@sanxian/persistence';
 import { JobProducer } from '@sanxian/jobs';
 import { BatchBodyError, formatForContentType } from './batch-body';
@@ -55,6 +55,9 @@ export class IntakeService {
     if (KIND_AGENCY[kind] !== client.agency) {
       throw new ExchangeError('wrong-record-kind', `a ${client.agency} client may not send ${kind} records (they come from ${KIND_AGENCY[kind]})`);
     }
+    // The delivery's load (regular, initial, history), kept with its batches so the monitor and timeliness can tell.
+    const declared = requestedLoad(req.pathWithQuery, kind);
+    if ('problem' in declared) throw new ExchangeError('invalid-load', declared.problem);
     const contentType = req.headers['content-type'];
     const format = formatForContentType(Array.isArray(contentType) ? contentType[0] : contentType);
     if (!format) throw new ExchangeError('unsupported-media-type', 'send application/json, application/x-ndjson or text/csv');
@@ -82,7 +85,7 @@ export class IntakeService {
     const { validIndexes, log } = prepared;
     if (validIndexes.length) {
       try {
-        const stored = await this.log.storeBatch(client.id, kind, log, this.config.intakeBatchSize);
+        const stored = await this.log.storeBatch(client.id, kind, log, this.config.intakeBatchSize, declared.load);
         batchIds = stored.batchIds;
         const warnings = new Map(prepared.warnings);
         stored.statuses.forEach((status, i) => {

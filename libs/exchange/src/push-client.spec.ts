@@ -227,6 +227,12 @@ describe('pushFile', () => {
     expect(progress.every(([, total]) => total === 25)).toBe(true);
   });
 
+  it('declares a load in the signed path: the hub verifies the signature over ?load=', async () => {
+    const path = file('history.ndjson', births(3).map((r) => JSON.stringify(r)).join('\n'));
+    expect(await pushFile({ ...base(), file: path, load: 'history' })).toMatchObject({ accepted: 3, rejected: 0 });
+    expect(hub.requests.map((r) => r.path)).toEqual(['/v1/exchange/birth-notices?load=history']);
+  });
+
   it('counts a second push of the same file as duplicates', async () => {
     const path = file('again.ndjson', births(12).map((r) => JSON.stringify(r)).join('\n'));
     await pushFile({ ...base(), file: path, batchSize: 5 });

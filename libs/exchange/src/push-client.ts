@@ -55,6 +55,11 @@ export interface PushOptions {
    * reported at the end of its event day.
    */
   replay?: boolean;
+  /**
+   * What the delivery is, sent as `?load=` (signed with the path): the registry's initial load
+   * or a history import, which the hub never counts as late. The regular flow when absent.
+   */
+  load?: 'initial' | 'history';
 }
 
 export interface PushSummary {
@@ -449,6 +454,7 @@ export async function pushFile(options: PushOptions): Promise<PushSummary> {
   const retryBaseMs = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const url = endpoint(options.url, options.kind);
+  if (options.load !== undefined) url.searchParams.set('load', options.load);
   const pathWithQuery = url.pathname + url.search;
   const rejections = new RejectionsWriter(options.rejectionsFile ?? `${options.file}.rejections.ndjson`);
 

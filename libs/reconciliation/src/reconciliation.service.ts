@@ -14,6 +14,9 @@ import {
   type ReconciliationConfig,
   type RegistryCardView,
   type RegistryLinkTarget,
+  countUnlinkedCauses,
+  unlinkedCause,
+  type UnlinkedCause,
 } from '@sanxian/domain';
 import { ApplyCounts, DraftRow, LinkRow, ReconciliationRepository, StoredAgencyFact } from '@sanxian/persistence';
 
@@ -34,6 +37,11 @@ export interface RunSummary extends ApplyCounts {
   cards: number;
   facts: number;
   links: { link: number; review: number; nonLink: number; manual: number; written: number };
+  /**
+   * Why the non-links were not linked: people outside the registry's scope (men, children, women
+   * over 49), women just moved in, and women of 15–49 whom no card matches (linkage failures).
+   */
+  unlinked: Record<UnlinkedCause, number>;
   /** Open discrepancies the run found (in scope), by kind. */
   found: Record<string, number>;
   milliseconds: number;
@@ -79,7 +87,7 @@ export class ReconciliationService {
         asOf, countyCode, birthGraceDays: this.config.birthGraceDays, resolveWithinWorkingDays: this.config.resolveWithinWorkingDays,
       });
 
-      const { facts, links, unlinked, linkCounts } = this.link(cards, stored, manual, config);
+      const { facts, links, unlinked, linkCounts, unlinkedCauses } = this.link(cards, stored, manual, config);
       const { written } = await this.repository.saveLinks(links);
 
       const drafts = [...reconcile(cards, facts, config), ...unlinked]
@@ -90,7 +98,7 @@ export class ReconciliationService {
       const found: Record<string, number> = {};
       for (const draft of drafts) found[draft.kind] = (found[draft.kind] ?? 0) + 1;
       const summary: RunSummary = {
-        runId, asOf, townshipCode, cards: cards.length, facts: stored.length, links: { ...linkCounts, written }, found, ...applied,
+        runId, asOf, townshipCode, cards: cards.length, facts: stored.length, links: { ...linkCounts, written }, unlinked: countUnlinkedCauses(unlinkedCauses), found, ...applied,
         milliseconds: Date.now() - started,
       };
       await this.repository.finishRun(runId, { counts: { ...summary } });
@@ -118,6 +126,7 @@ export class ReconciliationService {
     const links: LinkRow[] = [];
     const unlinked: DiscrepancyDraft[] = [];
     const linkCounts = { link: 0, review: 0, nonLink: 0, manual: 0 };
+    const unlinkedCauses: UnlinkedCause[] = [];
     for (const { factId, fact, spouseName } of stored) {
       const decided = manualByFact.get(factId);
       if (decided !== undefined) {
@@ -130,7 +139,10 @@ export class ReconciliationService {
       const target: RegistryLinkTarget | undefined = result.personId === undefined ? undefined : linker.targets.get(result.personId);
       if (result.decision === 'link') linkCounts.link += 1;
       else if (result.decision === 'review') linkCounts.review += 1;
-      else linkCounts.nonLink += 1;
+      else {
+        linkCounts.nonLink += 1;
+        unlinkedCauses.push(unlinkedCause(fact, config.asOf));
+      }
       facts.push(withLink(fact, result.decision === 'link' ? target : undefined, config.asOf, result.decision === 'review'));
       if (isUnlinkedRecord(fact, result)) unlinked.push(unlinkedRecordDraft(fact, result, config));
       links.push({
@@ -143,7 +155,7 @@ export class ReconciliationService {
         weights: result.weights, runnerUp: result.runnerUp ?? null, candidates: result.candidates,
       });
     }
-    return { facts, links, unlinked, linkCounts };
+    return { facts, links, unlinked, linkCounts, unlinkedCauses };
   }
 }
 

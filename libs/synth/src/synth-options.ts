@@ -6,7 +6,7 @@ import { dayOf, isoDate, parseIsoDate } from './calendar.util';
  */
 export const FAULT_RATES = {
   // The family-planning office's own registry mistakes.
-  missingChild: { flag: 'missing-child-rate', default: 0.03, source: 'registry', what: 'a birth the FP office never adds to the mother\'s card' },
+  missingChild: { flag: 'missing-child-rate', default: 0.02, source: 'registry', what: 'a birth the FP office never adds to the mother\'s card' },
   staleMarital: { flag: 'stale-marital-rate', default: 0.05, source: 'registry', what: 'a marriage or divorce the office never puts on the card' },
   staleResidence: {
     flag: 'stale-residence-rate',

@@ -488,6 +488,10 @@ describe('the discrepancy workflow API', () => {
       const nulls = Array(countyRuns).fill(null);
       expect(county.items.map((r: any) => r.townshipCode).sort()).toEqual([A, B, ...nulls].sort());
       expect(county.items[0]).toEqual(expect.objectContaining({ id: expect.any(String), trigger: 'on-demand', status: 'done', startedAt: expect.any(String), finishedAt: expect.any(String), counts: expect.objectContaining({ runId: expect.any(String) }) }));
+      // Why facts were not linked, by cause: every non-link has one.
+      const { links, unlinked } = county.items[0].counts;
+      expect(Object.keys(unlinked).sort()).toEqual(['child', 'man', 'moved-in', 'no-match', 'over-49']);
+      expect(Object.values(unlinked as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(links.nonLink);
       const townA = await json(await call('townA', 'GET', '/v1/reconciliations?limit=10'), 200);
       expect(townA.items.map((r: any) => r.townshipCode).sort()).toEqual([A, ...nulls].sort());
       expect((await json(await call('county', 'GET', '/v1/reconciliations?limit=0'), 400)).errors[0].field).toBe('limit');

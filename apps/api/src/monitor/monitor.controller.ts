@@ -24,6 +24,8 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
 }
 
 const share = (late: number, received: number) => (received === 0 ? null : Math.round((late / received) * 10_000) / 10_000);
+/** The late share of the regular flow: an initial load or a history import is counted apart, never late. */
+const lateShare = (r: { late: number; received: number; initialLoad: number }) => share(r.late, r.received - r.initialLoad);
 
 /**
  * The exchange monitor for staff: per agency and per station, what was received each day, what
@@ -55,6 +57,7 @@ export class MonitorController {
     summary: 'Per agency and station: records received per day, late ones, refusals with their reasons, and the dead messages',
     description:
       'Days are days of receipt in China time. A record is late when received more than 30 days after its eventDate. ' +
+      'An initial load or a history import (`?load=` on the delivery) is counted in `initialLoad`, never late; `lateShare` is late / (received − initialLoad). ' +
       'Stations are the codes the records carry (policeStation, facility, registrationOffice), named from the year\'s plan when it lists them. ' +
       '`days` lists only days with records; `dead` is every message dead now, whenever received. A department user (whose account region names their agency) sees that agency only.',
   })
@@ -78,15 +81,16 @@ export class MonitorController {
     const agencies = (agency ? [agency] : [...AGENCIES]).map((a) => {
       const rows = days.filter((d) => d.agency === a);
       const received = rows.reduce((n, d) => n + d.received, 0);
+      const initialLoad = rows.reduce((n, d) => n + d.initialLoad, 0);
       const late = rows.reduce((n, d) => n + d.late, 0);
       return {
-        agency: a, received, late, lateShare: share(late, received), rejected: rows.reduce((n, d) => n + d.rejected, 0),
+        agency: a, received, initialLoad, late, lateShare: lateShare({ late, received, initialLoad }), rejected: rows.reduce((n, d) => n + d.rejected, 0),
         dead: deadCounts.find((d) => d.agency === a)?.dead ?? 0,
       };
     });
     const totals = agencies.reduce(
-      (t, a) => ({ received: t.received + a.received, late: t.late + a.late, rejected: t.rejected + a.rejected, dead: t.dead + a.dead }),
-      { received: 0, late: 0, rejected: 0, dead: 0 },
+      (t, a) => ({ received: t.received + a.received, initialLoad: t.initialLoad + a.initialLoad, late: t.late + a.late, rejected: t.rejected + a.rejected, dead: t.dead + a.dead }),
+      { received: 0, initialLoad: 0, late: 0, rejected: 0, dead: 0 },
     );
     // The refusals and dead messages listed are records about citizens: who saw which is on record.
     await this.staffUsers.audit({
@@ -95,10 +99,10 @@ export class MonitorController {
     });
     return {
       from, to, agency, lateAfterDays: LATE_AFTER_DAYS,
-      totals: { ...totals, lateShare: share(totals.late, totals.received) },
+      totals: { ...totals, lateShare: lateShare(totals) },
       agencies,
       days,
-      stations: stations.map((s) => ({ ...s, stationName: s.stationCode ? stationNames.get(s.stationCode) ?? null : null, lateShare: share(s.late, s.received) })),
+      stations: stations.map((s) => ({ ...s, stationName: s.stationCode ? stationNames.get(s.stationCode) ?? null : null, lateShare: lateShare(s) })),
       rejectionReasons: reasons,
       rejections,
       dead: { total: totals.dead, items: dead },

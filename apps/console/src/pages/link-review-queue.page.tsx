@@ -3,6 +3,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import type { LinkReviewItem } from '../api/types';
 import { useCursorList } from '../api/use-cursor-list';
 import { ErrorAlert, ErrorState } from '../components/problem';
+import { UnlinkedCauses } from '../components/unlinked-causes';
 import { useI18n } from '../i18n/i18n';
 import { regionName } from '../regions/regions';
 
@@ -34,6 +35,7 @@ export default function LinkReviewQueuePage() {
           />
         </label>
       </Card>
+      <UnlinkedCauses />
       {list.error !== null && <ErrorAlert error={list.error} />}
       <Card styles={{ body: { padding: 0 } }}>
         <Table<LinkReviewItem>

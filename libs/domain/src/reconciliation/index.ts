@@ -16,3 +16,4 @@ export { indexReconciliation, type CardCitizenIds, type ReconciliationIndex } fr
 export * from './reconcile';
 export * from './registry-linkage';
 export * from './registry-correction';
+export * from './unlinked-cause';

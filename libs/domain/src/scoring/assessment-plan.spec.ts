@@ -32,11 +32,24 @@ describe('assessment-plan.schema.json', () => {
     ['a negative quota', (p) => (lineOf(p, 'party-government').rankings[0].tiers[0].quota = -1)],
     ['a township code of 6 digits', (p) => (lineOf(p, 'party-government').units[0].regionCode = '511325')],
     ['an unknown field', (p) => Object.assign(p, { note: 'x' })],
+    ['a veto measured in an unknown way', (p) => Object.assign(lineOf(p, 'party-government').vetoes[0], { measure: 'per-cent' })],
+    ['a veto condition without its bound', (p) => Object.assign(lineOf(p, 'party-government').vetoes[0], { and: [{ indicatorId: 'births-outside-policy', op: 'above' }] })],
+    ['an event veto for an unknown unit kind', (p) => Object.assign(lineOf(p, 'business').vetoes[0], { appliesTo: ['village'] })],
   ])('rejects %s', (_, spoil) => {
     const plan = xichong2026();
     spoil(plan);
     expect(validate(plan)).toBe(false);
   });
+});
+
+it('still accepts a veto written before thresholds could be combined: one value above or below a bound', () => {
+  const plan = xichong2026();
+  lineOf(plan, 'party-government').vetoes[0] = {
+    id: 'births-outside-policy', name: { zh: '发生政策外生育', en: 'births outside the policy' }, kind: 'indicator', indicatorId: 'births-outside-policy', op: 'above', bound: 0,
+  };
+  const validate = validator();
+  expect(validate(plan)).toBe(true);
+  expect(checkPlan(plan)).toEqual([]);
 });
 
 describe('checkPlan', () => {

@@ -101,9 +101,31 @@ export interface ScoredItem {
   maxPoints?: number;
 }
 
+/**
+ * What a veto condition compares: the indicator's value (a count, a rate), or its numerator per
+ * 1,000 of its denominator (e.g. births outside the policy per 1,000 births).
+ */
+export type VetoMeasure = 'value' | 'per-thousand';
+
+/** One threshold of an indicator veto: the measure strictly above or below the bound. */
+export interface VetoCondition {
+  indicatorId: string;
+  measure?: VetoMeasure;
+  op: 'above' | 'below';
+  bound: number;
+}
+
 export type VetoRule =
-  | { id: string; name: LocalizedName; kind: 'indicator'; indicatorId: string; op: 'above' | 'below'; bound: number }
-  | { id: string; name: LocalizedName; kind: 'event' };
+  | (VetoCondition & {
+      id: string;
+      name: LocalizedName;
+      kind: 'indicator';
+      /** Further conditions that must all hold too (e.g. a count above 2 *and* a rate above 20‰). */
+      and?: VetoCondition[];
+      /** Unit kinds the veto applies to; all of the line's when absent. */
+      appliesTo?: UnitKind[];
+    })
+  | { id: string; name: LocalizedName; kind: 'event'; appliesTo?: UnitKind[] };
 
 export interface RankingGroup {
   id: string;
@@ -157,7 +179,13 @@ export function checkPlan(plan: AssessmentPlan): string[] {
     if (indicators.size !== line.indicators.length) problems.push(`${at}: an indicator id is given twice`);
     for (const indicator of line.indicators) problems.push(...indicatorProblems(`${at}/${indicator.id}`, indicator, line, lineUnits));
     for (const veto of line.vetoes) {
-      if (veto.kind === 'indicator' && !indicators.has(veto.indicatorId)) problems.push(`${at}: veto ${veto.id} names unknown indicator ${veto.indicatorId}`);
+      if (line.vetoes.filter((v) => v.id === veto.id).length > 1) problems.push(`${at}: veto ${veto.id} given twice`);
+      if (veto.kind !== 'indicator') continue;
+      for (const condition of [veto, ...(veto.and ?? [])]) {
+        const indicator = indicators.get(condition.indicatorId);
+        if (indicator === undefined) problems.push(`${at}: veto ${veto.id} names unknown indicator ${condition.indicatorId}`);
+        else if (indicator.kind === 'qualitative') problems.push(`${at}: veto ${veto.id} names qualitative indicator ${condition.indicatorId}, which has no value`);
+      }
     }
     const itemIds = [...line.bonus.items, ...line.penalty.items].map((i) => i.id);
     if (new Set(itemIds).size !== itemIds.length) problems.push(`${at}: a bonus or penalty item id is given twice`);

@@ -95,9 +95,24 @@ export interface VetoFinding {
   vetoId: string;
   name: LocalizedName;
   checkId?: string;
+  /** The first condition's measure (an indicator veto). */
   value?: number;
+  /** An indicator veto's conditions, each with what was found. */
+  conditions?: VetoConditionFinding[];
   evidenceIds: string[];
   note?: string;
+}
+
+/** One veto condition as it was met: the measure found against the bound, and the value it came from. */
+export interface VetoConditionFinding {
+  indicatorId: string;
+  measure: 'value' | 'per-thousand';
+  op: 'above' | 'below';
+  bound: number;
+  measured: number;
+  value: number;
+  numerator?: number;
+  denominator?: number;
 }
 
 export type UnitOutcome =

@@ -47,11 +47,12 @@ const ZHANSHAN = '511325203'; // 占山乡, control number 80
  * penalty: 2 verified complaints 2.00 + 5 late reports 2.50 held to the item's 2.00 = 4.00 (cap 5)
  * total 64.99: rank 2, no award (under 80, not under 60).
  *
- * 占山乡 511325203, year end: births 72 of 80, growth −6‰, compliant 100%, sex ratio 104 → 30 + 15 + 30 + 15;
- *   one birth outside the policy → 0 of 10: quality 90.00; accuracy 100%, grades A A A: level 100.00
+ * 占山乡 511325203, year end: births 72 of 80, growth −6‰, compliant 95.83%, sex ratio 104 → 30 + 15 + 30 + 15;
+ *   3 births outside the policy → 0 of 10: quality 90.00; accuracy 100%, grades A A A: level 100.00
  *   year end 0.6 × 90 + 0.4 × 100 = 94.00; regular (Q2 only) all full = 100.00
  * base 0.6 × 94 + 0.4 × 100 = 96.40; bonus: 3 innovations 3.00 held to 2.00 + commended 1.50 = 3.50, cap 3.00
- * total 99.40, the best score, but the birth outside the policy triggers the veto: yellow card, ranked last (23rd).
+ * total 99.40, the best score, but 3 births outside the policy, 41.67 per 1,000 births (more than 2 and more
+ * than 20‰), trigger the veto: yellow card, ranked last (23rd).
  *
  * The other 20 townships have no facts at all: every indicator 0, total 0, yellow card (under 60).
  */
@@ -61,7 +62,7 @@ function handInputs(): ScoringInputs {
   const g = (unitId: string, indicatorId: string, grade: GradeInput['grade'], checkId?: string): GradeInput => ({ unitId, indicatorId, grade, ...(checkId === undefined ? {} : { checkId }) });
   const yearEnd = (unit: string, facts: [number, number, number, number, number, number], grades: string) => ({
     values: ['births-vs-control', 'natural-growth-rate', 'policy-compliant-rate', 'sex-ratio-at-birth', 'births-outside-policy', 'birth-statistics-accuracy'].map((id, i) =>
-      v(unit, id, facts[i], undefined, id === 'policy-compliant-rate' ? { numerator: facts[i] / 2, denominator: 50 } : {}),
+      v(unit, id, facts[i], undefined, id === 'policy-compliant-rate' ? { numerator: facts[i] / 2, denominator: 50 } : id === 'births-outside-policy' ? { numerator: facts[i], denominator: facts[0] } : {}),
     ),
     grades: ['publicity-education', 'technical-services', 'law-enforcement'].map((id, i) => g(unit, id, grades[i] as GradeInput['grade'])),
   });
@@ -76,7 +77,7 @@ function handInputs(): ScoringInputs {
     yearEnd(TAIPING, [68, 1.5, 92, 112, 0, 96], 'BCB'),
     regular(TAIPING, Q2, 90, 95, 'C'),
     regular(TAIPING, Q3, 95, 99, 'B'),
-    yearEnd(ZHANSHAN, [72, -6, 100, 104, 1, 100], 'AAA'),
+    yearEnd(ZHANSHAN, [72, -6, 95.83, 104, 3, 100], 'AAA'),
     regular(ZHANSHAN, Q2, 100, 100, 'A'),
   ];
   return {
@@ -119,7 +120,8 @@ describe('three townships of the 2026 plan, scored by hand', () => {
   it('gives 南台 the first prize, 太平 no award and 占山 a yellow card for its veto', () => {
     expect(unit(NANTAI).outcome).toEqual({ kind: 'award', tierId: 'first', name: { zh: '一等奖', en: 'first prize' }, prize: 8000 });
     expect(unit(TAIPING).outcome.kind).toBe('no-award');
-    expect(unit(ZHANSHAN).outcome).toEqual({ kind: 'yellow-card', name: { zh: '黄牌警告', en: 'yellow card' }, reasons: [{ zh: '一票否决：发生政策外生育', en: 'veto: births outside the policy' }] });
+    expect(unit(ZHANSHAN).outcome).toEqual({ kind: 'yellow-card', name: { zh: '黄牌警告', en: 'yellow card' }, reasons: [{ zh: '一票否决：政策外生育超过2例且超过出生数的20‰', en: 'veto: more than 2 births outside the policy, and more than 20 per 1,000 births' }] });
+    expect(unit(ZHANSHAN).vetoes[0].conditions!.map((c) => [c.measure, c.measured])).toEqual([['value', 3], ['per-thousand', 41.67]]);
     expect(unit('511325002')).toMatchObject({ score: 0, rank: 3, outcome: { kind: 'yellow-card' } });
   });
 

@@ -3,7 +3,7 @@ import type { AssessmentLineId, AssessmentPlan, IndicatorDimension, PlanIndicato
 import { ScoringInputError, type IndicatorValueInput, type ScoringInputs, type UnitResult } from './assessment-result';
 import { scoreAssessment } from './score-assessment';
 import { roundPoints } from './scoring-rule';
-import { CHECK_IDS, lineOf, randomLineInputs, shuffle, shuffledInputs, targetOf, xichong2026 } from './scoring-test.factory';
+import { CHECK_IDS, lineOf, randomLineInputs, shuffle, shuffledInputs, targetOf, triggeringValues, xichong2026 } from './scoring-test.factory';
 import { seededRandom } from '../seeded-random';
 
 const LINES: AssessmentLineId[] = ['party-government', 'business', 'department'];
@@ -36,7 +36,9 @@ describe('scoreAssessment properties (fast-check)', () => {
         const plan = xichong2026();
         const line = lineOf(plan, lineId);
         const unit = line.units[unitPick % line.units.length];
-        const veto = line.vetoes[vetoPick % line.vetoes.length];
+        const applicable = line.vetoes.filter((v) => v.appliesTo === undefined || v.appliesTo.includes(unit.kind));
+        fc.pre(applicable.length > 0);
+        const veto = applicable[vetoPick % applicable.length];
         const inputs = randomLineInputs(line, s);
         // The vetoed unit is otherwise graded A everywhere and gets every bonus.
         const grades = (inputs.grades ?? []).map((g) => (g.unitId === unit.id ? { ...g, grade: 'A' as const } : g));
@@ -45,8 +47,8 @@ describe('scoreAssessment properties (fast-check)', () => {
         let vetoEvents = [{ unitId: unit.id, vetoId: veto.id, evidenceIds: ['event-record'] }];
         if (veto.kind === 'indicator') {
           vetoEvents = [];
-          const triggering = veto.op === 'above' ? veto.bound + 1 : veto.bound - 1;
-          values = values.map((v) => (v.unitId === unit.id && v.indicatorId === veto.indicatorId && v.checkId === undefined ? { ...v, value: triggering } : v));
+          const triggering = triggeringValues(veto);
+          values = values.map((v) => (v.unitId === unit.id && triggering.has(v.indicatorId) && v.checkId === undefined ? { ...v, ...triggering.get(v.indicatorId) } : v));
         }
         const units = unitsOf(plan, lineId, { ...inputs, values, grades, items, vetoEvents });
         const vetoed = units.find((u) => u.unitId === unit.id)!;

@@ -1,7 +1,7 @@
 import { checkPlan, DIMENSIONS, type AssessmentPeriod, type AssessmentPlan, type IndicatorDimension, type ItemList, type LinePlan } from './assessment-plan';
-import type { LocalizedName, PlanIndicator, PlanUnit } from './assessment-plan';
+import type { LocalizedName, PlanIndicator, PlanUnit, VetoCondition } from './assessment-plan';
 import { ScoringInputError, type AssessmentResult, type BreakdownNode, type IndicatorFacts, type ItemInput } from './assessment-result';
-import type { RegularCheckInput, ScoringInputs, VetoFinding } from './assessment-result';
+import type { IndicatorValueInput, RegularCheckInput, ScoringInputs, VetoConditionFinding, VetoFinding } from './assessment-result';
 import { indexInputs, type FactIndex } from './fact-index';
 import { rankGroup, type ScoredUnit } from './ranking';
 import { roundPoints, ruleFraction } from './scoring-rule';
@@ -204,19 +204,52 @@ function itemsNode(kind: 'bonus' | 'penalty', list: ItemList, found: ItemInput[]
 
 function vetoFindings({ line, unit, facts, indicators, checks }: UnitScope): VetoFinding[] {
   return line.vetoes.flatMap((rule): VetoFinding[] => {
+    if (rule.appliesTo !== undefined && !rule.appliesTo.includes(unit.kind)) return [];
     if (rule.kind === 'event') {
       const events = facts.vetoEvents(unit.id).filter((e) => e.vetoId === rule.id);
       if (events.length === 0) return [];
       const notes = events.flatMap((e) => (e.note === undefined ? [] : [e.note])).sort();
       return [{ vetoId: rule.id, name: rule.name, evidenceIds: evidence(...events.map((e) => e.evidenceIds)), note: notes.join('; ') || undefined }];
     }
-    if (!indicators.some((i) => i.id === rule.indicatorId)) return [];
+    const conditions = [rule, ...(rule.and ?? [])];
+    if (!conditions.every((c) => indicators.some((i) => i.id === c.indicatorId))) return [];
+    // At year end and in each regular check, every condition on what was found then.
     return [undefined, ...checks.map((c) => c.checkId)].flatMap((checkId): VetoFinding[] => {
-      const input = facts.value(unit.id, rule.indicatorId, checkId);
-      if (input === undefined || !(rule.op === 'above' ? input.value > rule.bound : input.value < rule.bound)) return [];
-      return [{ vetoId: rule.id, name: rule.name, checkId, value: input.value, evidenceIds: evidence(input.evidenceIds) }];
+      const met = conditions.map((condition) => metCondition(condition, facts.value(unit.id, condition.indicatorId, checkId)));
+      if (met.some((m) => m === undefined)) return [];
+      const found = met as MetCondition[];
+      return [{
+        vetoId: rule.id, name: rule.name, checkId, value: found[0].measured, conditions: found.map((m) => m.finding),
+        evidenceIds: evidence(...found.map((m) => m.evidenceIds)),
+      }];
     });
   });
+}
+
+interface MetCondition {
+  measured: number;
+  finding: VetoConditionFinding;
+  evidenceIds?: readonly string[];
+}
+
+/**
+ * The condition's measure on the value found, when it crosses the bound; undefined otherwise. A
+ * rate per thousand needs a numerator and a denominator: with no births there is no rate to veto.
+ */
+function metCondition(condition: VetoCondition, input: IndicatorValueInput | undefined): MetCondition | undefined {
+  if (input === undefined) return undefined;
+  const measure = condition.measure ?? 'value';
+  let measured = input.value;
+  if (measure === 'per-thousand') {
+    if (input.numerator === undefined || input.denominator === undefined || !(input.denominator > 0)) return undefined;
+    measured = roundPoints((1000 * input.numerator) / input.denominator);
+  }
+  if (!(condition.op === 'above' ? measured > condition.bound : measured < condition.bound)) return undefined;
+  const finding: VetoConditionFinding = {
+    indicatorId: condition.indicatorId, measure, op: condition.op, bound: condition.bound, measured,
+    value: input.value, numerator: input.numerator, denominator: input.denominator,
+  };
+  return { measured, finding, evidenceIds: input.evidenceIds };
 }
 
 /** Sets each node's `weight` to its plan weight's share among the nodes present, so the shares sum to 1. */

@@ -1,5 +1,5 @@
 import { seededRandom } from '../seeded-random';
-import { QUALITATIVE_GRADES, type AssessmentLineId, type AssessmentPlan, type LinePlan, type PlanIndicator, type PlanUnit } from './assessment-plan';
+import { QUALITATIVE_GRADES, type AssessmentLineId, type AssessmentPlan, type LinePlan, type PlanIndicator, type PlanUnit, type VetoRule } from './assessment-plan';
 import type { GradeInput, IndicatorValueInput, ItemInput, RegularCheckInput, ScoringInputs } from './assessment-result';
 
 const XICHONG_2026 = require('../../data/plans/511325-2026.json') as AssessmentPlan;
@@ -76,10 +76,35 @@ function drawValue(line: LinePlan, indicator: PlanIndicator, unit: PlanUnit, r: 
   if (indicator.unit === 'percent') value = Math.min(100, value);
   value = Math.max(0, Math.round(value * 10) / 10);
   if (vetoes) return value;
+  // Holding the value condition back is enough: a veto needs every one of its conditions.
   for (const veto of line.vetoes) {
-    if (veto.kind === 'indicator' && veto.indicatorId === indicator.id) value = veto.op === 'above' ? Math.min(value, veto.bound) : Math.max(value, veto.bound);
+    if (veto.kind !== 'indicator' || veto.indicatorId !== indicator.id || (veto.measure ?? 'value') !== 'value') continue;
+    value = veto.op === 'above' ? Math.min(value, veto.bound) : Math.max(value, veto.bound);
   }
   return value;
+}
+
+/**
+ * Year-end values that meet every condition of an indicator veto, by indicator: a value past each
+ * value bound, and a numerator and denominator whose rate per 1,000 is past each rate bound.
+ */
+export function triggeringValues(veto: Extract<VetoRule, { kind: 'indicator' }>): Map<string, { value: number; numerator: number; denominator: number }> {
+  const found = new Map<string, { value: number; numerator: number; denominator: number }>();
+  const conditions = [veto, ...(veto.and ?? [])];
+  for (const indicatorId of new Set(conditions.map((c) => c.indicatorId))) {
+    const own = conditions.filter((c) => c.indicatorId === indicatorId);
+    const byValue = own.find((c) => (c.measure ?? 'value') === 'value');
+    const value = byValue === undefined ? 1 : byValue.op === 'above' ? byValue.bound + 1 : byValue.bound - 1;
+    let numerator = Math.max(0, value);
+    let denominator = 100;
+    for (const rate of own.filter((c) => c.measure === 'per-thousand')) {
+      if (rate.op === 'below') numerator = 0;
+      else denominator = Math.max(1, Math.floor((Math.max(1, numerator) * 1000) / (rate.bound + 1)));
+      if (rate.op === 'above') numerator = Math.max(1, numerator);
+    }
+    found.set(indicatorId, { value, numerator, denominator });
+  }
+  return found;
 }
 
 export function targetOf(indicator: PlanIndicator, unit: PlanUnit): number {

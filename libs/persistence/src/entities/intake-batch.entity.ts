@@ -6,6 +6,8 @@ export class IntakeBatchEntity {
   @Column({ type: 'text', name: 'client_id' }) clientId!: string;
   @Column({ type: 'text' }) kind!: string;
   @Column({ type: 'integer', name: 'record_count' }) recordCount!: number;
+  /** regular, initial or history (IntakeLoad). */
+  @Column({ type: 'text', default: 'regular' }) load!: string;
   @Column({ type: 'timestamptz', name: 'created_at' }) createdAt!: Date;
   /** The batch's run of its client's chain: its messages are (client_id, chain_seq) first_seq … last_seq. */
   @Column({ type: 'bigint', name: 'first_seq' }) firstSeq!: string;

@@ -127,7 +127,8 @@ export class IndicatorRepository {
   /**
    * Records received within `allowedDays` of their event (numerator) of all received in the
    * period, by the sending agency and by station code — from the exchange log, so no department
-   * reports on itself.
+   * reports on itself. Records of an initial load or a history import are left out: they were
+   * never the regular reporting that timeliness measures.
    */
   async timeliness(p: Period, allowedDays: number): Promise<{ byAgency: MeasureRow[]; byStation: MeasureRow[] }> {
     return this.byAgencyAndStation(
@@ -135,6 +136,7 @@ export class IndicatorRepository {
          CASE WHEN (m.received_at AT TIME ZONE 'Asia/Shanghai')::date - m.event_date <= $3 THEN 1 ELSE 0 END AS num, 1 AS den,
          'message:' || m.id AS ev
        FROM inbound_message m JOIN exchange_client c ON c.id = m.client_id
+       JOIN intake_batch b ON b.id = m.batch_id AND b.load = 'regular'
        LEFT JOIN canonical_fact f ON f.message_id = m.id AND f.ordinal = 0 AND f.role IN ('subject', 'party-a', 'child')
        WHERE m.kind = ANY($4::text[]) AND m.event_date BETWEEN $1 AND $2`,
       [p.from, p.to, allowedDays, AGENCY_KINDS],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
-import { RecordIssue, RecordKind } from '@sanxian/contracts';
+import { IntakeLoad, RecordIssue, RecordKind } from '@sanxian/contracts';
 import { sha256Hex } from '@sanxian/domain';
 import { closeRows, copyEncoded } from '../copy-rows';
 import { CHAIN_LOG_COLUMNS, GENESIS_HASH, OPEN_LOG_COLUMNS, PreparedLogRecords, chainHash, preparedId, preparedPayload, preparedSha, sameRecordText } from '../log-rows';
@@ -104,20 +104,20 @@ export class MessageLogRepository {
    * are not stored again. The records come prepared (LogRowsBuilder): the
    * receipt time is the one they were prepared with.
    */
-  async storeBatch(clientId: string, kind: RecordKind, prepared: PreparedLogRecords, batchSize: number): Promise<StoreResult> {
+  async storeBatch(clientId: string, kind: RecordKind, prepared: PreparedLogRecords, batchSize: number, load: IntakeLoad = 'regular'): Promise<StoreResult> {
     // New records are the rule and resent ones the exception, so the records are first written as if none
     // were logged yet: no look-up at all. If one was, its COPY fails on the (client_id, record_id) key and
     // the store is repeated with the look-up, under the lock, where nothing can come in between.
     try {
-      return await this.storeUnderLock(clientId, kind, prepared, batchSize, []);
+      return await this.storeUnderLock(clientId, kind, prepared, batchSize, [], load);
     } catch (error) {
       if ((error as { constraint?: string }).constraint !== 'inbound_message_client_record') throw error;
-      return this.storeUnderLock(clientId, kind, prepared, batchSize, undefined);
+      return this.storeUnderLock(clientId, kind, prepared, batchSize, undefined, load);
     }
   }
 
   /** The chain-dependent part, in one transaction holding the client's row lock. `known`: the request's records already logged, or undefined to look them up. */
-  private async storeUnderLock(clientId: string, kind: RecordKind, prepared: PreparedLogRecords, batchSize: number, known: DuplicateRow[] | undefined): Promise<StoreResult> {
+  private async storeUnderLock(clientId: string, kind: RecordKind, prepared: PreparedLogRecords, batchSize: number, known: DuplicateRow[] | undefined, load: IntakeLoad): Promise<StoreResult> {
     const { recordIds, receivedAt } = prepared;
     const runner = this.db.createQueryRunner();
     await runner.connect();
@@ -136,10 +136,10 @@ export class MessageLogRepository {
         // The batches and the new chain head in one statement: one round trip fewer while the lock is held.
         await runner.query(
           `WITH batches AS (
-             INSERT INTO intake_batch (id, client_id, kind, record_count, created_at, first_seq, last_seq)
-             SELECT b.id, $2, $3, b.n, $4, b.first_seq, b.first_seq + b.n - 1 FROM unnest($1::uuid[], $5::int[], $6::bigint[]) AS b(id, n, first_seq))
+             INSERT INTO intake_batch (id, client_id, kind, record_count, created_at, first_seq, last_seq, load)
+             SELECT b.id, $2, $3, b.n, $4, b.first_seq, b.first_seq + b.n - 1, $9 FROM unnest($1::uuid[], $5::int[], $6::bigint[]) AS b(id, n, first_seq))
            UPDATE exchange_client SET chain_seq = $7, chain_head = $8 WHERE id = $2`,
-          [batchIds, clientId, kind, receivedAt, chained.batchCounts, chained.batchFirstSeq, chained.seq.toString(), chained.head],
+          [batchIds, clientId, kind, receivedAt, chained.batchCounts, chained.batchFirstSeq, chained.seq.toString(), chained.head, load],
         );
       }
       await runner.commitTransaction();

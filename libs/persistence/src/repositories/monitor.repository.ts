@@ -16,6 +16,8 @@ export interface MonitorDayRow {
   day: string;
   agency: string;
   received: number;
+  /** Of `received`: an initial load or a history import, never late. */
+  initialLoad: number;
   late: number;
   rejected: number;
 }
@@ -25,6 +27,8 @@ export interface MonitorStationRow {
   agency: string;
   stationCode: string | null;
   received: number;
+  /** Of `received`: an initial load or a history import, never late. */
+  initialLoad: number;
   late: number;
   rejected: number;
 }
@@ -73,7 +77,9 @@ const IN_PERIOD_SQL = (x: string) =>
   `${x}.received_at >= ($1::date)::timestamp AT TIME ZONE 'Asia/Shanghai' AND ${x}.received_at < ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'`;
 /** The agency filter ($3, NULL for every agency) on the client aliased `c`. */
 const AGENCY_SQL = `($3::text IS NULL OR c.agency = $3)`;
-const LATE_SQL = `${DAY_SQL('m')} - m.event_date > ${LATE_AFTER_DAYS}`;
+/** A record of the regular flow received too long after its event (its batch `b`: loads are never late). */
+const LATE_SQL = `b.load = 'regular' AND ${DAY_SQL('m')} - m.event_date > ${LATE_AFTER_DAYS}`;
+const LOAD_SQL = `b.load <> 'regular'`;
 
 /**
  * The exchange monitor's reads: what each agency and station sent per day of receipt, what was
@@ -88,8 +94,9 @@ export class MonitorRepository {
   async days(p: MonitorPeriod): Promise<MonitorDayRow[]> {
     const rows = await this.db.query(
       `WITH received AS (
-         SELECT ${DAY_SQL('m')} AS day, c.agency, count(*)::int AS received, count(*) FILTER (WHERE ${LATE_SQL})::int AS late
-         FROM inbound_message m JOIN exchange_client c ON c.id = m.client_id
+         SELECT ${DAY_SQL('m')} AS day, c.agency, count(*)::int AS received, count(*) FILTER (WHERE ${LOAD_SQL})::int AS initial_load,
+           count(*) FILTER (WHERE ${LATE_SQL})::int AS late
+         FROM inbound_message m JOIN exchange_client c ON c.id = m.client_id JOIN intake_batch b ON b.id = m.batch_id
          WHERE ${IN_PERIOD_SQL('m')} AND ${AGENCY_SQL}
          GROUP BY 1, 2),
        rejected AS (
@@ -98,20 +105,21 @@ export class MonitorRepository {
          WHERE ${IN_PERIOD_SQL('r')} AND ${AGENCY_SQL}
          GROUP BY 1, 2)
        SELECT to_char(COALESCE(a.day, b.day), 'YYYY-MM-DD') AS day, COALESCE(a.agency, b.agency) AS agency,
-         COALESCE(a.received, 0) AS received, COALESCE(a.late, 0) AS late, COALESCE(b.rejected, 0) AS rejected
+         COALESCE(a.received, 0) AS received, COALESCE(a.initial_load, 0) AS initial_load, COALESCE(a.late, 0) AS late, COALESCE(b.rejected, 0) AS rejected
        FROM received a FULL JOIN rejected b ON b.day = a.day AND b.agency = a.agency
        ORDER BY 1, 2`,
       [p.from, p.to, p.agency ?? null],
     );
-    return rows.map((r: Record<string, any>) => ({ day: r.day, agency: r.agency, received: r.received, late: r.late, rejected: r.rejected }));
+    return rows.map((r: Record<string, any>) => ({ day: r.day, agency: r.agency, received: r.received, initialLoad: r.initial_load, late: r.late, rejected: r.rejected }));
   }
 
   /** Records received, late and refused over the period per agency and station code. */
   async stations(p: MonitorPeriod): Promise<MonitorStationRow[]> {
     const rows = await this.db.query(
       `WITH received AS (
-         SELECT c.agency, ${STATION_SQL} AS station, count(*)::int AS received, count(*) FILTER (WHERE ${LATE_SQL})::int AS late
-         FROM inbound_message m JOIN exchange_client c ON c.id = m.client_id
+         SELECT c.agency, ${STATION_SQL} AS station, count(*)::int AS received, count(*) FILTER (WHERE ${LOAD_SQL})::int AS initial_load,
+           count(*) FILTER (WHERE ${LATE_SQL})::int AS late
+         FROM inbound_message m JOIN exchange_client c ON c.id = m.client_id JOIN intake_batch b ON b.id = m.batch_id
          LEFT JOIN canonical_fact f ON f.message_id = m.id AND f.ordinal = 0 AND f.role IN ('subject', 'party-a', 'child')
          WHERE ${IN_PERIOD_SQL('m')} AND ${AGENCY_SQL}
          GROUP BY 1, 2),
@@ -121,12 +129,12 @@ export class MonitorRepository {
          WHERE ${IN_PERIOD_SQL('r')} AND ${AGENCY_SQL}
          GROUP BY 1, 2)
        SELECT COALESCE(a.agency, b.agency) AS agency, NULLIF(COALESCE(a.station, b.station), '') AS station,
-         COALESCE(a.received, 0) AS received, COALESCE(a.late, 0) AS late, COALESCE(b.rejected, 0) AS rejected
+         COALESCE(a.received, 0) AS received, COALESCE(a.initial_load, 0) AS initial_load, COALESCE(a.late, 0) AS late, COALESCE(b.rejected, 0) AS rejected
        FROM received a FULL JOIN rejected b ON b.agency = a.agency AND b.station = a.station
        ORDER BY 1, COALESCE(a.station, b.station) = '', 2`,
       [p.from, p.to, p.agency ?? null],
     );
-    return rows.map((r: Record<string, any>) => ({ agency: r.agency, stationCode: r.station, received: r.received, late: r.late, rejected: r.rejected }));
+    return rows.map((r: Record<string, any>) => ({ agency: r.agency, stationCode: r.station, received: r.received, initialLoad: r.initial_load, late: r.late, rejected: r.rejected }));
   }
 
   /** The reasons records were refused in the period: each error code at each field, most frequent first. */

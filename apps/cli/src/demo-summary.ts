@@ -1,0 +1,101 @@
+/**
+ * The demo's printed results as a bureau reads them, Chinese first (the county report's words),
+ * English second: each line's best units, then every yellow card (黄牌警告) and one-vote veto
+ * (一票否决) with its reason and the numbers behind it; and why agency facts were not linked.
+ */
+import { explain, type AssessmentPlan, type AssessmentResult, type RegionDirectory, type UnitResult, type VetoConditionFinding } from '@sanxian/domain';
+import type { RunSummary } from '@sanxian/reconciliation';
+
+/** Discrepancy kinds by the names the console gives them (apps/console/src/i18n/messages.ts, `kind.*`). */
+export const KIND_NAMES: Record<string, string> = {
+  'birth-not-in-registry': '出生未入册',
+  'birth-not-notified': '出生未通报',
+  'birth-order-conflict': '孩次不符',
+  'marital-status-conflict': '婚姻状况不符',
+  'moved-out-still-registered': '已迁出仍在册',
+  'moved-in-not-registered': '已迁入未建卡',
+  'death-not-reflected': '死亡未注销',
+  'identity-conflict': '身份信息不符',
+  'unlinked-record': '无法匹配的记录',
+};
+
+const INDICATOR_UNITS: Record<string, string> = { 'births-outside-policy': '例' };
+
+/** One met veto condition as numbers: "3例 (3/54 = 55.56‰)". */
+function conditionText(c: VetoConditionFinding): string {
+  if (c.measure === 'per-thousand') return `${c.numerator}/${c.denominator} = ${c.measured}‰`;
+  const unit = INDICATOR_UNITS[c.indicatorId] ?? (c.indicatorId.endsWith('-rate') || c.indicatorId.endsWith('accuracy') ? '%' : '');
+  const ratio = c.numerator !== undefined && c.denominator !== undefined && unit === '%' ? ` (${c.numerator}/${c.denominator})` : '';
+  return `${c.measured}${unit}${ratio}`;
+}
+
+/** Why a unit got its yellow card: its vetoes with the numbers, or its score under the line's bound with its largest losses. */
+export function yellowCardReasons(unit: UnitResult): string {
+  if (unit.vetoes.length > 0) {
+    return unit.vetoes
+      .map((v) => {
+        const found = v.conditions?.map(conditionText).join('，') ?? v.note ?? '';
+        const where = v.checkId === undefined ? '' : `（抽查 ${v.checkId}）`;
+        return `一票否决：${v.name.zh}${found ? `，实际 ${found}` : ''}${where}`;
+      })
+      .join('；');
+  }
+  const losses = explain(unit, 2).filter((r) => r.lostPoints !== null).map((r) => `${r.name.zh} −${r.lostPoints!.toFixed(1)}`);
+  return `总分 ${unit.score.toFixed(2)} 低于黄牌线${losses.length ? `（失分最多：${losses.join('；')}）` : ''}`;
+}
+
+/** A unit's name, with its township code where it has one. */
+function unitName(unit: UnitResult, plan: AssessmentPlan): string {
+  const planUnit = plan.lines.flatMap((l) => l.units).find((u) => u.id === unit.unitId);
+  return planUnit?.regionCode && planUnit.kind === 'township' ? `${unit.name.zh}（${planUnit.regionCode}）` : unit.name.zh;
+}
+
+/** The scoreboard: per line its top `perLine` units, then every yellow card and veto, with reasons. */
+export function describeDemoScoreboard(result: AssessmentResult, plan: AssessmentPlan, perLine = 5): string {
+  const lines: string[] = [`${plan.county.name}${result.year}年度考核结果 (assessment ${result.planId} v${result.version})`];
+  let carded = 0;
+  for (const line of plan.lines) {
+    const units = result.units.filter((u) => u.line === line.line);
+    const warned = units.filter((u) => u.outcome.kind === 'yellow-card');
+    const vetoed = units.filter((u) => u.vetoes.length > 0);
+    carded += warned.length;
+    lines.push('', `== ${line.name.zh} ${line.name.en}：${units.length} 个单位，黄牌警告 ${warned.length} 个（其中一票否决 ${vetoed.length} 个）==`);
+    // Each ranking group (townships; departments and their stations) ranked on its own.
+    for (const group of line.rankings) {
+      const ranked = units.filter((u) => u.group === group.id && u.outcome.kind !== 'yellow-card');
+      if (line.rankings.length > 1) lines.push(`  ${group.name.zh} ${group.name.en}`);
+      for (const unit of ranked.slice(0, perLine)) {
+        const reasons = explain(unit, 2).map((r) => `${r.name.zh} −${(r.lostPoints ?? 0).toFixed(1)}`).join('；');
+        lines.push(`  ${String(unit.rank).padStart(2)}. ${unitName(unit, plan)} ${unit.score.toFixed(2)}  ${unit.outcome.name.zh}${reasons ? `（${reasons}）` : ''}`);
+      }
+      if (ranked.length > perLine) lines.push(`  … 另有 ${ranked.length - perLine} 个单位 (${ranked.length - perLine} more)`);
+    }
+    if (warned.length > 0) lines.push('  黄牌警告 yellow cards:');
+    for (const unit of warned) lines.push(`   ! ${unitName(unit, plan)} ${unit.score.toFixed(2)}：${yellowCardReasons(unit)}`);
+  }
+  lines.push('', `黄牌警告共 ${carded} 个单位 (yellow cards in all: ${carded})`);
+  return lines.join('\n');
+}
+
+/** The reconciliation run in the bureau's words: linkage, why facts were not linked, discrepancies by kind and township. */
+export function describeDemoRun(run: RunSummary, openByTownship: { township_code: string; open: number }[], regions: RegionDirectory): string {
+  const u = run.unlinked;
+  const outside = u.man + u.child + u['over-49'];
+  const lines = [
+    `比对日期 ${run.asOf}，用时 ${(run.milliseconds / 1000).toFixed(1)} 秒：在册家庭卡 ${run.cards} 张，部门信息 ${run.facts} 条 (facts)`,
+    `  匹配 linkage：已匹配 ${run.links.link}，待人工确认 ${run.links.review}，未匹配 ${run.links.nonLink}`,
+    `  未匹配的原因 why not linked：`,
+    `    不属育龄妇女信息系统管理范围 outside the registry's scope  ${outside}`,
+    `      男性 men ${u.man}，15岁以下儿童 children under 15 ${u.child}，49岁以上妇女 women over 49 ${u['over-49']}`,
+    `    新迁入、尚未建卡的育龄妇女 women who moved in, no card yet  ${u['moved-in']}`,
+    `    15–49岁妇女、找不到对应家庭卡 women of 15–49 matching no card  ${u['no-match']}`,
+    `  差异 discrepancies：新发现 ${run.raised}，重新打开 ${run.reopened}，数据自动销号 ${run.closedByData}`,
+  ];
+  const kinds = Object.keys(KIND_NAMES).filter((k) => run.found[k] !== undefined);
+  for (const kind of kinds) lines.push(`    ${KIND_NAMES[kind]}（${kind}）${String(run.found[kind]).padStart(6)}`);
+  if (openByTownship.length > 0) {
+    const named = openByTownship.map((r) => `${regions.nameOf(r.township_code) ?? r.township_code} ${r.open}`);
+    lines.push(`  待处理差异最多的乡镇 busiest townships：${named.join('，')}`);
+  }
+  return lines.join('\n');
+}
