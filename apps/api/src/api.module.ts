@@ -49,7 +49,7 @@ export class ApiModule {
             redact: ['req.headers["x-hub-signature"]'],
           },
         }),
-        PersistenceModule.forRoot({ applicationName: 'sanxian-api' }),
+        PersistenceModule.forRoot({ applicationName: 'sanxian-api', boundStatements: true }),
         JobsModule,
         ExchangeModule,
         AssessmentModule,

@@ -2,6 +2,9 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problem } from '@sanxian/contracts';
 import { ExchangeError } from '@sanxian/exchange';
+import { isDatabaseUnavailable } from '@sanxian/persistence';
+
+const DATABASE_RETRY_AFTER_SECONDS = '5';
 
 const FASTIFY_CODES: Record<number, string> = { 400: 'invalid-body', 404: 'not-found', 413: 'body-too-large', 415: 'unsupported-media-type' };
 
@@ -33,6 +36,13 @@ export class ProblemFilter implements ExceptionFilter {
     if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
       const status = fastifyError.statusCode;
       this.send(reply, problem(status, FASTIFY_CODES[status] ?? `http-${status}`, fastifyError.code ?? 'Bad request', fastifyError.message, { instance }));
+      return;
+    }
+    // Any request, not only intake: a database that is unreachable, frozen or too busy is worth a retry later.
+    if (isDatabaseUnavailable(error)) {
+      this.logger.warn(`database unavailable: ${(error as Error).message}`);
+      reply.header('Retry-After', DATABASE_RETRY_AFTER_SECONDS);
+      this.send(reply, new ExchangeError('storage-unavailable', 'the database did not answer in time; nothing of this request was stored').toProblem(instance));
       return;
     }
     this.logger.error(error instanceof Error ? error.stack : String(error));

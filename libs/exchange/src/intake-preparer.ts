@@ -1,20 +1,39 @@
 import { join } from 'node:path';
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Piscina } from 'piscina';
 import { HUB_CONFIG, HubConfig, RecordValidator, findUp } from '@sanxian/contracts';
 import { BatchBodyError } from './batch-body';
+import { ExchangeError } from './exchange-error';
 import type { ThreadAnswer } from './intake-thread';
 import { type IntakeRequest, type PreparedRequest, prepareRequest } from './request-preparation';
+
+/** Whether intake threads make progress, for /health/ready. */
+export interface IntakeProgress {
+  ok: boolean;
+  /** Requests handed to the threads and not answered yet. */
+  inFlight: number;
+  /** Since when no request has been answered while some waited, ms; 0 when none waits. */
+  stalledMs: number;
+  message?: string;
+}
 
 /**
  * Prepares intake requests (parse, validate, encode: prepareRequest) in a pool of threads, so that the
  * api's main thread only moves bytes between the network and the database. With INTAKE_THREADS=0 it
  * prepares them inline. The pool starts on the first request: the worker process, which also loads the
  * exchange module, never starts one.
+ *
+ * A watchdog keeps one request from stalling the others: a request still not prepared after
+ * INTAKE_TASK_TIMEOUT_MS is aborted (piscina ends its thread and starts a fresh one) and answered 503
+ * with Retry-After; a thread that fails on a request answers that request 422 and the others go on.
  */
 @Injectable()
 export class IntakePreparer implements OnModuleDestroy {
+  private readonly logger = new Logger(IntakePreparer.name);
   private pool?: Piscina<IntakeRequest, ThreadAnswer>;
+  private inFlight = 0;
+  /** When a request was last answered, or the first one handed over after the threads were idle. */
+  private lastProgressAt = Date.now();
 
   constructor(
     private readonly validator: RecordValidator,
@@ -30,12 +49,41 @@ export class IntakePreparer implements OnModuleDestroy {
       maxThreads: threads,
       idleTimeout: Infinity,
     });
-    const answer = await this.pool.run(request);
+    if (this.inFlight === 0) this.lastProgressAt = Date.now();
+    this.inFlight++;
+    let answer: ThreadAnswer;
+    try {
+      answer = await this.pool.run(request, { signal: AbortSignal.timeout(this.config.intakeTaskTimeoutMs) });
+    } catch (error) {
+      throw this.taskFailure(error as Error);
+    } finally {
+      this.inFlight--;
+      this.lastProgressAt = Date.now();
+    }
     if ('bodyError' in answer) throw new BatchBodyError(answer.bodyError.status, answer.bodyError.code, answer.bodyError.message);
     const { text, ends } = answer.prepared.log.open;
     // Moved across threads, a Buffer arrives as a plain Uint8Array.
     answer.prepared.log.open = { text: Buffer.from(text.buffer, text.byteOffset, text.byteLength), ends };
     return answer.prepared;
+  }
+
+  /** Healthy unless requests wait and none has been answered for twice the watchdog's limit (it should have ended them). */
+  progress(): IntakeProgress {
+    const stalledMs = this.inFlight > 0 ? Date.now() - this.lastProgressAt : 0;
+    const ok = stalledMs <= 2 * this.config.intakeTaskTimeoutMs;
+    return { ok, inFlight: this.inFlight, stalledMs, ...(ok ? {} : { message: `${this.inFlight} intake request(s) waiting; none answered for ${stalledMs} ms` }) };
+  }
+
+  private taskFailure(error: Error): ExchangeError {
+    if (error.name === 'AbortError' || error.name === 'TimeoutError' || /aborted/i.test(error.message)) {
+      this.logger.warn(`an intake request was not prepared within ${this.config.intakeTaskTimeoutMs} ms; its thread was ended`);
+      return new ExchangeError('intake-unavailable', `the request was not prepared within ${this.config.intakeTaskTimeoutMs / 1000} s; nothing of it was stored, send it again later`, {
+        'Retry-After': '5',
+      });
+    }
+    // The thread failed on this request's content (the others are unaffected): the sender's body is at fault.
+    this.logger.warn(`an intake thread failed on a request: ${error.message}`);
+    return new ExchangeError('body-unprocessable', `the body could not be read as a batch (${error.message.slice(0, 200)}); nothing of it was stored`);
   }
 
   async onModuleDestroy(): Promise<void> {

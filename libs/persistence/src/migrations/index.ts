@@ -4,6 +4,7 @@ import { CreateStaffAndAudit1764500000000 } from './1764500000000-CreateStaffAnd
 import { CreateReconciliation1764600000000 } from './1764600000000-CreateReconciliation';
 import { CreateAssessment1764700000000 } from './1764700000000-CreateAssessment';
 import { AppendOnlyMessageLog1764800000000 } from './1764800000000-AppendOnlyMessageLog';
+import { IntakeBatchSplit1765000000000 } from './1765000000000-IntakeBatchSplit';
 
 /** Every migration, in order. New migrations are appended here. */
-export const MIGRATIONS = [CreateExchangeLog1764331200000, CreateRegistry1764400000000, CreateStaffAndAudit1764500000000, CreateReconciliation1764600000000, CreateAssessment1764700000000, AppendOnlyMessageLog1764800000000];
+export const MIGRATIONS = [CreateExchangeLog1764331200000, CreateRegistry1764400000000, CreateStaffAndAudit1764500000000, CreateReconciliation1764600000000, CreateAssessment1764700000000, AppendOnlyMessageLog1764800000000, IntakeBatchSplit1765000000000];
