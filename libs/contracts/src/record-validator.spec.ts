@@ -297,6 +297,12 @@ describe('plain text: what the store cannot hold and what becomes an attack else
     expect(issuesOf({ ...valid(), recordId: 'HK 2024/𠀀-1', householdId: '户 𠀀' })).toEqual([]);
   });
 
+  it('names an unknown field with characters the store cannot hold by a printable stand-in, cut to 64 characters', () => {
+    const issues = validator.check('hukou-change', { ...valid(), ['\u0000x\udfff']: 1, ['y'.repeat(100)]: 2 }, { today: TODAY }).errors;
+    expect(issues.map((issue) => issue.path)).toEqual(['/\ufffdx\ufffd', `/${'y'.repeat(64)}…`]);
+    for (const issue of issues) expect(JSON.stringify(issue)).not.toMatch(/\\u0000|\\ud[89a-f]/i);
+  });
+
   it('lists at most 20 issues for a record with 100,000 unknown fields, without comparing each with every other', () => {
     const record = valid();
     for (let i = 0; i < 100_000; i++) record[`x${i}`] = i;

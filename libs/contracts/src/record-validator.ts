@@ -144,11 +144,11 @@ function toIssue(error: ErrorObject): RecordIssue {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required': {
-      const name = String(params.missingProperty);
+      const name = printable(String(params.missingProperty));
       return { path: `${at}/${escapePointer(name)}`, code: 'required', message: `required field "${name}" is missing` };
     }
     case 'additionalProperties': {
-      const name = String(params.additionalProperty);
+      const name = printable(String(params.additionalProperty));
       const known = Object.keys((error.parentSchema?.properties as JsonObject | undefined) ?? {});
       const guess = closest(name, known);
       const hint = guess ? `; did you mean "${guess}"?` : '';
@@ -227,6 +227,17 @@ function plainTextIssue(path: string, data: unknown): RecordIssue {
   }
   return { path, code: 'surrounding-whitespace', message: 'must not start or end with whitespace' };
 }
+
+/**
+ * A field name the sender made up, as an issue can carry it: the issue is echoed and stored (jsonb, which
+ * holds neither NUL nor unpaired surrogates), so characters outside plain text become U+FFFD, and a name
+ * longer than 64 characters is cut.
+ */
+function printable(name: string): string {
+  const shown = name.replace(NOT_PLAIN_TEXT, '\uFFFD');
+  return shown.length > 64 ? `${shown.slice(0, 64)}…` : shown;
+}
+const NOT_PLAIN_TEXT = /[\p{Cc}\p{Cs}\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
 
 function escapePointer(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
