@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { KIND_AGENCY, KIND_PATH, RECORD_KINDS, type RecordKind } from '@sanxian/contracts';
 import { CONTENT_TYPES, flattenRecord, toCsv } from '@sanxian/exchange';
 import { freePort, killAllFaultChildren, startHubProcess } from '../../support/fault-processes';
-import { Hub, HubResponse, TestClient, send, startHub } from '../../support/hub-harness';
+import { Hub, HubResponse, TestClient, send, startHub, waitFor } from '../../support/hub-harness';
 import { birthNotice, hukouChange, marriageRecord, registryCard } from '../../support/record-factory';
 
 /**
@@ -63,6 +63,8 @@ describe('hostile input at intake never gets a 5xx and never stalls intake', () 
   const clients = new Map<RecordKind, TestClient>();
   let serial = 0;
   let cases = 0;
+  /** Records refused in 202 answers: each is kept to score its sender, whatever it held. */
+  let rejected = 0;
 
   beforeAll(async () => {
     hub = await startHub({ worker: false });
@@ -84,6 +86,7 @@ describe('hostile input at intake never gets a 5xx and never stalls intake', () 
       signal: AbortSignal.timeout(PATIENCE_MS),
     });
     if (res.status >= 500) throw new Error(`${res.status} for a ${format} body: ${await res.text()}`);
+    if (res.status === 202) rejected += ((await res.clone().json()) as { rejected: number }).rejected;
     return res;
   }
 
@@ -186,6 +189,11 @@ describe('hostile input at intake never gets a 5xx and never stalls intake', () 
     expect(cases).toBeGreaterThanOrEqual(1_200);
     const ready = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(PATIENCE_MS) });
     expect(ready.status).toBe(200);
+    // Kept just after answering, best effort: every one must have been storable.
+    await waitFor('every refused record kept', async () => {
+      const [{ n }] = await hub.sql(`SELECT count(*)::int AS n FROM intake_rejection`);
+      return n === rejected || undefined;
+    });
   });
 });
 
