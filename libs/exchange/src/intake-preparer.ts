@@ -7,6 +7,9 @@ import { ExchangeError } from './exchange-error';
 import type { ThreadAnswer } from './intake-thread';
 import { type IntakeRequest, type PreparedRequest, prepareRequest } from './request-preparation';
 
+/** Requests failed in the threads in a row, with none prepared between, after which intake is not ready. */
+const FAILURES_UNHEALTHY = 3;
+
 /** Whether intake threads make progress, for /health/ready. */
 export interface IntakeProgress {
   ok: boolean;
@@ -25,7 +28,8 @@ export interface IntakeProgress {
  *
  * A watchdog keeps one request from stalling the others: a request still not prepared after
  * INTAKE_TASK_TIMEOUT_MS is aborted (piscina ends its thread and starts a fresh one) and answered 503
- * with Retry-After; a thread that fails on a request answers that request 422 and the others go on.
+ * with Retry-After (so is a request whose thread died or could not start); a request whose content makes
+ * preparing it throw is answered 422, and the others go on.
  */
 @Injectable()
 export class IntakePreparer implements OnModuleDestroy {
@@ -34,6 +38,8 @@ export class IntakePreparer implements OnModuleDestroy {
   private inFlight = 0;
   /** When a request was last answered, or the first one handed over after the threads were idle. */
   private lastProgressAt = Date.now();
+  /** Requests the threads failed (ended or crashed) since the last one they prepared. */
+  private failuresInARow = 0;
 
   constructor(
     private readonly validator: RecordValidator,
@@ -42,7 +48,14 @@ export class IntakePreparer implements OnModuleDestroy {
 
   async prepare(request: IntakeRequest): Promise<PreparedRequest> {
     const threads = this.config.intakeThreads;
-    if (threads === 0) return prepareRequest(this.validator, request);
+    if (threads === 0) {
+      try {
+        return prepareRequest(this.validator, request);
+      } catch (error) {
+        if (error instanceof BatchBodyError) throw error;
+        throw this.bodyFailure(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      }
+    }
     this.pool ??= new Piscina<IntakeRequest, ThreadAnswer>({
       filename: findUp(join('bin', 'intake-thread.js')),
       minThreads: threads,
@@ -54,36 +67,51 @@ export class IntakePreparer implements OnModuleDestroy {
     let answer: ThreadAnswer;
     try {
       answer = await this.pool.run(request, { signal: AbortSignal.timeout(this.config.intakeTaskTimeoutMs) });
+      this.failuresInARow = 0;
     } catch (error) {
+      this.failuresInARow++;
       throw this.taskFailure(error as Error);
     } finally {
       this.inFlight--;
       this.lastProgressAt = Date.now();
     }
     if ('bodyError' in answer) throw new BatchBodyError(answer.bodyError.status, answer.bodyError.code, answer.bodyError.message);
+    if ('failure' in answer) throw this.bodyFailure(answer.failure);
     const { text, ends } = answer.prepared.log.open;
     // Moved across threads, a Buffer arrives as a plain Uint8Array.
     answer.prepared.log.open = { text: Buffer.from(text.buffer, text.byteOffset, text.byteLength), ends };
     return answer.prepared;
   }
 
-  /** Healthy unless requests wait and none has been answered for twice the watchdog's limit (it should have ended them). */
+  /**
+   * Healthy unless requests wait and none has been answered for twice the watchdog's limit (it should have
+   * ended them), or the last FAILURES_UNHEALTHY requests all failed in the threads (ended, or a thread that
+   * cannot start).
+   */
   progress(): IntakeProgress {
     const stalledMs = this.inFlight > 0 ? Date.now() - this.lastProgressAt : 0;
-    const ok = stalledMs <= 2 * this.config.intakeTaskTimeoutMs;
-    return { ok, inFlight: this.inFlight, stalledMs, ...(ok ? {} : { message: `${this.inFlight} intake request(s) waiting; none answered for ${stalledMs} ms` }) };
+    const stalled = stalledMs > 2 * this.config.intakeTaskTimeoutMs;
+    const failing = this.failuresInARow >= FAILURES_UNHEALTHY;
+    const message = stalled
+      ? `${this.inFlight} intake request(s) waiting; none answered for ${stalledMs} ms`
+      : failing
+        ? `the last ${this.failuresInARow} intake requests failed in the intake threads`
+        : undefined;
+    return { ok: message === undefined, inFlight: this.inFlight, stalledMs, ...(message ? { message } : {}) };
   }
 
+  /** The body's own content made preparing it throw: the sender's to fix, and nothing else is affected. */
+  private bodyFailure(failure: string): ExchangeError {
+    this.logger.warn(`an intake request could not be prepared: ${failure}`);
+    return new ExchangeError('body-unprocessable', `the body could not be read as a batch (${failure.slice(0, 200)}); nothing of it was stored`);
+  }
+
+  /** The pool's own failure (the task was ended by the watchdog, or its thread died or could not start): not the sender's. */
   private taskFailure(error: Error): ExchangeError {
-    if (error.name === 'AbortError' || error.name === 'TimeoutError' || /aborted/i.test(error.message)) {
-      this.logger.warn(`an intake request was not prepared within ${this.config.intakeTaskTimeoutMs} ms; its thread was ended`);
-      return new ExchangeError('intake-unavailable', `the request was not prepared within ${this.config.intakeTaskTimeoutMs / 1000} s; nothing of it was stored, send it again later`, {
-        'Retry-After': '5',
-      });
-    }
-    // The thread failed on this request's content (the others are unaffected): the sender's body is at fault.
-    this.logger.warn(`an intake thread failed on a request: ${error.message}`);
-    return new ExchangeError('body-unprocessable', `the body could not be read as a batch (${error.message.slice(0, 200)}); nothing of it was stored`);
+    const ended = error.name === 'AbortError' || error.name === 'TimeoutError' || /aborted/i.test(error.message);
+    this.logger.warn(ended ? `an intake request was not prepared within ${this.config.intakeTaskTimeoutMs} ms; its thread was ended` : `intake thread failure: ${error.message}`);
+    const detail = ended ? `the request was not prepared within ${this.config.intakeTaskTimeoutMs / 1000} s` : 'the intake threads failed';
+    return new ExchangeError('intake-unavailable', `${detail}; nothing of it was stored, send it again later`, { 'Retry-After': '5' });
   }
 
   async onModuleDestroy(): Promise<void> {
