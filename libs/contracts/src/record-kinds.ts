@@ -49,5 +49,7 @@ export const MAX_BATCH_FILE_RECORDS = 100_000;
 export const MAX_RECORD_NESTING = 8;
 /** Bytes of one NDJSON line, and characters of one CSV row: a record of any kind is a few KB. */
 export const MAX_RECORD_SIZE = 64 * 1024;
+/** Fields of an object, or items of an array, in a record (the largest record kind has a dozen fields). */
+export const MAX_MEMBERS = 100;
 /** Columns of a CSV header. */
 export const MAX_CSV_COLUMNS = 500;

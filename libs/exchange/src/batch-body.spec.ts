@@ -337,6 +337,22 @@ describe('limits on what a body may hold', () => {
     ]);
   });
 
+  it('refuses an object or array of more than 100 members: whole for a JSON body, alone for an NDJSON line', () => {
+    const wide = JSON.stringify({ recordId: 'HK-wide', ...Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`x${i}`, i])) });
+    expect(bodyError(() => parseBatchBody('json', Buffer.from(`{"records":[${wide}]}`)))).toMatchObject({ status: 400, code: 'too-many-fields' });
+    expect(bodyError(() => parseBatchBody('json', Buffer.from(`{"records":[{"children":[${'1,'.repeat(100)}1]}]}`)))).toMatchObject({
+      status: 400,
+      code: 'too-many-fields',
+      message: expect.stringMatching(/more than 100 items in one array \(at \/records\/0\/children\)/),
+    });
+    // A thousand records are not "too many members": the records array has its own limit.
+    expect(parseBatchBody('json', Buffer.from(JSON.stringify({ records: Array.from({ length: 1000 }, (_, i) => ({ recordId: `R${i}` })) })))).toHaveLength(1000);
+    expect(parseBatchBody('ndjson', Buffer.from(`${wide}\n{"recordId":"HK-ok"}\n`))).toEqual([
+      { index: 0, recordId: 'HK-wide', error: expect.objectContaining({ code: 'too-many-fields' }) },
+      expect.objectContaining({ index: 1, record: { recordId: 'HK-ok' } }),
+    ]);
+  });
+
   it('does not echo a record id that is not plain text', () => {
     const [entry] = parseBatchBody('ndjson', Buffer.from(`{"recordId":"a\u202Eb", oops\n`));
     expect(entry).not.toHaveProperty('recordId');

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { parse as parseCsvSync } from 'csv-parse/sync';
-import { MAX_BATCH_FILE_RECORDS, MAX_CSV_COLUMNS, MAX_JSON_RECORDS, MAX_RECORD_NESTING, MAX_RECORD_SIZE, type RecordIssue } from '../../contracts/src/record-kinds';
+import { MAX_BATCH_FILE_RECORDS, MAX_CSV_COLUMNS, MAX_JSON_RECORDS, MAX_MEMBERS, MAX_RECORD_NESTING, MAX_RECORD_SIZE, type RecordIssue } from '../../contracts/src/record-kinds';
 
 /**
  * The body of a POST /v1/exchange/… request, turned into records: `application/json` `{"records": […]}`
@@ -119,24 +119,59 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
+/** What makes a parsed value too large to check: nesting too deep, or an object or array with too many members. */
+export interface ShapeFault {
+  code: 'nesting-too-deep' | 'too-many-fields';
+  /** JSON Pointer of the value at fault. */
+  at: string;
+  message: string;
+}
+
 /**
- * The JSON Pointer of the first value nested deeper than `limit` levels of objects and arrays, or undefined.
- * Walked with a stack of its own: a value parsed from 64 MB of '[' must not overflow the call stack here, nor
- * later wherever it is copied (a thread's answer) or compared.
+ * The first place where `value` nests deeper than `depthLimit` levels of objects and arrays, or where an
+ * object or array has more than MAX_MEMBERS members (but `largeArray`: a JSON body's records, checked
+ * before). Walked with a stack of its own: a value parsed from 64 MB of '[' must not overflow the call
+ * stack here, nor later wherever it is copied (a thread's answer); and a record with a million unknown
+ * fields must not have the validator list a million errors.
  */
-export function tooDeepAt(value: unknown, limit: number): string | undefined {
-  const stack: [unknown, number, string][] = [[value, 1, '']];
-  while (stack.length) {
-    const [node, depth, path] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth > limit) return path;
-    for (const key of Object.keys(node)) stack.push([(node as Record<string, unknown>)[key], depth + 1, `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`]);
+export function shapeFault(value: unknown, depthLimit: number, largeArray?: unknown): ShapeFault | undefined {
+  // Per record on the hot path: no paths and no key arrays while walking; the path is found only for a fault.
+  const nodes: unknown[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length) {
+    const node = nodes.pop() as Record<string, unknown>;
+    const depth = depths.pop()!;
+    if (depth > depthLimit) return describeFault(value, node, 'nesting-too-deep', `nests objects and arrays more than ${depthLimit} levels deep`);
+    let members = 0;
+    for (const key in node) {
+      const child = node[key];
+      if (++members > MAX_MEMBERS && node !== largeArray) {
+        const what = Array.isArray(node) ? 'items' : 'fields';
+        return describeFault(value, node, 'too-many-fields', `has more than ${MAX_MEMBERS} ${what} in one ${Array.isArray(node) ? 'array' : 'object'}`);
+      }
+      if (child !== null && typeof child === 'object') {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return undefined;
 }
 
-function tooDeepIssue(at: string): RecordIssue {
-  return { path: '', code: 'nesting-too-deep', message: `the record nests objects and arrays more than ${MAX_RECORD_NESTING} levels deep (at ${at.slice(0, 200)})` };
+/** The fault at `target`, found again with its JSON Pointer (rare: only for a value at fault). */
+function describeFault(value: unknown, target: unknown, code: ShapeFault['code'], what: string): ShapeFault {
+  const stack: [unknown, string][] = [[value, '']];
+  let at = '';
+  while (stack.length) {
+    const [node, path] = stack.pop()!;
+    if (node === target) {
+      at = path;
+      break;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    for (const key in node) stack.push([(node as Record<string, unknown>)[key], `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`]);
+  }
+  return { code, at, message: `${what} (at ${at.slice(0, 200) || '/'})` };
 }
 
 function parseJsonBody(body: Buffer): ParsedEntry[] {
@@ -158,10 +193,8 @@ function parseJsonBody(body: Buffer): ParsedEntry[] {
   if (records.length === 0) throw emptyBatch();
   if (records.length > MAX_JSON_RECORDS) throw tooMany(MAX_JSON_RECORDS, 'JSON');
   // The body's object and its records array are two levels above the records.
-  const deep = tooDeepAt(parsed, MAX_RECORD_NESTING + 2);
-  if (deep !== undefined) {
-    throw new BatchBodyError(400, 'nesting-too-deep', `the body nests objects and arrays more than ${MAX_RECORD_NESTING + 2} levels deep (a record at most ${MAX_RECORD_NESTING}), at ${deep.slice(0, 200)}`);
-  }
+  const fault = shapeFault(parsed, MAX_RECORD_NESTING + 2, records);
+  if (fault) throw new BatchBodyError(400, fault.code, `the body ${fault.message} (a record nests at most ${MAX_RECORD_NESTING} levels)`);
   return records.map((record, index) => ({ index, record }));
 }
 
@@ -230,9 +263,9 @@ function readNdjsonBody(body: Buffer, visit: (entry: ParsedEntry) => void): numb
       });
       continue;
     }
-    const deep = tooDeepAt(record, MAX_RECORD_NESTING);
-    if (deep !== undefined) {
-      visit({ index, ...recordIdIn(record), error: tooDeepIssue(deep) });
+    const fault = shapeFault(record, MAX_RECORD_NESTING);
+    if (fault) {
+      visit({ index, ...recordIdIn(record), error: { path: '', code: fault.code, message: `the record ${fault.message}` } });
       continue;
     }
     visit({ index, record, text });

@@ -64,7 +64,7 @@ export class IntakeService {
       prepared = await this.preparer.prepare({ kind, format, body: req.body, clientId: client.id, receivedAt: receivedAt.toISOString() });
     } catch (error) {
       if (error instanceof BatchBodyError) {
-        const code = error.status === 415 ? 'unsupported-media-type' : error.status === 413 ? 'too-many-records' : (error.code as 'invalid-body' | 'nesting-too-deep');
+        const code = error.status === 415 ? 'unsupported-media-type' : error.status === 413 ? 'too-many-records' : (error.code as 'invalid-body' | 'nesting-too-deep' | 'too-many-fields');
         throw new ExchangeError(code, error.message);
       }
       throw error;
