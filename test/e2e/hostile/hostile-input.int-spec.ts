@@ -140,11 +140,12 @@ describe('hostile input at intake never gets a 5xx and never stalls intake', () 
     });
   });
 
-  it.each(FORMATS)('survives generated nesting in %s bodies', async (format) => {
+  it.each(FORMATS)('survives generated nesting and width in %s bodies', async (format) => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 20_000 }), fc.boolean(), async (depth, objects) => {
+      fc.asyncProperty(fc.integer({ min: 1, max: 20_000 }), fc.constantFrom('objects', 'arrays', 'wide'), async (depth, shape) => {
         cases++;
-        const nested = objects ? nestedObjects(depth) : nestedArrays(depth);
+        const wide = `{"recordId":"W-${depth}",${Array.from({ length: depth }, (_, i) => `"f${i}":[${i}]`).join(',')}}`;
+        const nested = shape === 'objects' ? nestedObjects(depth) : shape === 'arrays' ? nestedArrays(depth) : wide;
         const body =
           format === 'json' ? `{"records":[${nested}]}` : format === 'ndjson' ? `${nested}\n` : `recordId,${Array.from({ length: Math.min(depth, 2_000) }, () => 'a').join('.')}\r\nX,1\r\n`;
         await post('hukou-change', Buffer.from(body), format);
