@@ -47,7 +47,8 @@ describe('the message log is tamper-evident; dead messages can be listed and rep
 
   it('keeps each payload byte for byte, escapes included, and its hash verifies', async () => {
     const client = await hub.createClient('public-security');
-    const record = hukouChange(1, 4, { policeStation: { code: '511325520200', name: 'C:\\派出所\t"东" \\n' } });
+    // Backslashes and quotes: what JSON escapes in plain text (control characters such as a tab are refused).
+    const record = hukouChange(1, 4, { policeStation: { code: '511325520200', name: 'C:\\派出所 "东" \\n' } });
     const res = await send(hub.url, client, 'POST', PATH, { records: [record] });
     expect(res.status).toBe(202);
     const [row] = await hub.sql(`SELECT payload, payload_sha256, encode(sha256(convert_to(payload, 'UTF8')), 'hex') AS computed FROM inbound_message WHERE client_id = $1`, [client.clientId]);

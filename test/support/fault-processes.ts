@@ -161,6 +161,7 @@ export class FaultTcpProxy {
 
   /** Drops every connection at once and refuses new ones, as a crashed or unreachable server would. */
   async cut(): Promise<void> {
+    this.frozen = false;
     const server = this.server;
     this.server = undefined;
     for (const socket of this.sockets) socket.destroy();
@@ -172,8 +173,26 @@ export class FaultTcpProxy {
     return this.cut();
   }
 
+  private frozen = false;
+
+  /**
+   * Stops forwarding without closing anything, as a server that hangs (or a network that drops packets)
+   * would: open connections stay open and silent, new ones are accepted and never answered.
+   */
+  freeze(): void {
+    this.frozen = true;
+    for (const socket of this.sockets) socket.pause();
+  }
+
   private forward(downstream: Socket): void {
     this.connections++;
+    if (this.frozen) {
+      this.sockets.add(downstream);
+      downstream.pause();
+      downstream.on('error', () => undefined);
+      downstream.on('close', () => this.sockets.delete(downstream));
+      return;
+    }
     const upstream = connect(this.target.port, this.target.host);
     for (const [a, b] of [[downstream, upstream], [upstream, downstream]] as const) {
       this.sockets.add(a);

@@ -95,6 +95,8 @@ export interface SendOptions {
   secret?: string;
   now?: Date;
   nonce?: string;
+  /** Gives up on the request (e.g. AbortSignal.timeout): a hub that hangs fails the test instead of stalling it. */
+  signal?: AbortSignal;
 }
 
 /** A fetch Response whose JSON body is untyped, as tests read it. */
@@ -117,6 +119,7 @@ export async function send(hubUrl: string, client: TestClient, method: string, p
     method,
     headers: { ...headers, ...(contentType ? { 'content-type': contentType } : {}), ...options.headers },
     body: method === 'GET' ? undefined : bytes,
+    signal: options.signal,
   });
 }
 

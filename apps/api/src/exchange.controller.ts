@@ -3,7 +3,7 @@ import { ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs
 import { FastifyRequest } from 'fastify';
 import { kindForPath } from '@sanxian/contracts';
 import { ExchangeError, ExchangeMetrics, IntakeResponse, IntakeService, SignedRequest } from '@sanxian/exchange';
-import { MessageLogRepository, ReceiptRepository } from '@sanxian/persistence';
+import { MessageLogRepository, ReceiptRepository, isDatabaseUnavailable } from '@sanxian/persistence';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -53,12 +53,14 @@ export class ExchangeController {
   @Post(':kindPath')
   @HttpCode(202)
   @ApiOperation({ summary: 'Deliver records: JSON {"records": [...]} (1–1,000), NDJSON or CSV (up to 100,000)' })
-  @ApiResponse({ status: 202, description: 'every accepted record is committed; per-record results' })
+  @ApiResponse({ status: 202, description: 'every accepted record is committed; per-record results (a record breaking the plain-text rule or nested too deep is rejected alone, with its path and code)' })
   @ApiQuery({
     name: 'load', required: false, enum: ['initial', 'history'],
     description: "what the delivery is, signed with the path: the family-planning registry's initial load (registry-cards only) or a history import of past events; neither is ever counted late. Absent: the regular flow",
   })
-  @ApiResponse({ status: 400, description: 'invalid-load: another value, or load=initial for a kind other than registry-cards' })
+  @ApiResponse({ status: 400, description: 'the body is not a batch, or exceeds a limit (nesting-too-deep, too-many-fields, invalid-csv); or invalid-load: another value, or load=initial for a kind other than registry-cards: a problem document naming it' })
+  @ApiResponse({ status: 422, description: 'the body could not be processed (body-unprocessable); nothing was stored' })
+  @ApiResponse({ status: 503, description: 'the database or the intake threads could not take the request in time; nothing was stored; send again after Retry-After' })
   async push(@Req() req: FastifyRequest, @Param('kindPath') kindPath: string): Promise<IntakeResponse> {
     const kind = kindForPath(kindPath);
     if (!kind) throw new ExchangeError('not-found', `no endpoint /v1/exchange/${kindPath}`);
@@ -68,7 +70,7 @@ export class ExchangeController {
       done({ status: '202' });
       return response;
     } catch (error) {
-      done({ status: String((error as { status?: number }).status ?? 500) });
+      done({ status: String((error as { status?: number }).status ?? (isDatabaseUnavailable(error) ? 503 : 500)) });
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { IntakePreparer } from '@sanxian/exchange';
 import { JobProducer } from '@sanxian/jobs';
 
 @ApiTags('operations')
@@ -11,6 +12,7 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     private readonly jobs: JobProducer,
+    private readonly intake: IntakePreparer,
   ) {}
 
   /** The process is up (for restarts). */
@@ -19,7 +21,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** PostgreSQL and Redis both answer (for load balancers). */
+  /** PostgreSQL and Redis both answer, and intake makes progress (for load balancers). */
   @Get('ready')
   @HealthCheck()
   ready() {
@@ -33,6 +35,11 @@ export class HealthController {
         } catch (error) {
           return redis.down({ message: (error as Error).message });
         }
+      },
+      () => {
+        const intake = this.indicators.check('intake');
+        const progress = this.intake.progress();
+        return progress.ok ? intake.up({ inFlight: progress.inFlight }) : intake.down({ message: progress.message, inFlight: progress.inFlight, stalledMs: progress.stalledMs });
       },
     ]);
   }

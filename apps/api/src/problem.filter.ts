@@ -4,6 +4,8 @@ import { PROBLEM_CONTENT_TYPE, problem } from '@sanxian/contracts';
 import { ExchangeError } from '@sanxian/exchange';
 import { isDatabaseUnavailable } from '@sanxian/persistence';
 
+const DATABASE_RETRY_AFTER_SECONDS = '5';
+
 const FASTIFY_CODES: Record<number, string> = { 400: 'invalid-body', 404: 'not-found', 413: 'body-too-large', 415: 'unsupported-media-type' };
 
 /** Every error leaves as an RFC 9457 problem document; only unknown ones are 500 and logged. */
@@ -38,10 +40,11 @@ export class ProblemFilter implements ExceptionFilter {
       this.send(reply, problem(status, FASTIFY_CODES[status] ?? `http-${status}`, fastifyError.code ?? 'Bad request', fastifyError.message, { instance }));
       return;
     }
+    // Any request, not only intake: a database that is unreachable, frozen or too busy is worth a retry later.
     if (isDatabaseUnavailable(error)) {
-      // Sign-in, the guard and every staff read need PostgreSQL: its absence is a 503 to retry, not an internal error.
-      reply.header('retry-after', '5');
-      this.send(reply, problem(503, 'storage-unavailable', 'Service unavailable', 'the database cannot be reached: try again shortly', { instance }));
+      this.logger.warn(`database unavailable: ${(error as Error).message}`);
+      reply.header('Retry-After', DATABASE_RETRY_AFTER_SECONDS);
+      this.send(reply, new ExchangeError('storage-unavailable', 'the database did not answer in time; nothing of this request was stored').toProblem(instance));
       return;
     }
     this.logger.error(error instanceof Error ? error.stack : String(error));

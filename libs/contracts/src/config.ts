@@ -25,6 +25,10 @@ export interface HubConfig {
   workerConcurrency: number;
   /** Threads that prepare intake requests beside the api's main thread; 0: on the main thread. */
   intakeThreads: number;
+  /** An intake thread preparing one request for longer is ended (and replaced); the request gets a 503. */
+  intakeTaskTimeoutMs: number;
+  /** The api's statement timeout; lock waits and the driver's own timeout are derived from it. */
+  databaseStatementTimeoutMs: number;
   /** A request of at least this many records is part of a bulk delivery, which processing holds back for. */
   intakeBurstRecords: number;
   /** A bulk delivery is over when no such request came for this long. */
@@ -127,6 +131,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: values.WORKER_CONCURRENCY as number,
     // Unset: one thread fewer than the cores, for the main thread (none on a single core).
     intakeThreads: (values.INTAKE_THREADS as number | undefined) ?? Math.min(4, availableParallelism() - 1),
+    intakeTaskTimeoutMs: values.INTAKE_TASK_TIMEOUT_MS as number,
+    databaseStatementTimeoutMs: values.DATABASE_STATEMENT_TIMEOUT_MS as number,
     workerNice: values.WORKER_NICE as number,
     intakeBurstRecords: values.INTAKE_BURST_RECORDS as number,
     intakeBurstQuietMs: values.INTAKE_BURST_QUIET_MS as number,

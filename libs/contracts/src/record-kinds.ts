@@ -42,3 +42,14 @@ export interface RecordIssue {
 /** Limits fixed by the contract. */
 export const MAX_JSON_RECORDS = 1000;
 export const MAX_BATCH_FILE_RECORDS = 100_000;
+/**
+ * Levels of objects and arrays in one record (the record itself is 1; a registry card's children are 3).
+ * A JSON body adds two: its object and its `records` array.
+ */
+export const MAX_RECORD_NESTING = 8;
+/** Bytes of one NDJSON line, and characters of one CSV row: a record of any kind is a few KB. */
+export const MAX_RECORD_SIZE = 64 * 1024;
+/** Fields of an object, or items of an array, in a record (the largest record kind has a dozen fields). */
+export const MAX_MEMBERS = 100;
+/** Columns of a CSV header. */
+export const MAX_CSV_COLUMNS = 500;

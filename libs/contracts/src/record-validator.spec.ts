@@ -253,3 +253,61 @@ describe('RecordValidator', () => {
     });
   });
 });
+
+describe('plain text: what the store cannot hold and what becomes an attack elsewhere', () => {
+  const validator = RecordValidator.create({ schemaDir: SCHEMA_DIR });
+  const valid = (): Record<string, any> => readJson<Record<string, any>>(exampleFiles('hukou-change', 'valid')[0]);
+  const issuesOf = (record: unknown, kind: RecordKind = 'hukou-change') => validator.check(kind, record, { today: TODAY }).errors.map(({ path, code }) => ({ path, code }));
+
+  it.each([
+    ['recordId', 'a\u0000b', 'control-character'],
+    ['recordId', '\udfff', 'unpaired-surrogate'],
+    ['recordId', 'HK-1\n', 'control-character'],
+    ['recordId', 'HK-1 ', 'surrounding-whitespace'],
+    ['recordId', '\u3000HK-1', 'surrounding-whitespace'],
+    ['recordId', 'HK\u202E1', 'bidi-control'],
+    ['recordId', 'HK\u2066-1', 'bidi-control'],
+    ['recordId', 'HK\u200F1', 'bidi-control'],
+    ['recordId', 'HK\u0085-1', 'control-character'],
+    ['householdId', '\u0000', 'control-character'],
+    ['householdId', 'H\ud800', 'unpaired-surrogate'],
+    ['householdId', 'H\u2028', 'control-character'],
+  ])('%s %j is refused as %s', (field, value, code) => {
+    expect(issuesOf({ ...valid(), [field]: value })).toEqual([{ path: `/${field}`, code }]);
+  });
+
+  it.each([
+    ['name', '王\u0000芳', 'control-character'],
+    ['name', '王\u202E芳', 'bidi-control'],
+    ['citizenId', '51132519900101001\u0000', 'control-character'],
+  ])('person.%s %j is refused as %s', (field, value, code) => {
+    const record = valid();
+    record.person[field] = value;
+    expect(issuesOf(record)).toEqual([{ path: `/person/${field}`, code }]);
+  });
+
+  it('refuses a control character in an organisation name, with the field path', () => {
+    expect(issuesOf({ ...valid(), policeStation: { code: 'PS\u0007', name: '晋城派出所\ud83d' } })).toEqual([
+      { path: '/policeStation/code', code: 'control-character' },
+      { path: '/policeStation/name', code: 'unpaired-surrogate' },
+    ]);
+  });
+
+  it('still accepts characters outside the Basic Multilingual Plane (a surrogate pair) and inner spaces in ids', () => {
+    expect(issuesOf({ ...valid(), recordId: 'HK 2024/𠀀-1', householdId: '户 𠀀' })).toEqual([]);
+  });
+
+  it('names an unknown field with characters the store cannot hold by a printable stand-in, cut to 64 characters', () => {
+    const issues = validator.check('hukou-change', { ...valid(), ['\u0000x\udfff']: 1, ['y'.repeat(100)]: 2 }, { today: TODAY }).errors;
+    expect(issues.map((issue) => issue.path)).toEqual(['/\ufffdx\ufffd', `/${'y'.repeat(64)}…`]);
+    for (const issue of issues) expect(JSON.stringify(issue)).not.toMatch(/\\u0000|\\ud[89a-f]/i);
+  });
+
+  it('lists at most 20 issues for a record with 100,000 unknown fields, without comparing each with every other', () => {
+    const record = valid();
+    for (let i = 0; i < 100_000; i++) record[`x${i}`] = i;
+    const errors = validator.check('hukou-change', record, { today: TODAY }).errors;
+    expect(errors).toHaveLength(21);
+    expect(errors[20].code).toBe('too-many-issues');
+  });
+});

@@ -117,16 +117,26 @@ function compile(schemas: readonly object[], coerceTypes: boolean): Validators {
 // ---------------------------------------------------------------------------------------------
 // Schema errors → issues
 
-/** Appends one issue per offending field (the first ajv reports) and returns their paths. */
+/**
+ * A record lists at most this many issues: a record with 100,000 unknown fields is refused just as well
+ * with the first of them, and its answer stays small.
+ */
+export const MAX_ISSUES_PER_RECORD = 20;
+
+/** Appends one issue per offending field (the first ajv reports), at most MAX_ISSUES_PER_RECORD, and returns their paths. */
 function collectSchemaIssues(ajvErrors: readonly ErrorObject[], out: RecordIssue[]): string[] {
-  const paths: string[] = [];
+  const paths = new Set<string>();
   for (const error of ajvErrors) {
+    if (paths.size === MAX_ISSUES_PER_RECORD) {
+      out.push({ path: '', code: 'too-many-issues', message: `more than ${MAX_ISSUES_PER_RECORD} fields are faulty; only the first ${MAX_ISSUES_PER_RECORD} are listed` });
+      break;
+    }
     const issue = toIssue(error);
-    if (paths.includes(issue.path)) continue;
-    paths.push(issue.path);
+    if (paths.has(issue.path)) continue;
+    paths.add(issue.path);
     out.push(issue);
   }
-  return paths;
+  return [...paths];
 }
 
 function toIssue(error: ErrorObject): RecordIssue {
@@ -134,11 +144,11 @@ function toIssue(error: ErrorObject): RecordIssue {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required': {
-      const name = String(params.missingProperty);
+      const name = printable(String(params.missingProperty));
       return { path: `${at}/${escapePointer(name)}`, code: 'required', message: `required field "${name}" is missing` };
     }
     case 'additionalProperties': {
-      const name = String(params.additionalProperty);
+      const name = printable(String(params.additionalProperty));
       const known = Object.keys((error.parentSchema?.properties as JsonObject | undefined) ?? {});
       const guess = closest(name, known);
       const hint = guess ? `; did you mean "${guess}"?` : '';
@@ -154,6 +164,7 @@ function toIssue(error: ErrorObject): RecordIssue {
       return { path: at, code: 'format', message: FORMAT_MESSAGES[String(params.format)] ?? `must be a valid ${String(params.format)}` };
     case 'pattern': {
       const pattern = String(params.pattern);
+      if (pattern === PLAIN_TEXT_PATTERN || pattern === NO_SURROUNDING_SPACE_PATTERN) return plainTextIssue(at, error.data);
       return { path: at, code: 'pattern', message: PATTERN_MESSAGES[pattern] ?? `must match the pattern ${pattern}` };
     }
     case 'minLength':
@@ -190,6 +201,43 @@ const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   '^(?:[0-9]{12}|[0-9]{6})$': 'must be a 12-digit village code, or a 6-digit county code outside the province',
   '^[A-Z][0-9]{9}$': 'must be one capital letter followed by 9 digits',
 };
+
+// The plain-text rule of common.schema.json (plainText, recordId): what the store cannot hold (NUL, unpaired
+// surrogates) and what turns into an attack where the value is shown or exported (line breaks, bidi overrides).
+const PLAIN_TEXT_PATTERN = '^[^\\p{Cc}\\p{Cs}\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$';
+const NO_SURROUNDING_SPACE_PATTERN = '^\\S(?:.*\\S)?$';
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
+const BIDI_CONTROL = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+function codePoint(text: string, at: number): string {
+  return `U+${text.codePointAt(at)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** The issue of a value that breaks the plain-text rule, naming the first offending character and where it is. */
+function plainTextIssue(path: string, data: unknown): RecordIssue {
+  const text = typeof data === 'string' ? data : '';
+  for (const [code, what, pattern] of [
+    ['unpaired-surrogate', 'an unpaired surrogate (not a character)', UNPAIRED_SURROGATE],
+    ['control-character', 'a control character or line break', CONTROL],
+    ['bidi-control', 'a bidirectional control character', BIDI_CONTROL],
+  ] as const) {
+    const found = pattern.exec(text);
+    if (found) return { path, code, message: `must not contain ${what}: ${codePoint(text, found.index)} at position ${found.index + 1}` };
+  }
+  return { path, code: 'surrounding-whitespace', message: 'must not start or end with whitespace' };
+}
+
+/**
+ * A field name the sender made up, as an issue can carry it: the issue is echoed and stored (jsonb, which
+ * holds neither NUL nor unpaired surrogates), so characters outside plain text become U+FFFD, and a name
+ * longer than 64 characters is cut.
+ */
+function printable(name: string): string {
+  const shown = name.replace(NOT_PLAIN_TEXT, '\uFFFD');
+  return shown.length > 64 ? `${shown.slice(0, 64)}…` : shown;
+}
+const NOT_PLAIN_TEXT = /[\p{Cc}\p{Cs}\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
 
 function escapePointer(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');

@@ -312,3 +312,56 @@ describe('flattenRecord and CSV writing', () => {
     );
   });
 });
+
+describe('limits on what a body may hold', () => {
+  const arrays = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+  const objects = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+
+  it('refuses a JSON body nested deeper than a record can be (400 nesting-too-deep), whatever the depth', () => {
+    for (const records of [arrays(10), arrays(5_000), `[${objects(3_000)}]`, `[{"policeStation":${objects(10_000)}}]`]) {
+      const error = bodyError(() => parseBatchBody('json', Buffer.from(`{"records":${records}}`)));
+      expect(error).toMatchObject({ status: 400, code: 'nesting-too-deep' });
+    }
+    // Eight levels inside a record are still a record (the schema says what it may hold).
+    expect(parseBatchBody('json', Buffer.from(`{"records":[${objects(7)}]}`))).toHaveLength(1);
+  });
+
+  it('refuses an NDJSON line nested too deep or over 64 KB on its own, naming its record id when it is plain text', () => {
+    const big = JSON.stringify({ recordId: 'HK-big', name: 'x'.repeat(70_000) });
+    const entries = parseBatchBody('ndjson', Buffer.from(`${arrays(20_000)}\n{"recordId":"HK-deep","a":${objects(9)}}\n${big}\n{"recordId":"HK-ok"}\n`));
+    expect(entries).toEqual([
+      { index: 0, error: expect.objectContaining({ code: 'nesting-too-deep' }) },
+      { index: 1, recordId: 'HK-deep', error: expect.objectContaining({ code: 'nesting-too-deep' }) },
+      { index: 2, error: expect.objectContaining({ code: 'record-too-large', message: expect.stringMatching(/at most 65,536/) }) },
+      expect.objectContaining({ index: 3, record: { recordId: 'HK-ok' } }),
+    ]);
+  });
+
+  it('refuses an object or array of more than 100 members: whole for a JSON body, alone for an NDJSON line', () => {
+    const wide = JSON.stringify({ recordId: 'HK-wide', ...Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`x${i}`, i])) });
+    expect(bodyError(() => parseBatchBody('json', Buffer.from(`{"records":[${wide}]}`)))).toMatchObject({ status: 400, code: 'too-many-fields' });
+    expect(bodyError(() => parseBatchBody('json', Buffer.from(`{"records":[{"children":[${'1,'.repeat(100)}1]}]}`)))).toMatchObject({
+      status: 400,
+      code: 'too-many-fields',
+      message: expect.stringMatching(/more than 100 items in one array \(at \/records\/0\/children\)/),
+    });
+    // A thousand records are not "too many members": the records array has its own limit.
+    expect(parseBatchBody('json', Buffer.from(JSON.stringify({ records: Array.from({ length: 1000 }, (_, i) => ({ recordId: `R${i}` })) })))).toHaveLength(1000);
+    expect(parseBatchBody('ndjson', Buffer.from(`${wide}\n{"recordId":"HK-ok"}\n`))).toEqual([
+      { index: 0, recordId: 'HK-wide', error: expect.objectContaining({ code: 'too-many-fields' }) },
+      expect.objectContaining({ index: 1, record: { recordId: 'HK-ok' } }),
+    ]);
+  });
+
+  it('does not echo a record id that is not plain text', () => {
+    const [entry] = parseBatchBody('ndjson', Buffer.from(`{"recordId":"a\u202Eb", oops\n`));
+    expect(entry).not.toHaveProperty('recordId');
+  });
+
+  it('refuses CSV headers nested too deep or too wide, and cells over 64 KB', () => {
+    expect(bodyError(() => parseBatchBody('csv', Buffer.from(`recordId,${'a.'.repeat(8)}b\r\nX,1\r\n`)))).toMatchObject({ status: 400, code: 'invalid-csv', message: expect.stringMatching(/levels deep/) });
+    const wide = Array.from({ length: 501 }, (_, i) => `c${i}`).join(',');
+    expect(bodyError(() => parseBatchBody('csv', Buffer.from(`${wide}\r\n`)))).toMatchObject({ status: 400, code: 'invalid-csv', message: expect.stringMatching(/501 columns/) });
+    expect(bodyError(() => parseBatchBody('csv', Buffer.from(`recordId,name\r\nX,${'x'.repeat(70_000)}\r\n`)))).toMatchObject({ status: 400, code: 'invalid-csv' });
+  });
+});

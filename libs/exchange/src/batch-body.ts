@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { parse as parseCsvSync } from 'csv-parse/sync';
-import { MAX_BATCH_FILE_RECORDS, MAX_JSON_RECORDS, type RecordIssue } from '../../contracts/src/record-kinds';
+import { MAX_BATCH_FILE_RECORDS, MAX_CSV_COLUMNS, MAX_JSON_RECORDS, MAX_MEMBERS, MAX_RECORD_NESTING, MAX_RECORD_SIZE, type RecordIssue } from '../../contracts/src/record-kinds';
 
 /**
  * The body of a POST /v1/exchange/… request, turned into records: `application/json` `{"records": […]}`
@@ -119,6 +119,61 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
+/** What makes a parsed value too large to check: nesting too deep, or an object or array with too many members. */
+export interface ShapeFault {
+  code: 'nesting-too-deep' | 'too-many-fields';
+  /** JSON Pointer of the value at fault. */
+  at: string;
+  message: string;
+}
+
+/**
+ * The first place where `value` nests deeper than `depthLimit` levels of objects and arrays, or where an
+ * object or array has more than MAX_MEMBERS members (but `largeArray`: a JSON body's records, checked
+ * before). Walked with a stack of its own: a value parsed from 64 MB of '[' must not overflow the call
+ * stack here, nor later wherever it is copied (a thread's answer); and a record with a million unknown
+ * fields must not have the validator list a million errors.
+ */
+export function shapeFault(value: unknown, depthLimit: number, largeArray?: unknown): ShapeFault | undefined {
+  // Per record on the hot path: no paths and no key arrays while walking; the path is found only for a fault.
+  const nodes: unknown[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length) {
+    const node = nodes.pop() as Record<string, unknown>;
+    const depth = depths.pop()!;
+    if (depth > depthLimit) return describeFault(value, node, 'nesting-too-deep', `nests objects and arrays more than ${depthLimit} levels deep`);
+    let members = 0;
+    for (const key in node) {
+      const child = node[key];
+      if (++members > MAX_MEMBERS && node !== largeArray) {
+        const what = Array.isArray(node) ? 'items' : 'fields';
+        return describeFault(value, node, 'too-many-fields', `has more than ${MAX_MEMBERS} ${what} in one ${Array.isArray(node) ? 'array' : 'object'}`);
+      }
+      if (child !== null && typeof child === 'object') {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The fault at `target`, found again with its JSON Pointer (rare: only for a value at fault). */
+function describeFault(value: unknown, target: unknown, code: ShapeFault['code'], what: string): ShapeFault {
+  const stack: [unknown, string][] = [[value, '']];
+  let at = '';
+  while (stack.length) {
+    const [node, path] = stack.pop()!;
+    if (node === target) {
+      at = path;
+      break;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    for (const key in node) stack.push([(node as Record<string, unknown>)[key], `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`]);
+  }
+  return { code, at, message: `${what} (at ${at.slice(0, 200) || '/'})` };
+}
+
 function parseJsonBody(body: Buffer): ParsedEntry[] {
   let parsed: unknown;
   try {
@@ -137,7 +192,29 @@ function parseJsonBody(body: Buffer): ParsedEntry[] {
   }
   if (records.length === 0) throw emptyBatch();
   if (records.length > MAX_JSON_RECORDS) throw tooMany(MAX_JSON_RECORDS, 'JSON');
+  // The body's object and its records array are two levels above the records.
+  const fault = shapeFault(parsed, MAX_RECORD_NESTING + 2, records);
+  if (fault) throw new BatchBodyError(400, fault.code, `the body ${fault.message} (a record nests at most ${MAX_RECORD_NESTING} levels)`);
   return records.map((record, index) => ({ index, record }));
+}
+
+/** The record's id as refusals name it: a short string that is plain text, else none (it is echoed and stored). */
+export function displayableRecordId(record: unknown): string | undefined {
+  const id = (record as { recordId?: unknown } | null)?.recordId;
+  return isPlainText(id, 64) ? id : undefined;
+}
+
+// The characters schemas/exchange/common.schema.json#/$defs/plainText forbids.
+const NOT_PLAIN_TEXT = /[\p{Cc}\p{Cs}\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+
+/** A string of at most `maxLength` that the contract's plain-text rule allows: safe to echo and to store. */
+export function isPlainText(value: unknown, maxLength: number): value is string {
+  return typeof value === 'string' && value.length <= maxLength && !NOT_PLAIN_TEXT.test(value);
+}
+
+function recordIdIn(record: unknown): { recordId?: string } {
+  const recordId = displayableRecordId(record);
+  return recordId === undefined ? {} : { recordId };
 }
 
 // A best-effort recordId for a line that is not JSON, so the sender can tell which record it was.
@@ -170,17 +247,25 @@ function readNdjsonBody(body: Buffer, visit: (entry: ParsedEntry) => void): numb
     if (index === MAX_BATCH_FILE_RECORDS) throw tooMany(MAX_BATCH_FILE_RECORDS, 'NDJSON');
     count++;
     const text = body.subarray(first, end);
+    if (text.length > MAX_RECORD_SIZE) {
+      visit({ index, error: { path: '', code: 'record-too-large', message: `line ${lineIndex + 1} is ${text.length.toLocaleString('en-US')} bytes; a record may be at most ${MAX_RECORD_SIZE.toLocaleString('en-US')}` } });
+      continue;
+    }
     const line = text.toString('utf8');
     let record: unknown;
     try {
       record = JSON.parse(line);
     } catch (error) {
-      const recordId = RECORD_ID_IN_TEXT.exec(line)?.[1];
       visit({
         index,
-        ...(recordId !== undefined ? { recordId } : {}),
+        ...recordIdIn({ recordId: RECORD_ID_IN_TEXT.exec(line)?.[1] }),
         error: { path: '', code: 'invalid-json', message: `line ${lineIndex + 1} is not valid JSON: ${(error as Error).message}` },
       });
+      continue;
+    }
+    const fault = shapeFault(record, MAX_RECORD_NESTING);
+    if (fault) {
+      visit({ index, ...recordIdIn(record), error: { path: '', code: fault.code, message: `the record ${fault.message}` } });
       continue;
     }
     visit({ index, record, text });
@@ -221,6 +306,7 @@ function headerError(message: string): BatchBodyError {
  */
 export function compileCsvHeader(header: readonly string[]): CsvLayout {
   const root: TrieNode = { kind: 'object', children: new Map() };
+  if (header.length > MAX_CSV_COLUMNS) throw headerError(`${header.length} columns; at most ${MAX_CSV_COLUMNS} are accepted`);
   const names = header.map((name) => name.trim());
   let hasArrays = false;
   const columns = names.map((name, columnIndex): CsvColumn => {
@@ -235,6 +321,7 @@ export function compileCsvHeader(header: readonly string[]): CsvLayout {
       if (segment in Object.prototype) throw headerError(`'${name}': '${segment}' is not allowed as a field name`);
       return segment;
     });
+    if (segments.length > MAX_RECORD_NESTING) throw headerError(`'${name.slice(0, 200)}' nests more than ${MAX_RECORD_NESTING} levels deep`);
     if (typeof segments[0] === 'number') throw headerError(`'${name}' starts with an index; the record itself is an object`);
     const opensArray = segments.slice(1).map((segment) => typeof segment === 'number');
     if (opensArray.includes(true)) hasArrays = true;
@@ -317,6 +404,8 @@ export const CSV_PARSE_OPTIONS = {
   relax_column_count: true,
   // Files edited on Windows often mix line endings; detecting only the first one would fail on the next.
   record_delimiter: ['\r\n', '\n'],
+  // A cell larger than a whole record can be is refused before it is read to its end.
+  max_record_size: MAX_RECORD_SIZE,
 } as const;
 
 /** A csv-parse error (its sync and stream bundles each have their own CsvError class, so not instanceof). */
@@ -347,7 +436,7 @@ class CsvEntries {
     const issue = fieldCountIssue(this.layout, row, line);
     if (issue) {
       const recordId = this.layout.recordIdColumn >= 0 ? row[this.layout.recordIdColumn] : undefined;
-      this.visit({ index, ...(recordId ? { recordId } : {}), error: issue });
+      this.visit({ index, ...recordIdIn({ recordId: recordId || undefined }), error: issue });
     } else {
       this.visit({ index, record: unflattenRow(this.layout, row) });
     }

@@ -5,7 +5,7 @@ export type ExchangeErrorCode =
   | 'missing-credentials' | 'unknown-client' | 'revoked-client' | 'timestamp-malformed' | 'timestamp-expired'
   | 'nonce-malformed' | 'nonce-replayed' | 'signature-mismatch'
   | 'wrong-record-kind' | 'not-found' | 'too-many-records' | 'body-too-large' | 'unsupported-media-type'
-  | 'rate-limited' | 'storage-unavailable' | 'invalid-load';
+  | 'nesting-too-deep' | 'too-many-fields' | 'body-unprocessable' | 'rate-limited' | 'storage-unavailable' | 'intake-unavailable' | 'invalid-load';
 
 const TITLES: Record<ExchangeErrorCode, [number, string]> = {
   'invalid-body': [400, 'The request body is not a valid batch'],
@@ -25,9 +25,13 @@ const TITLES: Record<ExchangeErrorCode, [number, string]> = {
   'too-many-records': [413, 'The batch holds too many records'],
   'body-too-large': [413, 'The request body is too large'],
   'unsupported-media-type': [415, 'Unsupported Content-Type'],
+  'nesting-too-deep': [400, 'The body nests objects and arrays too deeply'],
+  'too-many-fields': [400, 'An object or array of the body has too many members'],
+  'body-unprocessable': [422, 'The request body could not be processed'],
   'rate-limited': [429, 'Too many requests for this client'],
   'storage-unavailable': [503, 'The hub cannot store records right now'],
   'invalid-load': [400, 'The load query parameter is not valid for this request'],
+  'intake-unavailable': [503, 'The hub cannot prepare records right now'],
 };
 
 /** One exception for the exchange module; a filter maps it to an RFC 9457 problem document. */

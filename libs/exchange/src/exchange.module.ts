@@ -18,6 +18,6 @@ import { RelayService } from './relay.service';
     ProcessingService,
     RelayService,
   ],
-  exports: [IntakeService, ProcessingService, RelayService, ExchangeMetrics, ClientAuthService],
+  exports: [IntakeService, IntakePreparer, ProcessingService, RelayService, ExchangeMetrics, ClientAuthService],
 })
 export class ExchangeModule {}

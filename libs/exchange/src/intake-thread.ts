@@ -9,7 +9,11 @@ import { type IntakeRequest, type PreparedRequest, prepareRequest } from './requ
  * answer is what prepareRequest returns, or the body error it threw, as plain data: an Error's class and
  * fields would not survive the trip back to the main thread.
  */
-export type ThreadAnswer = { prepared: PreparedRequest } | { bodyError: { status: 400 | 413 | 415; code: string; message: string } };
+export type ThreadAnswer =
+  | { prepared: PreparedRequest }
+  | { bodyError: { status: 400 | 413 | 415; code: string; message: string } }
+  /** Preparing this request threw: its content led the code somewhere it should not go (the thread lives on). */
+  | { failure: string };
 
 const validator = RecordValidator.create();
 
@@ -22,6 +26,6 @@ export default function prepareInThread(request: IntakeRequest): ThreadAnswer | 
     return move({ [transferableSymbol]: moved, [valueSymbol]: { prepared } });
   } catch (error) {
     if (error instanceof BatchBodyError) return { bodyError: { status: error.status, code: error.code, message: error.message } };
-    throw error;
+    return { failure: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
 }

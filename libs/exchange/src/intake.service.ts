@@ -8,7 +8,7 @@ import { ClientAuthService, SignedRequest } from './client-auth.service';
 import { ExchangeError } from './exchange-error';
 import { ExchangeMetrics } from './exchange-metrics';
 import { IntakePreparer } from './intake-preparer';
-import { type PreparedRequest, type RefusedEntry } from './request-preparation';
+import { type PreparedRequest, type RefusedEntry, rejectedRecordFacts } from './request-preparation';
 
 export type RecordResult =
   | { index: number; recordId: string | null; status: 'accepted' | 'duplicate'; messageId: string; warnings?: RecordIssue[] }
@@ -67,7 +67,7 @@ export class IntakeService {
       prepared = await this.preparer.prepare({ kind, format, body: req.body, clientId: client.id, receivedAt: receivedAt.toISOString() });
     } catch (error) {
       if (error instanceof BatchBodyError) {
-        const code = error.status === 415 ? 'unsupported-media-type' : error.status === 413 ? 'too-many-records' : (error.code as 'invalid-body');
+        const code = error.status === 415 ? 'unsupported-media-type' : error.status === 413 ? 'too-many-records' : (error.code as 'invalid-body' | 'nesting-too-deep' | 'too-many-fields');
         throw new ExchangeError(code, error.message);
       }
       throw error;
@@ -94,7 +94,7 @@ export class IntakeService {
           const messageId = stored.messageId(i);
           if (status === 'record-id-reused') {
             const errors = [{ path: '/recordId', code: 'record-id-reused', message: `recordId ${recordId} was already used for a record with other content (message ${messageId})` }];
-            refused.push({ index, recordId, errors, record: JSON.parse(preparedPayload(log, i)) });
+            refused.push({ index, recordId, errors, kept: rejectedRecordFacts(JSON.parse(preparedPayload(log, i))) });
             results[index] = { index, recordId, status: 'rejected', errors };
           } else {
             const recordWarnings = status === 'accepted' ? warnings.get(i) : undefined;
@@ -124,12 +124,12 @@ export class IntakeService {
 
   /** Best effort, after answering: refused records are kept only to score the sender's data validity. */
   private async keepRejections(clientId: string, kind: RecordKind, refused: RefusedEntry[], receivedAt: Date): Promise<void> {
-    const rows: RejectionRow[] = refused.map((entry) => {
-      const record = typeof entry.record === 'object' && entry.record !== null ? (entry.record as Record<string, any>) : {};
-      const station = record.policeStation?.code ?? record.facility?.code ?? record.registrationOffice?.code;
-      const eventDate = typeof record.eventDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(record.eventDate) && !Number.isNaN(Date.parse(record.eventDate)) ? record.eventDate : null;
-      return { recordId: entry.recordId, stationCode: typeof station === 'string' ? station : null, eventDate, errors: entry.errors };
-    });
+    const rows: RejectionRow[] = refused.map((entry) => ({
+      recordId: entry.recordId,
+      stationCode: entry.kept?.stationCode ?? null,
+      eventDate: entry.kept?.eventDate ?? null,
+      errors: entry.errors,
+    }));
     await this.log.recordRejections(clientId, kind, rows, receivedAt).catch((error: Error) => this.logger.warn(`cannot keep ${rows.length} rejection(s): ${error.message}`));
   }
 

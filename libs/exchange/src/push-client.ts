@@ -339,9 +339,10 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   return Number.isNaN(at) ? undefined : Math.min(Math.max(0, at - now), MAX_RETRY_AFTER_MS);
 }
 
+/** Exponential backoff with full jitter: senders that failed together do not come back together. */
 function backoffMs(attempt: number, baseMs: number): number {
   const ceiling = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attempt);
-  return ceiling / 2 + Math.random() * (ceiling / 2);
+  return Math.random() * ceiling;
 }
 
 async function describeRefusal(response: Response): Promise<string> {

@@ -1,7 +1,7 @@
 import type { RecordIssue, RecordKind, RecordValidator } from '@sanxian/contracts';
 // The file, not the library's index: an intake thread should not load TypeORM and Nest for three functions.
 import { LogRowsBuilder, type PreparedLogRecords } from '../../persistence/src/log-rows';
-import { type BatchFormat, forEachBatchEntry } from './batch-body';
+import { type BatchFormat, displayableRecordId, forEachBatchEntry, isPlainText } from './batch-body';
 
 /**
  * The CPU-bound part of an intake request, with no database or network: parse the body, validate each
@@ -24,8 +24,29 @@ export interface RefusedEntry {
   index: number;
   recordId: string | null;
   errors: RecordIssue[];
-  /** The parsed record, if it could be parsed: kept to score the sender's data validity. */
-  record?: unknown;
+  /**
+   * What is kept of a parsed record to score the sender's data validity: never the record itself, which
+   * may be anything a sender wrote (nested 10,000 deep, megabytes long) and would travel back from the thread.
+   */
+  kept?: RejectedRecordFacts;
+}
+
+export interface RejectedRecordFacts {
+  stationCode: string | null;
+  eventDate: string | null;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The station and event date of a refused record, where they are well-formed enough to count it by. */
+export function rejectedRecordFacts(record: unknown): RejectedRecordFacts {
+  const fields = typeof record === 'object' && record !== null ? (record as Record<string, any>) : {};
+  const station: unknown = fields.policeStation?.code ?? fields.facility?.code ?? fields.registrationOffice?.code;
+  const eventDate: unknown = fields.eventDate;
+  return {
+    stationCode: isPlainText(station, 32) && station !== '' ? station : null,
+    eventDate: typeof eventDate === 'string' && ISO_DATE.test(eventDate) && !Number.isNaN(Date.parse(eventDate)) ? eventDate : null,
+  };
 }
 
 export interface PreparedRequest {
@@ -39,9 +60,11 @@ export interface PreparedRequest {
   log: PreparedLogRecords;
 }
 
+/** The record id a refusal names: none for one that could not be echoed or stored safely (see displayableRecordId). */
 function recordIdOf(record: unknown): string | null {
   const id = (record as { recordId?: unknown } | null)?.recordId;
-  return typeof id === 'string' ? id : id === undefined || id === null ? null : String(id);
+  if (typeof id === 'number' || typeof id === 'boolean') return String(id);
+  return displayableRecordId(record) ?? null;
 }
 
 /**
@@ -63,7 +86,7 @@ export function prepareRequest(validator: RecordValidator, request: IntakeReques
     }
     const check = validator.check(kind, entry.record, { coerce: format === 'csv' });
     if (check.errors.length) {
-      refused.push({ index: entry.index, recordId: recordIdOf(entry.record), errors: check.errors, record: entry.record });
+      refused.push({ index: entry.index, recordId: recordIdOf(entry.record), errors: check.errors, kept: rejectedRecordFacts(entry.record) });
       return;
     }
     const record = entry.record as { recordId: string; eventDate: string; regionCode: string };

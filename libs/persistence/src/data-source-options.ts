@@ -7,7 +7,7 @@ import { MIGRATIONS } from './migrations';
 types.setTypeParser(types.builtins.DATE, (value: string) => value);
 
 /** One place that turns a database URL into TypeORM options: the api, worker and CLI all use it. */
-export function dataSourceOptions(databaseUrl: string, extra: { poolSize?: number; applicationName?: string } = {}): DataSourceOptions {
+export function dataSourceOptions(databaseUrl: string, extra: { poolSize?: number; applicationName?: string; statementTimeoutMs?: number } = {}): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
@@ -20,7 +20,24 @@ export function dataSourceOptions(databaseUrl: string, extra: { poolSize?: numbe
     applicationName: extra.applicationName ?? 'sanxian-hub',
     // Fail fast when PostgreSQL is unreachable, so the api can answer 503 instead of hanging.
     connectTimeoutMS: 3000,
-    extra: { connectionTimeoutMillis: 3000, query_timeout: 120000 },
+    extra: { connectionTimeoutMillis: 3000, ...requestBounds(extra.statementTimeoutMs) },
+  };
+}
+
+/**
+ * How long one statement may take. With a statement timeout (the api: its clients wait for it), PostgreSQL
+ * cancels a statement that runs or waits on a lock too long, and the driver gives up on a server that no
+ * longer answers at all (a frozen connection) shortly after; acquiring a connection from a busy pool is
+ * bounded by connectionTimeoutMillis. Every one of these failures is answered 503 (isDatabaseUnavailable).
+ * Without one (worker, CLI: reconciliation may run long), only the driver's generous limit applies.
+ */
+function requestBounds(statementTimeoutMs: number | undefined): Record<string, number> {
+  if (statementTimeoutMs === undefined) return { query_timeout: 120_000 };
+  return {
+    statement_timeout: statementTimeoutMs,
+    lock_timeout: Math.max(100, Math.round(statementTimeoutMs / 3)),
+    idle_in_transaction_session_timeout: statementTimeoutMs * 2,
+    query_timeout: statementTimeoutMs + 2000,
   };
 }
 

@@ -59,13 +59,17 @@ export class PersistenceModule implements OnApplicationShutdown {
     abandoned.add(this.dataSource);
   }
 
-  static forRoot(options: { applicationName: string; poolSize?: number }): DynamicModule {
+  /** `boundStatements`: bound every statement by DATABASE_STATEMENT_TIMEOUT_MS (the api, whose clients wait). */
+  static forRoot(options: { applicationName: string; poolSize?: number; boundStatements?: boolean }): DynamicModule {
     return {
       module: PersistenceModule,
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [HUB_CONFIG],
-          useFactory: (config: HubConfig) => ({ ...dataSourceOptions(config.databaseUrl, options), manualInitialization: true }),
+          useFactory: (config: HubConfig) => ({
+            ...dataSourceOptions(config.databaseUrl, { ...options, statementTimeoutMs: options.boundStatements ? config.databaseStatementTimeoutMs : undefined }),
+            manualInitialization: true,
+          }),
           dataSourceFactory: async (dataSourceOptions?: DataSourceOptions) => connectOrKeepTrying(new DataSource(dataSourceOptions!)),
         }),
       ],

@@ -16,5 +16,7 @@ export class IntakeBatchEntity {
   @Column({ type: 'timestamptz', name: 'processed_at', nullable: true }) processedAt!: Date | null;
   @Column({ type: 'timestamptz', name: 'dead_at', nullable: true }) deadAt!: Date | null;
   @Column({ type: 'timestamptz', name: 'revived_at', nullable: true }) revivedAt!: Date | null;
+  /** Committed in parts around records the database refused: its messages may be part processed, as a revived batch's. */
+  @Column({ type: 'timestamptz', name: 'split_at', nullable: true }) splitAt!: Date | null;
   @Column({ type: 'text', name: 'last_error', nullable: true }) lastError!: string | null;
 }

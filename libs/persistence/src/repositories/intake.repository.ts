@@ -102,15 +102,15 @@ interface BatchState {
   /** Processed, or dead after the last attempt: nothing of it waits until it is revived. */
   finished: boolean;
   /**
-   * Revived batches are the only ones whose messages can be part processed, part not: a batch's processing
-   * commits all of it or nothing. Only they need each message's state probed.
+   * Revived batches (and batches committed in parts, split_at) are the only ones whose messages can be part
+   * processed, part not: a batch's processing commits all of it or nothing. Only they need each message's state probed.
    */
   revived: boolean;
 }
 
 async function batchState(db: { query: (sql: string, params: unknown[]) => Promise<any[]> }, batchId: string): Promise<BatchState | undefined> {
   const [row] = await db.query(
-    `SELECT client_id, first_seq, last_seq, processed_at IS NOT NULL OR dead_at IS NOT NULL AS finished, revived_at IS NOT NULL AS revived
+    `SELECT client_id, first_seq, last_seq, processed_at IS NOT NULL OR dead_at IS NOT NULL AS finished, revived_at IS NOT NULL OR split_at IS NOT NULL AS revived
      FROM intake_batch WHERE id = $1`,
     [batchId],
   );
@@ -198,7 +198,7 @@ export class IntakeRepository {
    * The mark is the message's `processed` receipt, unique per message, written with its facts: a retry
    * after a crash, or a second job of the same batch, adds nothing twice.
    */
-  async commitProcessed(batchId: string, batch: ProcessedBatch, failed: { messageId: string; error: string }[]): Promise<number> {
+  async commitProcessed(batchId: string, batch: ProcessedBatch, failed: { messageId: string; error: string }[], options: { part?: boolean } = {}): Promise<number> {
     return this.db.transaction(async (tx) => {
       // COPY, not INSERT … ON CONFLICT: a message's receipt and its facts commit together, so none of the
       // messages loaded has either unless another job of this batch committed meanwhile; then the receipts'
@@ -207,7 +207,9 @@ export class IntakeRepository {
       await copyEncoded(tx.queryRunner!, 'canonical_fact', FACT_COLUMNS, batch.facts);
       if (batch.cardMessageIds.length) await projectRegistryCards(tx, batch.cardMessageIds);
       if (failed.length) await this.markDead(tx, failed);
-      // Every message loaded is now processed or dead; a batch never revived had no others.
+      // Every message loaded is now processed or dead; a batch never revived had no others, unless only a part
+      // of it was loaded (committed in parts around a record the database refused).
+      if (options.part) await tx.query('UPDATE intake_batch SET split_at = now() WHERE id = $1 AND split_at IS NULL', [batchId]);
       const state = await batchState(tx, batchId);
       const [{ pending }] = state?.revived
         ? await tx.query(`SELECT EXISTS (SELECT 1 FROM inbound_message m ${PENDING_ONLY} WHERE ${IN_RANGE} AND p.done IS NULL AND d.dead IS NULL) AS pending`, state.range)
