@@ -98,11 +98,10 @@ export function registerAdminCommands(program: Command): void {
       if (cp.rewritten.length) {
         console.log(`log REWRITTEN: ${cp.rewritten.length} client chain(s) no longer match their signed checkpoints`);
         for (const r of cp.rewritten) {
-          const since = r.lastMatchingSeq === null ? `seq 1` : `seq ${BigInt(r.lastMatchingSeq) + 1n}`;
-          console.log(
-            `  client ${terminalText(r.clientId)}: the row at seq ${r.seq}${r.messageId ? ` (message ${r.messageId})` : ' (gone)'} does not have the hash checkpointed at ${r.checkpointedAt}` +
-              (r.lastMatchingSeq === r.seq ? '' : `; a row from ${since} to seq ${r.seq} was changed`),
-          );
+          // The row before it still matched a checkpoint: this row itself was changed. Else any row back to the last match may have been.
+          const from = r.lastMatchingSeq === null ? 1n : BigInt(r.lastMatchingSeq) + 1n;
+          const which = from === BigInt(r.seq) ? 'the row was rewritten' : `it, or a row before it back to seq ${from}, was rewritten and the hashes after it recomputed`;
+          console.log(`  client ${terminalText(r.clientId)}: the row at seq ${r.seq}${r.messageId ? ` (message ${r.messageId})` : ' (gone)'} does not have the hash checkpointed at ${r.checkpointedAt}: ${which}`);
         }
       }
       for (const p of cp.problems) console.log(`  checkpoint file ${cp.file}${p.line ? ` line ${p.line}` : ''}: ${p.reason}`);

@@ -1,0 +1,158 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { createServer, Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sha256Hex } from '@sanxian/domain';
+import { chainHash } from '@sanxian/persistence';
+import { runCli, runCliAsync } from '../support/cli-process';
+import { hukouChange } from '../support/record-factory';
+import { Hub, TestClient, send, startHub } from '../support/hub-harness';
+
+const PATH = '/v1/exchange/hukou-changes';
+
+/**
+ * The probe's attack: a database superuser rewrites the last row of a client's chain and recomputes its
+ * SHA-256, row hash and the client's chain head. The chain alone cannot see it; a signed checkpoint
+ * kept outside the database does. `log verify` runs as a process, as an operator or auditor runs it.
+ */
+describe('signed checkpoints anchor the message log outside the database (CLI as a process)', () => {
+  let hub: Hub;
+  let dir: string;
+  let env: Record<string, string>;
+  let witness: Server;
+  const witnessed: string[] = [];
+  let a: TestClient;
+  let b: TestClient;
+
+  const push = async (client: TestClient, serials: number[], seed: number) => {
+    const res = await send(hub.url, client, 'POST', PATH, { records: serials.map((i) => hukouChange(i, seed)) });
+    expect((await res.json()).accepted).toBe(serials.length);
+  };
+  const lines = () => readFileSync(env.CHECKPOINT_FILE, 'utf8').split('\n').filter(Boolean);
+
+  beforeAll(async () => {
+    hub = await startHub({ worker: false });
+    dir = mkdtempSync(join(tmpdir(), 'sanxian-checkpoints-'));
+    witness = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        witnessed.push(body);
+        res.writeHead(201).end();
+      });
+    });
+    await new Promise<void>((resolve) => witness.listen(0, '127.0.0.1', resolve));
+    env = {
+      DATABASE_URL: hub.db.url, REDIS_URL: hub.env.REDIS_URL, QUEUE_PREFIX: hub.env.QUEUE_PREFIX, LOG_LEVEL: 'error',
+      CHECKPOINT_FILE: join(dir, 'log.checkpoints.jsonl'),
+      CHECKPOINT_KEY_FILE: join(dir, 'keys', 'signing-key.pem'),
+      CHECKPOINT_WITNESS_URL: `http://127.0.0.1:${(witness.address() as AddressInfo).port}/checkpoints`,
+    };
+    a = await hub.createClient('public-security');
+    b = await hub.createClient('public-security');
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => witness?.close(resolve));
+    await hub?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('without a checkpoint, verify says that only the chain vouches for the log', async () => {
+    await push(a, [1, 2, 3, 4, 5], 21);
+    await push(b, [1, 2, 3, 4], 22);
+    const result = runCli(['log', 'verify'], env);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('chains intact: 9 message(s) in 2 client chain(s) verified');
+    expect(result.stdout).toContain('no checkpoint in');
+  });
+
+  it('writes a signed checkpoint to the file and the witness, making the key (0600) at first use', async () => {
+    const result = await runCliAsync(['log', 'checkpoint'], env);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('made the signing key');
+    expect(result.stdout).toContain('-----BEGIN PUBLIC KEY-----');
+    expect(result.stdout).toMatch(/checkpoint [0-9a-f]{64} of .*: 2 client chain\(s\), 9 message\(s\)/);
+    expect(result.stdout).toContain('witness: sent');
+    expect(statSync(env.CHECKPOINT_KEY_FILE).mode & 0o777).toBe(0o600);
+    expect(readFileSync(`${env.CHECKPOINT_KEY_FILE}.pub`, 'utf8')).toContain('BEGIN PUBLIC KEY');
+    const [line] = lines();
+    expect(witnessed).toEqual([line]);
+    const heads = JSON.parse(line).checkpoint.heads;
+    expect(heads).toEqual(expect.arrayContaining([
+      expect.objectContaining({ clientId: a.clientId, lastSeq: '5' }),
+      expect.objectContaining({ clientId: b.clientId, lastSeq: '4' }),
+    ]));
+  });
+
+  it('passes on an untouched log, and says what is covered by the chain only', async () => {
+    await push(b, [5], 22);
+    const second = await runCliAsync(['log', 'checkpoint', '--json'], env);
+    expect(second.status).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ keyCreated: false, witness: 'sent' });
+    expect(witnessed).toHaveLength(2);
+    const [first, latest] = lines().map((l) => JSON.parse(l));
+    expect(latest.checkpoint.previous).toBe(first.hash);
+    await push(a, [6, 7], 21);
+
+    const result = runCli(['log', 'verify'], env);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('chains intact: 12 message(s)');
+    expect(result.stdout).toContain(`checkpoints: 2 in ${env.CHECKPOINT_FILE}`);
+    expect(result.stdout).toContain('2 message(s) received after it are covered by the chain only');
+    const json = JSON.parse(runCli(['log', 'verify', '--json'], env).stdout);
+    expect(json.breaks).toEqual([]);
+    expect(json.checkpoints).toMatchObject({ checkpoints: 2, problems: [], rewritten: [], messagesAfterLatest: 2 });
+  });
+
+  it('finds the last row of a chain rewritten by a superuser with every hash recomputed, and names it', async () => {
+    const [row] = await hub.sql(
+      `SELECT id, record_id, payload, prev_hash, received_at FROM inbound_message WHERE client_id = $1 AND chain_seq = 5`, [b.clientId]);
+    const payload = row.payload.replace(/"regionCode":"(\d+)"/, '"regionCode":"511325100000"');
+    expect(payload).not.toBe(row.payload);
+    const sha = sha256Hex(payload);
+    const rowHash = chainHash(row.prev_hash, b.clientId, '5', row.record_id, row.received_at.toISOString(), sha);
+    // As the database superuser would: past the append-only trigger, then the chain head to match.
+    await hub.sql(`ALTER TABLE inbound_message DISABLE TRIGGER inbound_message_guard`);
+    await hub.sql(`UPDATE inbound_message SET payload = $2, payload_sha256 = $3, row_hash = $4 WHERE id = $1`, [row.id, payload, sha, rowHash]);
+    await hub.sql(`ALTER TABLE inbound_message ENABLE TRIGGER inbound_message_guard`);
+    await hub.sql(`UPDATE exchange_client SET chain_head = $2 WHERE id = $1`, [b.clientId, rowHash]);
+
+    const result = runCli(['log', 'verify'], env);
+    // The chain alone is fooled, as the probe found; the checkpoint is not.
+    expect(result.stdout).toContain('chains intact: 12 message(s)');
+    expect(result.status).toBe(3);
+    expect(result.stdout).toContain('log REWRITTEN: 1 client chain(s)');
+    expect(result.stdout).toContain(`client ${b.clientId}: the row at seq 5 (message ${row.id}) does not have the hash checkpointed at`);
+    expect(result.stdout).toContain('the row was rewritten');
+    const json = JSON.parse(runCli(['log', 'verify', '--json'], env).stdout);
+    expect(json.breaks).toEqual([]);
+    expect(json.checkpoints.rewritten).toEqual([expect.objectContaining({ clientId: b.clientId, seq: '5', messageId: row.id, lastMatchingSeq: '4', rowHash })]);
+
+    // A checkpoint is not written over a head that does not match: here it does (the attacker fixed it), so the
+    // log verify above is what catches it; a new checkpoint would link to the old ones and not undo the finding.
+  });
+
+  it("lets an auditor verify with their own copies, and refuses checkpoints another key signed", () => {
+    const auditor = mkdtempSync(join(dir, 'auditor-'));
+    copyFileSync(env.CHECKPOINT_FILE, join(auditor, 'copy.jsonl'));
+    copyFileSync(`${env.CHECKPOINT_KEY_FILE}.pub`, join(auditor, 'hub.pub'));
+    const own = runCli(['log', 'verify', '--checkpoints', join(auditor, 'copy.jsonl'), '--public-key', join(auditor, 'hub.pub')], { ...env, CHECKPOINT_FILE: join(auditor, 'none.jsonl') });
+    expect(own.status).toBe(3);
+    expect(own.stdout).toContain(`client ${b.clientId}: the row at seq 5`);
+
+    writeFileSync(join(auditor, 'other.pub'), generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }));
+    const other = runCli(['log', 'verify', '--json', '--checkpoints', join(auditor, 'copy.jsonl'), '--public-key', join(auditor, 'other.pub')], env);
+    expect(other.status).toBe(3);
+    expect(JSON.parse(other.stdout).checkpoints.problems).toEqual([
+      { line: 1, reason: expect.stringContaining('signed with another key') },
+      { line: 2, reason: expect.stringContaining('signed with another key') },
+    ]);
+
+    const missing = runCli(['log', 'verify', '--checkpoints', join(auditor, 'nothing.jsonl')], env);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+  });
+});
