@@ -8,7 +8,9 @@ import { sha256Hex } from '@sanxian/domain';
 import { chainHash } from '@sanxian/persistence';
 import { runCli, runCliAsync } from '../support/cli-process';
 import { hukouChange } from '../support/record-factory';
-import { Hub, TestClient, send, startHub } from '../support/hub-harness';
+import { loadConfig } from '@sanxian/contracts';
+import { createWorker } from '../../apps/worker/src/worker.factory';
+import { Hub, TestClient, send, startHub, waitFor } from '../support/hub-harness';
 
 const PATH = '/v1/exchange/hukou-changes';
 
@@ -154,5 +156,19 @@ describe('signed checkpoints anchor the message log outside the database (CLI as
     const missing = runCli(['log', 'verify', '--checkpoints', join(auditor, 'nothing.jsonl')], env);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('no such file');
+  });
+
+  it('the worker writes checkpoints on its schedule (CHECKPOINT_INTERVAL), into the same chain of checkpoints', async () => {
+    const before = lines().length;
+    const config = loadConfig({ ...hub.env, CHECKPOINT_INTERVAL: '1', CHECKPOINT_FILE: env.CHECKPOINT_FILE, CHECKPOINT_KEY_FILE: env.CHECKPOINT_KEY_FILE });
+    const worker = await createWorker(config, { logs: false });
+    try {
+      await waitFor('a scheduled checkpoint', async () => lines().length > before || undefined, 90_000, 250);
+    } finally {
+      await worker.close();
+    }
+    const all = lines().map((l) => JSON.parse(l));
+    expect(all[before].checkpoint.previous).toBe(all[before - 1].hash);
+    expect(all[before].keyId).toBe(all[0].keyId);
   });
 });
