@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { neutraliseFormula, safeCsv, safeExportCell, safeExportText, showInvisibleCharacters } from './export-text';
+import { neutraliseFormula, safeCsv, safeExportCell, safeExportText, showInvisibleCharacters, visibleJson } from './export-text';
 
 /** Values an agency (or an insider) could send to become an attack where they are exported. */
 export const HOSTILE = [
@@ -57,5 +57,12 @@ describe('exported text is never a formula and hides nothing', () => {
   it('quotes commas, quotes and line breaks (RFC 4180)', () => {
     const text = safeCsv([['严重弄虚作假, "情节严重"', 'line1\nline2', null, 3]]).toString('utf8');
     expect(text).toBe('"严重弄虚作假, ""情节严重""","line1\nline2",,3\r\n');
+  });
+
+  it('writes JSON that shows invisible characters as escapes and parses back to the same value', () => {
+    const value = { recordId: 'gpj.\u202Eexe', errors: [{ message: '张\u200B三\u0085\u{E0041}\n' }], index: 3 };
+    const text = visibleJson(value);
+    expect(text).toBe('{"recordId":"gpj.\\u202eexe","errors":[{"message":"张\\u200b三\\u0085\\udb40\\udc41\\n"}],"index":3}');
+    expect(JSON.parse(text)).toEqual(value);
   });
 });

@@ -36,6 +36,14 @@ export function safeExportText(text: string): string {
   return showInvisibleCharacters(neutraliseFormula(text));
 }
 
+/**
+ * JSON whose strings show every invisible character as a `\u` escape: the same value to any parser, nothing
+ * hidden from a person reading the file (NDJSON side files such as the push client's rejections).
+ */
+export function visibleJson(value: unknown): string {
+  return JSON.stringify(value).replace(INVISIBLE, (char) => [...Array(char.length).keys()].map((i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
+}
+
 /** A cell of an export: text is made safe, numbers stay numbers, empty stays empty. */
 export type ExportCell = string | number | null | undefined;
 
