@@ -62,7 +62,7 @@ describe('signed checkpoints of the chain heads', () => {
     expect(checkpointSequenceProblems([first, second, third], publicKey, 'sanxian')).toEqual([]);
     expect(checkpointedRows([first, second, third])).toEqual([
       { clientId: 'ps-1', seq: '5', hash: H('a'), checkpointedAt: first.checkpoint.createdAt },
-      { clientId: 'ps-1', seq: '7', hash: H('b'), checkpointedAt: third.checkpoint.createdAt },
+      { clientId: 'ps-1', seq: '7', hash: H('b'), checkpointedAt: second.checkpoint.createdAt },
     ]);
 
     // The middle one left out.

@@ -147,14 +147,16 @@ export function checkpointSequenceProblems(checkpoints: readonly SignedCheckpoin
 
 /**
  * The rows a log must still have, from every checkpoint: one per client and checkpointed sequence (a
- * sequence checkpointed again and again is checked once), with the latest checkpoint that named it.
+ * sequence checkpointed again and again is checked once), with the first checkpoint that named it: a later
+ * checkpoint of a rewritten row cannot replace the hash vouched for first (checkpointSequenceProblems names it).
  */
 export function checkpointedRows(checkpoints: readonly SignedCheckpoint[]): { clientId: string; seq: string; hash: string; checkpointedAt: string }[] {
   const rows = new Map<string, { clientId: string; seq: string; hash: string; checkpointedAt: string }>();
   for (const { checkpoint } of checkpoints) {
     for (const head of checkpoint.heads) {
       if (head.lastSeq === '0') continue;
-      rows.set(`${head.clientId}\n${head.lastSeq}`, { clientId: head.clientId, seq: head.lastSeq, hash: head.headHash, checkpointedAt: checkpoint.createdAt });
+      const key = `${head.clientId}\n${head.lastSeq}`;
+      if (!rows.has(key)) rows.set(key, { clientId: head.clientId, seq: head.lastSeq, hash: head.headHash, checkpointedAt: checkpoint.createdAt });
     }
   }
   return [...rows.values()];

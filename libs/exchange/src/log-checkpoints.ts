@@ -131,6 +131,7 @@ export class LogCheckpoints {
       if (last && last.keyId !== publicKeyId(key.privateKey)) {
         throw new CheckpointSetupError(`no checkpoint written: the last checkpoint in ${this.config.file} was signed with another key (${last.keyId.slice(0, 16)}…) than ${this.config.keyFile}`);
       }
+      if (last) await this.refuseIfRewrittenSince(last);
       const checkpoint = signCheckpoint(checkpointBody(log, now(), heads, last?.hash ?? null), key.privateKey);
       await mkdir(dirname(this.config.file), { recursive: true });
       const handle = await open(this.config.file, 'a', 0o644);
@@ -144,6 +145,17 @@ export class LogCheckpoints {
     });
     const witness = this.config.witnessUrl ? await sendToWitness(this.config.witnessUrl, signed) : undefined;
     return { checkpoint: signed, file: this.config.file, publicKeyFile: this.config.publicKeyFile, publicKey: key.publicKeyPem, keyCreated: key.created, witness };
+  }
+
+  /** A new checkpoint must not vouch for a log that contradicts the last one: each row it named must still have its hash. */
+  private async refuseIfRewrittenSince(last: SignedCheckpoint): Promise<void> {
+    const named = last.checkpoint.heads.filter((h) => h.lastSeq !== '0');
+    const now = new Map((await this.log.rowsAt(named.map((h) => ({ clientId: h.clientId, seq: h.lastSeq })))).map((r) => [`${r.clientId}\n${r.seq}`, r]));
+    const changed = named.filter((h) => now.get(`${h.clientId}\n${h.lastSeq}`)?.rowHash !== h.headHash);
+    if (changed.length) {
+      const rows = changed.map((h) => `client ${h.clientId} seq ${h.lastSeq}${now.get(`${h.clientId}\n${h.lastSeq}`) ? ` (message ${now.get(`${h.clientId}\n${h.lastSeq}`)!.messageId})` : ' (gone)'}`);
+      throw new CheckpointSetupError(`no checkpoint written: the log no longer has the rows the last checkpoint (${last.checkpoint.createdAt}) vouched for: ${rows.join(', ')}; run \`sanxian log verify\``);
+    }
   }
 
   /**
