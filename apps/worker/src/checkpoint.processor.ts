@@ -34,6 +34,12 @@ export class CheckpointProcessor extends WorkerHost implements OnApplicationBoot
     this.logger.warn(`checkpoint worker: ${error.message}`);
   }
 
+  /** A refused checkpoint is news for the operator: the log may have been rewritten (the message says which rows). */
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, error: Error): void {
+    this.logger.error(`scheduled checkpoint failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`);
+  }
+
   async process(job: Job): Promise<{ hash: string; clients: number; witness?: string }> {
     if (job.name !== JobName.LogCheckpoint) throw new UnrecoverableError(`no handler for ${job.name} on ${QueueName.Checkpoint}`);
     const written = await this.checkpoints.write();
