@@ -1,3 +1,4 @@
+import { execFile, execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
@@ -174,4 +175,70 @@ describe('signed checkpoints anchor the message log outside the database (CLI as
     expect(missing.stderr).toContain('no such file');
   });
 
+
+  it('timestamps each checkpoint at an RFC 3161 TSA (openssl ts on 127.0.0.1) whose token openssl verifies', async () => {
+    const tsaDir = mkdtempSync(join(dir, 'tsa-'));
+    const at = (name: string) => join(tsaDir, name);
+    const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: tsaDir, stdio: 'pipe' });
+    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=Test CA']);
+    openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'tsa.key', '-out', 'tsa.csr', '-subj', '/CN=Test TSA']);
+    writeFileSync(at('ext.cnf'), 'extendedKeyUsage=critical,timeStamping\n');
+    openssl(['x509', '-req', '-in', 'tsa.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tsa.crt', '-days', '2', '-extfile', 'ext.cnf']);
+    writeFileSync(at('serial'), '01\n');
+    writeFileSync(at('tsa.cnf'), [
+      '[ tsa ]', 'default_tsa = tsa1', '[ tsa1 ]', `serial = ${at('serial')}`, 'crypto_device = builtin', 'signer_digest = sha256',
+      'default_policy = 1.2.3.4.1', 'digests = sha256', 'accuracy = secs:1', 'ess_cert_id_alg = sha256', '',
+    ].join('\n'));
+    let served = 0;
+    const tsa = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const n = ++served;
+        writeFileSync(at(`q${n}.tsq`), Buffer.concat(chunks));
+        execFile('openssl', ['ts', '-reply', '-config', 'tsa.cnf', '-queryfile', `q${n}.tsq`, '-signer', 'tsa.crt', '-inkey', 'tsa.key', '-out', `r${n}.tsr`], { cwd: tsaDir }, (error) => {
+          if (error) res.writeHead(500).end();
+          else res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(readFileSync(at(`r${n}.tsr`)));
+        });
+      });
+    });
+    await new Promise<void>((resolve) => tsa.listen(0, '127.0.0.1', resolve));
+    const tsaEnv = { ...env, CHECKPOINT_FILE: at('log.checkpoints.jsonl'), CHECKPOINT_TSA_URL: `http://127.0.0.1:${(tsa.address() as AddressInfo).port}/tsa` };
+    delete (tsaEnv as Record<string, string>).CHECKPOINT_WITNESS_URL;
+    try {
+      const written = await runCliAsync(['log', 'checkpoint'], tsaEnv);
+      expect(written.stderr).toBe('');
+      expect(written.stdout).toContain(`RFC 3161 timestamp: `);
+      expect(served).toBe(1);
+      const [line] = readFileSync(tsaEnv.CHECKPOINT_FILE, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      // openssl, not our code, says that the token is the TSA's and is for the checkpoint's hash.
+      writeFileSync(at('token.der'), Buffer.from(line.timestamp.token, 'base64'));
+      const verified = execFileSync('openssl', ['ts', '-verify', '-digest', line.hash, '-in', 'token.der', '-token_in', '-CAfile', 'ca.crt', '-untrusted', 'tsa.crt'], { cwd: tsaDir, encoding: 'utf8', stdio: 'pipe' });
+      expect(verified).toContain('Verification: OK');
+
+      const audit = runCli(['log', 'verify'], tsaEnv);
+      expect(audit.status).toBe(0);
+      expect(audit.stdout).toContain('1 checkpoint(s) carry an RFC 3161 timestamp whose imprint, time and signature check');
+
+      // A timestamp moved to another time, or taken from another checkpoint, is named.
+      writeFileSync(tsaEnv.CHECKPOINT_FILE, JSON.stringify({ ...line, timestamp: { ...line.timestamp, genTime: '2020-01-01T00:00:00.000Z' } }) + '\n');
+      const moved = runCli(['log', 'verify', '--json'], tsaEnv);
+      expect(moved.status).toBe(3);
+      expect(JSON.parse(moved.stdout).checkpoints.problems).toEqual([{ line: 1, reason: expect.stringContaining('not 2020-01-01T00:00:00.000Z') }]);
+    } finally {
+      await new Promise((resolve) => tsa.close(resolve));
+    }
+    // A TSA that cannot be reached costs the checkpoint its timestamp, not the checkpoint.
+    const unreachable = await runCliAsync(['log', 'checkpoint', '--json'], { ...tsaEnv, CHECKPOINT_FILE: at('other.jsonl'), CHECKPOINT_TSA_URL: 'http://127.0.0.1:9/tsa' });
+    expect(unreachable.status).toBe(0);
+    expect(JSON.parse(unreachable.stdout)).toMatchObject({ timestampFailure: expect.any(String), checkpoint: expect.not.objectContaining({ timestamp: expect.anything() }) });
+
+    // The TSA's token put beside another checkpoint: it is for another hash.
+    const tsaLine = JSON.parse(readFileSync(tsaEnv.CHECKPOINT_FILE, 'utf8'));
+    const other = JSON.parse(readFileSync(at('other.jsonl'), 'utf8'));
+    writeFileSync(at('other.jsonl'), JSON.stringify({ ...other, timestamp: { ...tsaLine.timestamp, genTime: tsaLine.timestamp.genTime } }) + '\n');
+    const borrowed = runCli(['log', 'verify', '--json', '--checkpoints', at('other.jsonl')], tsaEnv);
+    expect(borrowed.status).toBe(3);
+    expect(JSON.parse(borrowed.stdout).checkpoints.problems).toEqual([{ line: 1, reason: expect.stringContaining('for another hash') }]);
+  });
 });

@@ -108,7 +108,8 @@ export function registerAdminCommands(program: Command): void {
       if (cp.latestAt) {
         console.log(
           `checkpoints: ${cp.checkpoints} in ${cp.file}, signatures checked with ${cp.publicKeyFile}; every row up to the latest (${cp.latestAt}) ${cp.rewritten.length ? 'was checked against it' : 'still has its checkpointed hash'}; ` +
-            `${cp.messagesAfterLatest} message(s) received after it are covered by the chain only`,
+            `${cp.messagesAfterLatest} message(s) received after it are covered by the chain only` +
+            (cp.timestamped ? `; ${cp.timestamped} checkpoint(s) carry an RFC 3161 timestamp whose imprint, time and signature check` : ''),
         );
       }
     });
@@ -127,6 +128,8 @@ export function registerAdminCommands(program: Command): void {
       const messages = checkpoint.checkpoint.heads.reduce((n, h) => n + BigInt(h.lastSeq), 0n);
       console.log(`checkpoint ${checkpoint.hash} of ${checkpoint.checkpoint.createdAt}: ${checkpoint.checkpoint.heads.length} client chain(s), ${messages} message(s), appended to ${written.file} (key ${checkpoint.keyId.slice(0, 16)}…)`);
       if (written.witness !== undefined) console.log(`witness: ${terminalText(written.witness)}`);
+      if (checkpoint.timestamp) console.log(`RFC 3161 timestamp: ${checkpoint.timestamp.genTime} from ${checkpoint.timestamp.tsa}`);
+      if (written.timestampFailure !== undefined) console.log(`RFC 3161 timestamp: none (${terminalText(written.timestampFailure)}); the checkpoint is kept without one`);
     });
 
   const dead = program.command('dead').description('messages that failed every processing attempt');

@@ -30,9 +30,10 @@ describe('loadConfig', () => {
       publicKeyFile: join(process.cwd(), 'checkpoints', 'signing-key.pem.pub'),
       intervalMinutes: 60,
       witnessUrl: undefined,
+      tsaUrl: undefined,
     });
     const set = loadConfig({ CHECKPOINT_FILE: '/srv/cp.jsonl', CHECKPOINT_KEY_FILE: '/keys/k.pem', CHECKPOINT_PUBLIC_KEY_FILE: '/pub/k.pub', CHECKPOINT_INTERVAL: '0', CHECKPOINT_WITNESS_URL: 'http://127.0.0.1:9/w' }).checkpoints;
-    expect(set).toEqual({ file: '/srv/cp.jsonl', keyFile: '/keys/k.pem', publicKeyFile: '/pub/k.pub', intervalMinutes: 0, witnessUrl: 'http://127.0.0.1:9/w' });
+    expect(set).toEqual({ file: '/srv/cp.jsonl', keyFile: '/keys/k.pem', publicKeyFile: '/pub/k.pub', intervalMinutes: 0, witnessUrl: 'http://127.0.0.1:9/w', tsaUrl: undefined });
     expect(() => loadConfig({ CHECKPOINT_INTERVAL: '-5', CHECKPOINT_WITNESS_URL: 'ftp://x' })).toThrow(/CHECKPOINT_INTERVAL[\s\S]*CHECKPOINT_WITNESS_URL|CHECKPOINT_WITNESS_URL[\s\S]*CHECKPOINT_INTERVAL/);
   });
 });

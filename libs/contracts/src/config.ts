@@ -55,6 +55,8 @@ export interface CheckpointConfig {
   /** Minutes between scheduled checkpoints; 0: on demand only. */
   intervalMinutes: number;
   witnessUrl?: string;
+  /** An RFC 3161 timestamp authority: each checkpoint's hash is timestamped there. */
+  tsaUrl?: string;
 }
 
 /** The database's name in a PostgreSQL URL: the default checkpoint file is per database, so two logs never share one. */
@@ -144,5 +146,6 @@ function checkpointConfig(values: Record<string, unknown>): CheckpointConfig {
     publicKeyFile: resolve((values.CHECKPOINT_PUBLIC_KEY_FILE as string | undefined) ?? `${keyFile}.pub`),
     intervalMinutes: values.CHECKPOINT_INTERVAL as number,
     witnessUrl: values.CHECKPOINT_WITNESS_URL as string | undefined,
+    tsaUrl: values.CHECKPOINT_TSA_URL as string | undefined,
   };
 }

@@ -32,6 +32,14 @@ export interface CheckpointBody {
   previous: string | null;
 }
 
+/** An RFC 3161 timestamp of a checkpoint's hash, as a timestamp authority signed it. */
+export interface CheckpointTimestamp {
+  tsa: string;
+  genTime: string;
+  /** The TimeStampToken (CMS ContentInfo), DER in base64. */
+  token: string;
+}
+
 /** One line of the checkpoint file. */
 export interface SignedCheckpoint {
   checkpoint: CheckpointBody;
@@ -41,6 +49,8 @@ export interface SignedCheckpoint {
   keyId: string;
   /** Ed25519 signature of the canonical body, base64. */
   signature: string;
+  /** Present when a TSA is configured (CHECKPOINT_TSA_URL): not part of what the hub signs, signed by the TSA. */
+  timestamp?: CheckpointTimestamp;
 }
 
 export function canonicalCheckpoint(body: CheckpointBody): Buffer {
@@ -94,6 +104,8 @@ export function parseCheckpoint(line: string): SignedCheckpoint {
     }
   }
   if (typeof v.hash !== 'string' || typeof v.keyId !== 'string' || typeof v.signature !== 'string') throw new Error('hash, keyId or signature missing');
+  const t = v.timestamp;
+  if (t !== undefined && (!t || typeof t.tsa !== 'string' || typeof t.genTime !== 'string' || typeof t.token !== 'string')) throw new Error('timestamp is not {tsa, genTime, token}');
   return v as SignedCheckpoint;
 }
 

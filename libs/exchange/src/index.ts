@@ -12,3 +12,4 @@ export * from './relay.service';
 export * from './signature';
 export * from './push-client';
 export * from './log-checkpoints';
+export * from './timestamp-authority';

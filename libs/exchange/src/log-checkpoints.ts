@@ -7,6 +7,7 @@ import {
   publicKeyId, signCheckpoint,
 } from '@sanxian/domain';
 import type { MessageLogRepository } from '@sanxian/persistence';
+import { requestTimestamp, timestampProblem } from './timestamp-authority';
 
 /**
  * The message log's anchor outside the database: signed checkpoints of every client's chain head,
@@ -24,6 +25,8 @@ export interface WrittenCheckpoint {
   keyCreated: boolean;
   /** `sent`, the witness's refusal, or undefined when no witness is configured. */
   witness?: string;
+  /** Why no RFC 3161 timestamp came, when a TSA is configured and none did. */
+  timestampFailure?: string;
 }
 
 /** A row at or before a checkpoint that no longer has the checkpointed hash: rewritten, or the chain re-hashed. */
@@ -47,11 +50,16 @@ export interface CheckpointAudit {
   problems: CheckpointFileProblem[];
   rewritten: RewrittenRow[];
   latestAt: string | null;
+  /** Checkpoints with an RFC 3161 timestamp that checks (imprint, time and signature). */
+  timestamped: number;
   /** Messages received after the latest checkpoint: covered by the chain only. */
   messagesAfterLatest: number;
 }
 
 export class CheckpointSetupError extends Error {}
+
+/** How far a checkpoint's own time may be from its RFC 3161 time: clocks differ, and the TSA is asked right after signing. */
+const TIMESTAMP_TOLERANCE_MS = 10 * 60_000;
 
 /** The signing key, made at first use (mode 0600, its public key beside it for witnesses and auditors). */
 export async function signingKey(config: CheckpointConfig): Promise<{ privateKey: KeyObject; publicKeyPem: string; created: boolean }> {
@@ -120,6 +128,7 @@ export class LogCheckpoints {
    */
   async write(now: () => Date = () => new Date()): Promise<WrittenCheckpoint> {
     const key = await signingKey(this.config);
+    let timestampFailure: string | undefined;
     const signed = await this.log.serialisedCheckpoint(async () => {
       const { log, heads } = await this.log.chainHeads();
       const disagreeing = heads.filter((h) => h.rowHash !== h.headHash);
@@ -132,7 +141,15 @@ export class LogCheckpoints {
         throw new CheckpointSetupError(`no checkpoint written: the last checkpoint in ${this.config.file} was signed with another key (${last.keyId.slice(0, 16)}…) than ${this.config.keyFile}`);
       }
       if (last) await this.refuseIfRewrittenSince(last);
-      const checkpoint = signCheckpoint(checkpointBody(log, now(), heads, last?.hash ?? null), key.privateKey);
+      const checkpoint: SignedCheckpoint = signCheckpoint(checkpointBody(log, now(), heads, last?.hash ?? null), key.privateKey);
+      if (this.config.tsaUrl) {
+        // A TSA that cannot be reached costs the checkpoint its timestamp, not the checkpoint.
+        try {
+          checkpoint.timestamp = await requestTimestamp(this.config.tsaUrl, checkpoint.hash);
+        } catch (error) {
+          timestampFailure = (error as Error).message;
+        }
+      }
       await mkdir(dirname(this.config.file), { recursive: true });
       const handle = await open(this.config.file, 'a', 0o644);
       try {
@@ -144,7 +161,7 @@ export class LogCheckpoints {
       return checkpoint;
     });
     const witness = this.config.witnessUrl ? await sendToWitness(this.config.witnessUrl, signed) : undefined;
-    return { checkpoint: signed, file: this.config.file, publicKeyFile: this.config.publicKeyFile, publicKey: key.publicKeyPem, keyCreated: key.created, witness };
+    return { checkpoint: signed, file: this.config.file, publicKeyFile: this.config.publicKeyFile, publicKey: key.publicKeyPem, keyCreated: key.created, witness, timestampFailure };
   }
 
   /** A new checkpoint must not vouch for a log that contradicts the last one: each row it named must still have its hash. */
@@ -167,7 +184,7 @@ export class LogCheckpoints {
   async audit(options: { file?: string; publicKeyFile?: string } = {}): Promise<CheckpointAudit> {
     const file = options.file ?? this.config.file;
     const read = await readCheckpointFile(file);
-    const audit: CheckpointAudit = { file, publicKeyFile: null, checkpoints: read.checkpoints.length, problems: [...read.problems], rewritten: [], latestAt: null, messagesAfterLatest: 0 };
+    const audit: CheckpointAudit = { file, publicKeyFile: null, checkpoints: read.checkpoints.length, problems: [...read.problems], rewritten: [], latestAt: null, timestamped: 0, messagesAfterLatest: 0 };
     const lastSequences = await this.log.lastSequences();
     const total = [...lastSequences.values()].reduce((n, seq) => n + Number(seq), 0);
     audit.messagesAfterLatest = total;
@@ -187,6 +204,14 @@ export class LogCheckpoints {
     // Only what the key vouches for says which rows must be there.
     const trusted = read.checkpoints.filter((c) => checkpointSignatureProblem(c, publicKey) === undefined && c.checkpoint.log === log);
     if (!trusted.length) return audit;
+    for (const [i, checkpoint] of read.checkpoints.entries()) {
+      if (!checkpoint.timestamp) continue;
+      const problem = await timestampProblem(checkpoint.timestamp, checkpoint);
+      if (problem) audit.problems.push({ line: i + 1, reason: `checkpoint of ${checkpoint.checkpoint.createdAt}: ${problem}` });
+      else if (Math.abs(Date.parse(checkpoint.timestamp.genTime) - Date.parse(checkpoint.checkpoint.createdAt)) > TIMESTAMP_TOLERANCE_MS) {
+        audit.problems.push({ line: i + 1, reason: `checkpoint of ${checkpoint.checkpoint.createdAt} was timestamped at ${checkpoint.timestamp.genTime}: not when it says it was made` });
+      } else audit.timestamped++;
+    }
     const latest = trusted[trusted.length - 1];
     audit.latestAt = latest.checkpoint.createdAt;
     const covered = new Map(latest.checkpoint.heads.map((h) => [h.clientId, BigInt(h.lastSeq)]));
