@@ -241,4 +241,21 @@ describe('signed checkpoints anchor the message log outside the database (CLI as
     expect(borrowed.status).toBe(3);
     expect(JSON.parse(borrowed.stdout).checkpoints.problems).toEqual([{ line: 1, reason: expect.stringContaining('for another hash') }]);
   });
+
+  it('goes on after a write cut short, linking to the last whole checkpoint; verify names the cut line', async () => {
+    const file = join(dir, 'torn.jsonl');
+    const tornEnv = { ...env, CHECKPOINT_FILE: file };
+    delete (tornEnv as Record<string, string>).CHECKPOINT_WITNESS_URL;
+    expect(runCli(['log', 'checkpoint'], tornEnv).status).toBe(0);
+    const [first] = readFileSync(file, 'utf8').trim().split('\n');
+    writeFileSync(file, `${first}\n${first.slice(0, 40)}`); // as a crash in the middle of a write leaves it
+    expect(runCli(['log', 'checkpoint'], tornEnv).status).toBe(0);
+    const written = readFileSync(file, 'utf8').split('\n');
+    expect(written).toHaveLength(4);
+    expect(written[1]).toBe(first.slice(0, 40));
+    expect(JSON.parse(written[2]).checkpoint.previous).toBe(JSON.parse(first).hash);
+    const audit = runCli(['log', 'verify', '--json'], tornEnv);
+    expect(audit.status).toBe(3);
+    expect(JSON.parse(audit.stdout).checkpoints).toMatchObject({ checkpoints: 2, rewritten: [], problems: [{ line: 2, reason: expect.stringContaining('not a signed checkpoint') }] });
+  });
 });

@@ -90,6 +90,9 @@ export async function signingKey(config: CheckpointConfig): Promise<{ privateKey
   await writeFile(config.publicKeyFile, publicKeyPem, { flag: 'wx', mode: 0o644 }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EEXIST') throw error;
   });
+  // Checkpoints that the configured public key cannot verify would be worthless: say so now, not at the audit.
+  const published = createPublicKey(await readFile(config.publicKeyFile, 'utf8'));
+  if (publicKeyId(published) !== publicKeyId(privateKey)) throw new CheckpointSetupError(`${config.publicKeyFile} is not the public key of ${config.keyFile}`);
   return { privateKey, publicKeyPem, created };
 }
 
@@ -115,6 +118,43 @@ export async function readCheckpointFile(file: string): Promise<{ checkpoints: S
   return { checkpoints, problems, exists: true };
 }
 
+/**
+ * The file's last checkpoint, read from its end: the file only grows, and a checkpoint is a line of a few KB.
+ * A line after it that is not a checkpoint (a write cut short by a crash, or an edit) is passed over here and
+ * named by `log verify`; `torn`: the file does not end with a line break, so the next line must start with one.
+ */
+async function lastCheckpoint(file: string): Promise<{ last?: SignedCheckpoint; torn: boolean }> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { torn: false };
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    for (let window = 1 << 20; ; window *= 4) {
+      const start = Math.max(0, size - window);
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(size - start), 0, size - start, start);
+      const text = buffer.subarray(0, bytesRead).toString('utf8');
+      const torn = size > 0 && !text.endsWith('\n');
+      // A window that starts inside a line holds it only in part: its first line is not read.
+      const lines = text.split('\n').slice(start > 0 ? 1 : 0);
+      for (let i = lines.length - 1; i >= 0; i--) {
+        if (!lines[i].trim()) continue;
+        try {
+          return { last: parseCheckpoint(lines[i]), torn };
+        } catch {
+          // not a checkpoint: the one before it is the last
+        }
+      }
+      if (start === 0) return { torn };
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 export class LogCheckpoints {
   constructor(
     private readonly log: MessageLogRepository,
@@ -135,8 +175,7 @@ export class LogCheckpoints {
       if (disagreeing.length) {
         throw new CheckpointSetupError(`no checkpoint written: the chain head of ${disagreeing.map((h) => `client ${h.clientId} (seq ${h.lastSeq})`).join(', ')} is not the hash of its last row; run \`sanxian log verify\``);
       }
-      const { checkpoints } = await readCheckpointFile(this.config.file);
-      const last = checkpoints[checkpoints.length - 1];
+      const { last, torn } = await lastCheckpoint(this.config.file);
       if (last && last.keyId !== publicKeyId(key.privateKey)) {
         throw new CheckpointSetupError(`no checkpoint written: the last checkpoint in ${this.config.file} was signed with another key (${last.keyId.slice(0, 16)}…) than ${this.config.keyFile}`);
       }
@@ -153,7 +192,7 @@ export class LogCheckpoints {
       await mkdir(dirname(this.config.file), { recursive: true });
       const handle = await open(this.config.file, 'a', 0o644);
       try {
-        await handle.write(`${JSON.stringify(checkpoint)}\n`);
+        await handle.write(`${torn ? '\n' : ''}${JSON.stringify(checkpoint)}\n`);
         await handle.datasync();
       } finally {
         await handle.close();
