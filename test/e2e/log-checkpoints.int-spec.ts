@@ -170,6 +170,12 @@ describe('signed checkpoints anchor the message log outside the database (CLI as
     expect(other.status).toBe(3);
     expect(JSON.parse(other.stdout).checkpoints.problems).toEqual(lines().map((_, i) => ({ line: i + 1, reason: expect.stringContaining('signed with another key') })));
 
+    // Checkpoints name the database they were written for: a copy restored under another name says which.
+    const renamed = runCli(['log', 'verify', '--json', '--log-name', 'sanxian_elsewhere'], env);
+    expect(JSON.parse(renamed.stdout).checkpoints.problems).toContainEqual({ line: 1, reason: expect.stringContaining(`, not "sanxian_elsewhere"`) });
+    const named = runCli(['log', 'verify', '--json', '--log-name', hub.db.name], env);
+    expect(JSON.parse(named.stdout).checkpoints).toMatchObject({ problems: [], rewritten: [expect.objectContaining({ clientId: b.clientId, seq: '5' })] });
+
     const missing = runCli(['log', 'verify', '--checkpoints', join(auditor, 'nothing.jsonl')], env);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('no such file');

@@ -67,8 +67,9 @@ export function registerAdminCommands(program: Command): void {
     .description("recompute every client's hash chain, name the first broken link, and check the log against the signed checkpoints")
     .option('--checkpoints <file>', 'the checkpoint file to check against (default CHECKPOINT_FILE)')
     .option('--public-key <file>', 'the public key the checkpoints must verify with (default CHECKPOINT_PUBLIC_KEY_FILE)')
+    .option('--log-name <name>', "the database name the checkpoints were written for, to check a copy restored under another name (default this database's)")
     .option('--json', 'print the result as JSON')
-    .action(async (options: { checkpoints?: string; publicKey?: string; json?: boolean }) => {
+    .action(async (options: { checkpoints?: string; publicKey?: string; logName?: string; json?: boolean }) => {
       const explicit = [options.checkpoints, options.publicKey].filter((f): f is string => f !== undefined);
       for (const file of explicit) if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       const result = await withHub(async (get, config) => {
@@ -76,6 +77,7 @@ export function registerAdminCommands(program: Command): void {
         const checkpoints = await new LogCheckpoints(get(MessageLogRepository), config.checkpoints).audit({
           file: options.checkpoints && resolve(options.checkpoints),
           publicKeyFile: options.publicKey && resolve(options.publicKey),
+          logName: options.logName,
         });
         return { ...chains, checkpoints };
       });

@@ -220,7 +220,7 @@ export class LogCheckpoints {
    * covered by the chain only (verifyChains). One query for all checkpoints: a sequence checkpointed many
    * times is looked up once.
    */
-  async audit(options: { file?: string; publicKeyFile?: string } = {}): Promise<CheckpointAudit> {
+  async audit(options: { file?: string; publicKeyFile?: string; logName?: string } = {}): Promise<CheckpointAudit> {
     const file = options.file ?? this.config.file;
     const read = await readCheckpointFile(file);
     const audit: CheckpointAudit = { file, publicKeyFile: null, checkpoints: read.checkpoints.length, problems: [...read.problems], rewritten: [], latestAt: null, timestamped: 0, messagesAfterLatest: 0 };
@@ -238,7 +238,8 @@ export class LogCheckpoints {
       return audit;
     }
     audit.publicKeyFile = publicKeyFile;
-    const { log } = await this.log.chainHeads();
+    // A copy of the database restored under another name is checked against the original's checkpoints.
+    const log = options.logName ?? (await this.log.chainHeads()).log;
     audit.problems.push(...checkpointSequenceProblems(read.checkpoints, publicKey, log));
     // Only what the key vouches for says which rows must be there.
     const trusted = read.checkpoints.filter((c) => checkpointSignatureProblem(c, publicKey) === undefined && c.checkpoint.log === log);
