@@ -179,6 +179,9 @@ export class LogCheckpoints {
       if (last && last.keyId !== publicKeyId(key.privateKey)) {
         throw new CheckpointSetupError(`no checkpoint written: the last checkpoint in ${this.config.file} was signed with another key (${last.keyId.slice(0, 16)}…) than ${this.config.keyFile}`);
       }
+      if (last && last.checkpoint.log !== log) {
+        throw new CheckpointSetupError(`no checkpoint written: the last checkpoint in ${this.config.file} is of the database "${last.checkpoint.log}", not "${log}"; give each database its own CHECKPOINT_FILE`);
+      }
       if (last) await this.refuseIfRewrittenSince(last);
       const checkpoint: SignedCheckpoint = signCheckpoint(checkpointBody(log, now(), heads, last?.hash ?? null), key.privateKey);
       if (this.config.tsaUrl) {
