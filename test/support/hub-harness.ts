@@ -30,6 +30,8 @@ export function testEnv(db: TestDatabase, overrides: Record<string, string> = {}
     INTAKE_THREADS: '0',
     // Reconciliation only when a test asks for it (or overrides these).
     RECONCILE_AFTER_INTAKE_DELAY_MS: String(24 * 3600 * 1000),
+    // Checkpoints only when a test writes one (into its own files, never the repository's checkpoints/).
+    CHECKPOINT_INTERVAL: '0',
     ...overrides,
   };
 }

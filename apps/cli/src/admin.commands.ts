@@ -1,13 +1,22 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { AGENCIES, isAgency, loadConfig } from '@sanxian/contracts';
+import { showInvisibleCharacters } from '@sanxian/domain';
+import { LogCheckpoints } from '@sanxian/exchange';
 import { JobProducer } from '@sanxian/jobs';
 import { ClientRepository, IntakeRepository, MessageLogRepository, runMigrations } from '@sanxian/persistence';
 import { withHub } from './cli-context';
 
+/** Text from outside as a terminal shows it: escape sequences and bidi controls as their code points, never run. */
+function terminalText(value: string): string {
+  return showInvisibleCharacters(value);
+}
+
 function table(rows: Record<string, unknown>[]): string {
   if (!rows.length) return '(none)';
   const keys = Object.keys(rows[0]);
-  const text = rows.map((r) => keys.map((k) => (r[k] instanceof Date ? (r[k] as Date).toISOString() : String(r[k] ?? '')))); 
+  const text = rows.map((r) => keys.map((k) => (r[k] instanceof Date ? (r[k] as Date).toISOString() : terminalText(String(r[k] ?? ''))))); 
   const widths = keys.map((k, i) => Math.max(k.length, ...text.map((t) => t[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(keys), ...text.map(line)].join('\n');
@@ -52,21 +61,77 @@ export function registerAdminCommands(program: Command): void {
       console.log(`revoked ${clientId}`);
     });
 
-  program
-    .command('log')
-    .description('the tamper-evident message log')
+  const log = program.command('log').description('the tamper-evident message log');
+  log
     .command('verify')
-    .description("recompute every client's hash chain and name the first broken link")
+    .description("recompute every client's hash chain, name the first broken link, and check the log against the signed checkpoints")
+    .option('--checkpoints <file>', 'the checkpoint file to check against (default CHECKPOINT_FILE)')
+    .option('--public-key <file>', 'the public key the checkpoints must verify with (default CHECKPOINT_PUBLIC_KEY_FILE)')
+    .option('--log-name <name>', "the database name the checkpoints were written for, to check a copy restored under another name (default this database's)")
     .option('--json', 'print the result as JSON')
-    .action(async (options: { json?: boolean }) => {
-      const result = await withHub((get) => get(MessageLogRepository).verifyChains());
-      if (options.json) console.log(JSON.stringify(result));
-      else if (!result.breaks.length) console.log(`log intact: ${result.checked} message(s) in ${result.clients} client chain(s) verified`);
+    .action(async (options: { checkpoints?: string; publicKey?: string; logName?: string; json?: boolean }) => {
+      const explicit = [options.checkpoints, options.publicKey].filter((f): f is string => f !== undefined);
+      for (const file of explicit) if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      const result = await withHub(async (get, config) => {
+        const chains = await get(MessageLogRepository).verifyChains();
+        const checkpoints = await new LogCheckpoints(get(MessageLogRepository), config.checkpoints).audit({
+          file: options.checkpoints && resolve(options.checkpoints),
+          publicKeyFile: options.publicKey && resolve(options.publicKey),
+          logName: options.logName,
+        });
+        return { ...chains, checkpoints };
+      });
+      const cp = result.checkpoints;
+      const failed = result.breaks.length > 0 || cp.problems.length > 0 || cp.rewritten.length > 0;
+      if (failed) process.exitCode = 3;
+      if (options.json) {
+        console.log(JSON.stringify(result));
+        return;
+      }
+      if (!result.breaks.length) console.log(`chains intact: ${result.checked} message(s) in ${result.clients} client chain(s) verified`);
       else {
         console.log(`log BROKEN: ${result.breaks.length} chain(s) of ${result.clients}; ${result.checked} message(s) checked`);
-        for (const b of result.breaks) console.log(`  client ${b.clientId}: first broken link at seq ${b.chainSeq}${b.messageId ? ` (message ${b.messageId})` : ''}: ${b.reason}`);
+        for (const b of result.breaks) console.log(`  client ${terminalText(b.clientId)}: first broken link at seq ${b.chainSeq}${b.messageId ? ` (message ${b.messageId})` : ''}: ${b.reason}`);
       }
-      if (result.breaks.length) process.exitCode = 3;
+      if (!cp.checkpoints && !cp.problems.length) {
+        console.log(`no checkpoint in ${cp.file}: only the chain vouches for the log, and a database superuser who rewrites a chain and its hashes would go unnoticed; write one with \`sanxian log checkpoint\``);
+        return;
+      }
+      if (cp.rewritten.length) {
+        console.log(`log REWRITTEN: ${cp.rewritten.length} client chain(s) no longer match their signed checkpoints`);
+        for (const r of cp.rewritten) {
+          // The row before it still matched a checkpoint: this row itself was changed. Else any row back to the last match may have been.
+          const from = r.lastMatchingSeq === null ? 1n : BigInt(r.lastMatchingSeq) + 1n;
+          const which = from === BigInt(r.seq) ? 'the row was rewritten' : `it, or a row before it back to seq ${from}, was rewritten and the hashes after it recomputed`;
+          console.log(`  client ${terminalText(r.clientId)}: the row at seq ${r.seq}${r.messageId ? ` (message ${r.messageId})` : ' (gone)'} does not have the hash checkpointed at ${r.checkpointedAt}: ${which}`);
+        }
+      }
+      for (const p of cp.problems) console.log(`  checkpoint file ${cp.file}${p.line ? ` line ${p.line}` : ''}: ${p.reason}`);
+      if (cp.latestAt) {
+        console.log(
+          `checkpoints: ${cp.checkpoints} in ${cp.file}, signatures checked with ${cp.publicKeyFile}; every row up to the latest (${cp.latestAt}) ${cp.rewritten.length ? 'was checked against it' : 'still has its checkpointed hash'}; ` +
+            `${cp.messagesAfterLatest} message(s) received after it are covered by the chain only` +
+            (cp.timestamped ? `; ${cp.timestamped} checkpoint(s) carry an RFC 3161 timestamp whose imprint, time and signature check` : ''),
+        );
+      }
+    });
+  log
+    .command('checkpoint')
+    .description("sign every client's chain head and append it to the checkpoint file (outside the database); sent to the witness if one is configured")
+    .option('--json', 'print the checkpoint as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const written = await withHub((get, config) => new LogCheckpoints(get(MessageLogRepository), config.checkpoints).write());
+      if (options.json) {
+        console.log(JSON.stringify(written));
+        return;
+      }
+      const { checkpoint } = written;
+      if (written.keyCreated) console.log(`made the signing key ${terminalText(written.publicKeyFile.replace(/\.pub$/, ''))}; give witnesses and auditors its public key, ${written.publicKeyFile}:\n${written.publicKey.trim()}`);
+      const messages = checkpoint.checkpoint.heads.reduce((n, h) => n + BigInt(h.lastSeq), 0n);
+      console.log(`checkpoint ${checkpoint.hash} of ${checkpoint.checkpoint.createdAt}: ${checkpoint.checkpoint.heads.length} client chain(s), ${messages} message(s), appended to ${written.file} (key ${checkpoint.keyId.slice(0, 16)}…)`);
+      if (written.witness !== undefined) console.log(`witness: ${terminalText(written.witness)}`);
+      if (checkpoint.timestamp) console.log(`RFC 3161 timestamp: ${checkpoint.timestamp.genTime} from ${checkpoint.timestamp.tsa}`);
+      if (written.timestampFailure !== undefined) console.log(`RFC 3161 timestamp: none (${terminalText(written.timestampFailure)}); the checkpoint is kept without one`);
     });
 
   const dead = program.command('dead').description('messages that failed every processing attempt');

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { DataSource } from 'typeorm';
@@ -85,6 +85,10 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const out = resolve(options.out);
   const countyDir = join(out, 'county');
   mkdirSync(out, { recursive: true });
+  // The log's signed checkpoints and their key beside the demo's other files; the database is new, so are its checkpoints.
+  env.CHECKPOINT_FILE = join(out, 'log-checkpoints.jsonl');
+  env.CHECKPOINT_KEY_FILE = join(out, 'checkpoint-signing-key.pem');
+  rmSync(env.CHECKPOINT_FILE, { force: true });
 
   step(`1/8 database ${options.database} (recreated) and migrations`);
   await recreateDatabase(env.DATABASE_URL!, options.database);

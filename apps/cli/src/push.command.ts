@@ -119,7 +119,7 @@ export function registerPushCommand(program: Command): void {
     .option('--batch-size <n>', 'records per request (default 1000; at most 1000 for json, 100000 otherwise)', positiveInteger)
     .option('--concurrency <n>', 'requests in flight (default 4)', positiveInteger)
     .addOption(new Option('--format <format>', 'body format to send (default ndjson; csv for a .csv file)').choices(['json', 'ndjson', 'csv']))
-    .option('--rejections <file>', 'where to write rejected records (default <file>.rejections.ndjson)')
+    .option('--rejections <file>', 'where to write rejected records (default <file>.rejections.ndjson; a name ending in .csv writes CSV)')
     .addOption(new Option('--load <load>', "what the file is: the registry's initial load, or a history import of past events; neither counts as late (default: the regular flow)").choices(['initial', 'history']))
     .option('--json', 'print the summary as JSON on stdout')
     // Usage errors exit 2, so that 1 keeps meaning "pushed, but some records were rejected".

@@ -10,6 +10,7 @@ import { ReconcileProcessor } from './reconcile.processor';
 import { ReconciliationModule } from '@sanxian/reconciliation';
 import { AssessmentModule } from '@sanxian/assessment';
 import { IndicatorsProcessor } from './indicators.processor';
+import { CheckpointProcessor } from './checkpoint.processor';
 
 @Module({})
 export class WorkerModule {
@@ -23,13 +24,13 @@ export class WorkerModule {
           inject: [HUB_CONFIG],
           useFactory: (c: HubConfig) => ({ connection: redisOptions(c.redisUrl, 'worker'), prefix: c.queuePrefix }),
         }),
-        BullModule.registerQueue({ name: QueueName.Intake }, { name: QueueName.Reconcile }, { name: QueueName.Indicators }),
+        BullModule.registerQueue({ name: QueueName.Intake }, { name: QueueName.Reconcile }, { name: QueueName.Indicators }, { name: QueueName.Checkpoint }),
         JobsModule,
         ExchangeModule,
         ReconciliationModule,
         AssessmentModule,
       ],
-      providers: [IntakeProcessor, RelayTimer, ReconcileProcessor, IndicatorsProcessor],
+      providers: [IntakeProcessor, RelayTimer, ReconcileProcessor, IndicatorsProcessor, CheckpointProcessor],
     };
   }
 }

@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { Workbook } from 'exceljs';
 import { scoreAssessment, type AssessmentResult } from '@sanxian/domain';
 import { lineOf, randomLineInputs, xichong2026 } from '../../domain/src/scoring/scoring-test.factory';
@@ -68,5 +69,46 @@ describe('the scoreboard workbook and CSV', () => {
     expect(text.split('\r\n')).toHaveLength(units.length + 2);
     expect(text.split('\r\n')[1].split(',').slice(0, 2)).toEqual([String(units[0].rank), units[0].unitId]);
     expect(lineOf(plan, 'party-government').units).toHaveLength(units.length);
+  });
+
+  describe('with hostile text from outside (names, notes, reasons)', () => {
+    const HOSTILE = ["=cmd|' /C calc'!A0", '+1+1', '-2+3', '@SUM(A1:A9)', '\t=1+1', '\r=1+1', 'gpj.\u202Eexe', '张\u200B三'];
+    const hostile = structuredClone(result);
+    const units = hostile.units.filter((u) => u.line === 'party-government');
+    HOSTILE.forEach((text, i) => {
+      units[i].name = { zh: text, en: text };
+      units[i].vetoes.push({ vetoId: 'falsification', name: { zh: text, en: text }, evidenceIds: [], note: text });
+    });
+    const formula = /^[=+\-@\t\r]/;
+    const invisible = /[\u0000-\u0009\u000B-\u001F\u200B-\u200F\u202A-\u202E\u2066-\u2069]/;
+
+    it('writes no workbook cell a spreadsheet would run or that hides a character; numbers stay numbers', async () => {
+      const workbook = new Workbook();
+      await workbook.xlsx.load((await scoreboardWorkbook(plan, hostile, [], { generatedAt: new Date('2026-12-31T00:00:00Z') })) as any);
+      const texts: string[] = [];
+      workbook.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => {
+        expect(cell.formula).toBeUndefined();
+        if (typeof cell.value === 'string') texts.push(cell.value);
+      })));
+      expect(texts.filter((t) => formula.test(t) || invisible.test(t))).toEqual([]);
+      const sheet = workbook.getWorksheet(scoreboardSheetNames(plan, 'party-government').ranking)!;
+      const byUnit = new Map<string, (string | number)[]>();
+      sheet.eachRow((row, n) => {
+        if (n > 2) byUnit.set(row.getCell(2).value as string, [row.getCell(3).value as string, row.getCell(5).value as number, row.getCell(14).value as string]);
+      });
+      expect(byUnit.get(units[0].unitId)).toEqual(["'=cmd|' /C calc'!A0", units[0].score, expect.stringContaining("'=cmd|' /C calc'!A0")]);
+      expect(byUnit.get(units[4].unitId)![0]).toBe("'<U+0009>=1+1");
+      expect(byUnit.get(units[6].unitId)![0]).toBe('gpj.<U+202E>exe');
+      expect(byUnit.get(units[7].unitId)![0]).toBe('张<U+200B>三');
+      expect(typeof byUnit.get(units[0].unitId)![1]).toBe('number');
+    });
+
+    it('writes no CSV cell a spreadsheet would run or that hides a character; numbers stay numbers', () => {
+      const rows: string[][] = parse(scoreboardCsv(hostile, 'party-government').subarray(3).toString('utf8'));
+      expect(rows).toHaveLength(units.length + 1);
+      for (const row of rows) for (const cell of row) expect([cell, formula.test(cell) || invisible.test(cell)]).toEqual([cell, false]);
+      expect(rows[1][2]).toBe("'=cmd|' /C calc'!A0");
+      expect(rows.slice(1).map((r) => Number(r[4]))).toEqual(units.map((u) => u.score));
+    });
   });
 });

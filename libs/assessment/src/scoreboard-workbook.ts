@@ -2,6 +2,7 @@ import { Workbook, type Worksheet } from 'exceljs';
 import type {
   AssessmentLineId, AssessmentPlan, AssessmentResult, BreakdownNode, IndicatorFacts, LocalizedName, UnitOutcome, UnitResult,
 } from '@sanxian/domain';
+import { safeCsv, safeExportCell } from '@sanxian/domain';
 import type { StoredIndicatorValue } from '@sanxian/persistence';
 
 /**
@@ -148,13 +149,18 @@ function sheetName(name: string): string {
   return name.replace(/[:\\/?*[\]]/g, ' ').slice(0, 31);
 }
 
+/** Every row of the workbook goes in here: its text, which may come from outside, is never a formula and hides nothing. */
+function addSafeRow(sheet: Worksheet, cells: Cell[]) {
+  return sheet.addRow(cells.map(safeExportCell));
+}
+
 function addTable(sheet: Worksheet, columns: Column[], rows: Cell[][]): void {
   sheet.columns = columns.map((c) => ({ width: c.width }));
-  const zh = sheet.addRow(columns.map((c) => c.zh));
-  const en = sheet.addRow(columns.map((c) => c.en));
+  const zh = addSafeRow(sheet, columns.map((c) => c.zh));
+  const en = addSafeRow(sheet, columns.map((c) => c.en));
   zh.font = { bold: true };
   en.font = { italic: true, color: { argb: 'FF666666' } };
-  for (const row of rows) sheet.addRow(row);
+  for (const row of rows) addSafeRow(sheet, row);
   columns.forEach((c, i) => {
     if (c.format) sheet.getColumn(i + 1).numFmt = c.format;
   });
@@ -191,7 +197,7 @@ export async function scoreboardWorkbook(
     ['生成时间 generated', generatedAt.toISOString()],
     ['说明 note', '每条线一张排名表和一张明细表；明细列出每个指标的数值、分子、分母、目标和得分。One ranking sheet and one breakdown sheet per line; the breakdown gives each indicator\'s value, numerator, denominator, target and points.'],
   ];
-  for (const row of about) cover.addRow(row);
+  for (const row of about) addSafeRow(cover, row);
   cover.getColumn(1).font = { bold: true };
 
   for (const line of plan.lines) {
@@ -210,18 +216,10 @@ export function scoreboardSheetNames(plan: AssessmentPlan, line: AssessmentLineI
   return { ranking: sheetName(found.name.zh), breakdown: sheetName(`${found.name.zh} 明细`) };
 }
 
-/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled; lines end CRLF. */
-function csvField(value: Cell): string {
-  if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /**
  * One line's ranking as CSV (RFC 4180, CRLF), UTF-8 with a byte-order mark so that Excel opens the
  * Chinese correctly; one header row, `名次 rank`, Chinese then English.
  */
 export function scoreboardCsv(result: AssessmentResult, line: AssessmentLineId, groupNames: Map<string, LocalizedName> = new Map()): Buffer {
-  const lines = [RANKING.map((c) => `${c.zh} ${c.en}`), ...rankingRows(result, line, groupNames)].map((row) => row.map(csvField).join(','));
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'utf8')]);
+  return safeCsv([RANKING.map((c) => `${c.zh} ${c.en}`), ...rankingRows(result, line, groupNames)], { bom: true });
 }

@@ -49,4 +49,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ REPLAY_RECEIPT_TIMES: 'true', SECRETS_KEY_FILE: keyFile() }).replayReceiptTimes).toBe(true);
     expect(() => loadConfig({ NODE_ENV: 'production', SECRETS_KEY: Buffer.alloc(32).toString('base64'), REPLAY_RECEIPT_TIMES: 'true' })).toThrow(/REPLAY_RECEIPT_TIMES: never in production/);
   });
+
+  it('keeps checkpoints per database, with the public key beside the signing key, unless told otherwise', () => {
+    const defaults = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/sanxian_demo' }).checkpoints;
+    expect(defaults).toEqual({
+      file: join(process.cwd(), 'checkpoints', 'sanxian_demo.checkpoints.jsonl'),
+      keyFile: join(process.cwd(), 'checkpoints', 'signing-key.pem'),
+      publicKeyFile: join(process.cwd(), 'checkpoints', 'signing-key.pem.pub'),
+      intervalMinutes: 60,
+      witnessUrl: undefined,
+      tsaUrl: undefined,
+    });
+    const set = loadConfig({ CHECKPOINT_FILE: '/srv/cp.jsonl', CHECKPOINT_KEY_FILE: '/keys/k.pem', CHECKPOINT_PUBLIC_KEY_FILE: '/pub/k.pub', CHECKPOINT_INTERVAL: '0', CHECKPOINT_WITNESS_URL: 'http://127.0.0.1:9/w' }).checkpoints;
+    expect(set).toEqual({ file: '/srv/cp.jsonl', keyFile: '/keys/k.pem', publicKeyFile: '/pub/k.pub', intervalMinutes: 0, witnessUrl: 'http://127.0.0.1:9/w', tsaUrl: undefined });
+    expect(() => loadConfig({ CHECKPOINT_INTERVAL: '-5', CHECKPOINT_WITNESS_URL: 'ftp://x' })).toThrow(/CHECKPOINT_INTERVAL[\s\S]*CHECKPOINT_WITNESS_URL|CHECKPOINT_WITNESS_URL[\s\S]*CHECKPOINT_INTERVAL/);
+  });
 });

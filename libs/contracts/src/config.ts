@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import Ajv2020 from 'ajv/dist/2020';
 import { schemaRoot } from './schema-root';
@@ -66,6 +66,28 @@ export interface HubConfig {
   indicatorsCron: string;
   /** Receipt time = the signed time (history replays only; refused in production). */
   replayReceiptTimes: boolean;
+  checkpoints: CheckpointConfig;
+}
+
+/** Signed checkpoints of the message log's chain heads, kept outside the database. Paths are absolute. */
+export interface CheckpointConfig {
+  file: string;
+  keyFile: string;
+  publicKeyFile: string;
+  /** Minutes between scheduled checkpoints; 0: on demand only. */
+  intervalMinutes: number;
+  witnessUrl?: string;
+  /** An RFC 3161 timestamp authority: each checkpoint's hash is timestamped there. */
+  tsaUrl?: string;
+}
+
+/** The database's name in a PostgreSQL URL: the default checkpoint file is per database, so two logs never share one. */
+function databaseName(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';
+  } catch {
+    return 'sanxian';
+  }
 }
 
 /** What a process says at start about a key it read from (or made in) a file rather than SECRETS_KEY. */
@@ -160,5 +182,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileAfterIntakeDelayMs: values.RECONCILE_AFTER_INTAKE_DELAY_MS as number,
     indicatorsCron: values.INDICATORS_CRON as string,
     replayReceiptTimes: values.REPLAY_RECEIPT_TIMES as boolean,
+    checkpoints: checkpointConfig(values),
+  };
+}
+
+function checkpointConfig(values: Record<string, unknown>): CheckpointConfig {
+  const keyFile = resolve(values.CHECKPOINT_KEY_FILE as string);
+  const database = databaseName(values.DATABASE_URL as string).replace(/[^A-Za-z0-9_.-]/g, '_');
+  return {
+    file: resolve((values.CHECKPOINT_FILE as string | undefined) ?? join('checkpoints', `${database}.checkpoints.jsonl`)),
+    keyFile,
+    publicKeyFile: resolve((values.CHECKPOINT_PUBLIC_KEY_FILE as string | undefined) ?? `${keyFile}.pub`),
+    intervalMinutes: values.CHECKPOINT_INTERVAL as number,
+    witnessUrl: values.CHECKPOINT_WITNESS_URL as string | undefined,
+    tsaUrl: values.CHECKPOINT_TSA_URL as string | undefined,
   };
 }

@@ -10,3 +10,5 @@ export * from './staff-role';
 export * from './seeded-random';
 export * from './scoring';
 export * from './indicators';
+export * from './export-text';
+export * from './log-checkpoint';

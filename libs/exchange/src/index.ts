@@ -11,3 +11,5 @@ export * from './processing.service';
 export * from './relay.service';
 export * from './signature';
 export * from './push-client';
+export * from './log-checkpoints';
+export * from './timestamp-authority';

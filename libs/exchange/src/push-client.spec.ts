@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { parse } from 'csv-parse/sync';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -151,7 +152,7 @@ async function startHub(): Promise<FakeHub> {
         return { index: entry.index, recordId: entry.recordId, status: 'rejected', errors: [entry.error] };
       }
       const record = entry.record as { recordId: string };
-      if (record.recordId.startsWith('BAD')) {
+      if (record.recordId.startsWith('BAD') || /^[=+\-@]/.test(record.recordId)) {
         counts.rejected++;
         return {
           index: entry.index,
@@ -231,6 +232,29 @@ describe('pushFile', () => {
     const path = file('history.ndjson', births(3).map((r) => JSON.stringify(r)).join('\n'));
     expect(await pushFile({ ...base(), file: path, load: 'history' })).toMatchObject({ accepted: 3, rejected: 0 });
     expect(hub.requests.map((r) => r.path)).toEqual(['/v1/exchange/birth-notices?load=history']);
+  });
+
+  it('writes rejections of hostile record ids so that nothing hides (NDJSON) and no cell is a formula (CSV)', async () => {
+    const ids = ["=HYPERLINK(\"http://x\",\"y\")", '@SUM(1)', 'BAD\u202Egpj.exe', 'BAD\u0007\u001B[2J'];
+    const records = births(ids.length).map((r, i) => ({ ...r, recordId: ids[i] }));
+    const path = file('hostile.ndjson', records.map((r) => JSON.stringify(r)).join('\n'));
+    const summary = await pushFile({ ...base(), file: path });
+    expect(summary).toMatchObject({ rejected: 4 });
+    const text = readFileSync(summary.rejectionsFile!, 'utf8');
+    expect(text).not.toMatch(/[\u0000-\u0009\u000B-\u001F\u202A-\u202E]/);
+    expect(text).toContain('"BAD\\u202egpj.exe"');
+    // The same ids to a program that reads the file.
+    expect(text.trim().split('\n').map((l) => JSON.parse(l).recordId)).toEqual(ids);
+
+    const csvPath = join(dir, 'hostile.rejections.csv');
+    await pushFile({ ...base(), file: path, rejectionsFile: csvPath, batchSize: 2 });
+    const csv = readFileSync(csvPath);
+    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows: string[][] = parse(csv.subarray(3).toString('utf8'));
+    expect(rows[0]).toEqual(['recordId', 'index', 'errors']);
+    expect(rows.slice(1).map((r) => r[0])).toEqual(["'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(1)", 'BAD<U+202E>gpj.exe', 'BAD<U+0007><U+001B>[2J']);
+    expect(rows.slice(1).map((r) => r[1])).toEqual(['0', '1', '2', '3']);
+    expect(rows[1][2]).toBe('/mother/citizenId citizen-id-checksum: check digit should be 7');
   });
 
   it('counts a second push of the same file as duplicates', async () => {

@@ -18,6 +18,7 @@ import {
   type BatchFormat,
   type CsvLayout,
 } from './batch-body';
+import { safeCsv, visibleJson } from '../../domain/src/export-text';
 import { signedHeaders } from './signature';
 
 /**
@@ -38,7 +39,10 @@ export interface PushOptions {
   concurrency?: number;
   /** Body format to send. Default ndjson, except csv for a .csv file (its values are strings, which the hub coerces only in CSV). */
   format?: BatchFormat;
-  /** Where rejected records go as NDJSON; default `<file>.rejections.ndjson`, created only when there are rejections. */
+  /**
+   * Where rejected records go: NDJSON, or CSV for a name ending in .csv (for a spreadsheet: no cell is a formula);
+   * default `<file>.rejections.ndjson`, created only when there are rejections.
+   */
   rejectionsFile?: string;
   /** Called after each batch is answered; `total` is an estimate (known up front only when progress is asked for). */
   onProgress?: (done: number, total?: number) => void;
@@ -372,20 +376,41 @@ function isBatchResponse(value: unknown, size: number): value is BatchResponse {
   );
 }
 
-/** Appends rejected records to a file opened on first use, one write at a time though batches finish concurrently. */
+interface Rejection {
+  recordId: string | null;
+  index: number;
+  errors: RecordIssue[];
+}
+
+/**
+ * Appends rejected records to a file opened on first use, one write at a time though batches finish
+ * concurrently. The hub echoes what the agency sent (record ids, values in messages), so the file shows
+ * every invisible character and, as CSV, has no cell a spreadsheet would run (the writers of domain/export-text).
+ */
 class RejectionsWriter {
   private handle?: Promise<FileHandle>;
   private queue: Promise<void> = Promise.resolve();
+  private readonly csv: boolean;
   written = false;
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string) {
+    this.csv = extname(path).toLowerCase() === '.csv';
+  }
 
-  write(lines: string): Promise<void> {
+  write(rejections: Rejection[]): Promise<void> {
+    if (!rejections.length) return this.queue;
+    const first = !this.handle;
     this.handle ??= open(this.path, 'w');
     this.written = true;
     const handle = this.handle;
+    const bytes = this.csv
+      ? safeCsv([
+        ...(first ? [['recordId', 'index', 'errors']] : []),
+        ...rejections.map((r) => [r.recordId, r.index, r.errors.map((e) => `${e.path} ${e.code}: ${e.message}`).join('; ')]),
+      ], { bom: first })
+      : rejections.map((r) => `${visibleJson(r)}\n`).join('');
     this.queue = this.queue.then(async () => {
-      await (await handle).appendFile(lines);
+      await (await handle).appendFile(bytes);
     });
     return this.queue;
   }
@@ -526,12 +551,11 @@ export async function pushFile(options: PushOptions): Promise<PushSummary> {
     summary.duplicates += answer.duplicates;
     summary.rejected += answer.rejected;
     summary.records += size;
-    let lines = '';
+    const rejected: Rejection[] = [];
     for (const result of answer.results) {
-      if (result.status !== 'rejected') continue;
-      lines += JSON.stringify({ recordId: result.recordId ?? null, index: first + result.index, errors: result.errors ?? [] }) + '\n';
+      if (result.status === 'rejected') rejected.push({ recordId: result.recordId ?? null, index: first + result.index, errors: result.errors ?? [] });
     }
-    if (lines) await rejections.write(lines);
+    await rejections.write(rejected);
     done += size;
     options.onProgress?.(done, total === undefined ? undefined : Math.max(total, done));
   }

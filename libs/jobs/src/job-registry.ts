@@ -6,12 +6,14 @@ export enum QueueName {
   Intake = 'intake',
   Reconcile = 'reconcile',
   Indicators = 'indicators',
+  Checkpoint = 'checkpoint',
 }
 
 export enum JobName {
   IntakeBatch = 'intake.batch',
   ReconcileRun = 'reconcile.run',
   IndicatorsCompute = 'indicators.compute',
+  LogCheckpoint = 'log.checkpoint',
 }
 
 export interface JobPayloads {
@@ -20,16 +22,21 @@ export interface JobPayloads {
   [JobName.ReconcileRun]: { trigger: 'nightly' | 'on-demand' | 'intake'; townshipCode?: string | null; asOf?: string };
   /** `year` unset: the year of the day it runs. */
   [JobName.IndicatorsCompute]: { year?: number; asOf?: string };
+  [JobName.LogCheckpoint]: Record<string, never>;
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.IntakeBatch]: QueueName.Intake,
   [JobName.ReconcileRun]: QueueName.Reconcile,
   [JobName.IndicatorsCompute]: QueueName.Indicators,
+  [JobName.LogCheckpoint]: QueueName.Checkpoint,
 }
 
 /** The job scheduler's id for the nightly indicator recomputation (after the reconciliation). */
 export const NIGHTLY_INDICATORS = 'indicators-nightly';
+
+/** The job scheduler's id for the signed checkpoints of the message log (every CHECKPOINT_INTERVAL minutes). */
+export const SCHEDULED_CHECKPOINT = 'log-checkpoint';
 
 /** The job scheduler's id for the nightly full reconciliation. */
 export const NIGHTLY_RECONCILIATION = 'reconcile-nightly';

@@ -71,6 +71,26 @@ export interface ChainBreak {
   reason: string;
 }
 
+/** A client's chain head as the log holds it: the client's recorded head, and the hash of the row at that sequence. */
+export interface LoggedChainHead {
+  clientId: string;
+  lastSeq: string;
+  headHash: string;
+  /** The row hash at lastSeq (null when that row is missing); differs from headHash only in a broken log. */
+  rowHash: string | null;
+}
+
+/** The row a checkpoint named, as the log holds it now (absent: no such row). */
+export interface RowAtSequence {
+  clientId: string;
+  seq: string;
+  messageId: string;
+  rowHash: string;
+}
+
+/** The advisory lock that serialises checkpoints, so that each links to the one before (any constant unique within the database). */
+export const CHECKPOINT_LOCK = 0x5a4e_0003;
+
 export interface RejectionRow {
   recordId: string | null;
   stationCode: string | null;
@@ -186,6 +206,55 @@ export class MessageLogRepository {
     const counts: Record<MessageState, number> = { accepted: 0, processed: 0, dead: 0 };
     for (const r of rows) counts[r.state as MessageState] = r.n;
     return counts;
+  }
+
+  /** Runs work holding the checkpoint lock, waiting for a checkpoint in progress to be written first. */
+  async serialisedCheckpoint<T>(work: () => Promise<T>): Promise<T> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock($1)', [CHECKPOINT_LOCK]);
+      try {
+        return await work();
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [CHECKPOINT_LOCK]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Every client's chain head, in one snapshot: intake moves a head and adds its rows in one transaction. */
+  async chainHeads(): Promise<{ log: string; heads: LoggedChainHead[] }> {
+    const rows: { client_id: string; last_seq: string; chain_head: string; row_hash: string | null; log: string }[] = await this.db.query(
+      `SELECT c.id AS client_id, c.chain_seq::text AS last_seq, c.chain_head, m.row_hash, current_database() AS log
+       FROM exchange_client c
+       LEFT JOIN LATERAL (SELECT row_hash FROM inbound_message WHERE client_id = c.id AND chain_seq = c.chain_seq) m ON true
+       ORDER BY c.id`,
+    );
+    const [{ log }] = rows.length ? rows : await this.db.query('SELECT current_database() AS log');
+    return {
+      log,
+      heads: rows.map((r) => ({ clientId: r.client_id, lastSeq: r.last_seq, headHash: r.chain_head, rowHash: r.last_seq === '0' ? r.chain_head : r.row_hash })),
+    };
+  }
+
+  /** The rows at the given (client, sequence) pairs, in one query: by the (client_id, chain_seq) key. */
+  async rowsAt(pairs: readonly { clientId: string; seq: string }[]): Promise<RowAtSequence[]> {
+    if (!pairs.length) return [];
+    const rows: { client_id: string; chain_seq: string; id: string; row_hash: string }[] = await this.db.query(
+      `SELECT m.client_id, m.chain_seq::text, m.id, m.row_hash
+       FROM unnest($1::text[], $2::bigint[]) AS p(client_id, seq)
+       JOIN inbound_message m ON m.client_id = p.client_id AND m.chain_seq = p.seq`,
+      [pairs.map((p) => p.clientId), pairs.map((p) => p.seq)],
+    );
+    return rows.map((r) => ({ clientId: r.client_id, seq: r.chain_seq, messageId: r.id, rowHash: r.row_hash }));
+  }
+
+  /** Each client's last sequence in the log now (for what a checkpoint does not yet cover). */
+  async lastSequences(): Promise<Map<string, string>> {
+    const rows: { id: string; chain_seq: string }[] = await this.db.query('SELECT id, chain_seq::text FROM exchange_client');
+    return new Map(rows.map((r) => [r.id, r.chain_seq]));
   }
 
   /**
