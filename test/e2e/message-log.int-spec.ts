@@ -10,7 +10,7 @@ describe('the message log is tamper-evident; dead messages can be listed and rep
 
   beforeAll(async () => {
     hub = await startHub();
-    env = { DATABASE_URL: hub.db.url, REDIS_URL: hub.env.REDIS_URL, QUEUE_PREFIX: hub.env.QUEUE_PREFIX, LOG_LEVEL: 'error' };
+    env = { DATABASE_URL: hub.db.url, REDIS_URL: hub.env.REDIS_URL, QUEUE_PREFIX: hub.env.QUEUE_PREFIX, SECRETS_KEY: hub.env.SECRETS_KEY, LOG_LEVEL: 'error' };
   });
   afterAll(() => hub?.close());
 
