@@ -230,7 +230,7 @@ const zhCN = {
   'scoreboard.downloading': '正在生成工作簿…',
   'scoreboard.chart': '{line}各单位得分',
   'scoreboard.reasons': '主要失分',
-  'scoreboard.intro': '各考核线单位按组排名：得分、等次（奖励等次、不奖不罚、黄牌警告）和一票否决。点击单位或得分查看得分明细，点击失分项查看背后的记录。',
+  'scoreboard.intro': '各考核线单位按组排名：得分、等次（奖励等次、不奖不惩、黄牌警告）和一票否决。点击单位或得分查看得分明细，点击失分项查看背后的记录。',
   'scoreboard.downloaded': '已下载 {file}',
   'scoreboard.planVersion': '考核方案 {plan}（第 {version} 版）',
   'scoreboard.openBreakdown': '查看{unit}的得分明细',
