@@ -9,7 +9,10 @@ import { Manifest, SynthOptions, generateCounty } from '@sanxian/synth';
 import xichong from '../../libs/domain/data/regions/511325.json';
 import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../support/hub-harness';
 import { birthNotice, citizenId, registryCard } from '../support/record-factory';
-import { assertBrowserTestsCanRun, launchChromium, newContext, openedDialog, renderedRowKeys, screenshot, settled, signIn, startAt } from './browser-harness';
+import {
+  ALLOWED_LATIN, DESKTOP, PHONE, aboveTheFold, pageWiderThanScreen, assertBrowserTestsCanRun, contextAt, englishWords, launchChromium, layoutProblems, newContext, openedDialog,
+  renderedRowKeys, screenshot, screenshotViewport, settled, signIn, startAt,
+} from './browser-harness';
 import { pushCounty } from '../support/county-push';
 
 /**
@@ -141,7 +144,7 @@ describe('the staff console in a browser', () => {
   async function openQueue(page: Page, path: string, user: { username: string }): Promise<void> {
     await start(page, path, user);
     await page.locator('[data-testid="discrepancy-table"] .ant-table-row').first().waitFor();
-    await page.getByText('待处理差异（按类型）').waitFor();
+    await page.getByTestId('queue-counts').waitFor();
   }
 
   describe('a township user', () => {
@@ -360,6 +363,98 @@ describe('the staff console in a browser', () => {
     });
   });
 
+  describe.each([
+    ['a phone', PHONE],
+    ['a laptop', DESKTOP],
+  ])('on %s', (_screen, viewport) => {
+    const size = `${viewport.width}x${viewport.height}`;
+    let context: BrowserContext;
+    let page: Page;
+
+    beforeAll(async () => {
+      context = await contextAt(browser, viewport);
+      page = await context.newPage();
+    });
+    afterAll(() => context?.close());
+
+    /** The list's first item: a table row on a laptop, a card on a phone. */
+    const firstItem = () => page.locator('[data-testid="discrepancy-table"] .ant-table-row, [data-testid="discrepancy-cards"] li').first();
+
+    it('signs in on a page that fits the screen', async () => {
+      await page.goto(`${hub.url}/sign-in`);
+      await page.getByLabel('用户名').waitFor();
+      expect(await pageWiderThanScreen(page)).toBeNull();
+      await screenshot(page, `30-sign-in-${size}`);
+      await signIn(page, hub.url, users.townA.username, PASSWORD);
+      await page.getByRole('heading', { name: '差异工作台' }).waitFor();
+    });
+
+    it('shows the work queue with its first item above the fold, nothing wider than the screen, the header above the title', async () => {
+      await start(page, '/discrepancies', users.townA);
+      await firstItem().waitFor();
+      await page.getByTestId('queue-counts').waitFor();
+      expect(await layoutProblems(page)).toEqual([]);
+      const first = await aboveTheFold(page, firstItem());
+      expect(first).toMatchObject({ visible: true });
+      console.log(`work queue at ${size}: first item from y=${first.top} to y=${first.bottom} (fold at ${first.fold})`);
+      if (viewport === PHONE) {
+        // A phone: cards, not a table, and the menu in a drawer behind a button.
+        expect(await page.getByTestId('discrepancy-table').count()).toBe(0);
+        expect(await page.getByRole('navigation').count()).toBe(0);
+        await page.getByRole('button', { name: '打开菜单' }).click();
+        await (await settled(page.getByRole('navigation').getByRole('link', { name: '考核计分' }))).waitFor();
+        expect(await page.getByRole('navigation').getByRole('menuitem').allInnerTexts()).toEqual(['差异工作台', '匹配复核', '考核计分']);
+        await screenshotViewport(page, `31-menu-${size}`);
+        await page.keyboard.press('Escape');
+        await page.getByRole('navigation').waitFor({ state: 'hidden' });
+      }
+      await screenshotViewport(page, `32-queue-fold-${size}`);
+      await screenshot(page, `32-queue-${size}`);
+    });
+
+    it('opens the counts and the chart on demand, and the filters on a phone', async () => {
+      await start(page, '/discrepancies', users.townA);
+      await firstItem().waitFor();
+      await page.getByTestId('queue-counts').getByRole('button', { name: '展开图表' }).click();
+      await page.locator('[data-testid="queue-counts"] svg').first().waitFor();
+      if (viewport === PHONE) {
+        await page.getByRole('button', { name: /^筛\s?选$/ }).click();
+        await page.getByRole('combobox', { name: '差异类型' }).waitFor();
+      }
+      expect(await layoutProblems(page)).toEqual([]);
+      await screenshot(page, `33-queue-open-${size}`);
+    });
+
+    it('shows a discrepancy that fits the screen', async () => {
+      await start(page, `/discrepancies/${target.id}`, users.townA);
+      await page.getByRole('heading', { name: kindLabel(target.kind) }).waitFor();
+      await page.getByText('部门数据与台账对比').waitFor();
+      expect(await layoutProblems(page)).toEqual([]);
+      await screenshotViewport(page, `34-discrepancy-fold-${size}`);
+      await screenshot(page, `34-discrepancy-${size}`);
+    });
+
+    it('lists link reviews likeliest first, with both names, masked ids and the score', async () => {
+      await start(page, '/link-reviews', users.county);
+      await page.getByRole('heading', { name: '匹配复核' }).waitFor();
+      const [expected] = await hub.sql<{ fact_id: string }>(
+        `SELECT fact_id::text FROM person_link WHERE review_status = 'pending' ORDER BY score DESC NULLS LAST, fact_id LIMIT 1`,
+      );
+      const first = page.locator(`a[href="/link-reviews/${expected.fact_id}"]`).first();
+      await first.waitFor();
+      const links = await page.locator('main a[href^="/link-reviews/"]').evaluateAll((as) => as.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute('href')));
+      expect(links[0]).toBe(`/link-reviews/${expected.fact_id}`);
+      // The review of the two sisters: the record's name and the candidate's, never a stray "·" without a name.
+      const text = await page.locator('main').innerText();
+      expect(text).toContain('王俐');
+      expect(text).toMatch(/王丽|王莉/);
+      expect(text).not.toMatch(/(^|\s)·(\s|$)/m);
+      expect(text).not.toMatch(/\b\d{17}[\dX]\b/);
+      expect(await layoutProblems(page)).toEqual([]);
+      await screenshot(page, `35-link-reviews-${size}`);
+    });
+  });
+
   describe('a county user', () => {
     let context: BrowserContext;
     let page: Page;
@@ -376,8 +471,9 @@ describe('the staff console in a browser', () => {
       await waitFor('the list recorded', async () => listed.length > 0 || undefined, 10_000);
       expect(new Set(listed.map((i) => i.townshipCode)).size).toBeGreaterThan(1);
       expect(listed.some((i) => i.townshipCode === B)).toBe(true);
+      await page.getByTestId('queue-counts').getByRole('button', { name: '展开图表和各乡镇统计' }).click();
       await page.getByText('各乡镇差异').waitFor();
-      await page.locator('svg').first().waitFor();
+      await page.locator('[data-testid="queue-counts"] svg').first().waitFor();
       // The run was as of the end of 2025: its due dates have passed.
       expect(await page.locator('.sx-overdue').count()).toBeGreaterThan(0);
       await screenshot(page, '09-queue-county');
@@ -468,6 +564,41 @@ describe('the staff console in a browser', () => {
         await page.getByTestId('scoreboard-empty').waitFor();
       }
       await screenshot(page, '13-scoreboard');
+    });
+  });
+
+  describe('the Chinese interface', () => {
+    it('has no English words on its main pages (only names and codes marked as data, and a short allow-list)', async () => {
+      const { context, page } = await openPage();
+      const found: Record<string, string[]> = {};
+      try {
+        const [review] = await hub.sql<{ fact_id: string }>(`SELECT fact_id::text FROM person_link WHERE review_status IS NOT NULL ORDER BY fact_id LIMIT 1`);
+        const pages: [string, string, string][] = [
+          ['/sign-in', '登录', users.county.username],
+          ['/discrepancies', '差异工作台', users.county.username],
+          [`/discrepancies/${target.id}`, kindLabel(target.kind), users.county.username],
+          ['/link-reviews', '匹配复核', users.county.username],
+          [`/link-reviews/${review.fact_id}`, '匹配复核', users.county.username],
+          ['/scoreboard', '考核计分', users.county.username],
+          ['/monitor', '交换监控', users.county.username],
+        ];
+        await page.goto(`${hub.url}/sign-in`);
+        await page.getByLabel('用户名').waitFor();
+        found['/sign-in'] = await englishWords(page, ALLOWED_LATIN);
+        for (const [path, heading, username] of pages.slice(1)) {
+          await startAt(page, hub.url, path, username, PASSWORD);
+          await page.getByRole('heading', { name: heading }).first().waitFor();
+          await page.waitForLoadState('networkidle');
+          if (path === '/discrepancies') {
+            await page.getByTestId('queue-counts').getByRole('button', { name: /展开图表/ }).click();
+            await page.locator('[data-testid="queue-counts"] svg').first().waitFor();
+          }
+          found[path] = await englishWords(page, ALLOWED_LATIN);
+        }
+      } finally {
+        await context.close();
+      }
+      expect(Object.entries(found).filter(([, words]) => words.length > 0)).toEqual([]);
     });
   });
 

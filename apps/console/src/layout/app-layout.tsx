@@ -95,7 +95,7 @@ export function AppLayout() {
             <LanguageSwitch />
             {user && (
               <span className="sx-header-user" data-testid="current-user">
-                <Typography.Text strong>{user.username}</Typography.Text>{' '}
+                <Typography.Text strong translate="no">{user.username}</Typography.Text>{' '}
                 <Typography.Text className="sx-muted">
                   {t(`role.${user.role}`)}{user.regionCode ? ` · ${regionName(user.regionCode)}` : ''}
                 </Typography.Text>
@@ -103,12 +103,14 @@ export function AppLayout() {
             )}
             <Button
               icon={<LogoutOutlined />}
+              aria-label={narrow ? t('app.signOut') : undefined}
+              title={narrow ? t('app.signOut') : undefined}
               onClick={() => {
                 signOut();
                 navigate('/sign-in');
               }}
             >
-              {t('app.signOut')}
+              {narrow ? null : t('app.signOut')}
             </Button>
           </div>
         </Layout.Header>

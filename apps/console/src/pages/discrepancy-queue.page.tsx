@@ -119,7 +119,7 @@ export function DiscrepancyQueuePage() {
 
   const columns: ColumnsType<DiscrepancyItem> = [
     {
-      title: t('queue.col.due'), dataIndex: 'dueAt', width: 190, sortOrder: 'ascend', sorter: false, showSorterTooltip: false,
+      title: t('queue.col.due'), dataIndex: 'dueAt', width: 165, sortOrder: 'ascend', sorter: false, showSorterTooltip: false,
       render: (due: string, row) =>
         row.overdue ? (
           <span className="sx-overdue">{day(due)} <Tag color="error" bordered={false}>{t('queue.overdue')}</Tag></span>
@@ -128,27 +128,27 @@ export function DiscrepancyQueuePage() {
         ),
     },
     {
-      title: t('queue.col.kind'), dataIndex: 'kind', width: 230, ellipsis: true,
+      title: t('queue.col.kind'), dataIndex: 'kind', width: 180, ellipsis: true,
       render: (kind: string, row) => <Link to={`/discrepancies/${row.id}`}>{tk('kind', kind)}</Link>,
     },
     {
-      title: t('queue.col.subject'), key: 'subject', width: 230, ellipsis: true,
+      title: t('queue.col.subject'), key: 'subject', width: 220, ellipsis: true,
       render: (_: unknown, row) => (
         <span>
-          {row.subject.name ?? '—'} <Typography.Text className="sx-muted" style={{ fontSize: 12 }}>{row.subject.citizenId ?? ''}</Typography.Text>
+          {row.subject.name ?? '—'} <Typography.Text className="sx-muted" style={{ fontSize: 12 }} translate="no">{row.subject.citizenId ?? ''}</Typography.Text>
         </span>
       ),
     },
     {
-      title: t('queue.col.region'), dataIndex: 'regionCode', width: 200, ellipsis: true,
+      title: t('queue.col.region'), dataIndex: 'regionCode', width: 190, ellipsis: true,
       render: (code: string, row) => (isTownshipUser ? regionName(code) : `${regionName(row.townshipCode)} · ${regionName(code)}`),
     },
-    { title: t('queue.col.status'), dataIndex: 'status', width: 150, ellipsis: true, render: (s: string) => tk('status', s) },
+    { title: t('queue.col.status'), dataIndex: 'status', width: 100, ellipsis: true, render: (s: string) => tk('status', s) },
     {
-      title: t('queue.col.assignee'), dataIndex: 'assignee', width: 130,
-      render: (a: DiscrepancyItem['assignee']) => a?.username ?? <span className="sx-muted">{t('queue.unassigned')}</span>,
+      title: t('queue.col.assignee'), dataIndex: 'assignee', width: 110,
+      render: (a: DiscrepancyItem['assignee']) => (a ? <span translate="no">{a.username}</span> : <span className="sx-muted">{t('queue.unassigned')}</span>),
     },
-    { title: t('queue.col.raised'), dataIndex: 'raisedAt', width: 170, render: (v: string) => dateTime(v) },
+    { title: t('queue.col.raised'), dataIndex: 'raisedAt', width: 160, render: (v: string) => dateTime(v) },
   ];
 
   const villageOptions = township ? villages(township) : [];
@@ -270,7 +270,7 @@ export function DiscrepancyQueuePage() {
             columns={columns}
             dataSource={list.items}
             pagination={false}
-            scroll={{ x: 1300, y: tableHeight }}
+            scroll={{ x: 1125 + (canAssign ? 48 : 0), y: tableHeight }}
             rowClassName={(row) => (row.overdue ? 'sx-row-overdue' : '')}
             rowSelection={canAssign ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]), columnWidth: 48 } : undefined}
             onRow={(row, index) => {
@@ -446,12 +446,12 @@ function QueueCards({
               </span>
             </div>
             <div className="sx-item-line">
-              <span>{row.subject.name ?? '—'} <Typography.Text className="sx-muted" style={{ fontSize: 12 }}>{row.subject.citizenId ?? ''}</Typography.Text></span>
+              <span>{row.subject.name ?? '—'} <Typography.Text className="sx-muted" style={{ fontSize: 12 }} translate="no">{row.subject.citizenId ?? ''}</Typography.Text></span>
               <span className="sx-muted">{isTownshipUser ? regionName(row.regionCode) : `${regionName(row.townshipCode)} · ${regionName(row.regionCode)}`}</span>
             </div>
             <div className="sx-item-line sx-muted" style={{ fontSize: 12 }}>
               <span>{tk('status', row.status)}</span>
-              <span>{row.assignee?.username ?? t('queue.unassigned')}</span>
+              {row.assignee ? <span translate="no">{row.assignee.username}</span> : <span>{t('queue.unassigned')}</span>}
             </div>
           </li>
         ))}

@@ -136,7 +136,7 @@ export default function LinkReviewDetailPage() {
           <Descriptions column={1} size="small">
             <Descriptions.Item label={t('reviews.col.status')}>{tk('reviews.status', review.status)}</Descriptions.Item>
             <Descriptions.Item label={t('reviews.detail.comment')}>{review.review.comment}</Descriptions.Item>
-            <Descriptions.Item label={t('detail.resolution.by')}>{review.review.by?.username}</Descriptions.Item>
+            <Descriptions.Item label={t('detail.resolution.by')}><span translate="no">{review.review.by?.username}</span></Descriptions.Item>
             <Descriptions.Item label={t('detail.resolution.at')}>{dateTime(review.review.at)}</Descriptions.Item>
           </Descriptions>
         </Card>
