@@ -435,6 +435,8 @@ describe('the staff console in a browser', () => {
     });
 
     it('lists link reviews likeliest first, with both names, masked ids and the score', async () => {
+      // As the county (every township's reviews): the township user of the tests before signs out.
+      await page.evaluate(() => (globalThis as any).sessionStorage.clear());
       await start(page, '/link-reviews', users.county);
       await page.getByRole('heading', { name: '匹配复核' }).waitFor();
       const [expected] = await hub.sql<{ fact_id: string }>(

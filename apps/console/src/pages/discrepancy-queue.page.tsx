@@ -156,7 +156,7 @@ export function DiscrepancyQueuePage() {
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <div>
-        <Typography.Title level={2} style={{ marginBottom: 4 }}>{t('queue.title')}</Typography.Title>
+        <Typography.Title level={2} style={{ margin: '0 0 4px' }}>{t('queue.title')}</Typography.Title>
         <Typography.Text className="sx-muted">{t('queue.intro')}</Typography.Text>
       </div>
 
@@ -173,7 +173,8 @@ export function DiscrepancyQueuePage() {
           {filtersShown ? t('queue.filter.hide') : filtered ? t('queue.filter.showActive') : t('queue.filter.show')}
         </Button>
       )}
-      <Card hidden={narrow && !filtersShown} id="queue-filters" size={narrow ? 'small' : 'default'}>
+      {(!narrow || filtersShown) && (
+      <Card id="queue-filters" size={narrow ? 'small' : 'default'}>
         <form className="sx-filters" aria-label={t('queue.title')} onSubmit={(e) => e.preventDefault()}>
           <label className="sx-field">
             {t('queue.filter.kind')}
@@ -231,6 +232,7 @@ export function DiscrepancyQueuePage() {
           <Button onClick={() => setParams(new URLSearchParams(), { replace: true })} disabled={!filtered}>{t('queue.filter.reset')}</Button>
         </form>
       </Card>
+      )}
 
       {list.error !== null && list.items.length > 0 && <ErrorAlert error={list.error} />}
       {list.error !== null && list.items.length === 0 && !list.loading ? (

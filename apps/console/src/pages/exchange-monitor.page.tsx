@@ -84,7 +84,7 @@ export default function ExchangeMonitorPage() {
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <div>
-        <Typography.Title level={2} style={{ marginBottom: 4 }}>{t('monitor.title')}</Typography.Title>
+        <Typography.Title level={2} style={{ margin: '0 0 4px' }}>{t('monitor.title')}</Typography.Title>
         <Typography.Text className="sx-muted">{t('monitor.intro', { days: monitor?.lateAfterDays ?? 30 })}</Typography.Text>
       </div>
       <Card>

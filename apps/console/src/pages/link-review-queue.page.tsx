@@ -21,7 +21,7 @@ export default function LinkReviewQueuePage() {
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <div>
-        <Typography.Title level={2} style={{ marginBottom: 4 }}>{t('reviews.title')}</Typography.Title>
+        <Typography.Title level={2} style={{ margin: '0 0 4px' }}>{t('reviews.title')}</Typography.Title>
         <Typography.Text className="sx-muted">{t('reviews.intro')}</Typography.Text>
       </div>
       <Card>

@@ -73,7 +73,7 @@ export default function ScoreboardPage() {
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <div>
-        <Typography.Title level={2} style={{ marginBottom: 4 }}>{t('scoreboard.title')}</Typography.Title>
+        <Typography.Title level={2} style={{ margin: '0 0 4px' }}>{t('scoreboard.title')}</Typography.Title>
         <Typography.Text className="sx-muted">{t('scoreboard.intro')}</Typography.Text>
       </div>
       <Card>
