@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { RecordKind } from '@sanxian/contracts';
@@ -444,10 +444,10 @@ describe('the staff console in a browser', () => {
       );
       const first = page.locator(`a[href="/link-reviews/${expected.fact_id}"]`).first();
       await first.waitFor();
-      const links = await page.locator('main a[href^="/link-reviews/"]').evaluateAll((as) => as.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute('href')));
+      const links = await page.locator('#main a[href^="/link-reviews/"]').evaluateAll((as) => as.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute('href')));
       expect(links[0]).toBe(`/link-reviews/${expected.fact_id}`);
       // The review of the two sisters: the record's name and the candidate's, never a stray "·" without a name.
-      const text = await page.locator('main').innerText();
+      const text = await page.locator('#main').innerText();
       expect(text).toContain('王俐');
       expect(text).toMatch(/王丽|王莉/);
       expect(text).not.toMatch(/(^|\s)·(\s|$)/m);
@@ -645,23 +645,40 @@ describe('the staff console in a browser', () => {
     const [{ n }] = await hub.sql<{ n: number }>(`SELECT count(*)::int AS n FROM discrepancy WHERE township_code = $1 AND status = 'open'`, [big.code]);
     expect(n).toBe(10_000);
 
-    const { context, page } = await openPage();
-    try {
-      // Signed in already (the token in this tab's session), so that the measurement is of the work queue alone.
-      const session = JSON.stringify({ token: await token(users.big.username), expiresAt: new Date(Date.now() + 600_000).toISOString() });
-      await context.addInitScript(`sessionStorage.setItem('sanxian.session', ${JSON.stringify(session)})`);
-      await page.goto(`${hub.url}/discrepancies`);
-      await page.locator('[data-testid="discrepancy-table"] .ant-table-row').first().waitFor();
-      await page.waitForFunction(() => performance.getEntriesByName('sx:queue-first-rows').length > 0);
-      const timing = await page.evaluate(() => ({
+    // Signed in already (the token in the tab's session), so that the measurement is of the work queue alone.
+    const session = JSON.stringify({ token: await token(users.big.username), expiresAt: new Date(Date.now() + 600_000).toISOString() });
+    /** One first visit: a new context (nothing cached), the queue opened, its first rows' mark read. */
+    const firstVisit = async () => {
+      const opened = await openPage();
+      await opened.context.addInitScript(`sessionStorage.setItem('sanxian.session', ${JSON.stringify(session)})`);
+      await opened.page.goto(`${hub.url}/discrepancies`);
+      await opened.page.locator('[data-testid="discrepancy-table"] .ant-table-row').first().waitFor();
+      await opened.page.waitForFunction(() => performance.getEntriesByName('sx:queue-first-rows').length > 0);
+      const timing = await opened.page.evaluate(() => ({
         firstRows: performance.getEntriesByName('sx:queue-first-rows')[0].startTime,
         firstContentfulPaint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
       }));
+      return { ...opened, timing };
+    };
+    // Five first visits, the spread reported (the machine is shared: one visit says little). Printed, not asserted.
+    const visits: { firstRows: number; firstContentfulPaint: number | null }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const visit = await firstVisit();
+      visits.push(visit.timing);
+      await visit.context.close();
+    }
+    const { context, page, timing } = await firstVisit();
+    visits.push(timing);
+    try {
       const domRows = (await renderedRowKeys(page)).length;
       await expectText(page.getByTestId('queue-loaded'), /已加载 200 条/);
+      const sorted = visits.map((v) => v.firstRows).sort((a, b) => a - b);
+      const fcp = visits.map((v) => v.firstContentfulPaint ?? NaN).sort((a, b) => a - b);
       console.log(
-        `work queue of 10,000 open discrepancies in one township: first rows drawn ${timing.firstRows.toFixed(0)} ms after navigation ` +
-        `(first contentful paint ${timing.firstContentfulPaint?.toFixed(0) ?? '—'} ms); ${domRows} rows in the DOM of 200 loaded`,
+        `work queue of 10,000 open discrepancies in one township, ${visits.length} first visits: first rows drawn ` +
+        `${sorted.map((t) => t.toFixed(0)).join(', ')} ms after navigation (median ${sorted[2].toFixed(0)} ms; ` +
+        `first contentful paint median ${fcp[2].toFixed(0)} ms); ${domRows} rows in the DOM of 200 loaded; ` +
+        `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`,
       );
       expect(domRows).toBeGreaterThan(0);
       expect(domRows).toBeLessThan(60);
