@@ -168,7 +168,9 @@ export default function ScoreboardUnitPage() {
               {unit.vetoes.map((v) => (
                 <li key={`${v.vetoId}/${v.checkId ?? ''}`}>
                   {name(v.name)}{v.value !== undefined ? `：${fmt(v.value)}` : ''}{v.note ? `（${noteText(v.note)}）` : ''}
-                  {v.evidenceIds.length > 0 && <span className="sx-muted">　{t('unit.vetoEvidence', { evidence: v.evidenceIds.slice(0, 3).join('、') + (v.evidenceIds.length > 3 ? '…' : '') })}</span>}
+                  {v.evidenceIds.length > 0 && (
+                    <span className="sx-muted">　{t('unit.vetoEvidence')}<span translate="no">{v.evidenceIds.slice(0, 3).join('、') + (v.evidenceIds.length > 3 ? '…' : '')}</span></span>
+                  )}
                 </li>
               ))}
             </ul>
@@ -179,7 +181,7 @@ export default function ScoreboardUnitPage() {
         <Alert type="warning" showIcon message={unit.outcome.reasons.map(name).join('；')} />
       )}
       <Card>
-        <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 4 }} data-testid="unit-summary">
+        <Descriptions size="small" column={{ xs: 2, sm: 2, lg: 4 }} data-testid="unit-summary">
           <Descriptions.Item label={t('scoreboard.score')}><strong>{fmt(unit.score)}</strong></Descriptions.Item>
           <Descriptions.Item label={t('scoreboard.rank')}>{unit.rank}</Descriptions.Item>
           <Descriptions.Item label={t('scoreboard.quality')}>{fmt(unit.quality)}</Descriptions.Item>

@@ -210,7 +210,7 @@ function LineRanking({ line, year, downloading, onCsv }: { line: Line; year: str
         </Button>
       }
     >
-      <div style={{ maxHeight: 520, overflowY: 'auto' }} data-testid={`scoreboard-chart-${line.line}`}>
+      <div data-testid={`scoreboard-chart-${line.line}`}>
         <EChart option={chart} height={chartHeight} label={t('scoreboard.chart', { line: title })} />
       </div>
       {groups.map((group) => {

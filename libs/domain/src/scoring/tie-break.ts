@@ -68,9 +68,9 @@ export function tieBreaksApplied(line: Pick<LinePlan, 'indicators'>, group: Rank
       groupId: group.id, tierId: tier.id, tierName: tier.name, quota: tier.quota, score: lastAwarded.score,
       tiedUnitIds: tied.map((u) => u.unitId), awardedUnitIds: awardedTied, rule, decidedBy,
       text: {
-        zh: `${tied.length} 个单位同为 ${lastAwarded.score} 分，“${tier.name.zh}”名额 ${tier.quota} 个，其中 ${awardedTied.length} 个得到：按考核方案的并列规则（${rule.zh}）排定，`
+        zh: `“${tier.name.zh}”${tier.quota} 个名额已满：同为 ${lastAwarded.score} 分的 ${tied.length} 个单位中 ${awardedTied.length} 个得到。按考核方案的并列规则（${rule.zh}）排定，`
           + `第 ${lastAwarded.rank} 名${lastAwarded.name.zh}与第 ${leftOut.rank} 名${leftOut.name.zh}以“${criterion.zh}”区分（${a} 对 ${b}）。`,
-        en: `${tied.length} units scored ${lastAwarded.score}, "${tier.name.en}" has ${tier.quota} places and ${awardedTied.length} of them went to these units: ordered by the plan's tie-break rule (${rule.en}); `
+        en: `"${tier.name.en}" has ${tier.quota} places, all taken: of the ${tied.length} units on ${lastAwarded.score}, ${awardedTied.length} got one. Ordered by the plan's tie-break rule (${rule.en}), `
           + `no. ${lastAwarded.rank} ${lastAwarded.name.en} and no. ${leftOut.rank} ${leftOut.name.en} were separated by "${criterion.en}" (${a} against ${b}).`,
       },
     });
