@@ -119,7 +119,8 @@ function CandidatePerson({ row }: { row: LinkReviewItem }) {
   return (
     <span>
       <strong>{name ?? t('reviews.noName')}</strong>{' '}
-      <span className="sx-muted" style={{ fontSize: 12 }}>{[citizenId, cardId && t('reviews.card', { card: cardId })].filter(Boolean).join('，')}</span>
+      {citizenId && <span className="sx-muted" style={{ fontSize: 12, whiteSpace: 'nowrap' }} translate="no">{citizenId} </span>}
+      {cardId && <span className="sx-muted" style={{ fontSize: 12, whiteSpace: 'nowrap' }}>{t('reviews.card', { card: cardId })}</span>}
     </span>
   );
 }
