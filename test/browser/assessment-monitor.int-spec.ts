@@ -228,6 +228,13 @@ const DOOMED_VILLAGE = '511325232203';
         expect(rows).toEqual(line.units.map((u: any) => [u.unitId, u.rank, u.score]));
       }
 
+      // The cover sheet: China time, and each tie-break that decided an award, as the API states it.
+      const about: [string, string][] = [];
+      workbook.getWorksheet('说明 About')!.eachRow((row) => about.push([String(row.getCell(1).value), String(row.getCell(2).value)]));
+      expect(about.find(([k]) => k === '生成时间 generated')?.[1]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} 北京时间 \(UTC\+8\)$/);
+      const ties = board.lines.flatMap((l: any) => l.groups.flatMap((g: any) => (g.tieBreaks ?? []).map((t: any) => t.text.zh)));
+      expect(about.filter(([k]) => k.startsWith('并列处理')).map(([, v]) => v)).toEqual(ties);
+
       const card = page.getByTestId('scoreboard-line-department');
       const [csv] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: /下载部门线排名 CSV/ }).click()]);
       expect(csv.suggestedFilename()).toBe(`scoreboard-${PLAN.id}-v${PLAN.version}-department.csv`);
@@ -304,12 +311,16 @@ const DOOMED_VILLAGE = '511325232203';
         const board = await get('county', `/v1/scoreboard?year=${YEAR}`);
         // A unit of each line, the ones with the most notes first (the engine's notes are English sentences).
         const units = board.lines.map((l: any) => l.units[l.units.length - 1]);
-        const paths = [`/scoreboard?year=${YEAR}`, ...units.map((u: any) => `/scoreboard/units/${u.unitId}?year=${YEAR}`), `/monitor?from=${YEAR}-01-01&to=${TODAY}`];
+        const paths = [
+          `/scoreboard?year=${YEAR}`, ...units.map((u: any) => `/scoreboard/units/${u.unitId}?year=${YEAR}`),
+          `/scoreboard/units/public-security/indicators/notification-timeliness?year=${YEAR}`, `/monitor?from=${YEAR}-01-01&to=${TODAY}`,
+        ];
         for (const path of paths) {
           await startAt(page, hub.url, path, users.county.username, PASSWORD);
           await page.locator('main h2').first().waitFor();
           await page.waitForLoadState('networkidle');
-          await page.locator('main svg').first().waitFor();
+          if (path.includes('/indicators/')) await page.getByTestId('records-table').locator('.ant-table-row').first().waitFor();
+          else await page.locator('main svg').first().waitFor();
           found[path] = await englishWords(page, ALLOWED_LATIN);
         }
       } finally {

@@ -114,11 +114,10 @@ export function AppLayout() {
             </Button>
           </div>
         </Layout.Header>
-        <Layout.Content>
-          <main id="main" tabIndex={-1} className="sx-main">
-            <Outlet />
-          </main>
-        </Layout.Content>
+        {/* The page's one <main> (Layout.Content would be a second one around it). */}
+        <main id="main" tabIndex={-1} className="sx-main" style={{ flex: 'auto', minHeight: 0 }}>
+          <Outlet />
+        </main>
       </Layout>
     </Layout>
   );
