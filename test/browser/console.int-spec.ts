@@ -454,6 +454,11 @@ describe('the staff console in a browser', () => {
       expect(text).not.toMatch(/\b\d{17}[\dX]\b/);
       expect(await layoutProblems(page)).toEqual([]);
       await screenshot(page, `35-link-reviews-${size}`);
+      // And the review itself: the record beside the candidate, on this screen.
+      await first.click();
+      await page.getByText('各项比对的权重').waitFor();
+      expect(await layoutProblems(page)).toEqual([]);
+      await screenshot(page, `36-link-review-${size}`);
     });
   });
 
