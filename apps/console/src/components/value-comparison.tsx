@@ -57,11 +57,13 @@ export function ValueComparison({ detail }: { detail: DiscrepancyDetail }) {
     <Table<Row>
       size="middle"
       pagination={false}
+      // A long value (an id, an address) scrolls inside the card on a phone, never the page.
+      scroll={{ x: 'max-content' }}
       rowKey="field"
       dataSource={rows}
       rowClassName={(row) => (row.differs ? 'sx-differs' : '')}
       columns={[
-        { title: t('detail.field'), dataIndex: 'field', width: '22%', render: (field: string) => tk('field', field) },
+        { title: t('detail.field'), dataIndex: 'field', width: '22%', render: (field: string) => <span className="sx-field-name">{tk('field', field)}</span> },
         { title: t('detail.agencyValue'), dataIndex: 'agency', width: '34%', render: (v: unknown) => <Value value={v} /> },
         { title: t('detail.registryValue'), dataIndex: 'registry', width: '34%', render: (v: unknown) => <Value value={v} /> },
         {

@@ -83,11 +83,13 @@ export default function LinkReviewDetailPage() {
         <Table
           size="middle"
           pagination={false}
+          // On a phone an 18-digit id may not fit: the table then scrolls inside its card, not the page.
+          scroll={{ x: 'max-content' }}
           rowKey="label"
           dataSource={PERSON_FIELDS.map((f) => ({ label: f.label, record: f.record(review), registry: f.registry(review), kind: f.kind }))}
           rowClassName={(row) => (review.registryPerson && (row.record ?? '') !== (row.registry ?? '') ? 'sx-differs' : '')}
           columns={[
-            { title: t('detail.field'), dataIndex: 'label', width: '22%', render: (label: MessageKey) => t(label) },
+            { title: t('detail.field'), dataIndex: 'label', width: '22%', render: (label: MessageKey) => <span className="sx-field-name">{t(label)}</span> },
             { title: t('reviews.detail.record'), key: 'record', render: (_, row) => show(row.record, row.kind) },
             {
               title: t('reviews.detail.candidate'), key: 'registry',
