@@ -57,8 +57,6 @@ export function ValueComparison({ detail }: { detail: DiscrepancyDetail }) {
     <Table<Row>
       size="middle"
       pagination={false}
-      // A long value (an id, an address) scrolls inside the card on a phone, never the page.
-      scroll={{ x: 'max-content' }}
       rowKey="field"
       dataSource={rows}
       rowClassName={(row) => (row.differs ? 'sx-differs' : '')}

@@ -83,8 +83,6 @@ export default function LinkReviewDetailPage() {
         <Table
           size="middle"
           pagination={false}
-          // On a phone an 18-digit id may not fit: the table then scrolls inside its card, not the page.
-          scroll={{ x: 'max-content' }}
           rowKey="label"
           dataSource={PERSON_FIELDS.map((f) => ({ label: f.label, record: f.record(review), registry: f.registry(review), kind: f.kind }))}
           rowClassName={(row) => (review.registryPerson && (row.record ?? '') !== (row.registry ?? '') ? 'sx-differs' : '')}
