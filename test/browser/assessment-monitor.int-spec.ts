@@ -11,7 +11,10 @@ import { generateCounty } from '@sanxian/synth';
 import { simulateAssessorInputs } from '../../apps/cli/src/demo-assessors';
 import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../support/hub-harness';
 import { hukouChange } from '../support/record-factory';
-import { assertBrowserTestsCanRun, launchChromium, newContext, screenshot, settled, signIn, startAt } from './browser-harness';
+import {
+  ALLOWED_LATIN, DESKTOP, PHONE, assertBrowserTestsCanRun, contextAt, englishWords, launchChromium, layoutProblems, newContext, screenshot, screenshotViewport,
+  settled, signIn, startAt,
+} from './browser-harness';
 import { pushCounty } from '../support/county-push';
 
 /**
@@ -225,6 +228,13 @@ const DOOMED_VILLAGE = '511325232203';
         expect(rows).toEqual(line.units.map((u: any) => [u.unitId, u.rank, u.score]));
       }
 
+      // The cover sheet: China time, and each tie-break that decided an award, as the API states it.
+      const about: [string, string][] = [];
+      workbook.getWorksheet('说明 About')!.eachRow((row) => about.push([String(row.getCell(1).value), String(row.getCell(2).value)]));
+      expect(about.find(([k]) => k === '生成时间 generated')?.[1]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} 北京时间 \(UTC\+8\)$/);
+      const ties = board.lines.flatMap((l: any) => l.groups.flatMap((g: any) => (g.tieBreaks ?? []).map((t: any) => t.text.zh)));
+      expect(about.filter(([k]) => k.startsWith('并列处理')).map(([, v]) => v)).toEqual(ties);
+
       const card = page.getByTestId('scoreboard-line-department');
       const [csv] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: /下载部门线排名 CSV/ }).click()]);
       expect(csv.suggestedFilename()).toBe(`scoreboard-${PLAN.id}-v${PLAN.version}-department.csv`);
@@ -232,6 +242,91 @@ const DOOMED_VILLAGE = '511325232203';
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       const lines = bytes.subarray(3).toString('utf8').split('\r\n').filter(Boolean);
       expect(lines).toHaveLength(1 + board.lines.find((l: any) => l.line === 'department').units.length);
+    });
+  });
+
+  describe.each([
+    ['a phone', PHONE],
+    ['a laptop', DESKTOP],
+  ])('the scoreboard on %s', (_screen, viewport) => {
+    const size = `${viewport.width}x${viewport.height}`;
+    let context: BrowserContext;
+    let page: Page;
+    let board: any;
+
+    beforeAll(async () => {
+      context = await contextAt(browser, viewport);
+      page = await context.newPage();
+      board = await get('county', `/v1/scoreboard?year=${YEAR}`);
+    });
+    afterAll(() => context?.close());
+
+    it('ranks each line in a layout that fits the screen, with a chart whose every unit is named, and says how ties were broken', async () => {
+      await startAt(page, hub.url, `/scoreboard?year=${YEAR}`, users.county.username, PASSWORD);
+      await page.getByText('试算结果（尚未发布，可能变动）').waitFor();
+      for (const line of board.lines) {
+        const card = page.getByTestId(`scoreboard-line-${line.line}`);
+        await card.locator('.ant-table-row, [data-testid="scoreboard-cards"] li').first().waitFor();
+        // Every unit's name is drawn in its chart, one per bar (none skipped or rotated into each other).
+        const chart = page.getByTestId(`scoreboard-chart-${line.line}`);
+        await chart.locator('svg').waitFor();
+        const labels = await chart.locator('svg text').allTextContents();
+        const missing = line.units.filter((u: any) => !labels.some((l) => l.length > 1 && u.name.zh.startsWith(l.replace(/\.\.\.$|…$/, ''))));
+        expect([line.line, missing.map((u: any) => u.name.zh)]).toEqual([line.line, []]);
+        // Where a tier's quota split equal scores, the tie-break that decided is stated, as the API gives it.
+        const applied = line.groups.flatMap((g: any) => g.tieBreaks ?? []);
+        expect(await card.getByTestId('tie-break').count()).toBe(applied.length);
+        for (const tie of applied) await card.getByText(tie.text.zh).waitFor();
+        expect(line.groups.every((g: any) => typeof g.tieBreakRule?.zh === 'string')).toBe(true);
+      }
+      console.log(`tie-breaks stated at ${size}: ${board.lines.flatMap((l: any) => l.groups.flatMap((g: any) => (g.tieBreaks ?? []).map((t: any) => t.text.zh))).join(' | ') || 'none this year'}`);
+      if (viewport === PHONE) {
+        expect(await page.locator('main .ant-table').count()).toBe(0);
+        expect(await page.getByTestId('scoreboard-cards').count()).toBeGreaterThan(0);
+      }
+      expect(await layoutProblems(page)).toEqual([]);
+      await screenshotViewport(page, `40-scoreboard-fold-${size}`);
+      await screenshot(page, `40-scoreboard-${size}`);
+    });
+
+    it("shows a unit's breakdown that fits the screen, in Chinese", async () => {
+      const unit = board.lines[0].units[0];
+      await startAt(page, hub.url, `/scoreboard/units/${unit.unitId}?year=${YEAR}`, users.county.username, PASSWORD);
+      await page.getByRole('heading', { name: unit.name.zh }).waitFor();
+      await page.locator('[data-testid="unit-chart"] svg').waitFor();
+      await page.getByTestId('breakdown-table').locator('.ant-table-row').first().waitFor();
+      expect(await layoutProblems(page)).toEqual([]);
+      expect(await englishWords(page, ALLOWED_LATIN)).toEqual([]);
+      await screenshotViewport(page, `41-scoreboard-unit-fold-${size}`);
+      await screenshot(page, `41-scoreboard-unit-${size}`);
+    });
+  });
+
+  describe('the Chinese interface', () => {
+    it('has no English words on the scoreboard, the breakdowns, the records and the monitor', async () => {
+      const context = await newContext(browser);
+      const page = await context.newPage();
+      const found: Record<string, string[]> = {};
+      try {
+        const board = await get('county', `/v1/scoreboard?year=${YEAR}`);
+        // A unit of each line, the ones with the most notes first (the engine's notes are English sentences).
+        const units = board.lines.map((l: any) => l.units[l.units.length - 1]);
+        const paths = [
+          `/scoreboard?year=${YEAR}`, ...units.map((u: any) => `/scoreboard/units/${u.unitId}?year=${YEAR}`),
+          `/scoreboard/units/public-security/indicators/notification-timeliness?year=${YEAR}`, `/monitor?from=${YEAR}-01-01&to=${TODAY}`,
+        ];
+        for (const path of paths) {
+          await startAt(page, hub.url, path, users.county.username, PASSWORD);
+          await page.locator('main h2').first().waitFor();
+          await page.waitForLoadState('networkidle');
+          if (path.includes('/indicators/')) await page.getByTestId('records-table').locator('.ant-table-row').first().waitFor();
+          else await page.locator('main svg').first().waitFor();
+          found[path] = await englishWords(page, ALLOWED_LATIN);
+        }
+      } finally {
+        await context.close();
+      }
+      expect(Object.entries(found).filter(([, words]) => words.length > 0)).toEqual([]);
     });
   });
 

@@ -100,3 +100,104 @@ export async function renderedRowKeys(page: Page): Promise<string[]> {
   );
   return keys.filter(Boolean);
 }
+
+/** The two screens the console is checked at: a phone (390×844, an iPhone 12–15) and a laptop. */
+export const PHONE = { width: 390, height: 844 } as const;
+export const DESKTOP = { width: 1440, height: 900 } as const;
+
+/** A context as `newContext`, at a given screen size; a phone one with touch and a phone's user agent. */
+export function contextAt(browser: Browser, viewport: { width: number; height: number }, locale = 'zh-CN'): Promise<BrowserContext> {
+  const phone = viewport.width < 600;
+  return browser.newContext({
+    locale, timezoneId: 'Asia/Shanghai', viewport, isMobile: phone, hasTouch: phone,
+    ...(phone ? { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148' } : {}),
+  });
+}
+
+/** A screenshot of what is on screen without scrolling (the fold shows), beside the full-page ones. */
+export async function screenshotViewport(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+}
+
+/**
+ * What a page's layout must hold on any screen: nothing wider than the window (no sideways scrolling
+ * of the page; a wide table may scroll inside its own box), and the header's box above the page
+ * title's, not over it. Returns the measurements, for the failure message.
+ */
+export async function layoutProblems(page: Page): Promise<string[]> {
+  // The screen's width as set, not innerWidth: a phone's browser widens its layout viewport to fit content that overflows.
+  const screenWidth = page.viewportSize()!.width;
+  return page.evaluate((screenWidth) => {
+    const doc = globalThis as unknown as {
+      document: { scrollingElement: { scrollWidth: number }; querySelector(s: string): { getBoundingClientRect(): { top: number; bottom: number; left: number; right: number } } | null };
+      innerWidth: number;
+    };
+    const problems: string[] = [];
+    const width = doc.document.scrollingElement.scrollWidth;
+    if (width > screenWidth || doc.innerWidth > screenWidth) problems.push(`the page is ${width} px wide (window ${doc.innerWidth} px) on a ${screenWidth} px screen`);
+    const header = doc.document.querySelector('[data-testid="app-header"]')?.getBoundingClientRect();
+    const title = doc.document.querySelector('main h2')?.getBoundingClientRect();
+    if (!header) problems.push('no header');
+    if (!title) problems.push('no page title (main h2)');
+    if (header && title && title.top < header.bottom) problems.push(`the title (top ${title.top}) is under the header (bottom ${header.bottom})`);
+    return problems;
+  }, screenWidth);
+}
+
+/** Nothing wider than the screen (the sign-in page, which has no header). */
+export async function pageWiderThanScreen(page: Page): Promise<number | null> {
+  const screenWidth = page.viewportSize()!.width;
+  const width = await page.evaluate(() => Math.max((globalThis as any).document.scrollingElement.scrollWidth, (globalThis as any).innerWidth) as number);
+  return width > screenWidth ? width : null;
+}
+
+/** Where a locator's top edge is and whether it shows without scrolling. */
+export async function aboveTheFold(page: Page, locator: Locator): Promise<{ top: number; bottom: number; fold: number; visible: boolean }> {
+  const box = await locator.boundingBox();
+  const fold = page.viewportSize()!.height;
+  if (!box) return { top: NaN, bottom: NaN, fold, visible: false };
+  return { top: Math.round(box.y), bottom: Math.round(box.y + box.height), fold, visible: box.y + box.height <= fold };
+}
+
+/**
+ * Words a person could read as English on the page: every run of two or more Latin letters in the
+ * text shown (text nodes of visible elements, charts' SVG text, placeholders), except
+ * - inside an element marked `translate="no"`: data that is not the console's language (user names,
+ *   record and card ids, citizen ids, unit codes), which the console marks so;
+ * - in a token with a digit (a code: `511325-2026`, `RC-BT-L1`, `v2`);
+ * - the allowed words, each a name that is the same in a Chinese text (`allowed`).
+ */
+export async function englishWords(page: Page, allowed: readonly string[]): Promise<string[]> {
+  const words = await page.evaluate(() => {
+    type El = { closest(s: string): El | null; checkVisibility?(o?: unknown): boolean; getAttribute(n: string): string | null; tagName: string };
+    const d = (globalThis as unknown as { document: any; NodeFilter: { SHOW_TEXT: number } });
+    const texts: string[] = [];
+    const walker = d.document.createTreeWalker(d.document.body, d.NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement as El | null;
+      if (!parent || parent.closest('[translate="no"], script, style, noscript, .sx-visually-hidden')) continue;
+      if (parent.checkVisibility && !parent.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
+      texts.push(node.textContent ?? '');
+    }
+    for (const input of d.document.querySelectorAll('input[placeholder], textarea[placeholder]')) {
+      if (!(input as El).closest('[translate="no"]')) texts.push((input as El).getAttribute('placeholder') ?? '');
+    }
+    return texts;
+  });
+  const found = new Set<string>();
+  for (const text of words) {
+    for (const token of text.split(/[\s，。、：；（）()“”"'·…,;:!?/|]+/)) {
+      if (/\d/.test(token)) continue;
+      for (const run of token.match(/[A-Za-z]{2,}/g) ?? []) if (!allowed.includes(run)) found.add(run);
+    }
+  }
+  return [...found].sort();
+}
+
+/**
+ * Latin words allowed in the Chinese console, each because a Chinese text writes it so too:
+ * `English` (the language switch names each language in its own words), `Excel` and `CSV` (the
+ * file formats offered for download, as Chinese users name them).
+ */
+export const ALLOWED_LATIN = ['English', 'Excel', 'CSV'] as const;

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { RecordKind } from '@sanxian/contracts';
@@ -9,7 +9,10 @@ import { Manifest, SynthOptions, generateCounty } from '@sanxian/synth';
 import xichong from '../../libs/domain/data/regions/511325.json';
 import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../support/hub-harness';
 import { birthNotice, citizenId, registryCard } from '../support/record-factory';
-import { assertBrowserTestsCanRun, launchChromium, newContext, openedDialog, renderedRowKeys, screenshot, settled, signIn, startAt } from './browser-harness';
+import {
+  ALLOWED_LATIN, DESKTOP, PHONE, aboveTheFold, pageWiderThanScreen, assertBrowserTestsCanRun, contextAt, englishWords, launchChromium, layoutProblems, newContext, openedDialog,
+  renderedRowKeys, screenshot, screenshotViewport, settled, signIn, startAt,
+} from './browser-harness';
 import { pushCounty } from '../support/county-push';
 
 /**
@@ -141,7 +144,7 @@ describe('the staff console in a browser', () => {
   async function openQueue(page: Page, path: string, user: { username: string }): Promise<void> {
     await start(page, path, user);
     await page.locator('[data-testid="discrepancy-table"] .ant-table-row').first().waitFor();
-    await page.getByText('待处理差异（按类型）').waitFor();
+    await page.getByTestId('queue-counts').waitFor();
   }
 
   describe('a township user', () => {
@@ -360,6 +363,105 @@ describe('the staff console in a browser', () => {
     });
   });
 
+  describe.each([
+    ['a phone', PHONE],
+    ['a laptop', DESKTOP],
+  ])('on %s', (_screen, viewport) => {
+    const size = `${viewport.width}x${viewport.height}`;
+    let context: BrowserContext;
+    let page: Page;
+
+    beforeAll(async () => {
+      context = await contextAt(browser, viewport);
+      page = await context.newPage();
+    });
+    afterAll(() => context?.close());
+
+    /** The list's first item: a table row on a laptop, a card on a phone. */
+    const firstItem = () => page.locator('[data-testid="discrepancy-table"] .ant-table-row, [data-testid="discrepancy-cards"] li').first();
+
+    it('signs in on a page that fits the screen', async () => {
+      await page.goto(`${hub.url}/sign-in`);
+      await page.getByLabel('用户名').waitFor();
+      expect(await pageWiderThanScreen(page)).toBeNull();
+      await screenshot(page, `30-sign-in-${size}`);
+      await signIn(page, hub.url, users.townA.username, PASSWORD);
+      await page.getByRole('heading', { name: '差异工作台' }).waitFor();
+    });
+
+    it('shows the work queue with its first item above the fold, nothing wider than the screen, the header above the title', async () => {
+      await start(page, '/discrepancies', users.townA);
+      await firstItem().waitFor();
+      await page.getByTestId('queue-counts').waitFor();
+      expect(await layoutProblems(page)).toEqual([]);
+      const first = await aboveTheFold(page, firstItem());
+      expect(first).toMatchObject({ visible: true });
+      console.log(`work queue at ${size}: first item from y=${first.top} to y=${first.bottom} (fold at ${first.fold})`);
+      if (viewport === PHONE) {
+        // A phone: cards, not a table, and the menu in a drawer behind a button.
+        expect(await page.getByTestId('discrepancy-table').count()).toBe(0);
+        expect(await page.getByRole('navigation').count()).toBe(0);
+        await page.getByRole('button', { name: '打开菜单' }).click();
+        await (await settled(page.getByRole('navigation').getByRole('link', { name: '考核计分' }))).waitFor();
+        expect(await page.getByRole('navigation').getByRole('menuitem').allInnerTexts()).toEqual(['差异工作台', '匹配复核', '考核计分']);
+        await screenshotViewport(page, `31-menu-${size}`);
+        await page.keyboard.press('Escape');
+        await page.getByRole('navigation').waitFor({ state: 'hidden' });
+      }
+      await screenshotViewport(page, `32-queue-fold-${size}`);
+      await screenshot(page, `32-queue-${size}`);
+    });
+
+    it('opens the counts and the chart on demand, and the filters on a phone', async () => {
+      await start(page, '/discrepancies', users.townA);
+      await firstItem().waitFor();
+      await page.getByTestId('queue-counts').getByRole('button', { name: '展开图表' }).click();
+      await page.locator('[data-testid="queue-counts"] svg').first().waitFor();
+      if (viewport === PHONE) {
+        await page.getByRole('button', { name: /^筛\s?选$/ }).click();
+        await page.getByRole('combobox', { name: '差异类型' }).waitFor();
+      }
+      expect(await layoutProblems(page)).toEqual([]);
+      await screenshot(page, `33-queue-open-${size}`);
+    });
+
+    it('shows a discrepancy that fits the screen', async () => {
+      await start(page, `/discrepancies/${target.id}`, users.townA);
+      await page.getByRole('heading', { name: kindLabel(target.kind) }).waitFor();
+      await page.getByText('部门数据与台账对比').waitFor();
+      expect(await layoutProblems(page)).toEqual([]);
+      await screenshotViewport(page, `34-discrepancy-fold-${size}`);
+      await screenshot(page, `34-discrepancy-${size}`);
+    });
+
+    it('lists link reviews likeliest first, with both names, masked ids and the score', async () => {
+      // As the county (every township's reviews): the township user of the tests before signs out.
+      await page.evaluate(() => (globalThis as any).sessionStorage.clear());
+      await start(page, '/link-reviews', users.county);
+      await page.getByRole('heading', { name: '匹配复核' }).waitFor();
+      const [expected] = await hub.sql<{ fact_id: string }>(
+        `SELECT fact_id::text FROM person_link WHERE review_status = 'pending' ORDER BY score DESC NULLS LAST, fact_id LIMIT 1`,
+      );
+      const first = page.locator(`a[href="/link-reviews/${expected.fact_id}"]`).first();
+      await first.waitFor();
+      const links = await page.locator('#main a[href^="/link-reviews/"]').evaluateAll((as) => as.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute('href')));
+      expect(links[0]).toBe(`/link-reviews/${expected.fact_id}`);
+      // The review of the two sisters: the record's name and the candidate's, never a stray "·" without a name.
+      const text = await page.locator('#main').innerText();
+      expect(text).toContain('王俐');
+      expect(text).toMatch(/王丽|王莉/);
+      expect(text).not.toMatch(/(^|\s)·(\s|$)/m);
+      expect(text).not.toMatch(/\b\d{17}[\dX]\b/);
+      expect(await layoutProblems(page)).toEqual([]);
+      await screenshot(page, `35-link-reviews-${size}`);
+      // And the review itself: the record beside the candidate, on this screen.
+      await first.click();
+      await page.getByText('各项比对的权重').waitFor();
+      expect(await layoutProblems(page)).toEqual([]);
+      await screenshot(page, `36-link-review-${size}`);
+    });
+  });
+
   describe('a county user', () => {
     let context: BrowserContext;
     let page: Page;
@@ -376,8 +478,9 @@ describe('the staff console in a browser', () => {
       await waitFor('the list recorded', async () => listed.length > 0 || undefined, 10_000);
       expect(new Set(listed.map((i) => i.townshipCode)).size).toBeGreaterThan(1);
       expect(listed.some((i) => i.townshipCode === B)).toBe(true);
+      await page.getByTestId('queue-counts').getByRole('button', { name: '展开图表和各乡镇统计' }).click();
       await page.getByText('各乡镇差异').waitFor();
-      await page.locator('svg').first().waitFor();
+      await page.locator('[data-testid="queue-counts"] svg').first().waitFor();
       // The run was as of the end of 2025: its due dates have passed.
       expect(await page.locator('.sx-overdue').count()).toBeGreaterThan(0);
       await screenshot(page, '09-queue-county');
@@ -471,6 +574,41 @@ describe('the staff console in a browser', () => {
     });
   });
 
+  describe('the Chinese interface', () => {
+    it('has no English words on its main pages (only names and codes marked as data, and a short allow-list)', async () => {
+      const { context, page } = await openPage();
+      const found: Record<string, string[]> = {};
+      try {
+        const [review] = await hub.sql<{ fact_id: string }>(`SELECT fact_id::text FROM person_link WHERE review_status IS NOT NULL ORDER BY fact_id LIMIT 1`);
+        const pages: [string, string, string][] = [
+          ['/sign-in', '登录', users.county.username],
+          ['/discrepancies', '差异工作台', users.county.username],
+          [`/discrepancies/${target.id}`, kindLabel(target.kind), users.county.username],
+          ['/link-reviews', '匹配复核', users.county.username],
+          [`/link-reviews/${review.fact_id}`, '匹配复核', users.county.username],
+          ['/scoreboard', '考核计分', users.county.username],
+          ['/monitor', '交换监控', users.county.username],
+        ];
+        await page.goto(`${hub.url}/sign-in`);
+        await page.getByLabel('用户名').waitFor();
+        found['/sign-in'] = await englishWords(page, ALLOWED_LATIN);
+        for (const [path, heading, username] of pages.slice(1)) {
+          await startAt(page, hub.url, path, username, PASSWORD);
+          await page.getByRole('heading', { name: heading }).first().waitFor();
+          await page.waitForLoadState('networkidle');
+          if (path === '/discrepancies') {
+            await page.getByTestId('queue-counts').getByRole('button', { name: /展开图表/ }).click();
+            await page.locator('[data-testid="queue-counts"] svg').first().waitFor();
+          }
+          found[path] = await englishWords(page, ALLOWED_LATIN);
+        }
+      } finally {
+        await context.close();
+      }
+      expect(Object.entries(found).filter(([, words]) => words.length > 0)).toEqual([]);
+    });
+  });
+
   describe('read-only roles', () => {
     it('shows an inspector the queue to read, without the resolve form, and a department liaison only the scoreboard', async () => {
       const { context, page } = await openPage();
@@ -512,23 +650,40 @@ describe('the staff console in a browser', () => {
     const [{ n }] = await hub.sql<{ n: number }>(`SELECT count(*)::int AS n FROM discrepancy WHERE township_code = $1 AND status = 'open'`, [big.code]);
     expect(n).toBe(10_000);
 
-    const { context, page } = await openPage();
-    try {
-      // Signed in already (the token in this tab's session), so that the measurement is of the work queue alone.
-      const session = JSON.stringify({ token: await token(users.big.username), expiresAt: new Date(Date.now() + 600_000).toISOString() });
-      await context.addInitScript(`sessionStorage.setItem('sanxian.session', ${JSON.stringify(session)})`);
-      await page.goto(`${hub.url}/discrepancies`);
-      await page.locator('[data-testid="discrepancy-table"] .ant-table-row').first().waitFor();
-      await page.waitForFunction(() => performance.getEntriesByName('sx:queue-first-rows').length > 0);
-      const timing = await page.evaluate(() => ({
+    // Signed in already (the token in the tab's session), so that the measurement is of the work queue alone.
+    const session = JSON.stringify({ token: await token(users.big.username), expiresAt: new Date(Date.now() + 600_000).toISOString() });
+    /** One first visit: a new context (nothing cached), the queue opened, its first rows' mark read. */
+    const firstVisit = async () => {
+      const opened = await openPage();
+      await opened.context.addInitScript(`sessionStorage.setItem('sanxian.session', ${JSON.stringify(session)})`);
+      await opened.page.goto(`${hub.url}/discrepancies`);
+      await opened.page.locator('[data-testid="discrepancy-table"] .ant-table-row').first().waitFor();
+      await opened.page.waitForFunction(() => performance.getEntriesByName('sx:queue-first-rows').length > 0);
+      const timing = await opened.page.evaluate(() => ({
         firstRows: performance.getEntriesByName('sx:queue-first-rows')[0].startTime,
         firstContentfulPaint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
       }));
+      return { ...opened, timing };
+    };
+    // Five first visits, the spread reported (the machine is shared: one visit says little). Printed, not asserted.
+    const visits: { firstRows: number; firstContentfulPaint: number | null }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const visit = await firstVisit();
+      visits.push(visit.timing);
+      await visit.context.close();
+    }
+    const { context, page, timing } = await firstVisit();
+    visits.push(timing);
+    try {
       const domRows = (await renderedRowKeys(page)).length;
       await expectText(page.getByTestId('queue-loaded'), /已加载 200 条/);
+      const sorted = visits.map((v) => v.firstRows).sort((a, b) => a - b);
+      const fcp = visits.map((v) => v.firstContentfulPaint ?? NaN).sort((a, b) => a - b);
       console.log(
-        `work queue of 10,000 open discrepancies in one township: first rows drawn ${timing.firstRows.toFixed(0)} ms after navigation ` +
-        `(first contentful paint ${timing.firstContentfulPaint?.toFixed(0) ?? '—'} ms); ${domRows} rows in the DOM of 200 loaded`,
+        `work queue of 10,000 open discrepancies in one township, ${visits.length} first visits: first rows drawn ` +
+        `${sorted.map((t) => t.toFixed(0)).join(', ')} ms after navigation (median ${sorted[2].toFixed(0)} ms; ` +
+        `first contentful paint median ${fcp[2].toFixed(0)} ms); ${domRows} rows in the DOM of 200 loaded; ` +
+        `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`,
       );
       expect(domRows).toBeGreaterThan(0);
       expect(domRows).toBeLessThan(60);

@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { Workbook } from 'exceljs';
 import { scoreAssessment, type AssessmentResult } from '@sanxian/domain';
 import { lineOf, randomLineInputs, xichong2026 } from '../../domain/src/scoring/scoring-test.factory';
-import { scoreboardCsv, scoreboardSheetNames, scoreboardWorkbook } from './scoreboard-workbook';
+import { chinaTime, scoreboardCsv, scoreboardSheetNames, scoreboardWorkbook } from './scoreboard-workbook';
 
 describe('the scoreboard workbook and CSV', () => {
   const plan = xichong2026();
@@ -50,6 +50,27 @@ describe('the scoreboard workbook and CSV', () => {
         expect([unit.id, indicatorRows.get(unit.id)]).toEqual([unit.id, applicable.length]);
       }
     }
+  });
+
+  it('gives its times in China time and the engine\'s notes in Chinese', async () => {
+    const noted = structuredClone(result);
+    const unit = noted.units[0];
+    unit.breakdown.note = 'not covered by any regular check: scored on the year-end assessment alone';
+    const buffer = await scoreboardWorkbook(plan, noted, [], { generatedAt: new Date('2026-12-31T17:30:00Z'), publishedAt: new Date('2027-01-05T02:00:00Z') });
+    const workbook = new Workbook();
+    await workbook.xlsx.load(buffer as any);
+    const about = new Map<string, string>();
+    workbook.getWorksheet('说明 About')!.eachRow((row) => about.set(String(row.getCell(1).value), String(row.getCell(2).value)));
+    // 17:30 UTC on the 31st is half past one in the morning of New Year's Day in the county.
+    expect(about.get('生成时间 generated')).toBe('2027-01-01 01:30:00 北京时间 (UTC+8)');
+    expect(about.get('结果状态 status')).toBe('已公布 published 2027-01-05 10:00:00 北京时间 (UTC+8)');
+    expect(chinaTime(new Date('2026-06-30T16:00:00Z'))).toBe('2026-07-01 00:00:00 北京时间 (UTC+8)');
+    const notes: string[] = [];
+    workbook.getWorksheet(scoreboardSheetNames(plan, unit.line).breakdown)!.eachRow((row, n) => {
+      if (n > 2 && row.getCell(1).value === unit.unitId && row.getCell(17).value) notes.push(String(row.getCell(17).value));
+    });
+    expect(notes).toContain('未列入任何平时考核：仅按年终考核计分');
+    expect(notes.filter((n) => /not covered|no value|no target|no grade|capped/.test(n))).toEqual([]);
   });
 
   it('writes a line as RFC 4180 CSV with a BOM, quoting what needs it', () => {

@@ -1,6 +1,7 @@
 import { Workbook, type Worksheet } from 'exceljs';
-import type {
-  AssessmentLineId, AssessmentPlan, AssessmentResult, BreakdownNode, IndicatorFacts, LocalizedName, UnitOutcome, UnitResult,
+import {
+  noteInChinese, tieBreaksApplied,
+  type AssessmentLineId, type AssessmentPlan, type AssessmentResult, type BreakdownNode, type IndicatorFacts, type LocalizedName, type UnitOutcome, type UnitResult,
 } from '@sanxian/domain';
 import { safeCsv, safeExportCell } from '@sanxian/domain';
 import type { StoredIndicatorValue } from '@sanxian/persistence';
@@ -82,7 +83,7 @@ export function outcomeText(outcome: UnitOutcome): string {
 /** Each veto with the value that triggered it: `发生政策外生育 (2)`. */
 export function vetoText(unit: UnitResult): string {
   return unit.vetoes
-    .map((v) => `${v.name.zh}${v.value === undefined ? '' : ` (${v.value}${v.checkId ? `, ${v.checkId}` : ''})`}${v.note ? `: ${v.note}` : ''}`)
+    .map((v) => `${v.name.zh}${v.value === undefined ? '' : ` (${v.value}${v.checkId ? `, ${v.checkId}` : ''})`}${v.note ? `: ${noteInChinese(v.note)}` : ''}`)
     .join('; ');
 }
 
@@ -92,7 +93,8 @@ function breakdownRows(unit: UnitResult, notes: Map<string, string>): Cell[][] {
   const head = [unit.unitId, unit.name.zh];
   const factCells = (facts: IndicatorFacts | undefined): Cell[] =>
     facts === undefined ? [null, null, null, null, null] : [facts.value ?? null, facts.numerator ?? null, facts.denominator ?? null, facts.target ?? null, facts.grade ?? null];
-  const note = (...parts: (string | undefined | null)[]) => parts.filter((p) => p).join('; ') || null;
+  // The engine's and the indicator computation's notes in Chinese (the workbook is read in Chinese).
+  const note = (...parts: (string | undefined | null)[]) => parts.filter((p): p is string => Boolean(p)).map(noteInChinese).join('；') || null;
   rows.push([...head, '总分 total', null, null, null, null, null, null, null, null, null, unit.score, unit.breakdown.max, null, null, note(unit.breakdown.note)]);
   for (const part of unit.breakdown.children) {
     if (part.key === 'bonus' || part.key === 'penalty') {
@@ -101,7 +103,7 @@ function breakdownRows(unit: UnitResult, notes: Map<string, string>): Cell[][] {
         rows.push([...head, part.name.zh, null, id, item.name.zh, null, item.facts?.value ?? null, null, null, null, null,
           part.key === 'penalty' ? -item.score : item.score, item.max, item.lost ?? null, item.facts?.evidenceIds.length ?? 0, note(item.note)]);
       }
-      if (part.note) rows.push([...head, part.name.zh, null, null, null, null, null, null, null, null, null, part.key === 'penalty' ? -part.score : part.score, part.max, null, null, part.note]);
+      if (part.note) rows.push([...head, part.name.zh, null, null, null, null, null, null, null, null, null, part.key === 'penalty' ? -part.score : part.score, part.max, null, null, note(part.note)]);
       continue;
     }
     if (part.children.length === 0) {
@@ -142,6 +144,16 @@ function breakdownRows(unit: UnitResult, notes: Map<string, string>): Cell[][] {
 
 function noteKey(indicatorId: string, unitId: string, checkId: string | undefined): string {
   return JSON.stringify([indicatorId, unitId, checkId ?? '']);
+}
+
+const CHINA_TIME = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+});
+
+/** A moment as the county reads it: China time, `2026-12-07 13:00:44 北京时间 (UTC+8)`. */
+export function chinaTime(at: Date): string {
+  const part = Object.fromEntries(CHINA_TIME.formatToParts(at).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second} 北京时间 (UTC+8)`;
 }
 
 /** Sheet names: at most 31 characters, none of : \ / ? * [ ]. */
@@ -193,12 +205,21 @@ export async function scoreboardWorkbook(
     ['年度 year', result.year],
     ['县 county', `${plan.county.name} (${plan.county.code})`],
     ['考核期 assessment period', `${plan.assessmentYear.from} – ${plan.assessmentYear.to}`],
-    ['结果状态 status', options.publishedAt ? `已公布 published ${options.publishedAt.toISOString()}` : '未公布（试算） not published (provisional)'],
-    ['生成时间 generated', generatedAt.toISOString()],
+    ['结果状态 status', options.publishedAt ? `已公布 published ${chinaTime(options.publishedAt)}` : '未公布（试算） not published (provisional)'],
+    ['生成时间 generated', chinaTime(generatedAt)],
     ['说明 note', '每条线一张排名表和一张明细表；明细列出每个指标的数值、分子、分母、目标和得分。One ranking sheet and one breakdown sheet per line; the breakdown gives each indicator\'s value, numerator, denominator, target and points.'],
   ];
+  // Where a tier's quota split equal scores, the plan's rule that decided it.
+  for (const line of plan.lines) {
+    for (const group of line.rankings) {
+      for (const applied of tieBreaksApplied(line, group, result.units.filter((u) => u.line === line.line))) {
+        about.push([`并列处理 tie-break：${line.name.zh} ${group.name.zh}`, applied.text.zh]);
+      }
+    }
+  }
   for (const row of about) addSafeRow(cover, row);
   cover.getColumn(1).font = { bold: true };
+  cover.getColumn(2).alignment = { wrapText: true, vertical: 'top' };
 
   for (const line of plan.lines) {
     const groupNames = new Map(line.rankings.map((g) => [g.id, g.name]));

@@ -379,7 +379,7 @@ describe('the discrepancy workflow API', () => {
       expect(body.items).toEqual([
         {
           id: reviews[A], status: 'pending', townshipCode: A, score: expect.any(Number), method: 'probabilistic',
-          candidate: { personKey: 'C-A-L1#woman', cardId: 'C-A-L1', cardRole: 'woman', citizenId: expect.stringMatching(MASKED) },
+          candidate: { personKey: 'C-A-L1#woman', cardId: 'C-A-L1', cardRole: 'woman', citizenId: expect.stringMatching(MASKED), name: '王丽' },
           record: { messageId: expect.any(String), kind: 'birth-notice', role: 'mother', name: '王俐', citizenId: null },
           weights: expect.objectContaining({ name: { level: 'homophone', weight: expect.any(Number) }, birthDate: expect.objectContaining({ level: 'exact' }) }),
         },
@@ -388,6 +388,9 @@ describe('the discrepancy workflow API', () => {
       expect(county.items).toHaveLength(1);
       const next = await json(await call('county', 'GET', `/v1/link-reviews?limit=1&cursor=${county.nextCursor}`), 200);
       expect([county.items[0].id, next.items[0].id].sort()).toEqual([reviews[A], reviews[B]].sort());
+      // Likeliest first: by score, then by id.
+      const pair = [county.items[0], next.items[0]];
+      expect(pair).toEqual([...pair].sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || Number(a.id) - Number(b.id)));
       expect((await json(await call('county', 'GET', '/v1/link-reviews?status=maybe'), 400)).errors[0].field).toBe('status');
     });
 

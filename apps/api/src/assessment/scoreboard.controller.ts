@@ -2,7 +2,7 @@ import { Controller, Get, NotFoundException, Param, Query, Res, UseGuards } from
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, scoreboardCsv, scoreboardWorkbook } from '@sanxian/assessment';
-import type { UnitResult } from '@sanxian/domain';
+import { tieBreakRule, tieBreaksApplied, type UnitResult } from '@sanxian/domain';
 import { StaffRepository } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
 import { auditUser } from '../reconciliation/discrepancy.controller';
@@ -50,7 +50,7 @@ export class ScoreboardController {
 
   @Get('scoreboard')
   @Access('scoreboard.read')
-  @ApiOperation({ summary: 'The ranked units of each line (or one): rank, score, quality, level, tier and outcome, veto reasons, and the top reasons (largest point losses)' })
+  @ApiOperation({ summary: 'The ranked units of each line (or one): rank, score, quality, level, tier and outcome, veto reasons, the top reasons (largest point losses), and per group the tie-break rule and where it split a tier\'s equal scores' })
   @ApiQuery({ name: 'year', required: true, example: 2026 })
   @ApiQuery({ name: 'line', required: false, enum: ['party-government', 'business', 'department'], description: 'default every line' })
   async scoreboard(@Query('year') year?: string, @Query('line') line?: string) {
@@ -63,7 +63,11 @@ export class ScoreboardController {
         .map((l) => ({
           line: l.line,
           name: l.name,
-          groups: l.rankings.map((g) => ({ id: g.id, name: g.name })),
+          // Each group's tie-break rule, and where a tier's quota split equal scores, which criterion decided.
+          groups: l.rankings.map((g) => ({
+            id: g.id, name: g.name, tieBreakRule: tieBreakRule(g, l),
+            tieBreaks: tieBreaksApplied(l, g, results.result.units.filter((u) => u.line === l.line)),
+          })),
           units: results.result.units.filter((u) => u.line === l.line).map((u) => scoreboardEntry(u, results.result.year)),
         })),
     };

@@ -33,16 +33,21 @@ export class LinkReviewController {
 
   @Get()
   @Access('link-reviews.list')
-  @ApiOperation({ summary: "Records linkage was unsure of, in the user's region, with the person proposed; ids masked" })
+  @ApiOperation({ summary: "Records linkage was unsure of, in the user's region, likeliest match first (score descending), with the name of the person in the record and of the person proposed; ids masked" })
   @ApiQuery({ name: 'status', required: false, enum: [...REVIEW_STATUSES, 'all'], description: 'default pending' })
   @ApiQuery({ name: 'limit', required: false, description: '1–500, default 50' })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   async list(@CurrentStaff() staff: StaffPrincipal, @Query() query: Record<string, string | undefined>) {
     const limit = limitParam(query.limit, 50, 500);
-    const after = decodeCursor(query.cursor, (v) => v.length === 1 && /^\d{1,18}$/.test(v[0]));
+    // The cursor is the last item's (score, fact id): the list goes likeliest match first.
+    const after = decodeCursor(query.cursor, (v) => v.length === 2 && (v[0] === '' || Number.isFinite(Number(v[0]))) && /^\d{1,18}$/.test(v[1]));
     const status = enumParam('status', query.status, [...REVIEW_STATUSES, 'all'], 'pending');
-    const rows = await this.reviews.list(staff.scope, { status, afterFactId: after?.[0], limit: limit + 1 });
-    const result = page(rows, limit, listItem, (r) => [r.factId]);
+    const rows = await this.reviews.list(staff.scope, {
+      status,
+      after: after && { score: after[0] === '' ? null : Number(after[0]), factId: after[1] },
+      limit: limit + 1,
+    });
+    const result = page(rows, limit, listItem, (r) => [r.score === null ? '' : String(r.score), r.factId]);
     await this.staffUsers.audit({
       ...auditUser(staff), action: 'link-review.list',
       detail: { filter: { status }, cursor: query.cursor ?? null, count: result.items.length, ids: result.items.map((r) => r.id) },

@@ -101,7 +101,7 @@ export interface LinkReviewItem {
   townshipCode: string;
   score: number | null;
   method: string;
-  candidate: { personKey: string; cardId: string | null; cardRole: string | null; citizenId: string | null } | null;
+  candidate: { personKey: string; cardId: string | null; cardRole: string | null; citizenId: string | null; name?: string | null } | null;
   record: { messageId: string; kind: string; role: string; name: string | null; citizenId: string | null };
   weights: Record<string, FieldWeight>;
 }
@@ -213,7 +213,7 @@ interface YearHeader {
 }
 
 export interface Scoreboard extends YearHeader {
-  lines: { line: AssessmentLine; name: LocalizedName; groups: { id: string; name: LocalizedName }[]; units: ScoreboardEntry[] }[];
+  lines: { line: AssessmentLine; name: LocalizedName; groups: ScoreboardGroup[]; units: ScoreboardEntry[] }[];
 }
 
 export interface BreakdownView {
@@ -336,4 +336,12 @@ export interface StaffEntry {
   username: string;
   role: StaffRole;
   regionCode: string | null;
+}
+
+/** A ranking group: its tie-break rule, and each tier whose quota split equal scores, with the criterion that decided. */
+export interface ScoreboardGroup {
+  id: string;
+  name: LocalizedName;
+  tieBreakRule?: LocalizedName;
+  tieBreaks?: { tierId: string; tierName: LocalizedName; quota: number; score: number; tiedUnitIds: string[]; awardedUnitIds: string[]; text: LocalizedName }[];
 }

@@ -3,11 +3,19 @@ import { Tag } from 'antd';
 import { useCallback } from 'react';
 import type { LocalizedName, ScoreboardEntry, UnitOutcome } from '../api/types';
 import { useI18n } from '../i18n/i18n';
+// A pure file of the domain library, without imports: bundled as it is.
+import { noteInChinese } from '../../../../libs/domain/src/scoring/note-text';
 
 /** A plan's name in the user's language. */
 export function useLocalName(): (name: LocalizedName | null | undefined) => string {
   const { language } = useI18n();
   return useCallback((name) => (name ? (language === 'zh-CN' ? name.zh : name.en) : ''), [language]);
+}
+
+/** An engine note in the user's language: the engine writes English, the Chinese console shows it in Chinese. */
+export function useNoteText(): (note: string | null | undefined) => string {
+  const { language } = useI18n();
+  return useCallback((note) => (note ? (language === 'zh-CN' ? noteInChinese(note) : note) : ''), [language]);
 }
 
 /** The year the scoreboard pages show: the one in the address, else this year. */

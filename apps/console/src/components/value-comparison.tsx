@@ -61,7 +61,7 @@ export function ValueComparison({ detail }: { detail: DiscrepancyDetail }) {
       dataSource={rows}
       rowClassName={(row) => (row.differs ? 'sx-differs' : '')}
       columns={[
-        { title: t('detail.field'), dataIndex: 'field', width: '22%', render: (field: string) => tk('field', field) },
+        { title: t('detail.field'), dataIndex: 'field', width: '22%', render: (field: string) => <span className="sx-field-name">{tk('field', field)}</span> },
         { title: t('detail.agencyValue'), dataIndex: 'agency', width: '34%', render: (v: unknown) => <Value value={v} /> },
         { title: t('detail.registryValue'), dataIndex: 'registry', width: '34%', render: (v: unknown) => <Value value={v} /> },
         {

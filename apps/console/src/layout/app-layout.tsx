@@ -1,6 +1,6 @@
-import { AuditOutlined, BarChartOutlined, LogoutOutlined, MonitorOutlined, UnorderedListOutlined } from '@ant-design/icons';
-import { Button, Layout, Menu, Segmented, Space, Typography } from 'antd';
-import type { ReactNode } from 'react';
+import { AuditOutlined, BarChartOutlined, LogoutOutlined, MenuOutlined, MonitorOutlined, UnorderedListOutlined } from '@ant-design/icons';
+import { Button, Drawer, Grid, Layout, Menu, Segmented, Typography } from 'antd';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { canUser, type Permission } from '../auth/roles';
 import { useSession } from '../auth/session';
@@ -29,55 +29,95 @@ export function LanguageSwitch() {
   );
 }
 
+/**
+ * Whether the screen is narrow (a phone, a small tablet): below Ant Design's `lg` (992 px) the menu
+ * moves into a drawer and pages show cards instead of wide tables.
+ */
+export function useNarrowScreen(): boolean {
+  const screens = Grid.useBreakpoint();
+  // Before the first measurement every breakpoint is undefined: judge by the window, so the first paint is right.
+  return screens.lg === undefined ? window.innerWidth < 992 : !screens.lg;
+}
+
 export function AppLayout() {
   const { t } = useI18n();
   const { user, signOut } = useSession();
   const location = useLocation();
   const navigate = useNavigate();
+  const narrow = useNarrowScreen();
+  const [menuOpen, setMenuOpen] = useState(false);
   const items = MENU.filter((item) => canUser(user, item.permission));
   const selected = items.find((item) => location.pathname.startsWith(item.path))?.path;
 
+  // A page opened from the drawer closes it.
+  useEffect(() => setMenuOpen(false), [location.pathname]);
+
+  const menu = (
+    <nav aria-label={t('app.title')}>
+      <Menu
+        theme="dark"
+        mode="inline"
+        selectedKeys={selected ? [selected] : []}
+        items={items.map((item) => ({ key: item.path, icon: item.icon, label: <Link to={item.path}>{t(item.label)}</Link> }))}
+      />
+    </nav>
+  );
+
   return (
-    <Layout style={{ minHeight: '100vh' }}>
+    <Layout style={{ minHeight: '100vh' }} hasSider={!narrow}>
       <a className="sx-skip-link" href="#main">{t('app.skipToContent')}</a>
-      <Layout.Sider breakpoint="lg" collapsedWidth={0} width={216}>
-        <div className="sx-brand">{t('app.title')}</div>
-        <nav aria-label={t('app.title')}>
-          <Menu
-            theme="dark"
-            mode="inline"
-            selectedKeys={selected ? [selected] : []}
-            items={items.map((item) => ({ key: item.path, icon: item.icon, label: <Link to={item.path}>{t(item.label)}</Link> }))}
-          />
-        </nav>
-      </Layout.Sider>
+      {narrow ? (
+        <Drawer
+          placement="left"
+          width={240}
+          open={menuOpen}
+          onClose={() => setMenuOpen(false)}
+          title={t('app.title')}
+          styles={{ body: { padding: 0, background: '#001529' }, header: { background: '#001529' } }}
+          closeIcon={<span style={{ color: '#fff' }} aria-label={t('app.closeMenu')}>✕</span>}
+          rootClassName="sx-menu-drawer"
+        >
+          {menu}
+        </Drawer>
+      ) : (
+        <Layout.Sider width={216}>
+          <div className="sx-brand">{t('app.title')}</div>
+          {menu}
+        </Layout.Sider>
+      )}
       <Layout>
-        <Layout.Header className="sx-header">
-          <h1>{t('app.subtitle')}</h1>
-          <LanguageSwitch />
-          {user && (
-            <Space size="small" data-testid="current-user">
-              <Typography.Text strong>{user.username}</Typography.Text>
-              <Typography.Text className="sx-muted">
-                {t(`role.${user.role}`)}{user.regionCode ? ` · ${regionName(user.regionCode)}` : ''}
-              </Typography.Text>
-            </Space>
+        <Layout.Header className="sx-header" data-testid="app-header">
+          {narrow && (
+            <Button icon={<MenuOutlined />} aria-label={t('app.openMenu')} aria-expanded={menuOpen} onClick={() => setMenuOpen(true)} />
           )}
-          <Button
-            icon={<LogoutOutlined />}
-            onClick={() => {
-              signOut();
-              navigate('/sign-in');
-            }}
-          >
-            {t('app.signOut')}
-          </Button>
+          <h1>{t('app.subtitle')}</h1>
+          <div className="sx-header-tools">
+            <LanguageSwitch />
+            {user && (
+              <span className="sx-header-user" data-testid="current-user">
+                <Typography.Text strong translate="no">{user.username}</Typography.Text>{' '}
+                <Typography.Text className="sx-muted">
+                  {t(`role.${user.role}`)}{user.regionCode ? ` · ${regionName(user.regionCode)}` : ''}
+                </Typography.Text>
+              </span>
+            )}
+            <Button
+              icon={<LogoutOutlined />}
+              aria-label={narrow ? t('app.signOut') : undefined}
+              title={narrow ? t('app.signOut') : undefined}
+              onClick={() => {
+                signOut();
+                navigate('/sign-in');
+              }}
+            >
+              {narrow ? null : t('app.signOut')}
+            </Button>
+          </div>
         </Layout.Header>
-        <Layout.Content>
-          <main id="main" tabIndex={-1} className="sx-main">
-            <Outlet />
-          </main>
-        </Layout.Content>
+        {/* The page's one <main> (Layout.Content would be a second one around it). */}
+        <main id="main" tabIndex={-1} className="sx-main" style={{ flex: 'auto', minHeight: 0 }}>
+          <Outlet />
+        </main>
       </Layout>
     </Layout>
   );

@@ -73,7 +73,7 @@ export default function DiscrepancyDetailPage() {
           </Descriptions.Item>
           <Descriptions.Item label={t('detail.raised')}><When value={detail.raisedAt} /></Descriptions.Item>
           <Descriptions.Item label={t('detail.card')}>{detail.cardId ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label={t('detail.assignee')}>{detail.assignee?.username ?? t('queue.unassigned')}</Descriptions.Item>
+          <Descriptions.Item label={t('detail.assignee')}>{detail.assignee ? <span translate="no">{detail.assignee.username}</span> : t('queue.unassigned')}</Descriptions.Item>
         </Descriptions>
       </Card>
 
@@ -101,7 +101,7 @@ export default function DiscrepancyDetailPage() {
           items={detail.history.map((h) => ({
             children: (
               <span>
-                <When value={h.at} /> · {tk('detail.history', h.event)} · {h.by?.username ?? t('detail.history.system')}
+                <When value={h.at} /> · {tk('detail.history', h.event)} · {h.by ? <span translate="no">{h.by.username}</span> : t('detail.history.system')}
                 {typeof h.detail?.comment === 'string' && <div className="sx-muted">{h.detail.comment}</div>}
               </span>
             ),
@@ -218,7 +218,7 @@ function ResolutionCard({ detail }: { detail: DiscrepancyDetail }) {
       <Descriptions column={1} size="small">
         <Descriptions.Item label={t('detail.resolve.action')}>{t(`detail.resolve.${detail.resolution.action}`)}</Descriptions.Item>
         <Descriptions.Item label={t('detail.resolve.comment')}>{detail.resolution.comment}</Descriptions.Item>
-        <Descriptions.Item label={t('detail.resolution.by')}>{detail.resolution.by?.username}</Descriptions.Item>
+        <Descriptions.Item label={t('detail.resolution.by')}><span translate="no">{detail.resolution.by?.username}</span></Descriptions.Item>
         <Descriptions.Item label={t('detail.resolution.at')}><When value={detail.resolution.at} /></Descriptions.Item>
       </Descriptions>
     </Card>

@@ -1,6 +1,6 @@
-import { Button, Card, Checkbox, Col, Empty, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { Button, Card, Checkbox, Col, Empty, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api } from '../api/api-client';
 import { DISCREPANCY_KINDS, DISCREPANCY_STATUSES, type DiscrepancyCounts, type DiscrepancyItem } from '../api/types';
@@ -11,6 +11,7 @@ import { BulkAssignModal } from '../components/bulk-assign-modal';
 import { EChart } from '../components/e-chart';
 import { ErrorAlert, ErrorState } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
+import { useNarrowScreen } from '../layout/app-layout';
 import { allTownships, regionName, villages } from '../regions/regions';
 
 /** Rows per request: a screenful many times over, while the first one stays quick. */
@@ -57,6 +58,8 @@ export function DiscrepancyQueuePage() {
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const tableHeight = useTableHeight();
+  const narrow = useNarrowScreen();
+  const [filtersShown, setFiltersShown] = useState(false);
   const [generation, setGeneration] = useState(0);
   const [selected, setSelected] = useState<string[]>([]);
   const [assigning, setAssigning] = useState(false);
@@ -116,7 +119,7 @@ export function DiscrepancyQueuePage() {
 
   const columns: ColumnsType<DiscrepancyItem> = [
     {
-      title: t('queue.col.due'), dataIndex: 'dueAt', width: 190, sortOrder: 'ascend', sorter: false, showSorterTooltip: false,
+      title: t('queue.col.due'), dataIndex: 'dueAt', width: 165, sortOrder: 'ascend', sorter: false, showSorterTooltip: false,
       render: (due: string, row) =>
         row.overdue ? (
           <span className="sx-overdue">{day(due)} <Tag color="error" bordered={false}>{t('queue.overdue')}</Tag></span>
@@ -125,27 +128,27 @@ export function DiscrepancyQueuePage() {
         ),
     },
     {
-      title: t('queue.col.kind'), dataIndex: 'kind', width: 230, ellipsis: true,
+      title: t('queue.col.kind'), dataIndex: 'kind', width: 180, ellipsis: true,
       render: (kind: string, row) => <Link to={`/discrepancies/${row.id}`}>{tk('kind', kind)}</Link>,
     },
     {
-      title: t('queue.col.subject'), key: 'subject', width: 230, ellipsis: true,
+      title: t('queue.col.subject'), key: 'subject', width: 220, ellipsis: true,
       render: (_: unknown, row) => (
         <span>
-          {row.subject.name ?? '—'} <Typography.Text className="sx-muted" style={{ fontSize: 12 }}>{row.subject.citizenId ?? ''}</Typography.Text>
+          {row.subject.name ?? '—'} <Typography.Text className="sx-muted" style={{ fontSize: 12 }} translate="no">{row.subject.citizenId ?? ''}</Typography.Text>
         </span>
       ),
     },
     {
-      title: t('queue.col.region'), dataIndex: 'regionCode', width: 200, ellipsis: true,
+      title: t('queue.col.region'), dataIndex: 'regionCode', width: 190, ellipsis: true,
       render: (code: string, row) => (isTownshipUser ? regionName(code) : `${regionName(row.townshipCode)} · ${regionName(code)}`),
     },
-    { title: t('queue.col.status'), dataIndex: 'status', width: 150, ellipsis: true, render: (s: string) => tk('status', s) },
+    { title: t('queue.col.status'), dataIndex: 'status', width: 100, ellipsis: true, render: (s: string) => tk('status', s) },
     {
-      title: t('queue.col.assignee'), dataIndex: 'assignee', width: 130,
-      render: (a: DiscrepancyItem['assignee']) => a?.username ?? <span className="sx-muted">{t('queue.unassigned')}</span>,
+      title: t('queue.col.assignee'), dataIndex: 'assignee', width: 110,
+      render: (a: DiscrepancyItem['assignee']) => (a ? <span translate="no">{a.username}</span> : <span className="sx-muted">{t('queue.unassigned')}</span>),
     },
-    { title: t('queue.col.raised'), dataIndex: 'raisedAt', width: 170, render: (v: string) => dateTime(v) },
+    { title: t('queue.col.raised'), dataIndex: 'raisedAt', width: 160, render: (v: string) => dateTime(v) },
   ];
 
   const villageOptions = township ? villages(township) : [];
@@ -153,7 +156,7 @@ export function DiscrepancyQueuePage() {
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <div>
-        <Typography.Title level={2} style={{ marginBottom: 4 }}>{t('queue.title')}</Typography.Title>
+        <Typography.Title level={2} style={{ margin: '0 0 4px' }}>{t('queue.title')}</Typography.Title>
         <Typography.Text className="sx-muted">{t('queue.intro')}</Typography.Text>
       </div>
 
@@ -165,7 +168,13 @@ export function DiscrepancyQueuePage() {
         onTownship={(code) => setFilter('township', code)}
       />
 
-      <Card>
+      {narrow && (
+        <Button block onClick={() => setFiltersShown((shown) => !shown)} aria-expanded={filtersShown} aria-controls="queue-filters">
+          {filtersShown ? t('queue.filter.hide') : filtered ? t('queue.filter.showActive') : t('queue.filter.show')}
+        </Button>
+      )}
+      {(!narrow || filtersShown) && (
+      <Card id="queue-filters" size={narrow ? 'small' : 'default'}>
         <form className="sx-filters" aria-label={t('queue.title')} onSubmit={(e) => e.preventDefault()}>
           <label className="sx-field">
             {t('queue.filter.kind')}
@@ -223,11 +232,26 @@ export function DiscrepancyQueuePage() {
           <Button onClick={() => setParams(new URLSearchParams(), { replace: true })} disabled={!filtered}>{t('queue.filter.reset')}</Button>
         </form>
       </Card>
+      )}
 
       {list.error !== null && list.items.length > 0 && <ErrorAlert error={list.error} />}
       {list.error !== null && list.items.length === 0 && !list.loading ? (
         <ErrorState error={list.error} onRetry={reload} />
       ) : (
+        narrow ? (
+          <QueueCards items={list.items} loading={list.loading} isTownshipUser={isTownshipUser} emptyText={<span>{t('queue.empty')} {filtered ? t('queue.emptyFiltered') : t('queue.emptyAll')}</span>}>
+            <div style={{ padding: '12px 0', display: 'flex', gap: 12, alignItems: 'center' }} aria-live="polite">
+              <span className="sx-muted" data-testid="queue-loaded">
+                {list.hasMore ? t('queue.loaded', { loaded: list.items.length }) : t('queue.loadedAll', { loaded: list.items.length })}
+              </span>
+              {list.hasMore && (
+                <Button size="small" onClick={list.loadMore} loading={list.loadingMore}>
+                  {list.loadingMore ? t('queue.loadingMore') : t('queue.loadMore')}
+                </Button>
+              )}
+            </div>
+          </QueueCards>
+        ) : (
         <Card styles={{ body: { padding: 0 } }}>
           {canAssign && (
             <div style={{ padding: '12px 16px', display: 'flex', gap: 12, alignItems: 'center', borderBottom: '1px solid #f0f0f0' }}>
@@ -248,7 +272,7 @@ export function DiscrepancyQueuePage() {
             columns={columns}
             dataSource={list.items}
             pagination={false}
-            scroll={{ x: 1300, y: tableHeight }}
+            scroll={{ x: 1125 + (canAssign ? 48 : 0), y: tableHeight }}
             rowClassName={(row) => (row.overdue ? 'sx-row-overdue' : '')}
             rowSelection={canAssign ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]), columnWidth: 48 } : undefined}
             onRow={(row, index) => {
@@ -275,6 +299,7 @@ export function DiscrepancyQueuePage() {
             )}
           </div>
         </Card>
+        )
       )}
 
       {assigning && (
@@ -294,6 +319,10 @@ export function DiscrepancyQueuePage() {
   );
 }
 
+/**
+ * The counts, compact so that the list starts above the fold: the open and overdue totals and a
+ * button per kind (a filter) on one or two lines; the chart and the per-township table open on demand.
+ */
 function QueueCounts({
   counts, error, showTownships, onKind, onTownship,
 }: {
@@ -304,6 +333,7 @@ function QueueCounts({
   onTownship(code: string): void;
 }) {
   const { t, tk, number } = useI18n();
+  const [expanded, setExpanded] = useState(false);
   const kinds = useMemo(
     () => Object.entries(counts?.byKind ?? {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]),
     [counts],
@@ -324,63 +354,111 @@ function QueueCounts({
   const overdue = counts.byTownship.reduce((sum, row) => sum + row.overdue, 0);
 
   return (
-    <Row gutter={[16, 16]}>
-      <Col xs={24} xl={showTownships ? 12 : 16}>
-        <Card title={t('queue.counts.byKind')} size="small">
-          {kinds.length === 0 ? (
-            <Empty description={t('queue.emptyAll')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
-          ) : (
-            <>
+    <Card
+      size="small"
+      title={t('queue.counts.byKind')}
+      data-testid="queue-counts"
+      extra={
+        <Button type="link" size="small" onClick={() => setExpanded((e) => !e)} aria-expanded={expanded} aria-controls="queue-counts-detail">
+          {expanded ? t('queue.counts.collapse') : showTownships ? t('queue.counts.expandTownships') : t('queue.counts.expand')}
+        </Button>
+      }
+    >
+      <Space wrap size={[8, 8]} aria-label={t('queue.counts.byKind')}>
+        <span>
+          {t('queue.counts.total')} <strong data-testid="queue-open-total">{number(open)}</strong>
+          {' · '}
+          {t('queue.counts.overdue')} <strong className={overdue > 0 ? 'sx-overdue' : undefined}>{number(overdue)}</strong>
+        </span>
+        {kinds.map(([kind, n]) => (
+          <Button key={kind} size="small" onClick={() => onKind(kind)}>
+            {tk('kind', kind)} <strong>{number(n)}</strong>
+          </Button>
+        ))}
+      </Space>
+      {expanded && (
+        <Row gutter={[16, 16]} id="queue-counts-detail" style={{ marginTop: 12 }}>
+          <Col xs={24} xl={showTownships ? 12 : 24}>
+            {kinds.length === 0 ? (
+              <Empty description={t('queue.emptyAll')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
+            ) : (
               <EChart option={chart} height={Math.max(120, kinds.length * 30 + 20)} label={t('queue.counts.byKind')} />
-              <Space wrap size={[8, 8]} aria-label={t('queue.counts.byKind')}>
-                {kinds.map(([kind, n]) => (
-                  <Button key={kind} size="small" onClick={() => onKind(kind)}>
-                    {tk('kind', kind)} <strong>{number(n)}</strong>
-                  </Button>
-                ))}
-              </Space>
-            </>
-          )}
-        </Card>
-      </Col>
-      <Col xs={24} xl={showTownships ? 12 : 8}>
-        {showTownships ? (
-          <Card title={t('queue.counts.byTownship')} size="small">
-            <Table
-              size="small"
-              rowKey="townshipCode"
-              pagination={false}
-              scroll={{ y: 220 }}
-              dataSource={counts.byTownship}
-              onRow={(row) => ({ onClick: () => onTownship(row.townshipCode), style: { cursor: 'pointer' } })}
-              columns={[
-                {
-                  title: t('queue.filter.township'), dataIndex: 'townshipCode',
-                  render: (code: string) => <a href={`?township=${code}`} onClick={(e) => { e.preventDefault(); onTownship(code); }}>{regionName(code)}</a>,
-                },
-                { title: t('queue.counts.open'), dataIndex: 'open', align: 'right', render: (n: number) => number(n) },
-                {
-                  title: t('queue.counts.overdue'), dataIndex: 'overdue', align: 'right',
-                  render: (n: number) => (n > 0 ? <span className="sx-overdue">{number(n)}</span> : number(n)),
-                },
-                { title: t('queue.counts.closed'), dataIndex: 'closed', align: 'right', render: (n: number) => number(n) },
-              ]}
-            />
-          </Card>
-        ) : (
-          <Card size="small" title={t('queue.counts.title')}>
-            <Space size="large">
-              <Statistic title={t('queue.counts.total')} value={open} formatter={(v) => number(Number(v))} />
-              <Statistic
-                title={t('queue.counts.overdue')}
-                value={overdue}
-                formatter={(v) => number(Number(v))}
-                valueStyle={overdue > 0 ? { color: '#cf1322' } : undefined}
+            )}
+          </Col>
+          {showTownships && (
+            <Col xs={24} xl={12}>
+              <Typography.Title level={3} style={{ fontSize: 14, margin: '0 0 8px' }}>{t('queue.counts.byTownship')}</Typography.Title>
+              <Table
+                size="small"
+                rowKey="townshipCode"
+                pagination={false}
+                scroll={{ y: 220 }}
+                dataSource={counts.byTownship}
+                onRow={(row) => ({ onClick: () => onTownship(row.townshipCode), style: { cursor: 'pointer' } })}
+                columns={[
+                  {
+                    title: t('queue.filter.township'), dataIndex: 'townshipCode',
+                    render: (code: string) => <a href={`?township=${code}`} onClick={(e) => { e.preventDefault(); onTownship(code); }}>{regionName(code)}</a>,
+                  },
+                  { title: t('queue.counts.open'), dataIndex: 'open', align: 'right', render: (n: number) => number(n) },
+                  {
+                    title: t('queue.counts.overdue'), dataIndex: 'overdue', align: 'right',
+                    render: (n: number) => (n > 0 ? <span className="sx-overdue">{number(n)}</span> : number(n)),
+                  },
+                  { title: t('queue.counts.closed'), dataIndex: 'closed', align: 'right', render: (n: number) => number(n) },
+                ]}
               />
-            </Space>
-          </Card>
-        )}
-      </Col>
-    </Row>
+            </Col>
+          )}
+        </Row>
+      )}
+    </Card>
+  );
+}
+
+/** The list on a phone: one card per discrepancy, the kind a link to it, by deadline as on a desktop. */
+function QueueCards({
+  items, loading, isTownshipUser, emptyText, children,
+}: {
+  items: DiscrepancyItem[];
+  loading: boolean;
+  isTownshipUser: boolean;
+  emptyText: ReactNode;
+  children: ReactNode;
+}) {
+  const { t, tk, day } = useI18n();
+  useEffect(() => {
+    if (!firstRowsMarked && items.length > 0) {
+      firstRowsMarked = true;
+      requestAnimationFrame(() => performance.mark('sx:queue-first-rows'));
+    }
+  }, [items.length]);
+  if (!items.length) {
+    return <Card>{loading ? <Typography.Text className="sx-muted">{t('app.loading')}</Typography.Text> : <Empty description={emptyText} />}</Card>;
+  }
+  return (
+    <div data-testid="discrepancy-cards">
+      <ul style={{ listStyle: 'none', margin: 0, padding: 0 }} aria-label={t('queue.title')}>
+        {items.map((row) => (
+          <li key={row.id} className="sx-item-card" data-row-key={row.id} style={row.overdue ? { boxShadow: 'inset 3px 0 0 #cf1322' } : undefined}>
+            <div className="sx-item-line">
+              <Link to={`/discrepancies/${row.id}`} style={{ fontWeight: 600 }}>{tk('kind', row.kind)}</Link>
+              <span className={row.overdue ? 'sx-overdue' : undefined}>
+                {day(row.dueAt)} {row.overdue && <Tag color="error" bordered={false}>{t('queue.overdue')}</Tag>}
+              </span>
+            </div>
+            <div className="sx-item-line">
+              <span>{row.subject.name ?? '—'} <Typography.Text className="sx-muted" style={{ fontSize: 12 }} translate="no">{row.subject.citizenId ?? ''}</Typography.Text></span>
+              <span className="sx-muted">{isTownshipUser ? regionName(row.regionCode) : `${regionName(row.townshipCode)} · ${regionName(row.regionCode)}`}</span>
+            </div>
+            <div className="sx-item-line sx-muted" style={{ fontSize: 12 }}>
+              <span>{tk('status', row.status)}</span>
+              {row.assignee ? <span translate="no">{row.assignee.username}</span> : <span>{t('queue.unassigned')}</span>}
+            </div>
+          </li>
+        ))}
+      </ul>
+      {children}
+    </div>
   );
 }

@@ -84,7 +84,7 @@ export default function ExchangeMonitorPage() {
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <div>
-        <Typography.Title level={2} style={{ marginBottom: 4 }}>{t('monitor.title')}</Typography.Title>
+        <Typography.Title level={2} style={{ margin: '0 0 4px' }}>{t('monitor.title')}</Typography.Title>
         <Typography.Text className="sx-muted">{t('monitor.intro', { days: monitor?.lateAfterDays ?? 30 })}</Typography.Text>
       </div>
       <Card>
@@ -297,7 +297,13 @@ function StationTable({ monitor }: { monitor: Monitor }) {
 }
 
 function Rejections({ monitor }: { monitor: Monitor }) {
-  const { t, tk, number, day, dateTime } = useI18n();
+  const { t, tk, number, day, dateTime, language } = useI18n();
+  // The intake's messages are English (they answer the departments' systems); in Chinese the reason is
+  // its code's words, the message in the tooltip.
+  const reasonText = (code: string | undefined, message: string | null | undefined) => {
+    const words = code ? tk('monitor.code', code) : undefined;
+    return language === 'zh-CN' && code && words !== code ? words : (message ?? code ?? '');
+  };
   return (
     <Row gutter={[16, 16]}>
       <Col xs={24} xl={11}>
@@ -311,8 +317,9 @@ function Rejections({ monitor }: { monitor: Monitor }) {
             locale={{ emptyText: t('monitor.noRejections') }}
             columns={[
               { title: t('monitor.recordKind'), key: 'kind', render: (_, r) => `${tk('agency', r.agency)} · ${tk('recordKind', r.kind)}` },
-              { title: t('monitor.field'), dataIndex: 'path', render: (p: string) => <code>{p || '/'}</code> },
-              { title: t('monitor.reason'), key: 'reason', render: (_, r) => <span title={r.code}>{r.example ?? r.code}</span> },
+              // The field is the exchange contract's (a JSON pointer, as the departments' systems name it): shown as written.
+              { title: t('monitor.field'), dataIndex: 'path', render: (p: string) => <code translate="no">{p || '/'}</code> },
+              { title: t('monitor.reason'), key: 'reason', render: (_, r) => <span title={r.example ?? r.code}>{reasonText(r.code, r.example)}</span> },
               { title: t('monitor.count'), dataIndex: 'count', align: 'right', render: (n: number) => number(n) },
             ]}
           />
@@ -333,7 +340,7 @@ function Rejections({ monitor }: { monitor: Monitor }) {
               { title: t('monitor.eventDate'), dataIndex: 'eventDate', width: 110, render: (v: string | null) => (v ? day(v) : '—') },
               {
                 title: t('monitor.reason'), key: 'errors',
-                render: (_, r) => r.errors.map((e, i) => <div key={i}><code>{e.path || '/'}</code> {e.message ?? e.code}</div>),
+                render: (_, r) => r.errors.map((e, i) => <div key={i} title={e.message}><code translate="no">{e.path || '/'}</code> {reasonText(e.code, e.message)}</div>),
               },
             ]}
           />

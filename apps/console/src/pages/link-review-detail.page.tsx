@@ -87,7 +87,7 @@ export default function LinkReviewDetailPage() {
           dataSource={PERSON_FIELDS.map((f) => ({ label: f.label, record: f.record(review), registry: f.registry(review), kind: f.kind }))}
           rowClassName={(row) => (review.registryPerson && (row.record ?? '') !== (row.registry ?? '') ? 'sx-differs' : '')}
           columns={[
-            { title: t('detail.field'), dataIndex: 'label', width: '22%', render: (label: MessageKey) => t(label) },
+            { title: t('detail.field'), dataIndex: 'label', width: '22%', render: (label: MessageKey) => <span className="sx-field-name">{t(label)}</span> },
             { title: t('reviews.detail.record'), key: 'record', render: (_, row) => show(row.record, row.kind) },
             {
               title: t('reviews.detail.candidate'), key: 'registry',
@@ -136,7 +136,7 @@ export default function LinkReviewDetailPage() {
           <Descriptions column={1} size="small">
             <Descriptions.Item label={t('reviews.col.status')}>{tk('reviews.status', review.status)}</Descriptions.Item>
             <Descriptions.Item label={t('reviews.detail.comment')}>{review.review.comment}</Descriptions.Item>
-            <Descriptions.Item label={t('detail.resolution.by')}>{review.review.by?.username}</Descriptions.Item>
+            <Descriptions.Item label={t('detail.resolution.by')}><span translate="no">{review.review.by?.username}</span></Descriptions.Item>
             <Descriptions.Item label={t('detail.resolution.at')}>{dateTime(review.review.at)}</Descriptions.Item>
           </Descriptions>
         </Card>

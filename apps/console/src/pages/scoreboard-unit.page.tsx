@@ -5,10 +5,11 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom'
 import { ApiError, api } from '../api/api-client';
 import type { BreakdownView, UnitBreakdown } from '../api/types';
 import { useSession } from '../auth/session';
-import { OutcomeTag, VetoText, indicatorOfRecordsLink, mayDrillDown, recordsPath, useLocalName, yearOf } from '../components/assessment';
+import { OutcomeTag, VetoText, indicatorOfRecordsLink, mayDrillDown, recordsPath, useLocalName, useNoteText, yearOf } from '../components/assessment';
 import { EChart } from '../components/e-chart';
 import { ErrorState } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
+import { useNarrowScreen } from '../layout/app-layout';
 
 /** A breakdown row for the tree table: leaves without an empty `children` (which would draw an expander). */
 type Row = Omit<BreakdownView, 'children'> & { children?: Row[]; depth: number };
@@ -40,6 +41,8 @@ export default function ScoreboardUnitPage() {
   const year = yearOf(params);
   const { t, tk, number } = useI18n();
   const name = useLocalName();
+  const noteText = useNoteText();
+  const narrow = useNarrowScreen();
   const { user } = useSession();
   const navigate = useNavigate();
   const [body, setBody] = useState<UnitBreakdown | null>(null);
@@ -65,7 +68,7 @@ export default function ScoreboardUnitPage() {
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       legend: { top: 0, data: [t('unit.chart.earned'), t('unit.chart.short')] },
       xAxis: { type: 'value', name: t('unit.points') },
-      yAxis: { type: 'category', inverse: true, data: indicators.map(labelOf), axisLabel: { width: 180, overflow: 'truncate' } },
+      yAxis: { type: 'category', inverse: true, data: indicators.map(labelOf), axisLabel: { width: narrow ? 110 : 180, overflow: 'truncate' } },
       series: [
         {
           type: 'bar', stack: 'points', name: t('unit.chart.earned'), barMaxWidth: 16, itemStyle: { color: '#0958d9' },
@@ -77,7 +80,7 @@ export default function ScoreboardUnitPage() {
         },
       ],
     }),
-    [indicators, labelOf, t],
+    [narrow, indicators, labelOf, t],
   );
   const rows = useMemo(() => (unit ? [toRows(unit.breakdown)] : []), [unit]);
   const expanded = useMemo(() => rows.flatMap(allKeys), [rows]);
@@ -98,7 +101,7 @@ export default function ScoreboardUnitPage() {
       render: (_, row) => (
         <span style={{ fontWeight: row.depth <= 1 ? 600 : undefined }}>
           {name(row.name)}
-          {row.note && <Typography.Text className="sx-muted" style={{ display: 'block', fontSize: 12, fontWeight: 400 }}>{row.note}</Typography.Text>}
+          {row.note && <Typography.Text className="sx-muted" style={{ display: 'block', fontSize: 12, fontWeight: 400 }}>{noteText(row.note)}</Typography.Text>}
         </span>
       ),
     },
@@ -164,8 +167,10 @@ export default function ScoreboardUnitPage() {
             <ul style={{ margin: 0, paddingLeft: 20 }}>
               {unit.vetoes.map((v) => (
                 <li key={`${v.vetoId}/${v.checkId ?? ''}`}>
-                  {name(v.name)}{v.value !== undefined ? `：${fmt(v.value)}` : ''}{v.note ? `（${v.note}）` : ''}
-                  {v.evidenceIds.length > 0 && <span className="sx-muted">　{t('unit.vetoEvidence', { evidence: v.evidenceIds.slice(0, 3).join('、') + (v.evidenceIds.length > 3 ? '…' : '') })}</span>}
+                  {name(v.name)}{v.value !== undefined ? `：${fmt(v.value)}` : ''}{v.note ? `（${noteText(v.note)}）` : ''}
+                  {v.evidenceIds.length > 0 && (
+                    <span className="sx-muted">　{t('unit.vetoEvidence')}<span translate="no">{v.evidenceIds.slice(0, 3).join('、') + (v.evidenceIds.length > 3 ? '…' : '')}</span></span>
+                  )}
                 </li>
               ))}
             </ul>
@@ -176,7 +181,7 @@ export default function ScoreboardUnitPage() {
         <Alert type="warning" showIcon message={unit.outcome.reasons.map(name).join('；')} />
       )}
       <Card>
-        <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 4 }} data-testid="unit-summary">
+        <Descriptions size="small" column={{ xs: 2, sm: 2, lg: 4 }} data-testid="unit-summary">
           <Descriptions.Item label={t('scoreboard.score')}><strong>{fmt(unit.score)}</strong></Descriptions.Item>
           <Descriptions.Item label={t('scoreboard.rank')}>{unit.rank}</Descriptions.Item>
           <Descriptions.Item label={t('scoreboard.quality')}>{fmt(unit.quality)}</Descriptions.Item>

@@ -4,12 +4,13 @@ import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { ApiError, api, downloadFile } from '../api/api-client';
-import { ASSESSMENT_LINES, type Scoreboard, type ScoreboardEntry } from '../api/types';
+import { ASSESSMENT_LINES, type Scoreboard, type ScoreboardEntry, type ScoreboardGroup } from '../api/types';
 import { useSession } from '../auth/session';
 import { OutcomeTag, VetoText, indicatorOfRecordsLink, mayDrillDown, outcomeColour, recordsPath, useLocalName, yearOf } from '../components/assessment';
 import { EChart } from '../components/e-chart';
 import { ErrorState, describeError } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
+import { useNarrowScreen } from '../layout/app-layout';
 
 type Line = Scoreboard['lines'][number];
 
@@ -72,7 +73,7 @@ export default function ScoreboardPage() {
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <div>
-        <Typography.Title level={2} style={{ marginBottom: 4 }}>{t('scoreboard.title')}</Typography.Title>
+        <Typography.Title level={2} style={{ margin: '0 0 4px' }}>{t('scoreboard.title')}</Typography.Title>
         <Typography.Text className="sx-muted">{t('scoreboard.intro')}</Typography.Text>
       </div>
       <Card>
@@ -138,18 +139,26 @@ function LineRanking({ line, year, downloading, onCsv }: { line: Line; year: str
   const name = useLocalName();
   const { user } = useSession();
   const title = name(line.name);
+  const narrow = useNarrowScreen();
+  // Horizontal bars, best first, one 22-px row per unit: 53 departments' names stay readable, each on its own line.
+  const ranked = useMemo(() => [...line.units].sort((a, b) => b.score - a.score || a.rank - b.rank), [line]);
+  const chartHeight = Math.max(160, ranked.length * 22 + 48);
   const chart = useMemo(
     () => ({
-      grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
-      tooltip: { trigger: 'axis' },
-      xAxis: { type: 'category', data: line.units.map((u) => name(u.name)), axisLabel: { rotate: line.units.length > 8 ? 40 : 0, interval: 0, fontSize: 11 } },
-      yAxis: { type: 'value', name: t('scoreboard.score') },
+      grid: { left: 8, right: 40, top: 28, bottom: 8, containLabel: true },
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      xAxis: { type: 'value', name: t('scoreboard.score'), position: 'top', max: 100 },
+      yAxis: {
+        type: 'category', inverse: true, data: ranked.map((u) => name(u.name)),
+        axisLabel: { interval: 0, fontSize: 12, width: narrow ? 110 : 240, overflow: 'truncate' },
+      },
       series: [{
-        type: 'bar', name: t('scoreboard.score'), barMaxWidth: 24,
-        data: line.units.map((u) => ({ value: u.score, itemStyle: { color: outcomeColour(u) } })),
+        type: 'bar', name: t('scoreboard.score'), barMaxWidth: 16,
+        label: { show: true, position: 'right', fontSize: 11 },
+        data: ranked.map((u) => ({ value: u.score, itemStyle: { color: outcomeColour(u) } })),
       }],
     }),
-    [line, name, t],
+    [ranked, name, t, narrow],
   );
 
   const columns: ColumnsType<ScoreboardEntry> = [
@@ -190,7 +199,7 @@ function LineRanking({ line, year, downloading, onCsv }: { line: Line; year: str
     },
   ];
 
-  const groups = line.groups.length ? line.groups : [{ id: '', name: line.name }];
+  const groups: ScoreboardGroup[] = line.groups.length ? line.groups : [{ id: '', name: line.name }];
   return (
     <Card
       title={title}
@@ -201,13 +210,29 @@ function LineRanking({ line, year, downloading, onCsv }: { line: Line; year: str
         </Button>
       }
     >
-      <EChart option={chart} height={240} label={t('scoreboard.chart', { line: title })} />
+      <div data-testid={`scoreboard-chart-${line.line}`}>
+        <EChart option={chart} height={chartHeight} label={t('scoreboard.chart', { line: title })} />
+      </div>
       {groups.map((group) => {
         const units = line.units.filter((u) => !group.id || u.group === group.id).sort((a, b) => a.rank - b.rank);
         if (!units.length) return null;
         return (
           <div key={group.id} style={{ marginTop: 16 }}>
             {groups.length > 1 && <Typography.Title level={4} style={{ fontSize: 16 }}>{name(group.name)}</Typography.Title>}
+            {'tieBreaks' in group && group.tieBreaks?.map((applied) => (
+              <Alert
+                key={applied.tierId}
+                type="info"
+                showIcon
+                style={{ marginBottom: 12 }}
+                data-testid="tie-break"
+                message={t('scoreboard.tieBreak')}
+                description={name(applied.text)}
+              />
+            ))}
+            {narrow ? (
+              <UnitCards units={units} year={year} />
+            ) : (
             <Table<ScoreboardEntry>
               rowKey="unitId"
               size="middle"
@@ -217,9 +242,48 @@ function LineRanking({ line, year, downloading, onCsv }: { line: Line; year: str
               columns={columns}
               rowClassName={(u) => (u.vetoes.length ? 'sx-row-overdue' : '')}
             />
+            )}
+            {'tieBreakRule' in group && group.tieBreakRule && (
+              <Typography.Paragraph className="sx-muted" style={{ fontSize: 12, margin: '8px 0 0' }}>
+                {t('scoreboard.tieBreakRule', { rule: name(group.tieBreakRule) })}
+              </Typography.Paragraph>
+            )}
           </div>
         );
       })}
     </Card>
+  );
+}
+
+/** A group's ranking on a phone: one card per unit with rank, score, tier, veto and the largest losses. */
+function UnitCards({ units, year }: { units: ScoreboardEntry[]; year: string }) {
+  const { t, number } = useI18n();
+  const name = useLocalName();
+  return (
+    <ol style={{ listStyle: 'none', margin: 0, padding: 0 }} data-testid="scoreboard-cards">
+      {units.map((u) => {
+        const losses = u.reasons.filter((r) => r.kind !== 'veto');
+        return (
+          <li key={u.unitId} className="sx-item-card" style={u.vetoes.length ? { boxShadow: 'inset 3px 0 0 #cf1322' } : undefined}>
+            <div className="sx-item-line">
+              <span>
+                <span className="sx-muted">{t('scoreboard.rankShort', { rank: u.rank })}</span>{' '}
+                <Link to={`/scoreboard/units/${encodeURIComponent(u.unitId)}?year=${year}`} style={{ fontWeight: 600 }}>{name(u.name)}</Link>
+              </span>
+              <strong>{number(u.score, { maximumFractionDigits: 2 })} {t('unit.points')}</strong>
+            </div>
+            <div className="sx-item-line" style={{ marginTop: 4 }}>
+              <OutcomeTag outcome={u.outcome} />
+              {u.vetoes.length > 0 && <VetoText unit={u} />}
+            </div>
+            {losses.length > 0 && (
+              <div className="sx-muted" style={{ fontSize: 12, marginTop: 4 }}>
+                {t('scoreboard.reasons')}：{losses.map((r) => `${name(r.name)} −${number(r.lostPoints ?? 0, { maximumFractionDigits: 1 })}`).join('；')}
+              </div>
+            )}
+          </li>
+        );
+      })}
+    </ol>
   );
 }

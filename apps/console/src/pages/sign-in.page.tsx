@@ -39,8 +39,9 @@ export function SignInPage() {
   };
 
   return (
-    <main id="main" style={{ minHeight: '100vh', display: 'grid', placeItems: 'center', background: '#f0f2f5', padding: 24 }}>
-      <Card style={{ width: 400, maxWidth: '100%' }}>
+    // One column at most 400 px wide and never wider than the screen (a phone's is 360–430 px).
+    <main id="main" className="sx-sign-in">
+      <Card style={{ width: '100%' }}>
         <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 8 }}>
           <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>{t('app.title')}</Typography.Title>
         </div>

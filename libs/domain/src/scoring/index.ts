@@ -3,3 +3,5 @@ export * from './assessment-result';
 export { ruleFraction, roundPoints } from './scoring-rule';
 export { scoreAssessment } from './score-assessment';
 export { explain, type ExplainedReason } from './explain';
+export { tieBreaksApplied, tieBreakRule, tieBreakCriterionName, type TieBreakApplied } from './tie-break';
+export { noteInChinese } from './note-text';

@@ -29,7 +29,7 @@ function compareUnits(tieBreak: readonly TieBreakCriterion[], a: ScoredUnit, b: 
 }
 
 /** Negative when `a` goes first. Higher scores go first; fewer penalty points go first. */
-function compareBy(criterion: TieBreakCriterion, a: ScoredUnit, b: ScoredUnit): number {
+export function compareBy(criterion: TieBreakCriterion, a: ScoredUnit, b: ScoredUnit): number {
   switch (criterion.by) {
     case 'quality':
       return descending(a.quality, b.quality);
@@ -54,7 +54,7 @@ function descending(a: number | null | undefined, b: number | null | undefined):
 }
 
 /** The indicator's score at year end, or in the regular checks when it is assessed only there. */
-function indicatorScore(unit: ScoredUnit, indicatorId: string): number | undefined {
+export function indicatorScore(unit: ScoredUnit, indicatorId: string): number | undefined {
   for (const period of unit.breakdown.children) {
     for (const dimension of period.children) {
       const node = dimension.children.find((n) => n.key === `${dimension.key}/${indicatorId}`);

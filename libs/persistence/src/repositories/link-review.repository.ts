@@ -16,7 +16,7 @@ export interface LinkReviewSummary {
   score: number | null;
   method: string;
   weights: Record<string, { level: string; weight: number }>;
-  candidate: { personKey: string; cardId: string | null; cardRole: string | null; citizenId: string | null } | null;
+  candidate: { personKey: string; cardId: string | null; cardRole: string | null; citizenId: string | null; name: string | null } | null;
   record: { messageId: string; kind: string; role: string; name: string | null; citizenId: string | null };
 }
 
@@ -67,6 +67,7 @@ const SUMMARY_SELECT = `
   SELECT p.fact_id, p.review_status, p.township_code, p.score, p.method, p.decision, p.person_key, p.card_id, p.card_role, p.weights,
     p.runner_up, p.candidates, p.reviewed_by, p.reviewed_at, p.review_comment, u.username AS reviewed_by_username,
     COALESCE(p.person_citizen_id, w.citizen_id, h.citizen_id, c.citizen_id) AS candidate_citizen_id,
+    CASE p.card_role WHEN 'woman' THEN w.name WHEN 'husband' THEN h.name WHEN 'child' THEN c.name END AS candidate_name,
     f.message_id, f.kind, f.role, f.name, f.citizen_id
   FROM person_link p
   JOIN canonical_fact f ON f.id = p.fact_id
@@ -74,8 +75,11 @@ const SUMMARY_SELECT = `
   LEFT JOIN registry_woman w ON p.card_role = 'woman' AND w.card_id = p.card_id
   LEFT JOIN registry_husband h ON p.card_role = 'husband' AND h.card_id = p.card_id
   LEFT JOIN LATERAL (
-    SELECT citizen_id FROM registry_child rc WHERE p.card_role = 'child' AND rc.card_id = p.card_id
+    SELECT citizen_id, name FROM registry_child rc WHERE p.card_role = 'child' AND rc.card_id = p.card_id
     ORDER BY rc.ordinal OFFSET ${childPositionSql('p.person_key')} LIMIT 1) c ON true`;
+
+/** The list's order: score, a review without one last. */
+const RANK_SCORE = `COALESCE(p.score, '-Infinity'::real)`;
 
 /** A child's person key is `<cardId>#child:<position>`, its place among the card's children in order. */
 function childPositionSql(personKey: string): string {
@@ -86,7 +90,7 @@ function toSummary(r: Record<string, any>): LinkReviewSummary {
   return {
     factId: String(r.fact_id), status: r.review_status, townshipCode: r.township_code, score: r.score, method: r.method, weights: r.weights ?? {},
     candidate: r.person_key
-      ? { personKey: r.person_key, cardId: r.card_id, cardRole: r.card_role, citizenId: r.candidate_citizen_id }
+      ? { personKey: r.person_key, cardId: r.card_id, cardRole: r.card_role, citizenId: r.candidate_citizen_id, name: r.candidate_name ?? null }
       : null,
     record: { messageId: r.message_id, kind: r.kind, role: r.role, name: r.name, citizenId: r.citizen_id },
   };
@@ -97,20 +101,26 @@ function toSummary(r: Record<string, any>): LinkReviewSummary {
 export class LinkReviewRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** One page in fact order; ask for limit + 1 to learn whether another page follows. */
-  async list(scope: RegionScope, filter: { status: ReviewStatus | 'all'; afterFactId?: string; limit: number }): Promise<LinkReviewSummary[]> {
+  /**
+   * One page, the likeliest match first (score descending, no score last, then fact id); `after` is
+   * the last item's (score, fact id). Ask for limit + 1 to learn whether another page follows.
+   */
+  async list(scope: RegionScope, filter: { status: ReviewStatus | 'all'; after?: { score: number | null; factId: string }; limit: number }): Promise<LinkReviewSummary[]> {
     const params: unknown[] = [];
     const where = [scopeCondition(scope, 'p.township_code', params), 'p.review_status IS NOT NULL'];
     if (filter.status !== 'all') {
       params.push(filter.status);
       where.push(`p.review_status = $${params.length}`);
     }
-    if (filter.afterFactId !== undefined) {
-      params.push(filter.afterFactId);
-      where.push(`p.fact_id > $${params.length}::bigint`);
+    if (filter.after !== undefined) {
+      params.push(filter.after.score ?? '-Infinity', filter.after.factId);
+      where.push(`(${RANK_SCORE}, -p.fact_id) < ($${params.length - 1}::real, -$${params.length}::bigint)`);
     }
     params.push(filter.limit);
-    const rows = await this.db.query(`${SUMMARY_SELECT} WHERE ${where.join(' AND ')} ORDER BY p.fact_id LIMIT $${params.length}`, params);
+    const rows = await this.db.query(
+      `${SUMMARY_SELECT} WHERE ${where.join(' AND ')} ORDER BY ${RANK_SCORE} DESC, p.fact_id LIMIT $${params.length}`,
+      params,
+    );
     return rows.map(toSummary);
   }
 
