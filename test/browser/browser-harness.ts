@@ -28,7 +28,19 @@ export function newContext(browser: Browser, locale = 'zh-CN'): Promise<BrowserC
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  await fontsLoaded(page);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Waits until the slices of the bundled font that the page's characters need have arrived: they are
+ * fetched by unicode-range as characters appear, and a picture taken before shows a blank glyph.
+ */
+async function fontsLoaded(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const fonts = (globalThis as unknown as { document: { fonts: { ready: Promise<unknown> } } }).document.fonts;
+    await fonts.ready;
+  });
 }
 
 /** Signs in through the form, as a user would, and waits for the page the console opens next. */
@@ -117,6 +129,7 @@ export function contextAt(browser: Browser, viewport: { width: number; height: n
 /** A screenshot of what is on screen without scrolling (the fold shows), beside the full-page ones. */
 export async function screenshotViewport(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  await fontsLoaded(page);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
 }
 
