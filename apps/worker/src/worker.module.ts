@@ -1,8 +1,8 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { HUB_CONFIG, HubConfig, HubConfigModule } from '@sanxian/contracts';
 import { ExchangeModule } from '@sanxian/exchange';
-import { JobsModule, QueueName, redisOptions } from '@sanxian/jobs';
+import { JobsModule, QueueName, assertEveryJobHasOneHandler, redisOptions } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
 import { IntakeProcessor } from './intake.processor';
 import { RelayTimer } from './relay.timer';
@@ -11,9 +11,14 @@ import { ReconciliationModule } from '@sanxian/reconciliation';
 import { AssessmentModule } from '@sanxian/assessment';
 import { IndicatorsProcessor } from './indicators.processor';
 
+/** The worker's job processors: each job of the registry (libs/jobs/src/job-registry.ts) is handled by exactly one. */
+export const WORKER_PROCESSORS: Type<unknown>[] = [IntakeProcessor, ReconcileProcessor, IndicatorsProcessor];
+
 @Module({})
 export class WorkerModule {
-  static forRoot(config: HubConfig): DynamicModule {
+  static forRoot(config: HubConfig, processors = WORKER_PROCESSORS): DynamicModule {
+    // Before anything connects: a job without a handler, or with two, stops the start.
+    assertEveryJobHasOneHandler(processors);
     return {
       module: WorkerModule,
       imports: [
@@ -29,7 +34,7 @@ export class WorkerModule {
         ReconciliationModule,
         AssessmentModule,
       ],
-      providers: [IntakeProcessor, RelayTimer, ReconcileProcessor, IndicatorsProcessor],
+      providers: [...processors, RelayTimer],
     };
   }
 }
