@@ -9,10 +9,12 @@ import type { PersistenceContext } from './persistence-context';
  * libs/exchange's fact mapper, committed through IntakeRepository — with no api, worker or Redis.
  * Returns each record's message id, in order.
  */
-export async function processRecords(ctx: PersistenceContext, clientId: string, kind: RecordKind, records: Record<string, unknown>[]): Promise<string[]> {
+export async function processRecords(
+  ctx: PersistenceContext, clientId: string, kind: RecordKind, records: Record<string, unknown>[], options: { receivedAt?: Date } = {},
+): Promise<string[]> {
   const stored = await logRecords(ctx.get(MessageLogRepository), clientId, kind, records.map((r) => ({
     recordId: String(r.recordId), text: JSON.stringify(r), eventDate: (r.eventDate as string) ?? null, regionCode: (r.regionCode as string) ?? null,
-  })));
+  })), { receivedAt: options.receivedAt });
   const intake = ctx.get(IntakeRepository);
   for (const batchId of stored.batchIds) {
     const builder = new ProcessedBatchBuilder();
