@@ -112,7 +112,7 @@ describe('IntakeRepository (the outbox batches and their processing)', () => {
       return 'first';
     });
     // Wait until the first holder has the lock.
-    for (let i = 0; i < 100 && !(await ctx.sql(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242`)).length; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && !(await ctx.sql(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)).length; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await intake.exclusively(4242, async () => 'second')).toBeUndefined();
     release();
     expect(await first).toBe('first');
