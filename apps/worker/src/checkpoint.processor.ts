@@ -3,7 +3,7 @@ import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullm
 import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import { LogCheckpoints } from '@sanxian/exchange';
-import { JobName, QueueName, SCHEDULED_CHECKPOINT } from '@sanxian/jobs';
+import { HandlesJobs, JobName, QueueName, SCHEDULED_CHECKPOINT } from '@sanxian/jobs';
 import { MessageLogRepository } from '@sanxian/persistence';
 import { keepIntervalSchedule } from './nightly-schedule';
 
@@ -12,6 +12,7 @@ import { keepIntervalSchedule } from './nightly-schedule';
  * scheduler: one per interval, however many workers run); `sanxian log checkpoint` writes one on demand.
  */
 @Processor(QueueName.Checkpoint, { concurrency: 1 })
+@HandlesJobs(JobName.LogCheckpoint)
 export class CheckpointProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(CheckpointProcessor.name);
   private readonly checkpoints: LogCheckpoints;

@@ -3,12 +3,13 @@ import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullm
 import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import { AssessmentService, ComputeSummary, NoPlanError } from '@sanxian/assessment';
-import { JobName, JobPayloads, NIGHTLY_INDICATORS, QueueName } from '@sanxian/jobs';
+import { HandlesJobs, JobName, JobPayloads, NIGHTLY_INDICATORS, QueueName } from '@sanxian/jobs';
 import { todayInChina } from '@sanxian/reconciliation';
 import { keepNightlySchedule } from './nightly-schedule';
 
 /** Recomputes the year's indicators nightly, after the reconciliation, and on demand. */
 @Processor(QueueName.Indicators, { concurrency: 1 })
+@HandlesJobs(JobName.IndicatorsCompute)
 export class IndicatorsProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(IndicatorsProcessor.name);
 

@@ -4,10 +4,11 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import { BatchOutcome, ProcessingService } from '@sanxian/exchange';
-import { JobName, JobPayloads, JobProducer, QueueName } from '@sanxian/jobs';
+import { HandlesJobs, JobName, JobPayloads, JobProducer, QueueName } from '@sanxian/jobs';
 
 /** One job per stored batch. Retries come from the job's attempts and backoff; the last failure marks the messages dead. */
 @Processor(QueueName.Intake)
+@HandlesJobs(JobName.IntakeBatch)
 export class IntakeProcessor extends WorkerHost implements OnModuleInit {
   private readonly logger = new Logger(IntakeProcessor.name);
 

@@ -2,7 +2,7 @@ import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
-import { JobName, JobPayloads, NIGHTLY_RECONCILIATION, QueueName } from '@sanxian/jobs';
+import { HandlesJobs, JobName, JobPayloads, NIGHTLY_RECONCILIATION, QueueName } from '@sanxian/jobs';
 import { ReconciliationService, RunSummary } from '@sanxian/reconciliation';
 import { keepNightlySchedule } from './nightly-schedule';
 
@@ -11,6 +11,7 @@ import { keepNightlySchedule } from './nightly-schedule';
  * demand. The service also holds a database lock, so a CLI run and a job never overlap.
  */
 @Processor(QueueName.Reconcile, { concurrency: 1 })
+@HandlesJobs(JobName.ReconcileRun)
 export class ReconcileProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(ReconcileProcessor.name);
 

@@ -1,8 +1,8 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { HUB_CONFIG, HubConfig, HubConfigModule } from '@sanxian/contracts';
 import { ExchangeModule } from '@sanxian/exchange';
-import { JobsModule, QueueName, redisOptions } from '@sanxian/jobs';
+import { JobsModule, QueueName, assertEveryJobHasOneHandler, redisOptions } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
 import { IntakeProcessor } from './intake.processor';
 import { RelayTimer } from './relay.timer';
@@ -12,9 +12,14 @@ import { AssessmentModule } from '@sanxian/assessment';
 import { IndicatorsProcessor } from './indicators.processor';
 import { CheckpointProcessor } from './checkpoint.processor';
 
+/** The worker's job processors: each job of the registry (libs/jobs/src/job-registry.ts) is handled by exactly one. */
+export const WORKER_PROCESSORS: Type<unknown>[] = [IntakeProcessor, ReconcileProcessor, IndicatorsProcessor, CheckpointProcessor];
+
 @Module({})
 export class WorkerModule {
-  static forRoot(config: HubConfig): DynamicModule {
+  static forRoot(config: HubConfig, processors = WORKER_PROCESSORS): DynamicModule {
+    // Before anything connects: a job without a handler, or with two, stops the start.
+    assertEveryJobHasOneHandler(processors);
     return {
       module: WorkerModule,
       imports: [
@@ -30,7 +35,7 @@ export class WorkerModule {
         ReconciliationModule,
         AssessmentModule,
       ],
-      providers: [IntakeProcessor, RelayTimer, ReconcileProcessor, IndicatorsProcessor, CheckpointProcessor],
+      providers: [...processors, RelayTimer],
     };
   }
 }

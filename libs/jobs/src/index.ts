@@ -2,3 +2,4 @@ export * from './job-registry';
 export * from './job-producer';
 export * from './jobs.module';
 export * from './redis-connection';
+export * from './job-handlers';

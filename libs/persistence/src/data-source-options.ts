@@ -1,6 +1,5 @@
 import { types } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 // A calendar date is a day, not an instant: keep `date` columns as 'YYYY-MM-DD' strings.
@@ -11,7 +10,8 @@ export function dataSourceOptions(databaseUrl: string, extra: { poolSize?: numbe
   return {
     type: 'postgres',
     url: databaseUrl,
-    entities: ENTITIES,
+    // Repositories write SQL of their own (libs/persistence/src/repositories): no entities are mapped.
+    entities: [],
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migration',
     synchronize: false,

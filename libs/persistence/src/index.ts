@@ -1,6 +1,6 @@
 export * from './data-source-options';
 export * from './database-errors';
-export * from './entities';
+export * from './message-state';
 export * from './log-rows';
 export * from './persistence.module';
 export * from './secret-box';

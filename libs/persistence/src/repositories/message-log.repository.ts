@@ -5,7 +5,7 @@ import { IntakeLoad, RecordIssue, RecordKind } from '@sanxian/contracts';
 import { sha256Hex } from '@sanxian/domain';
 import { closeRows, copyEncoded } from '../copy-rows';
 import { CHAIN_LOG_COLUMNS, GENESIS_HASH, OPEN_LOG_COLUMNS, PreparedLogRecords, chainHash, preparedId, preparedPayload, preparedSha, sameRecordText } from '../log-rows';
-import { MessageState } from '../entities/inbound-message.entity';
+import { MessageState } from '../message-state';
 
 export type StoreStatus = 'accepted' | 'duplicate' | 'record-id-reused';
 
