@@ -22,7 +22,8 @@ describe('StaffRepository (staff users, tokens, the audit log)', () => {
     expect(await staff.findCredentials('nobody')).toBeUndefined();
   });
 
-  it('refuses a township user whose region is not a nine-digit township code, and a second user of one username', async () => {
+  it('refuses a township user whose region is missing or not a nine-digit township code, and a second user of one username', async () => {
+    await expect(staff.create('li.township', 'pw-pw-pw-pw', 'township', null)).rejects.toThrow(/staff_user_township_has_region/);
     await expect(staff.create('li.township', 'pw-pw-pw-pw', 'township', '51132510')).rejects.toThrow(/staff_user_township_has_region/);
     await expect(staff.create('li.township', 'pw-pw-pw-pw', 'township', '511325101001')).rejects.toThrow(/staff_user_township_has_region/);
     await staff.create('li.township', 'pw-pw-pw-pw', 'township', '511325101');
