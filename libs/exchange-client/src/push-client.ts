@@ -13,11 +13,11 @@ import {
   csvErrorMessage,
   fieldCountIssue,
   isCsvError,
+  signedHeaders,
   toCsv,
   unflattenRow,
   type BatchFormat,
   type CsvLayout,
-  signedHeaders,
 } from '@sanxian/exchange';
 import { safeCsv, visibleJson } from '@sanxian/domain';
 
