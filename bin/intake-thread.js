@@ -4,4 +4,4 @@ const { join } = require('node:path');
 const { dist, registerAliases } = require('./runtime');
 
 registerAliases();
-module.exports = require(join(dist, 'libs', 'exchange', 'src', 'intake-thread.js'));
+module.exports = require(join(dist, 'libs', 'intake', 'src', 'intake-thread.js'));

@@ -17,9 +17,15 @@ function ensureBuilt(entry) {
 
 function registerAliases() {
   const libs = ['domain', 'contracts', 'persistence', 'exchange', 'jobs', 'synth', 'reconciliation', 'assessment'];
+  libs.push('intake', 'exchange-client', 'evidence');
+  // A library's light entry (`@sanxian/contracts/light`): its exports that load neither Nest nor TypeORM.
+  const lightEntries = ['contracts', 'persistence'];
   require('tsconfig-paths').register({
     baseUrl: dist,
-    paths: Object.fromEntries(libs.map((lib) => [`@sanxian/${lib}`, [`libs/${lib}/src`]])),
+    paths: Object.fromEntries([
+      ...libs.map((lib) => [`@sanxian/${lib}`, [`libs/${lib}/src`]]),
+      ...lightEntries.map((lib) => [`@sanxian/${lib}/light`, [`libs/${lib}/src/light`]]),
+    ]),
   });
 }
 

@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { v7 as timeOrderedUuid } from 'uuid';
 import { from as copyFrom } from 'pg-copy-streams';
-import { pushFile } from '@sanxian/exchange';
+import { pushFile } from '@sanxian/exchange-client';
 import { hukouChange } from '../support/record-factory';
 import { TEST_ADMIN_URL, TEST_REDIS_URL, urlFor } from '../support/test-database';
 

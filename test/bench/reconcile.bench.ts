@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { KIND_AGENCY, type RecordKind } from '@sanxian/contracts';
-import { pushFile } from '@sanxian/exchange';
+import { pushFile } from '@sanxian/exchange-client';
 import type { Discrepancy, Manifest, TruthRecord } from '@sanxian/synth';
 import { urlFor } from '../support/test-database';
 import { ROOT, benchSetting, cleanUp, cli, printTable, startHubProcesses, stopService, untilProcessed, type Service } from './intake.bench';

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { pushFile } from '@sanxian/exchange';
+import { pushFile } from '@sanxian/exchange-client';
 import { citizenId, registryCard, type Person } from '../support/record-factory';
 import { urlFor } from '../support/test-database';
 import { ROOT, benchSetting, cleanUp, percentile, printTable, processUsage, startHubProcesses, stopService, type Service } from './intake.bench';

@@ -1,5 +1,5 @@
 import { IntakeRepository } from '@sanxian/persistence';
-import { ProcessingService } from '@sanxian/exchange';
+import { ProcessingService } from '@sanxian/intake';
 import { hukouChange } from '../support/record-factory';
 import { Hub, TestClient, send, startHub } from '../support/hub-harness';
 

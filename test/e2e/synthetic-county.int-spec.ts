@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KIND_AGENCY, RecordKind } from '@sanxian/contracts';
-import { pushFile } from '@sanxian/exchange';
+import { pushFile } from '@sanxian/exchange-client';
 import { MessageLogRepository } from '@sanxian/persistence';
 import { Manifest, generateCounty } from '@sanxian/synth';
 import { Hub, startHub, waitUntilProcessed } from '../support/hub-harness';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { KIND_AGENCY, type RecordKind } from '@sanxian/contracts';
-import { pushFile, sortedByReport } from '@sanxian/exchange';
+import { pushFile, sortedByReport } from '@sanxian/exchange-client';
 import { OUTPUT_FILES } from '@sanxian/synth';
 import type { Hub, TestClient } from './hub-harness';
 

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// A path, not @sanxian/persistence: Jest's moduleNameMapper does not apply to a global setup.
 import { runMigrations } from '../../libs/persistence/src/data-source-options';
 import { chromiumExecutable } from './chromium';
 import { TEST_ADMIN_URL, templateDatabaseName, urlFor } from './test-database';

@@ -4,7 +4,7 @@ import { Workbook } from 'exceljs';
 import { scoreAssessment } from '@sanxian/domain';
 import { scoreboardWorkbook } from '@sanxian/assessment';
 import { MESSAGES } from '../../apps/console/src/i18n/messages';
-import { randomLineInputs, xichong2026 } from '../../libs/domain/src/scoring/scoring-test.factory';
+import { randomLineInputs, xichong2026 } from '@sanxian/domain/testing';
 
 /**
  * One term per idea, the county report's: a unit neither awarded nor penalised is 不奖不惩, never

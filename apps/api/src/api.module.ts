@@ -4,7 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { JwtModule } from '@nestjs/jwt';
 import { hkdfSync } from 'node:crypto';
 import { HubConfig, HubConfigModule } from '@sanxian/contracts';
-import { ExchangeModule } from '@sanxian/exchange';
+import { IntakeModule } from '@sanxian/intake';
 import { JobsModule } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
 import { AssessmentModule } from '@sanxian/assessment';
@@ -36,7 +36,7 @@ export class ApiModule {
         HubConfigModule.forRoot(config),
         PersistenceModule.forRoot({ applicationName: 'sanxian-api', boundStatements: true }),
         JobsModule,
-        ExchangeModule,
+        IntakeModule,
         AssessmentModule,
         TerminusModule,
         JwtModule.register({

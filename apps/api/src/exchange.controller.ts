@@ -2,7 +2,8 @@ import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/comm
 import { ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { kindForPath } from '@sanxian/contracts';
-import { ExchangeError, ExchangeMetrics, IntakeResponse, IntakeService, SignedRequest } from '@sanxian/exchange';
+import { ExchangeError } from '@sanxian/exchange';
+import { ExchangeMetrics, IntakeResponse, IntakeService, SignedRequest } from '@sanxian/intake';
 import { MessageLogRepository, ReceiptRepository, isDatabaseUnavailable } from '@sanxian/persistence';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { IntakePreparer } from '@sanxian/exchange';
+import { IntakePreparer } from '@sanxian/intake';
 import { JobProducer } from '@sanxian/jobs';
 
 @ApiTags('operations')

@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HUB_CONFIG, type HubConfig } from '@sanxian/contracts';
 import { Gauge } from 'prom-client';
-import { ExchangeMetrics } from '@sanxian/exchange';
+import { ExchangeMetrics } from '@sanxian/intake';
 import { JobProducer } from '@sanxian/jobs';
 import { IntakeRepository } from '@sanxian/persistence';
 

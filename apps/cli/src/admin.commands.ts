@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { AGENCIES, isAgency, loadConfig } from '@sanxian/contracts';
 import { showInvisibleCharacters } from '@sanxian/domain';
-import { LogCheckpoints } from '@sanxian/exchange';
+import { LogCheckpoints } from '@sanxian/evidence';
 import { JobProducer } from '@sanxian/jobs';
 import { ClientRepository, IntakeRepository, MessageLogRepository, runMigrations } from '@sanxian/persistence';
 import { withHub } from './cli-context';

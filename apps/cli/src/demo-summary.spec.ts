@@ -1,5 +1,5 @@
 import { scoreAssessment, type IndicatorValueInput } from '@sanxian/domain';
-import { xichong2026 } from '../../../libs/domain/src/scoring/scoring-test.factory';
+import { xichong2026 } from '@sanxian/domain/testing';
 import { MESSAGES, type MessageKey } from '../../console/src/i18n/messages';
 import { describeDemoScoreboard, KIND_NAMES } from './demo-summary';
 

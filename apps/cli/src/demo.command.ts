@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { DataSource } from 'typeorm';
 import { AssessmentService, scoreboardWorkbook } from '@sanxian/assessment';
 import { findUp, loadRegionDirectory, type RecordKind } from '@sanxian/contracts';
-import { pushFile, sortedByReport, type PushSummary } from '@sanxian/exchange';
+import { pushFile, sortedByReport, type PushSummary } from '@sanxian/exchange-client';
 import { AssessmentRepository, ClientRepository, IntakeRepository, runMigrations, StaffRepository } from '@sanxian/persistence';
 import type { AssessmentPlan } from '@sanxian/domain';
 import { ReconciliationService, todayInChina } from '@sanxian/reconciliation';

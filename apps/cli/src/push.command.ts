@@ -1,8 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { isRecordKind, RECORD_KINDS } from '../../../libs/contracts/src/record-kinds';
-import { PushError, pushFile, type PushSummary } from '../../../libs/exchange/src/push-client';
-import type { BatchFormat } from '../../../libs/exchange/src/batch-body';
+import { isRecordKind, RECORD_KINDS } from '@sanxian/contracts/light';
+import { PushError, pushFile, type BatchFormat, type PushSummary } from '@sanxian/exchange-client';
 
 /**
  * `sanxian push <kind> <file>`: sends an agency file to the hub as a signed client would.

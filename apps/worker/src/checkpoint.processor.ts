@@ -2,7 +2,7 @@ import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
-import { LogCheckpoints } from '@sanxian/exchange';
+import { LogCheckpoints } from '@sanxian/evidence';
 import { HandlesJobs, JobName, QueueName, SCHEDULED_CHECKPOINT } from '@sanxian/jobs';
 import { MessageLogRepository } from '@sanxian/persistence';
 import { keepIntervalSchedule } from './nightly-schedule';

@@ -3,7 +3,7 @@ import { Inject, Logger, OnModuleInit } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
-import { BatchOutcome, ProcessingService } from '@sanxian/exchange';
+import { BatchOutcome, ProcessingService } from '@sanxian/intake';
 import { HandlesJobs, JobName, JobPayloads, JobProducer, QueueName } from '@sanxian/jobs';
 
 /** One job per stored batch. Retries come from the job's attempts and backoff; the last failure marks the messages dead. */

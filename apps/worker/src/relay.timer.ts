@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
-import { RelayService } from '@sanxian/exchange';
+import { RelayService } from '@sanxian/intake';
 
 /**
  * Runs the outbox relay on a timer in the worker process, not as a Redis-scheduled job: the relay

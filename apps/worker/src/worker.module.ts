@@ -1,7 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { HUB_CONFIG, HubConfig, HubConfigModule } from '@sanxian/contracts';
-import { ExchangeModule } from '@sanxian/exchange';
+import { IntakeModule } from '@sanxian/intake';
 import { JobsModule, QueueName, assertEveryJobHasOneHandler, redisOptions } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
 import { IntakeProcessor } from './intake.processor';
@@ -31,7 +31,7 @@ export class WorkerModule {
         }),
         BullModule.registerQueue({ name: QueueName.Intake }, { name: QueueName.Reconcile }, { name: QueueName.Indicators }, { name: QueueName.Checkpoint }),
         JobsModule,
-        ExchangeModule,
+        IntakeModule,
         ReconciliationModule,
         AssessmentModule,
       ],

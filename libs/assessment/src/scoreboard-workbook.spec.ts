@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { Workbook } from 'exceljs';
 import { scoreAssessment, type AssessmentResult } from '@sanxian/domain';
-import { lineOf, randomLineInputs, xichong2026 } from '../../domain/src/scoring/scoring-test.factory';
+import { lineOf, randomLineInputs, xichong2026 } from '@sanxian/domain/testing';
 import { chinaTime, scoreboardCsv, scoreboardSheetNames, scoreboardWorkbook } from './scoreboard-workbook';
 
 describe('the scoreboard workbook and CSV', () => {

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { parse as parseCsvSync } from 'csv-parse/sync';
-import { MAX_BATCH_FILE_RECORDS, MAX_CSV_COLUMNS, MAX_JSON_RECORDS, MAX_MEMBERS, MAX_RECORD_NESTING, MAX_RECORD_SIZE, type RecordIssue } from '../../contracts/src/record-kinds';
+import { MAX_BATCH_FILE_RECORDS, MAX_CSV_COLUMNS, MAX_JSON_RECORDS, MAX_MEMBERS, MAX_RECORD_NESTING, MAX_RECORD_SIZE, type RecordIssue } from '@sanxian/contracts/light';
 
 /**
  * The body of a POST /v1/exchange/… request, turned into records: `application/json` `{"records": […]}`

@@ -1,4 +1,4 @@
-import { ProblemDocument, problem } from '@sanxian/contracts';
+import { ProblemDocument, problem } from '@sanxian/contracts/light';
 
 export type ExchangeErrorCode =
   | 'invalid-body' | 'invalid-json' | 'invalid-csv' | 'empty-batch'

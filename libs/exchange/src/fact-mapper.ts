@@ -1,6 +1,6 @@
-import { RecordKind } from '@sanxian/contracts';
+import type { RecordKind } from '@sanxian/contracts/light';
 import { parseCitizenId } from '@sanxian/domain';
-import { FactRow } from '@sanxian/persistence';
+import type { FactRow } from '@sanxian/persistence';
 
 /** The message a record came in: what every fact of it carries besides the person. */
 export interface FactSource {

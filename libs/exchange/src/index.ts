@@ -1,15 +1,7 @@
+// The exchange protocol both sides share (the hub's intake and the agencies' push client): request
+// signatures, batch bodies and their limits, the mapping of records to facts, and the exchange's errors.
+// Nothing here loads Nest, TypeORM or the database, so the push client and the intake threads stay light.
 export * from './batch-body';
-export * from './client-auth.service';
 export * from './exchange-error';
-export * from './exchange-metrics';
-export * from './exchange.module';
 export * from './fact-mapper';
-export * from './intake-preparer';
-export * from './intake.service';
-export * from './request-preparation';
-export * from './processing.service';
-export * from './relay.service';
 export * from './signature';
-export * from './push-client';
-export * from './log-checkpoints';
-export * from './timestamp-authority';

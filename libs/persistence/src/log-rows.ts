@@ -1,5 +1,5 @@
 import { v7 as timeOrderedUuid } from 'uuid';
-import { RecordIssue, RecordKind } from '@sanxian/contracts';
+import type { RecordIssue, RecordKind } from '@sanxian/contracts/light';
 import { sha256Hex } from '@sanxian/domain';
 import { OpenRows, OpenRowsBuilder, openRowFields } from './copy-text';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pushFile } from '@sanxian/exchange';
+import { pushFile } from '@sanxian/exchange-client';
 import { Hub, TestClient, send, startHub } from '../../support/hub-harness';
 import { hukouChange } from '../../support/record-factory';
 import { TEST_PG_BASE, TestDatabase, createTestDatabase } from '../../support/test-database';

@@ -1,5 +1,5 @@
 import type { AssessorInputRow } from '@sanxian/persistence';
-import { xichong2026 } from '../../../../libs/domain/src/scoring/scoring-test.factory';
+import { xichong2026 } from '@sanxian/domain/testing';
 import { AssessmentRequestValidator, type AssessorInputBody } from './assessment-request-validator';
 import { assessorInputIssues } from './assessor-input-check';
 

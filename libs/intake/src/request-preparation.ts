@@ -1,7 +1,7 @@
-import type { RecordIssue, RecordKind, RecordValidator } from '@sanxian/contracts';
-// The file, not the library's index: an intake thread should not load TypeORM and Nest for three functions.
-import { LogRowsBuilder, type PreparedLogRecords } from '../../persistence/src/log-rows';
-import { type BatchFormat, displayableRecordId, forEachBatchEntry, isPlainText } from './batch-body';
+// Light entries only: an intake thread should not load TypeORM and Nest for three functions.
+import type { RecordIssue, RecordKind, RecordValidator } from '@sanxian/contracts/light';
+import { type BatchFormat, displayableRecordId, forEachBatchEntry, isPlainText } from '@sanxian/exchange';
+import { LogRowsBuilder, type PreparedLogRecords } from '@sanxian/persistence/light';
 
 /**
  * The CPU-bound part of an intake request, with no database or network: parse the body, validate each

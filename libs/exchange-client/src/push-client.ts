@@ -5,7 +5,7 @@ import { extname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse as parseCsvStream, type Options as CsvOptions } from 'csv-parse';
-import { KIND_PATH, MAX_BATCH_FILE_RECORDS, MAX_JSON_RECORDS, type RecordIssue, type RecordKind } from '../../contracts/src/record-kinds';
+import { KIND_PATH, MAX_BATCH_FILE_RECORDS, MAX_JSON_RECORDS, type RecordIssue, type RecordKind } from '@sanxian/contracts/light';
 import {
   CONTENT_TYPES,
   CSV_PARSE_OPTIONS,
@@ -13,13 +13,13 @@ import {
   csvErrorMessage,
   fieldCountIssue,
   isCsvError,
+  signedHeaders,
   toCsv,
   unflattenRow,
   type BatchFormat,
   type CsvLayout,
-} from './batch-body';
-import { safeCsv, visibleJson } from '../../domain/src/export-text';
-import { signedHeaders } from './signature';
+} from '@sanxian/exchange';
+import { safeCsv, visibleJson } from '@sanxian/domain';
 
 /**
  * The agency-side client of exchange contract v1: streams a .json, .ndjson or .csv file, sends it in signed

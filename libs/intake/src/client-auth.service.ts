@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import { ClientCredentials, ClientRepository, isDatabaseUnavailable } from '@sanxian/persistence';
-import { ExchangeError } from './exchange-error';
-import { NONCE_PATTERN, checkTimestamp, parseTimestamp, verifySignature } from './signature';
+import { ExchangeError, NONCE_PATTERN, checkTimestamp, parseTimestamp, verifySignature } from '@sanxian/exchange';
 
 export interface SignedRequest {
   method: string;

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { FactRow, IntakeRepository, PendingMessage, ProcessedBatch, ProcessedBatchBuilder, isDatabaseUnavailable } from '@sanxian/persistence';
 
 const EMPTY_BATCH: ProcessedBatch = new ProcessedBatchBuilder().finish();
-import { toFacts } from './fact-mapper';
+import { toFacts } from '@sanxian/exchange';
 
 export interface BatchOutcome {
   processed: number;

@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Piscina } from 'piscina';
 import { HUB_CONFIG, HubConfig, RecordValidator, findUp } from '@sanxian/contracts';
-import { BatchBodyError } from './batch-body';
-import { ExchangeError } from './exchange-error';
+import { BatchBodyError, ExchangeError } from '@sanxian/exchange';
 import type { ThreadAnswer } from './intake-thread';
 import { type IntakeRequest, type PreparedRequest, prepareRequest } from './request-preparation';
 

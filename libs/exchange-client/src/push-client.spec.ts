@@ -5,9 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatForContentType, parseBatchBody, toCsv, type BatchFormat } from './batch-body';
+import { NONCE_PATTERN, checkTimestamp, formatForContentType, parseBatchBody, toCsv, verifySignature, type BatchFormat } from '@sanxian/exchange';
 import { PushError, pushFile, readNdjsonBodies, readRecords, retryAfterMs, sortedByReport } from './push-client';
-import { NONCE_PATTERN, checkTimestamp, verifySignature } from './signature';
 
 const CLIENT = 'hosp-01';
 const SECRET = 'secret-of-县医院';

@@ -1,7 +1,7 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-// The file, not the library's index: a thread should load only what preparing a request needs.
-import { RecordValidator } from '../../contracts/src/record-validator';
-import { BatchBodyError } from './batch-body';
+// Light entries only: a thread should load only what preparing a request needs (no Nest, no TypeORM).
+import { RecordValidator } from '@sanxian/contracts/light';
+import { BatchBodyError } from '@sanxian/exchange';
 import { type IntakeRequest, type PreparedRequest, prepareRequest } from './request-preparation';
 
 /**

@@ -7,7 +7,7 @@ import { IntakeService } from './intake.service';
 import { ProcessingService } from './processing.service';
 import { RelayService } from './relay.service';
 
-/** The exchange use-cases; the api and the worker import it and wire them to HTTP and queues. */
+/** The hub's intake and processing use-cases; the api and the worker import it and wire them to HTTP and queues. */
 @Module({
   providers: [
     { provide: RecordValidator, useFactory: () => RecordValidator.create() },
@@ -20,4 +20,4 @@ import { RelayService } from './relay.service';
   ],
   exports: [IntakeService, IntakePreparer, ProcessingService, RelayService, ExchangeMetrics, ClientAuthService],
 })
-export class ExchangeModule {}
+export class IntakeModule {}
