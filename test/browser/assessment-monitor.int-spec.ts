@@ -24,25 +24,29 @@ import { pushCounty } from '../support/county-push';
  * published over HTTP, the indicators computed and the assessors' entries made. A county user
  * ranks, drills down from a township's score to the records behind one indicator and downloads
  * the workbook; the monitor's counts are the log's; an administrator replays a dead message.
+ *
+ * The suite's "today" is pinned, not read from the wall clock, so it runs on any day, the same:
+ * the county is the plan's year up to the day before, the hub reconciles and computes as of that
+ * day (RECONCILE_AS_OF), and each browser context's clock starts on it (Playwright's clock).
  */
 
 const PASSWORD = 'browser-assessment-password';
 const PLAN = JSON.parse(readFileSync(join(__dirname, '../../libs/domain/data/plans/511325-2026.json'), 'utf8')) as AssessmentPlan;
 const YEAR = PLAN.year;
 const DAY = 86_400_000;
-const TODAY = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+/** The pinned day (China): most of the plan's year is behind it, so every line has records to score; and it is past. */
+const TODAY = `${YEAR}-12-01`;
 const YESTERDAY = new Date(Date.parse(TODAY) - DAY).toISOString().slice(0, 10);
 /** The plan's year so far, as the demo scores it. */
-const AS_OF = YESTERDAY < `${YEAR}-12-31` ? YESTERDAY : `${YEAR}-12-31`;
-/** A couple of months of the year behind us, so that every line has records to score. */
-const SCORABLE = AS_OF >= `${YEAR}-03-01`;
-if (!SCORABLE) console.warn(`the scoreboard browser test needs two months of ${YEAR} behind ${TODAY}: skipped`);
+const AS_OF = YESTERDAY;
+/** The browsers' clock: noon of the pinned day in China, running on from there. */
+const BROWSER_TIME = new Date(`${TODAY}T12:00:00+08:00`);
 /** Rows per page of the records table (the console's page size). */
 const RECORDS_PAGE = 20;
 /** A village whose facts the database is made to refuse, so that a message sent from it dies. */
 const DOOMED_VILLAGE = '511325232203';
 
-(SCORABLE ? describe : describe.skip)('the scoreboard and the exchange monitor in a browser', () => {
+describe('the scoreboard and the exchange monitor in a browser', () => {
   let hub: Hub;
   let browser: Browser;
   let dir: string;
@@ -57,7 +61,7 @@ const DOOMED_VILLAGE = '511325232203';
     const manifest = await generateCounty({ county: PLAN.county.code, people: 6000, seed: 'scoreboard', year: YEAR, asOf: AS_OF, out: county, rates: { invalid: 0.03 } });
     console.log(`synthetic county for ${YEAR} up to ${AS_OF}: ${Object.entries(manifest.records).map(([kind, r]) => `${r.lines} ${kind} (${r.invalid} invalid)`).join(', ')}`);
     // Replaying the year: each request is received at the time it is signed (never in production).
-    hub = await startHub({ worker: true, env: { REPLAY_RECEIPT_TIMES: 'true' } });
+    hub = await startHub({ worker: true, env: { REPLAY_RECEIPT_TIMES: 'true', RECONCILE_AS_OF: AS_OF } });
     const pushed = await pushCounty(hub, county, { batchSize: 2000, replayFeeds: true });
     Object.assign(clients, pushed.clients);
     const accepted = pushed.accepted;
@@ -108,7 +112,7 @@ const DOOMED_VILLAGE = '511325232203';
     let board: any;
 
     beforeAll(async () => {
-      context = await newContext(browser);
+      context = await pinned(newContext(browser));
       page = await context.newPage();
       board = await get('county', `/v1/scoreboard?year=${YEAR}`);
     });
@@ -121,7 +125,6 @@ const DOOMED_VILLAGE = '511325232203';
       expect(menu.map((m) => m.trim())).toEqual(['差异工作台', '匹配复核', '考核计分', '交换监控']);
       await page.getByRole('navigation').getByRole('link', { name: '考核计分' }).click();
       await page.getByRole('heading', { name: '考核计分' }).waitFor();
-      if (new Date().getFullYear() !== YEAR) await page.goto(`${hub.url}/scoreboard?year=${YEAR}`);
       await page.getByText('试算结果（尚未发布，可能变动）').waitFor();
 
       for (const line of board.lines) {
@@ -255,7 +258,7 @@ const DOOMED_VILLAGE = '511325232203';
     let board: any;
 
     beforeAll(async () => {
-      context = await contextAt(browser, viewport);
+      context = await pinned(contextAt(browser, viewport));
       page = await context.newPage();
       board = await get('county', `/v1/scoreboard?year=${YEAR}`);
     });
@@ -304,7 +307,7 @@ const DOOMED_VILLAGE = '511325232203';
 
   describe('the Chinese interface', () => {
     it('has no English words on the scoreboard, the breakdowns, the records and the monitor', async () => {
-      const context = await newContext(browser);
+      const context = await pinned(newContext(browser));
       const page = await context.newPage();
       const found: Record<string, string[]> = {};
       try {
@@ -357,11 +360,16 @@ const DOOMED_VILLAGE = '511325232203';
     }
 
     it('shows per-agency counts equal to the log\'s, with trend charts, to county staff', async () => {
-      const context = await newContext(browser);
+      const context = await pinned(newContext(browser));
       const page = await context.newPage();
       try {
         await signIn(page, hub.url, users.county.username, PASSWORD);
-        await page.getByRole('navigation').getByRole('link', { name: '交换监控' }).click();
+        const [opened] = await Promise.all([
+          page.waitForRequest((request) => request.url().includes('/v1/exchange/monitor?')),
+          page.getByRole('navigation').getByRole('link', { name: '交换监控' }).click(),
+        ]);
+        // The browser's today is the pinned day: the monitor opens on the 30 days up to it.
+        expect(new URL(opened.url()).searchParams.get('to')).toBe(TODAY);
         await page.getByRole('heading', { name: '交换监控' }).waitFor();
         await page.getByTestId('monitor-agencies').locator('.ant-table-row').first().waitFor();
         // The year so far (the feeds were replayed from January).
@@ -398,7 +406,7 @@ const DOOMED_VILLAGE = '511325232203';
     });
 
     it('shows a department liaison their own agency only', async () => {
-      const context = await newContext(browser);
+      const context = await pinned(newContext(browser));
       const page = await context.newPage();
       try {
         await signIn(page, hub.url, users.health.username, PASSWORD);
@@ -431,7 +439,7 @@ const DOOMED_VILLAGE = '511325232203';
       const [{ id: messageId }] = (await res.json()).results.map((r: any) => ({ id: r.messageId }));
       await waitFor('the message dead', async () => (await hub.sql(`SELECT state FROM message_state WHERE id = $1`, [messageId]))[0].state === 'dead' || undefined);
 
-      const context = await newContext(browser);
+      const context = await pinned(newContext(browser));
       const page = await context.newPage();
       try {
         await signIn(page, hub.url, users.admin.username, PASSWORD);
@@ -463,6 +471,13 @@ const DOOMED_VILLAGE = '511325232203';
   });
 });
 
+
+/** A browser context whose clock starts at the pinned time (and runs on): the console's "today" is the suite's. */
+async function pinned(context: Promise<BrowserContext>): Promise<BrowserContext> {
+  const opened = await context;
+  await opened.clock.install({ time: BROWSER_TIME });
+  return opened;
+}
 
 async function expectStatus(response: Promise<Response>, status: number): Promise<any> {
   const res = await response;

@@ -78,7 +78,7 @@ export function describeDemoScoreboard(result: AssessmentResult, plan: Assessmen
 }
 
 /** The reconciliation run in the bureau's words: linkage, why facts were not linked, discrepancies by kind and township. */
-export function describeDemoRun(run: RunSummary, openByTownship: { township_code: string; open: number }[], regions: RegionDirectory): string {
+export function describeDemoRun(run: RunSummary, openByTownship: { townshipCode: string; open: number }[], regions: RegionDirectory): string {
   const u = run.unlinked;
   const outside = u.man + u.child + u['over-49'];
   const lines = [
@@ -94,7 +94,7 @@ export function describeDemoRun(run: RunSummary, openByTownship: { township_code
   const kinds = Object.keys(KIND_NAMES).filter((k) => run.found[k] !== undefined);
   for (const kind of kinds) lines.push(`    ${KIND_NAMES[kind]}（${kind}）${String(run.found[kind]).padStart(6)}`);
   if (openByTownship.length > 0) {
-    const named = openByTownship.map((r) => `${regions.nameOf(r.township_code) ?? r.township_code} ${r.open}`);
+    const named = openByTownship.map((r) => `${regions.nameOf(r.townshipCode) ?? r.townshipCode} ${r.open}`);
     lines.push(`  待处理差异最多的乡镇 busiest townships：${named.join('，')}`);
   }
   return lines.join('\n');

@@ -2,17 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { DataSource } from 'typeorm';
 import { AssessmentService, scoreboardWorkbook } from '@sanxian/assessment';
-import { findUp, loadRegionDirectory, type RecordKind } from '@sanxian/contracts';
+import { environmentWith, findUp, loadRegionDirectory, type RecordKind } from '@sanxian/contracts';
 import { pushFile, sortedByReport, type PushSummary } from '@sanxian/exchange-client';
-import { AssessmentRepository, ClientRepository, IntakeRepository, runMigrations, StaffRepository } from '@sanxian/persistence';
+import { AssessmentRepository, ClientRepository, DiscrepancyRepository, IntakeRepository, recreateDatabase, runMigrations, StaffRepository } from '@sanxian/persistence';
 import type { AssessmentPlan } from '@sanxian/domain';
 import { ReconciliationService, todayInChina } from '@sanxian/reconciliation';
 import { generateCounty, type Manifest } from '@sanxian/synth';
 import { describeDemoRun, describeDemoScoreboard } from './demo-summary';
 import { simulateAssessorInputs } from './demo-assessors';
-import { withHub } from './cli-context';
+import { commandConfig, withHub } from './cli-context';
 import { progressReporter } from './push.command';
 
 const DEMO_DATABASE = 'sanxian_demo';
@@ -65,14 +64,14 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const asOf = yesterday < `${year}-12-31` ? yesterday : `${year}-12-31`;
   if (asOf < `${year}-01-01`) throw new Error(`the shipped plan is for ${year}, which has not begun`);
 
-  const baseUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sanxian');
   if (!/^[a-z_][a-z0-9_]*$/.test(options.database)) throw new InvalidArgumentError(`--database must be a plain name like ${DEMO_DATABASE}`);
-  baseUrl.pathname = `/${options.database}`;
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    DATABASE_URL: baseUrl.toString(),
+  // The demo's queues are its own unless QUEUE_PREFIX says otherwise; its database is on DATABASE_URL's server.
+  const ownQueues = { QUEUE_PREFIX: '{sanxian-demo}' };
+  const demoUrl = new URL(commandConfig(environmentWith({}, ownQueues)).databaseUrl);
+  demoUrl.pathname = `/${options.database}`;
+  const env = environmentWith({
+    DATABASE_URL: demoUrl.toString(),
     PORT: String(options.port),
-    QUEUE_PREFIX: process.env.QUEUE_PREFIX ?? '{sanxian-demo}',
     LOG_LEVEL: 'warn',
     COUNTY_CODE: planDocument.county.code,
     RECONCILE_AS_OF: asOf,
@@ -81,7 +80,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
     RATE_LIMIT_REQUESTS_PER_SECOND: '100000',
     // A year replayed in minutes: each day's records are received on their reporting day.
     REPLAY_RECEIPT_TIMES: 'true',
-  };
+  }, ownQueues);
   const out = resolve(options.out);
   const countyDir = join(out, 'county');
   mkdirSync(out, { recursive: true });
@@ -91,7 +90,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   rmSync(env.CHECKPOINT_FILE, { force: true });
 
   step(`1/8 database ${options.database} (recreated) and migrations`);
-  await recreateDatabase(env.DATABASE_URL!, options.database);
+  await recreateDatabase(env.DATABASE_URL!);
   await runMigrations(env.DATABASE_URL!);
 
   step(`2/8 synthetic ${planDocument.county.name} (${planDocument.county.code}), ${count(options.people)} people, ${year} up to ${asOf}`);
@@ -147,10 +146,13 @@ async function runDemo(options: DemoOptions): Promise<void> {
 
     step(`6/8 linkage and reconciliation as of ${asOf}`);
     const run = await withHub((get) => get(ReconciliationService).run({ trigger: 'cli', asOf }), env);
-    const byTownship = await withHub((get) => get(DataSource).query(
-      `SELECT township_code, count(*)::int AS open FROM discrepancy WHERE status = 'open' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 8`,
-    ), env);
-    console.log(indent(describeDemoRun(run, byTownship, loadRegionDirectory())));
+    const counts = await withHub((get) => get(DiscrepancyRepository).counts({ kind: 'county' }), env);
+    // The eight townships with most open discrepancies.
+    const mostOpen = counts.byTownship
+      .filter((township) => township.open > 0)
+      .sort((a, b) => b.open - a.open || (a.townshipCode < b.townshipCode ? -1 : 1))
+      .slice(0, 8);
+    console.log(indent(describeDemoRun(run, mostOpen, loadRegionDirectory())));
 
     step(`7/8 the ${year} assessment plan, indicators and scores`);
     const { result, plan, values } = await withHub(async (get) => {
@@ -193,19 +195,6 @@ function step(text: string): void {
 
 function indent(text: string): string {
   return text.split('\n').map((line) => `   ${line}`).join('\n');
-}
-
-/** The demo's own database, dropped and created again, so every run starts from nothing. */
-async function recreateDatabase(url: string, name: string): Promise<void> {
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const ds = new DataSource({ type: 'postgres', url: admin.toString() });
-  await ds.initialize();
-  try {
-    await ds.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await ds.destroy();
-  }
 }
 
 interface RunningHub {

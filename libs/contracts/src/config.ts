@@ -109,6 +109,17 @@ function trustProxyValue(value: string): boolean | number | string {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
+/**
+ * The environment for the hub's own child processes (the demo's api and worker): this process's
+ * variables over `defaults`, under `settings`. With loadConfig, the one place that reads process.env.
+ */
+export function environmentWith(
+  settings: Record<string, string | undefined>,
+  defaults: Record<string, string> = {},
+): Record<string, string | undefined> {
+  return { ...defaults, ...process.env, ...settings };
+}
+
 /** Validates the environment and lists every bad variable at once. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
   const schema = JSON.parse(readFileSync(join(schemaRoot(), 'config', 'environment.schema.json'), 'utf8'));

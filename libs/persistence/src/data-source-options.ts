@@ -41,23 +41,47 @@ function requestBounds(statementTimeoutMs: number | undefined): Record<string, n
   };
 }
 
-/** Creates the database named in the URL when it does not exist yet (a fresh machine has only `postgres`). */
-export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!name) return false;
+/** The database's name in a PostgreSQL URL; empty for none. */
+function databaseNameOf(databaseUrl: string): string {
+  return decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
+}
+
+const quotedName = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** Runs statements that create or drop a database: connected to the server's `postgres` database. */
+async function onServer<T>(databaseUrl: string, work: (server: DataSource) => Promise<T>): Promise<T> {
   const admin = new URL(databaseUrl);
   admin.pathname = '/postgres';
   const ds = new DataSource({ type: 'postgres', url: admin.toString(), connectTimeoutMS: 3000 });
   await ds.initialize();
   try {
-    const rows: unknown[] = await ds.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (rows.length) return false;
-    await ds.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-    return true;
+    return await work(ds);
   } finally {
     await ds.destroy();
   }
+}
+
+/** Creates the database named in the URL when it does not exist yet (a fresh machine has only `postgres`). */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const name = databaseNameOf(databaseUrl);
+  if (!name) return false;
+  return onServer(databaseUrl, async (server) => {
+    const rows: unknown[] = await server.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rows.length) return false;
+    await server.query(`CREATE DATABASE ${quotedName(name)}`);
+    return true;
+  });
+}
+
+/**
+ * Drops the database named in the URL (ending its sessions) and creates it empty, so that a
+ * throwaway database (the demo's) starts every run from nothing.
+ */
+export async function recreateDatabase(databaseUrl: string): Promise<void> {
+  const name = databaseNameOf(databaseUrl);
+  if (!name || name === 'postgres') throw new Error(`refusing to recreate the database "${name}"`);
+  await onServer(databaseUrl, (server) => server.query(`DROP DATABASE IF EXISTS ${quotedName(name)} WITH (FORCE)`));
+  await ensureDatabase(databaseUrl);
 }
 
 /** Applies pending migrations; returns the names applied. */

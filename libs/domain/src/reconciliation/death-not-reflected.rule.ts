@@ -1,7 +1,7 @@
 import { makeDraft } from './discrepancy-draft';
-import { indexReconciliation, type CardCitizenIds, type ReconciliationIndex } from './reconciliation-index';
+import { indexReconciliation } from './reconciliation-index';
 import { cardRoleOf, factCitizenId } from './linked-facts';
-import type { CardRole, DiscrepancyDraft, ReconciliationRule, RegistryCardView } from './types';
+import type { CardCitizenIds, CardRole, DiscrepancyDraft, ReconciliationIndex, ReconciliationRule, RegistryCardView } from './types';
 
 /**
  * A hukou death of a card's woman (the card not `deceased`), of its husband (the card still

@@ -12,7 +12,7 @@ export * from './death-not-reflected.rule';
 export * from './identity-conflict.rule';
 export { discrepancyKey } from './discrepancy-draft';
 export { currentCards } from './linked-facts';
-export { indexReconciliation, type CardCitizenIds, type ReconciliationIndex } from './reconciliation-index';
+export { indexReconciliation } from './reconciliation-index';
 export * from './reconcile';
 export * from './registry-linkage';
 export * from './registry-correction';

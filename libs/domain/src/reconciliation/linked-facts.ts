@@ -1,7 +1,6 @@
 /** How facts and cards meet: ids as the rules compare them, current card versions, linked facts. */
 import { parseCitizenId } from '../citizen-id';
-import type { ReconciliationIndex } from './reconciliation-index';
-import type { AgencyFact, CardRole, IsoDate, RegistryCardView } from './types';
+import type { AgencyFact, CardRole, IsoDate, ReconciliationIndex, RegistryCardView } from './types';
 
 /** The 18-character form of a valid id (15-digit ids upgraded); undefined for no id or a faulty one. */
 export function validCitizenId(id: string | undefined, asOf: IsoDate): string | undefined {

@@ -4,28 +4,7 @@
  */
 import { normaliseName } from '../person-name';
 import { validCitizenId } from './linked-facts';
-import type { AgencyFact, ReconciliationConfig, RegistryCardView } from './types';
-
-/** `validCitizenId(…, config.asOf)` of the people on one card. */
-export interface CardCitizenIds {
-  woman: string | undefined;
-  husband: string | undefined;
-  /** In the order of `card.children`. */
-  children: readonly (string | undefined)[];
-}
-
-export interface ReconciliationIndex {
-  readonly cards: readonly RegistryCardView[];
-  readonly facts: readonly AgencyFact[];
-  /** The facts linked to each card id, in the order of `facts`. */
-  readonly factsByCardId: ReadonlyMap<string, readonly AgencyFact[]>;
-  /** Positions in `cards` of the cards with each card id. */
-  readonly cardPositionsById: ReadonlyMap<string, readonly number[]>;
-  /** The valid ids of each card's people, by position in `cards`: each id parsed once. */
-  readonly cardCitizenIds: readonly CardCitizenIds[];
-  /** `normaliseName(name)`, each name normalised once. */
-  normalisedName(name: string): string;
-}
+import type { AgencyFact, CardCitizenIds, ReconciliationConfig, ReconciliationIndex, RegistryCardView } from './types';
 
 export function indexReconciliation(
   cards: readonly RegistryCardView[],

@@ -1,5 +1,3 @@
-import type { ReconciliationIndex } from './reconciliation-index';
-
 /**
  * Reconciliation's inputs and output as plain data: the family-planning registry's current cards,
  * the agency facts already linked to them, and the discrepancies found between the two.
@@ -164,3 +162,28 @@ export type ReconciliationRule = (
   config: ReconciliationConfig,
   index?: ReconciliationIndex,
 ) => DiscrepancyDraft[];
+
+/** `validCitizenId(…, config.asOf)` of the people on one card. */
+export interface CardCitizenIds {
+  woman: string | undefined;
+  husband: string | undefined;
+  /** In the order of `card.children`. */
+  children: readonly (string | undefined)[];
+}
+
+/**
+ * Lookups built once per reconciliation run (`indexReconciliation`), so that each rule reads what it
+ * needs for a card or a fact without scanning every card or fact again.
+ */
+export interface ReconciliationIndex {
+  readonly cards: readonly RegistryCardView[];
+  readonly facts: readonly AgencyFact[];
+  /** The facts linked to each card id, in the order of `facts`. */
+  readonly factsByCardId: ReadonlyMap<string, readonly AgencyFact[]>;
+  /** Positions in `cards` of the cards with each card id. */
+  readonly cardPositionsById: ReadonlyMap<string, readonly number[]>;
+  /** The valid ids of each card's people, by position in `cards`: each id parsed once. */
+  readonly cardCitizenIds: readonly CardCitizenIds[];
+  /** `normaliseName(name)`, each name normalised once. */
+  normalisedName(name: string): string;
+}
