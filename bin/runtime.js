@@ -16,7 +16,7 @@ function ensureBuilt(entry) {
 }
 
 function registerAliases() {
-  const libs = ['domain', 'contracts', 'persistence', 'exchange', 'jobs', 'synth', 'reconciliation', 'assessment'];
+  const libs = ['domain', 'contracts', 'persistence', 'exchange', 'jobs', 'synth', 'reconciliation', 'assessment', 'discrepancy'];
   require('tsconfig-paths').register({
     baseUrl: dist,
     paths: Object.fromEntries(libs.map((lib) => [`@sanxian/${lib}`, [`libs/${lib}/src`]])),

@@ -8,6 +8,7 @@ import { ExchangeModule } from '@sanxian/exchange';
 import { JobsModule } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
 import { AssessmentModule } from '@sanxian/assessment';
+import { DiscrepancyModule } from '@sanxian/discrepancy';
 import { AuthController } from './auth/auth.controller';
 import { SignInService } from './auth/sign-in.service';
 import { StaffAuthGuard } from './auth/staff-auth.guard';
@@ -38,6 +39,7 @@ export class ApiModule {
         JobsModule,
         ExchangeModule,
         AssessmentModule,
+        DiscrepancyModule,
         TerminusModule,
         JwtModule.register({
           // A key of its own, derived from the hub's key (SECRETS_KEY or its file), so tokens and stored secrets never share one.

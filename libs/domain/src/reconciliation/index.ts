@@ -17,3 +17,4 @@ export * from './reconcile';
 export * from './registry-linkage';
 export * from './registry-correction';
 export * from './unlinked-cause';
+export * from './discrepancy-resolution';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { RegionScope } from '@sanxian/domain';
-import { audit, insertReceipts, returning, scopeCondition, type StaffRef } from './discrepancy.repository';
+import { audit, returning, scopeCondition, type StaffRef } from './discrepancy.repository';
+import { ReceiptRepository } from './receipt.repository';
 
 export const REVIEW_STATUSES = ['pending', 'confirmed', 'rejected'] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
@@ -99,7 +100,10 @@ function toSummary(r: Record<string, any>): LinkReviewSummary {
 /** The link review queue: facts linkage was unsure of, for staff to confirm or reject. */
 @Injectable()
 export class LinkReviewRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly receipts: ReceiptRepository,
+  ) {}
 
   /**
    * One page, the likeliest match first (score descending, no score last, then fact id); `after` is
@@ -224,7 +228,7 @@ export class LinkReviewRepository {
         ],
       );
       if (closed) {
-        await insertReceipts(tx, closed.evidence?.messageIds ?? [], 'resolved', { discrepancyId: closed.id, kind: closed.kind, action }, false);
+        await this.receipts.addForMessages(tx, closed.evidence?.messageIds ?? [], 'resolved', { discrepancyId: closed.id, kind: closed.kind, action }, { agencyOnly: false });
         await audit(tx, staff, 'discrepancy.resolve', closed.id, { action, comment, factId });
       }
       await audit(tx, staff, 'link-review.decide', factId, { decision, comment, personKey: locked.person_key, discrepancyId: closed?.id ?? null });

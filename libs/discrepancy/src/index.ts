@@ -1,0 +1,2 @@
+export * from './discrepancy-workflow.service';
+export * from './discrepancy.module';
