@@ -25,7 +25,6 @@ import { AssessmentRequestValidator } from './assessment/assessment-request-vali
 import { IndicatorController } from './assessment/indicator.controller';
 import { PlanController } from './assessment/plan.controller';
 import { ScoreboardController } from './assessment/scoreboard.controller';
-import { ScoreboardQueries } from './assessment/scoreboard.service';
 import { MonitorController, StaffDirectoryController } from './monitor';
 
 @Module({})
@@ -51,7 +50,7 @@ export class ApiModule {
       controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, LinkReviewController, ReconciliationRunController,
         PlanController, IndicatorController, ScoreboardController, AssessmentInputController, MonitorController, StaffDirectoryController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, SignInService, MetricsTokenGuard, StaffRequestValidator,
-        AssessmentRequestValidator, ScoreboardQueries],
+        AssessmentRequestValidator],
     };
   }
 }
