@@ -18,3 +18,4 @@ export * from './registry-linkage';
 export * from './registry-correction';
 export * from './unlinked-cause';
 export * from './discrepancy-resolution';
+export * from './link-review-decision';

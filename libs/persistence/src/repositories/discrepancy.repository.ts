@@ -245,6 +245,26 @@ export class DiscrepancyRepository {
     return toRecord({ ...updated, overdue: false, assignee_username: assignee?.username });
   }
 
+  /**
+   * Closes the open discrepancy of `key`, if there is one, in `tx`, with the resolution stamped
+   * now; answers what its receipts need.
+   */
+  async closeOpenByKey(
+    tx: EntityManager,
+    key: string,
+    closing: { status: DiscrepancyStatus; resolution: { action: string; comment: string; by: StaffRef; factId: string } },
+  ): Promise<{ id: string; kind: DiscrepancyKind; messageIds: string[] } | undefined> {
+    const { action, comment, by, factId } = closing.resolution;
+    const [closed] = await returning<{ id: string; kind: DiscrepancyKind; evidence: { messageIds?: string[] } }>(
+      tx,
+      `UPDATE discrepancy SET status = $2, closed_at = now(),
+         resolution = jsonb_build_object('action', $3::text, 'comment', $4::text, 'by', $5::jsonb, 'at', now(), 'factId', $6::text)
+       WHERE key = $1 AND status = 'open' RETURNING id, kind, evidence`,
+      [key, closing.status, action, comment, JSON.stringify(by), factId],
+    );
+    return closed && { id: closed.id, kind: closed.kind, messageIds: closed.evidence?.messageIds ?? [] };
+  }
+
   /** Locks the discrepancies of `ids` that lie inside the scope, in `tx`, in id order; the others are left out. */
   async lockManyInScope(tx: EntityManager, scope: RegionScope, ids: readonly string[]): Promise<{ id: string; regionCode: string }[]> {
     const params: unknown[] = [ids];
