@@ -2,16 +2,19 @@ import { assertHubCanApply, closingStatus, outsideAssigneeTownship, resolutionRe
 import { NotCorrectableError } from './registry-correction';
 
 describe('discrepancy resolution rules', () => {
-  it('closes a dismissed discrepancy as dismissed and every other as resolved', () => {
-    expect(closingStatus('dismiss')).toBe('dismissed');
-    expect(closingStatus('accept-agency')).toBe('resolved');
-    expect(closingStatus('keep-registry')).toBe('resolved');
+  it.each([
+    ['accept-agency', 'resolved', ['correction', 'resolved']],
+    ['keep-registry', 'resolved', ['disputed', 'resolved']],
+    ['dismiss', 'dismissed', ['resolved']],
+  ] as const)('%s closes the discrepancy as %s and sends %j', (action, status, receipts) => {
+    expect(closingStatus(action)).toBe(status);
+    expect(resolutionReceipts(action).map((r) => r.type)).toEqual(receipts);
   });
 
-  it('sends a correction to the card sender on accept-agency, disputed to the agencies on keep-registry, resolved to every sender always', () => {
-    expect(resolutionReceipts('accept-agency')).toEqual([{ type: 'correction', to: 'card-sender' }, { type: 'resolved', to: 'all-evidence' }]);
-    expect(resolutionReceipts('keep-registry')).toEqual([{ type: 'disputed', to: 'agency-evidence' }, { type: 'resolved', to: 'all-evidence' }]);
-    expect(resolutionReceipts('dismiss')).toEqual([{ type: 'resolved', to: 'all-evidence' }]);
+  it('sends the correction to the card sender, disputed to the agencies only, resolved to every sender', () => {
+    expect(resolutionReceipts('accept-agency')[0]).toEqual({ type: 'correction', to: 'card-sender' });
+    expect(resolutionReceipts('keep-registry')[0]).toEqual({ type: 'disputed', to: 'agency-evidence' });
+    expect(resolutionReceipts('dismiss')[0]).toEqual({ type: 'resolved', to: 'all-evidence' });
   });
 
   it('leaves opening a card to the family-planning system', () => {
