@@ -16,7 +16,7 @@ export interface ReceiptView {
   cursor: string;
   messageId: string;
   recordId: string;
-  type: string;
+  type: ReceiptType;
   detail: Record<string, unknown> | null;
   createdAt: Date;
 }
@@ -41,7 +41,7 @@ export class ReceiptRepository {
       [clientId, after, limit],
     );
     return rows.map((r: Record<string, unknown>) => ({
-      cursor: String(r.id), messageId: r.message_id as string, recordId: r.record_id as string, type: r.type as string,
+      cursor: String(r.id), messageId: r.message_id as string, recordId: r.record_id as string, type: r.type as ReceiptType,
       detail: (r.detail as Record<string, unknown> | null) ?? null, createdAt: r.created_at as Date,
     }));
   }
