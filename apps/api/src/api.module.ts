@@ -8,6 +8,7 @@ import { IntakeModule } from '@sanxian/intake';
 import { JobsModule } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
 import { AssessmentModule } from '@sanxian/assessment';
+import { DiscrepancyModule } from '@sanxian/discrepancy';
 import { AuthController } from './auth/auth.controller';
 import { SignInService } from './auth/sign-in.service';
 import { StaffAuthGuard } from './auth/staff-auth.guard';
@@ -24,7 +25,6 @@ import { AssessmentRequestValidator } from './assessment/assessment-request-vali
 import { IndicatorController } from './assessment/indicator.controller';
 import { PlanController } from './assessment/plan.controller';
 import { ScoreboardController } from './assessment/scoreboard.controller';
-import { ScoreboardQueries } from './assessment/scoreboard.service';
 import { MonitorController, StaffDirectoryController } from './monitor';
 
 @Module({})
@@ -38,6 +38,7 @@ export class ApiModule {
         JobsModule,
         IntakeModule,
         AssessmentModule,
+        DiscrepancyModule,
         TerminusModule,
         JwtModule.register({
           // A key of its own, derived from the hub's key (SECRETS_KEY or its file), so tokens and stored secrets never share one.
@@ -49,7 +50,7 @@ export class ApiModule {
       controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, LinkReviewController, ReconciliationRunController,
         PlanController, IndicatorController, ScoreboardController, AssessmentInputController, MonitorController, StaffDirectoryController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, SignInService, MetricsTokenGuard, StaffRequestValidator,
-        AssessmentRequestValidator, ScoreboardQueries],
+        AssessmentRequestValidator],
     };
   }
 }

@@ -1,3 +1,4 @@
 export * from './assessment.service';
 export * from './assessment.module';
 export * from './scoreboard-workbook';
+export * from './scoreboard-queries';

@@ -17,8 +17,9 @@ import { LinkReviewRepository } from './repositories/link-review.repository';
 import { MonitorRepository } from './repositories/monitor.repository';
 import { SignInThrottleRepository } from './repositories/sign-in-throttle.repository';
 import { SecretBox } from './secret-box';
+import { UnitOfWork } from './unit-of-work';
 
-const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository, ReconciliationRepository, IndicatorRepository, AssessmentRepository, DiscrepancyRepository, LinkReviewRepository, MonitorRepository, SignInThrottleRepository];
+const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository, ReconciliationRepository, IndicatorRepository, AssessmentRepository, DiscrepancyRepository, LinkReviewRepository, MonitorRepository, SignInThrottleRepository, UnitOfWork];
 
 const logger = new Logger('Database');
 /** Data sources whose app has shut down: their background connection attempts stop. */

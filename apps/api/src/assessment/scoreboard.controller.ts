@@ -1,7 +1,7 @@
 import { Controller, Get, NotFoundException, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, scoreboardCsv, scoreboardWorkbook } from '@sanxian/assessment';
+import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, ScoreboardQueries, scoreboardCsv, scoreboardWorkbook, type YearResults } from '@sanxian/assessment';
 import { tieBreakRule, tieBreaksApplied, type UnitResult } from '@sanxian/domain';
 import { StaffRepository } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
@@ -10,7 +10,7 @@ import { Access } from '../auth/access-policy';
 import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { decodeCursor, encodeCursor, limitParam } from '../reconciliation/staff-query';
 import { attachment, idParam, lineParam, yearParam } from './assessment-params';
-import { ScoreboardQueries, YearResults, scoreboardEntry, unitView } from './scoreboard.service';
+import { orProblem, scoreboardEntry, unitView } from './scoreboard.service';
 
 function header(results: YearResults) {
   return {
@@ -48,13 +48,18 @@ export class ScoreboardController {
     private readonly staffUsers: StaffRepository,
   ) {}
 
+  /** The year's results; no plan is a 404, entries the plan cannot score a 409. */
+  private results(year: number): Promise<YearResults> {
+    return orProblem(() => this.queries.results(year));
+  }
+
   @Get('scoreboard')
   @Access('scoreboard.read')
   @ApiOperation({ summary: 'The ranked units of each line (or one): rank, score, quality, level, tier and outcome, veto reasons, the top reasons (largest point losses), and per group the tie-break rule and where it split a tier\'s equal scores' })
   @ApiQuery({ name: 'year', required: true, example: 2026 })
   @ApiQuery({ name: 'line', required: false, enum: ['party-government', 'business', 'department'], description: 'default every line' })
   async scoreboard(@Query('year') year?: string, @Query('line') line?: string) {
-    const results = await this.queries.results(yearParam(year));
+    const results = await this.results(yearParam(year));
     const only = lineParam(results.plan, line, false);
     return {
       ...header(results),
@@ -79,7 +84,7 @@ export class ScoreboardController {
   @ApiQuery({ name: 'year', required: true, example: 2026 })
   @ApiProduces(XLSX_CONTENT_TYPE)
   async workbook(@Res({ passthrough: true }) reply: FastifyReply, @Query('year') year?: string): Promise<Buffer> {
-    const results = await this.queries.results(yearParam(year));
+    const results = await this.results(yearParam(year));
     const buffer = await scoreboardWorkbook(results.plan, results.result, results.values, { publishedAt: results.publishedAt });
     reply.header('content-type', XLSX_CONTENT_TYPE);
     reply.header('content-disposition', attachment(`scoreboard-${results.result.planId}-v${results.result.version}.xlsx`));
@@ -94,7 +99,7 @@ export class ScoreboardController {
   @ApiProduces('text/csv')
   async csv(@Res({ passthrough: true }) reply: FastifyReply, @Query('year') year?: string, @Query('line') line?: string): Promise<Buffer> {
     const y = yearParam(year);
-    const results = await this.queries.results(y);
+    const results = await this.results(y);
     const chosen = lineParam(results.plan, line, true)!;
     const groups = new Map(results.plan.lines.flatMap((l) => l.rankings.map((g) => [g.id, g.name] as const)));
     reply.header('content-type', CSV_CONTENT_TYPE);
@@ -109,7 +114,7 @@ export class ScoreboardController {
   @ApiQuery({ name: 'year', required: true, example: 2026 })
   async unit(@Param('unitId') unitId: string, @Query('year') year?: string) {
     const id = idParam('unitId', unitId);
-    const results = await this.queries.results(yearParam(year));
+    const results = await this.results(yearParam(year));
     return { ...header(results), unit: unitView(unitOf(results, id), results.result.year) };
   }
 
@@ -132,7 +137,7 @@ export class ScoreboardController {
     const indicator = idParam('indicatorId', indicatorId);
     const limit = limitParam(query.limit, 50, 500);
     const after = decodeCursor(query.cursor, (v) => v.length === 1 && v[0].length > 0);
-    const results = await this.queries.results(yearParam(query.year));
+    const results = await this.results(yearParam(query.year));
     const unit = unitOf(results, id);
     if (staff.scope.kind === 'township') {
       const planUnit = results.plan.lines.flatMap((l) => l.units).find((u) => u.id === id);

@@ -2,7 +2,8 @@ import {
   Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UnprocessableEntityException, UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { NotCorrectableError, maskCitizenId, registryChangeFor } from '@sanxian/domain';
+import { DiscrepancyWorkflow } from '@sanxian/discrepancy';
+import { NotCorrectableError, maskCitizenId } from '@sanxian/domain';
 import { DISCREPANCY_STATUSES, DiscrepancyRepository, DiscrepancySummary, RegistryRepository, StaffRepository } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
 import { Access, rolesAllowed } from '../auth/access-policy';
@@ -37,6 +38,7 @@ const ASSIGNEE_SCHEMA = { oneOf: [{ type: 'string', format: 'uuid' }, { type: 'n
 export class DiscrepancyController {
   constructor(
     private readonly discrepancies: DiscrepancyRepository,
+    private readonly workflow: DiscrepancyWorkflow,
     private readonly registry: RegistryRepository,
     private readonly staffUsers: StaffRepository,
     private readonly bodies: StaffRequestValidator,
@@ -128,7 +130,7 @@ export class DiscrepancyController {
     const { action, comment } = this.bodies.parse('discrepancy-resolution', body);
     let result;
     try {
-      result = await this.discrepancies.resolve(staff.scope, discrepancyId, { action, comment, staff: staffRef(staff) }, registryChangeFor);
+      result = await this.workflow.resolve(staff.scope, discrepancyId, { action, comment, staff: staffRef(staff) });
     } catch (error) {
       if (error instanceof NotCorrectableError) throw new UnprocessableEntityException(error.message);
       throw error;
@@ -163,19 +165,21 @@ export class DiscrepancyController {
   }
 
   private async assign(staff: StaffPrincipal, ids: string[], assigneeId: string | null) {
-    let assignee = null;
-    if (assigneeId !== null) {
-      const user = await this.staffUsers.findEnabled(assigneeId);
-      if (!user) throw new UnprocessableEntityException(`assigneeId: no enabled staff user ${assigneeId}`);
-      if (!(RESOLVERS as readonly string[]).includes(user.role)) throw new UnprocessableEntityException(`assigneeId: a ${user.role} user cannot resolve discrepancies`);
-      assignee = { id: user.id, username: user.username, townshipCode: user.role === 'township' ? user.regionCode : null };
+    const result = await this.workflow.assign(staff.scope, ids, assigneeId, staffRef(staff), RESOLVERS);
+    switch (result.outcome) {
+      case 'no-assignee':
+        throw new UnprocessableEntityException(`assigneeId: no enabled staff user ${result.assigneeId}`);
+      case 'assignee-cannot-resolve':
+        throw new UnprocessableEntityException(`assigneeId: a ${result.role} user cannot resolve discrepancies`);
+      case 'not-found':
+        throw new NotFoundException(`no discrepancy ${result.ids.join(', ')}`);
+      case 'out-of-region':
+        throw new UnprocessableEntityException(
+          `assigneeId: ${result.assignee.username} works in township ${result.assignee.townshipCode}, outside the region of ${result.ids.join(', ')}`,
+        );
+      case 'assigned':
+        return { ids: result.ids, assignee: result.assignee && { id: result.assignee.id, username: result.assignee.username } };
     }
-    const result = await this.discrepancies.assign(staff.scope, ids, assignee, staffRef(staff));
-    if (result.outcome === 'not-found') throw new NotFoundException(`no discrepancy ${result.ids.join(', ')}`);
-    if (result.outcome === 'out-of-region') {
-      throw new UnprocessableEntityException(`assigneeId: ${assignee!.username} works in township ${assignee!.townshipCode}, outside the region of ${result.ids.join(', ')}`);
-    }
-    return { ids: result.ids, assignee: assignee && { id: assignee.id, username: assignee.username } };
   }
 }
 

@@ -1,5 +1,6 @@
 import { Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UnprocessableEntityException, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { LinkReviewWorkflow } from '@sanxian/discrepancy';
 import { maskCitizenId } from '@sanxian/domain';
 import { LinkReviewRepository, LinkReviewSummary, REVIEW_STATUSES, StaffRepository } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
@@ -27,6 +28,7 @@ function listItem(r: LinkReviewSummary) {
 export class LinkReviewController {
   constructor(
     private readonly reviews: LinkReviewRepository,
+    private readonly workflow: LinkReviewWorkflow,
     private readonly staffUsers: StaffRepository,
     private readonly bodies: StaffRequestValidator,
   ) {}
@@ -79,7 +81,7 @@ export class LinkReviewController {
   async decide(@CurrentStaff() staff: StaffPrincipal, @Param('id') id: string, @Body() body: unknown) {
     const factId = factIdParam('id', id);
     const { decision, comment } = this.bodies.parse('link-review-decision', body);
-    const result = await this.reviews.decide(staff.scope, factId, { decision, comment, staff: { id: staff.userId, username: staff.username } });
+    const result = await this.workflow.decide(staff.scope, factId, { decision, comment, staff: { id: staff.userId, username: staff.username } });
     if (result.outcome === 'not-found') throw new NotFoundException(`no link review ${id}`);
     if (result.outcome === 'not-pending') throw new ConflictException(`the link review is already ${result.status}`);
     if (result.outcome === 'no-candidate') throw new UnprocessableEntityException('there is no person proposed to confirm: reject instead');

@@ -17,3 +17,5 @@ export * from './reconcile';
 export * from './registry-linkage';
 export * from './registry-correction';
 export * from './unlinked-cause';
+export * from './discrepancy-resolution';
+export * from './link-review-decision';

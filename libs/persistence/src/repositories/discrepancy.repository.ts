@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { NotCorrectableError, type CorrectableDiscrepancy, type RegionScope, type RegistryChange } from '@sanxian/domain';
+import type { DiscrepancyKind, RegionScope } from '@sanxian/domain';
+import { returning } from '../returning';
 
 export const DISCREPANCY_STATUSES = ['open', 'resolved', 'resolved-by-data', 'dismissed'] as const;
 export type DiscrepancyStatus = (typeof DISCREPANCY_STATUSES)[number];
-export type ResolutionAction = 'accept-agency' | 'keep-registry' | 'dismiss';
+export type { ResolutionAction } from '@sanxian/domain';
 
 /** Today in China, where due dates are counted: a discrepancy is overdue the day after its due date. */
 export const CHINA_TODAY_SQL = `(now() AT TIME ZONE 'Asia/Shanghai')::date`;
@@ -83,15 +84,18 @@ export interface HistoryEntry {
   detail: Record<string, unknown> | null;
 }
 
-export type ResolveOutcome =
-  | { outcome: 'not-found' }
-  | { outcome: 'not-open'; status: DiscrepancyStatus }
-  | { outcome: 'resolved'; discrepancy: DiscrepancyRecord; change: RegistryChange | null };
-
-export type AssignOutcome =
-  | { outcome: 'not-found'; ids: string[] }
-  | { outcome: 'out-of-region'; ids: string[] }
-  | { outcome: 'assigned'; ids: string[] };
+/** A discrepancy locked for a staff decision: what the decision needs. */
+export interface LockedDiscrepancy {
+  id: string;
+  kind: DiscrepancyKind;
+  status: DiscrepancyStatus;
+  subject: Record<string, string>;
+  cardId: string | null;
+  agencyValue: unknown;
+  registryValue: unknown;
+  /** The messages in evidence. */
+  messageIds: string[];
+}
 
 export interface DiscrepancyCounts {
   /** Open discrepancies by kind. */
@@ -132,8 +136,9 @@ function toRecord(r: Record<string, any>): DiscrepancyRecord {
 }
 
 /**
- * The discrepancy workflow: scoped lists, detail with evidence, and staff actions — each action
- * one transaction with its registry correction, its receipts to the agencies and its audit entry.
+ * The discrepancies' storage: scoped lists, detail with evidence and history, counts, and the
+ * reads and writes staff's actions are made of, each in the caller's transaction (the workflow
+ * itself, what an action does and in what order, is libs/discrepancy's).
  */
 @Injectable()
 export class DiscrepancyRepository {
@@ -213,96 +218,68 @@ export class DiscrepancyRepository {
   }
 
   /**
-   * Closes an open discrepancy by staff decision, in one transaction: the status and resolution;
-   * for accept-agency the registry change (`planChange` may refuse with NotCorrectableError, which
-   * rolls everything back), its provenance and a `correction` receipt to the family-planning
-   * client of the card; for keep-registry a `disputed` receipt to every agency message in
-   * evidence; for all a `resolved` receipt to the senders of the evidence; and the audit entry.
+   * Locks an open-or-closed discrepancy inside the scope for a decision in `tx` (FOR UPDATE);
+   * undefined when there is none there (the caller cannot tell which).
    */
-  async resolve(
-    scope: RegionScope,
-    id: string,
-    input: { action: ResolutionAction; comment: string; staff: StaffRef },
-    planChange: (d: CorrectableDiscrepancy) => RegistryChange,
-  ): Promise<ResolveOutcome> {
-    return this.db.transaction(async (tx) => {
-      const params: unknown[] = [id];
-      const [locked] = await tx.query(
-        `SELECT * FROM discrepancy d WHERE d.id = $1 AND ${scopeCondition(scope, 'd.township_code', params)} FOR UPDATE`,
-        params,
-      );
-      if (!locked) return { outcome: 'not-found' };
-      if (locked.status !== 'open') return { outcome: 'not-open', status: locked.status };
-      const { action, comment, staff } = input;
-      const messageIds: string[] = locked.evidence?.messageIds ?? [];
-      let change: RegistryChange | null = null;
+  async lockInScope(tx: EntityManager, scope: RegionScope, id: string): Promise<LockedDiscrepancy | undefined> {
+    const params: unknown[] = [id];
+    const [row] = await tx.query(
+      `SELECT * FROM discrepancy d WHERE d.id = $1 AND ${scopeCondition(scope, 'd.township_code', params)} FOR UPDATE`,
+      params,
+    );
+    if (!row) return undefined;
+    return {
+      id: row.id, kind: row.kind, status: row.status, subject: row.subject, cardId: row.card_id, agencyValue: row.agency_value,
+      registryValue: row.registry_value, messageIds: row.evidence?.messageIds ?? [],
+    };
+  }
 
-      if (action === 'accept-agency') {
-        change = planChange({
-          kind: locked.kind, subject: locked.subject, cardId: locked.card_id, agencyValue: locked.agency_value, registryValue: locked.registry_value,
-        });
-        const card = await applyRegistryChange(tx, change);
-        await tx.query(
-          `INSERT INTO registry_correction (card_id, discrepancy_id, change, staff_id) VALUES ($1, $2, $3, $4)`,
-          [card.cardId, id, JSON.stringify(change), staff.id],
-        );
-        // The family-planning system keeps the registry of record: it is told what to change on its card.
-        await tx.query(
-          `INSERT INTO exchange_receipt (client_id, message_id, record_id, type, detail)
-           SELECT m.client_id, m.id, m.record_id, 'correction', $2::jsonb FROM inbound_message m WHERE m.id = $1`,
-          [card.messageId, JSON.stringify({ discrepancyId: id, kind: locked.kind, change, comment })],
-        );
-      } else if (action === 'keep-registry') {
-        await insertReceipts(tx, messageIds, 'disputed', { discrepancyId: id, kind: locked.kind, registryValue: locked.registry_value, comment }, true);
-      }
-
-      const at = new Date();
-      const [updated] = await returning(
-        tx,
-        `UPDATE discrepancy SET status = $2, closed_at = $3, resolution = $4 WHERE id = $1 RETURNING *`,
-        [id, action === 'dismiss' ? 'dismissed' : 'resolved', at, JSON.stringify({ action, comment, by: staff, at: at.toISOString() })],
-      );
-      await insertReceipts(tx, messageIds, 'resolved', { discrepancyId: id, kind: locked.kind, action }, false);
-      await audit(tx, staff, 'discrepancy.resolve', id, { action, comment, ...(change ? { change } : {}) });
-      const [assignee] = updated.assignee_id ? await tx.query(`SELECT username FROM staff_user WHERE id = $1`, [updated.assignee_id]) : [];
-      return {
-        outcome: 'resolved',
-        discrepancy: toRecord({ ...updated, overdue: false, assignee_username: assignee?.username }),
-        change,
-      };
-    });
+  /** Closes a discrepancy with its status and resolution, in `tx`; answers it as it now stands. */
+  async close(tx: EntityManager, id: string, closing: { status: DiscrepancyStatus; closedAt: Date; resolution: Record<string, unknown> }): Promise<DiscrepancyRecord> {
+    const [updated] = await returning(
+      tx,
+      `UPDATE discrepancy SET status = $2, closed_at = $3, resolution = $4 WHERE id = $1 RETURNING *`,
+      [id, closing.status, closing.closedAt, JSON.stringify(closing.resolution)],
+    );
+    const [assignee] = updated.assignee_id ? await tx.query(`SELECT username FROM staff_user WHERE id = $1`, [updated.assignee_id]) : [];
+    return toRecord({ ...updated, overdue: false, assignee_username: assignee?.username });
   }
 
   /**
-   * Assigns (or unassigns, null) every discrepancy of `ids`, all or none: each must be in scope,
-   * and inside the assignee's township when the assignee is a township user.
+   * Closes the open discrepancy of `key`, if there is one, in `tx`, with the resolution stamped
+   * now; answers what its receipts need.
    */
-  async assign(scope: RegionScope, ids: readonly string[], assignee: (StaffRef & { townshipCode: string | null }) | null, staff: StaffRef): Promise<AssignOutcome> {
-    return this.db.transaction(async (tx) => {
-      const params: unknown[] = [ids];
-      const rows: { id: string; region_code: string }[] = await tx.query(
-        `SELECT d.id, d.region_code FROM discrepancy d
-         WHERE d.id = ANY($1::uuid[]) AND ${scopeCondition(scope, 'd.township_code', params)}
-         ORDER BY d.id FOR UPDATE`,
-        params,
-      );
-      const found = new Set(rows.map((r) => r.id));
-      const missing = ids.filter((id) => !found.has(id));
-      if (missing.length) return { outcome: 'not-found', ids: missing };
-      const townshipCode = assignee?.townshipCode;
-      if (townshipCode) {
-        const outside = rows.filter((r) => !r.region_code.startsWith(townshipCode)).map((r) => r.id);
-        if (outside.length) return { outcome: 'out-of-region', ids: outside };
-      }
-      await tx.query(`UPDATE discrepancy SET assignee_id = $2 WHERE id = ANY($1::uuid[])`, [ids, assignee?.id ?? null]);
-      // One entry per discrepancy, so each one's history shows it.
-      await tx.query(
-        `INSERT INTO audit_log (user_id, username, action, target, detail)
-         SELECT $1, $2, 'discrepancy.assign', t.id, $4::jsonb FROM unnest($3::text[]) AS t(id)`,
-        [staff.id, staff.username, ids, JSON.stringify({ assignee: assignee ? { id: assignee.id, username: assignee.username } : null })],
-      );
-      return { outcome: 'assigned', ids: [...ids] };
-    });
+  async closeOpenByKey(
+    tx: EntityManager,
+    key: string,
+    closing: { status: DiscrepancyStatus; resolution: { action: string; comment: string; by: StaffRef; factId: string } },
+  ): Promise<{ id: string; kind: DiscrepancyKind; messageIds: string[] } | undefined> {
+    const { action, comment, by, factId } = closing.resolution;
+    const [closed] = await returning<{ id: string; kind: DiscrepancyKind; evidence: { messageIds?: string[] } }>(
+      tx,
+      `UPDATE discrepancy SET status = $2, closed_at = now(),
+         resolution = jsonb_build_object('action', $3::text, 'comment', $4::text, 'by', $5::jsonb, 'at', now(), 'factId', $6::text)
+       WHERE key = $1 AND status = 'open' RETURNING id, kind, evidence`,
+      [key, closing.status, action, comment, JSON.stringify(by), factId],
+    );
+    return closed && { id: closed.id, kind: closed.kind, messageIds: closed.evidence?.messageIds ?? [] };
+  }
+
+  /** Locks the discrepancies of `ids` that lie inside the scope, in `tx`, in id order; the others are left out. */
+  async lockManyInScope(tx: EntityManager, scope: RegionScope, ids: readonly string[]): Promise<{ id: string; regionCode: string }[]> {
+    const params: unknown[] = [ids];
+    const rows: { id: string; region_code: string }[] = await tx.query(
+      `SELECT d.id, d.region_code FROM discrepancy d
+       WHERE d.id = ANY($1::uuid[]) AND ${scopeCondition(scope, 'd.township_code', params)}
+       ORDER BY d.id FOR UPDATE`,
+      params,
+    );
+    return rows.map((r) => ({ id: r.id, regionCode: r.region_code }));
+  }
+
+  /** Sets (or, null, clears) the assignee of every discrepancy of `ids`, in `tx`. */
+  async setAssignee(tx: EntityManager, ids: readonly string[], assigneeId: string | null): Promise<void> {
+    await tx.query(`UPDATE discrepancy SET assignee_id = $2 WHERE id = ANY($1::uuid[])`, [ids, assigneeId]);
   }
 
   /** Counts in scope, in one pass over the table's (kind, status, township) groups. */
@@ -350,13 +327,7 @@ export class DiscrepancyRepository {
   }
 }
 
-/**
- * The rows an UPDATE or DELETE … RETURNING gives back. TypeORM answers those two commands with
- * [rows, rowCount]; as a CTE under a SELECT the statement answers with its rows like any query.
- */
-export async function returning<T = any>(tx: EntityManager | DataSource, statement: string, params: unknown[]): Promise<T[]> {
-  return tx.query(`WITH changed AS (${statement}) SELECT * FROM changed`, params);
-}
+export { returning } from '../returning';
 
 function parsePayload(payload: string): unknown {
   try {
@@ -367,18 +338,6 @@ function parsePayload(payload: string): unknown {
   }
 }
 
-/** One receipt per evidence message, to the client that sent it (agency messages only, if asked). */
-export async function insertReceipts(tx: EntityManager, messageIds: readonly string[], type: string, detail: unknown, agencyOnly: boolean): Promise<void> {
-  if (!messageIds.length) return;
-  await tx.query(
-    `INSERT INTO exchange_receipt (client_id, message_id, record_id, type, detail)
-     SELECT m.client_id, m.id, m.record_id, $2, $3::jsonb FROM inbound_message m
-     WHERE m.id = ANY($1::uuid[]) ${agencyOnly ? `AND m.kind <> 'registry-card'` : ''}
-     ORDER BY m.id`,
-    [messageIds, type, JSON.stringify(detail)],
-  );
-}
-
 /** The audit entry of an action, in the action's own transaction: no action goes unrecorded. */
 export async function audit(tx: EntityManager, staff: StaffRef, action: string, target: string, detail: Record<string, unknown>): Promise<void> {
   await tx.query(`INSERT INTO audit_log (user_id, username, action, target, detail) VALUES ($1, $2, $3, $4, $5)`, [
@@ -386,68 +345,11 @@ export async function audit(tx: EntityManager, staff: StaffRef, action: string, 
   ]);
 }
 
-const PERSON_COLUMNS = { name: 'name', birthDate: 'birth_date', sex: 'sex' } as const;
-
-/**
- * Applies one registry change to the working copy (the card's updated_at moves with it) and
- * returns the card and the message behind it. A change that finds nothing to change refuses.
- */
-async function applyRegistryChange(tx: EntityManager, change: RegistryChange): Promise<{ cardId: string; messageId: string }> {
-  if (change.op === 'create-card') {
-    // A card needs a card id and a version that only the family-planning system can give.
-    throw new NotCorrectableError(`${change.op}: the family-planning system must open the card; keep-registry or dismiss instead`);
-  }
-  const [card] = await returning(tx, `UPDATE registry_woman SET updated_at = now() WHERE card_id = $1 RETURNING card_id, message_id`, [change.cardId]);
-  if (!card) throw new NotCorrectableError(`card ${change.cardId} is no longer in the registry`);
-  // The child a birth date and sex name, within a day as matching goes, the closest first.
-  const childByBirth = (dateParam: string, sexParam: string) =>
-    `SELECT ordinal FROM registry_child WHERE card_id = $1 AND sex = ${sexParam} AND birth_date BETWEEN ${dateParam}::date - 1 AND ${dateParam}::date + 1
-     ORDER BY abs(birth_date - ${dateParam}::date), ordinal LIMIT 1`;
-  let changed: unknown[] = [];
-  switch (change.op) {
-    case 'set-card':
-      changed = await returning(
-        tx,
-        `UPDATE registry_woman SET marital_status = COALESCE($2, marital_status), residence_status = COALESCE($3, residence_status)
-         WHERE card_id = $1 RETURNING 1`,
-        [change.cardId, change.maritalStatus ?? null, change.residenceStatus ?? null],
-      );
-      break;
-    case 'add-child':
-      // Name and id follow from the card's next version; until then the child is known by birth.
-      // Policy compliance is the family-planning office's judgement: assumed until it says otherwise.
-      changed = await tx.query(
-        `INSERT INTO registry_child (card_id, ordinal, citizen_id, citizen_id_valid, name, sex, birth_date, birth_order, policy_compliant)
-         SELECT $1, COALESCE(max(ordinal) + 1, 0), NULL, false, NULL, $2, $3::date, COALESCE($4, 1 + count(*) FILTER (WHERE birth_date < $3::date)), true
-         FROM registry_child WHERE card_id = $1
-         RETURNING 1`,
-        [change.cardId, change.child.sex, change.child.birthDate, change.child.birthOrder ?? null],
-      );
-      break;
-    case 'remove-child':
-      changed = 'citizenId' in change.match
-        ? await returning(tx, `DELETE FROM registry_child WHERE card_id = $1 AND citizen_id = $2 RETURNING 1`, [change.cardId, change.match.citizenId])
-        : await returning(tx, `DELETE FROM registry_child WHERE card_id = $1 AND ordinal = (${childByBirth('$2', '$3')}) RETURNING 1`, [
-            change.cardId, change.match.birthDate, change.match.sex,
-          ]);
-      break;
-    case 'set-birth-order':
-      changed = await returning(tx, `UPDATE registry_child SET birth_order = $4 WHERE card_id = $1 AND ordinal = (${childByBirth('$2', '$3')}) RETURNING 1`, [
-        change.cardId, change.match.birthDate, change.match.sex, change.birthOrder,
-      ]);
-      break;
-    case 'set-person': {
-      const column = PERSON_COLUMNS[change.field];
-      const args = [change.cardId, change.citizenId, change.value];
-      // The registry keeps no sex for the woman (a card is a woman's) nor the husband.
-      if (change.field !== 'sex') {
-        changed.push(...(await returning(tx, `UPDATE registry_woman SET ${column} = $3 WHERE card_id = $1 AND citizen_id = $2 RETURNING 1`, args)));
-        changed.push(...(await returning(tx, `UPDATE registry_husband SET ${column} = $3 WHERE card_id = $1 AND citizen_id = $2 RETURNING 1`, args)));
-      }
-      changed.push(...(await returning(tx, `UPDATE registry_child SET ${column} = $3 WHERE card_id = $1 AND citizen_id = $2 RETURNING 1`, args)));
-      break;
-    }
-  }
-  if (!changed.length) throw new NotCorrectableError(`${change.op}: card ${change.cardId} no longer holds what the discrepancy is about`);
-  return { cardId: card.card_id, messageId: card.message_id };
+/** The same audit entry for each target of one action (each discrepancy's history shows it), in the action's transaction. */
+export async function auditEach(tx: EntityManager, staff: StaffRef, action: string, targets: readonly string[], detail: Record<string, unknown>): Promise<void> {
+  await tx.query(
+    `INSERT INTO audit_log (user_id, username, action, target, detail)
+     SELECT $1, $2, $3, t.id, $5::jsonb FROM unnest($4::text[]) AS t(id)`,
+    [staff.id, staff.username, action, targets, JSON.stringify(detail)],
+  );
 }

@@ -1,5 +1,5 @@
-import { ClientRepository, DiscrepancyRepository, IndicatorRepository, MessageLogRepository, StaffRepository } from '@sanxian/persistence';
-import { registryChangeFor } from '@sanxian/domain';
+import { DiscrepancyModule, DiscrepancyWorkflow } from '@sanxian/discrepancy';
+import { ClientRepository, IndicatorRepository, MessageLogRepository, StaffRepository } from '@sanxian/persistence';
 import { ReconciliationModule, ReconciliationService } from '@sanxian/reconciliation';
 import { PersistenceContext, startPersistence } from '../../../../test/support/persistence-context';
 import { processRecords } from '../../../../test/support/process-records';
@@ -21,7 +21,7 @@ describe('IndicatorRepository (the measures behind the computed indicators)', ()
   const messages: Record<string, string> = {};
 
   beforeAll(async () => {
-    ctx = await startPersistence({ imports: [ReconciliationModule] });
+    ctx = await startPersistence({ imports: [ReconciliationModule, DiscrepancyModule] });
     indicators = ctx.get(IndicatorRepository);
     county = await smallCounty(ctx);
     const clients = ctx.get(ClientRepository);
@@ -69,7 +69,7 @@ describe('IndicatorRepository (the measures behind the computed indicators)', ()
     expect(groups(await indicators.registryCompleteness(YEAR_2025))).toEqual([[TOWNSHIP_A, 0, 2], [TOWNSHIP_B, 0, 1]]);
     const officer = await ctx.get(StaffRepository).create('officer', 'pw-pw-pw-pw', 'county', null);
     const [conflictB] = await ctx.sql(`SELECT id FROM discrepancy WHERE kind = 'marital-status-conflict' AND township_code = $1`, [TOWNSHIP_B]);
-    await ctx.get(DiscrepancyRepository).resolve({ kind: 'county' }, conflictB.id, { action: 'accept-agency', comment: '', staff: { id: officer.id, username: officer.username } }, registryChangeFor);
+    await ctx.get(DiscrepancyWorkflow).resolve({ kind: 'county' }, conflictB.id, { action: 'accept-agency', comment: '', staff: { id: officer.id, username: officer.username } });
     expect(groups(await indicators.registryCompleteness(YEAR_2025))).toEqual([[TOWNSHIP_A, 0, 2], [TOWNSHIP_B, 1, 1]]);
   });
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { RecordKind } from '@sanxian/contracts';
 import { CopyLinesBuilder, copyEncoded, copyField } from '../copy-rows';
+import { ReceiptRepository } from './receipt.repository';
 import { projectRegistryCards } from './registry.repository';
 
 /** One person mentioned by one message, normalised (see canonical_fact). */
@@ -55,8 +56,6 @@ export interface ProcessedBatch {
   cardMessageIds: string[];
 }
 
-const RECEIPT_COLUMNS = ['client_id', 'message_id', 'record_id', 'type'];
-
 /** A fact as one line of COPY text in FACT_COLUMNS order: a template, not an array of fields, for the millions of them. */
 function factLine(f: FactRow): string {
   return `${f.messageId}\t${f.role}\t${f.ordinal}\t${f.kind}\t${copyField(f.event)}\t${f.eventDate}\t${f.regionCode}\t${copyField(f.citizenId)}\t${f.citizenIdValid ? 't' : 'f'}\t${copyField(f.name)}\t${copyField(f.sex)}\t${copyField(f.birthDate)}\t${copyField(f.detail ? JSON.stringify(f.detail) : null)}\t${f.clientId}\t${f.receivedAt}`;
@@ -71,6 +70,7 @@ export class ProcessedBatchBuilder {
   private readonly cardMessageIds = new Set<string>();
 
   add(message: MessageKey, facts: readonly FactRow[]): void {
+    // In PROCESSED_RECEIPT_COLUMNS order.
     this.receipts.add(`${message.clientId}\t${message.id}\t${copyField(message.recordId)}\tprocessed`);
     this.processed++;
     for (const fact of facts) {
@@ -129,7 +129,10 @@ export interface DeadMessage {
 
 @Injectable()
 export class IntakeRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly receipts: ReceiptRepository,
+  ) {}
 
   /** Runs work while holding a session advisory lock; returns undefined at once if another holder has it. */
   async exclusively<T>(lockKey: number, work: () => Promise<T>): Promise<T | undefined> {
@@ -203,7 +206,7 @@ export class IntakeRepository {
       // COPY, not INSERT … ON CONFLICT: a message's receipt and its facts commit together, so none of the
       // messages loaded has either unless another job of this batch committed meanwhile; then the receipts'
       // unique index refuses this one whole, the job is retried and finds the batch finished.
-      await copyEncoded(tx.queryRunner!, 'exchange_receipt', RECEIPT_COLUMNS, batch.receipts);
+      await this.receipts.addProcessed(tx, batch.receipts);
       await copyEncoded(tx.queryRunner!, 'canonical_fact', FACT_COLUMNS, batch.facts);
       if (batch.cardMessageIds.length) await projectRegistryCards(tx, batch.cardMessageIds);
       if (failed.length) await this.markDead(tx, failed);
@@ -231,17 +234,16 @@ export class IntakeRepository {
   }
 
   /** Lists messages as dead (once: a message already dead keeps its first death) and tells their senders. */
-  private async markDead(tx: { query: (sql: string, params: unknown[]) => Promise<unknown> }, failed: { messageId: string; error: string }[]): Promise<void> {
-    await tx.query(
+  private async markDead(tx: EntityManager, failed: { messageId: string; error: string }[]): Promise<void> {
+    const dead: { messageId: string; error: string }[] = await tx.query(
       `WITH dead AS (
          INSERT INTO dead_letter (message_id, error) SELECT f.id, f.error FROM unnest($1::uuid[], $2::text[]) AS f(id, error)
          ON CONFLICT (message_id) DO NOTHING
          RETURNING message_id, error)
-       INSERT INTO exchange_receipt (client_id, message_id, record_id, type, detail)
-       SELECT m.client_id, m.id, m.record_id, 'dead', jsonb_build_object('error', dead.error)
-       FROM dead JOIN inbound_message m ON m.id = dead.message_id`,
+       SELECT message_id AS "messageId", error FROM dead`,
       [failed.map((f) => f.messageId), failed.map((f) => f.error)],
     );
+    await this.receipts.addDead(tx, dead);
   }
 
   async listDead(limit = 100): Promise<DeadMessage[]> {

@@ -1,3 +1,4 @@
+import { DiscrepancyModule, LinkReviewWorkflow } from '@sanxian/discrepancy';
 import type { RegionScope } from '@sanxian/domain';
 import { ClientRepository, LinkReviewRepository, StaffRepository, StaffUser } from '@sanxian/persistence';
 import { ReconciliationModule, ReconciliationService } from '@sanxian/reconciliation';
@@ -26,7 +27,7 @@ describe('LinkReviewRepository (the queue of facts linkage was unsure of)', () =
   const reconcile = () => ctx.get(ReconciliationService).run({ trigger: 'cli', asOf: '2025-12-31' });
 
   beforeAll(async () => {
-    ctx = await startPersistence({ imports: [ReconciliationModule] });
+    ctx = await startPersistence({ imports: [ReconciliationModule, DiscrepancyModule] });
     reviews = ctx.get(LinkReviewRepository);
     const clients = ctx.get(ClientRepository);
     const fp = (await clients.create('family-planning', 'fp')).clientId;
@@ -74,10 +75,10 @@ describe('LinkReviewRepository (the queue of facts linkage was unsure of)', () =
 
   it('confirming links the fact for good, closes its discrepancy, tells the sender and is audited; a decision is taken once', async () => {
     const staff = { id: reviewer.id, username: reviewer.username };
-    expect(await reviews.decide(scopeB, factOf[A], { decision: 'confirm', comment: 'x', staff })).toEqual({ outcome: 'not-found' });
-    const decided = await reviews.decide(scopeA, factOf[A], { decision: 'confirm', comment: '同一人', staff });
+    expect(await ctx.get(LinkReviewWorkflow).decide(scopeB, factOf[A], { decision: 'confirm', comment: 'x', staff })).toEqual({ outcome: 'not-found' });
+    const decided = await ctx.get(LinkReviewWorkflow).decide(scopeA, factOf[A], { decision: 'confirm', comment: '同一人', staff });
     expect(decided).toMatchObject({ outcome: 'decided', status: 'confirmed', discrepancyId: expect.any(String) });
-    expect(await reviews.decide(scopeA, factOf[A], { decision: 'reject', comment: 'again', staff })).toEqual({ outcome: 'not-pending', status: 'confirmed' });
+    expect(await ctx.get(LinkReviewWorkflow).decide(scopeA, factOf[A], { decision: 'reject', comment: 'again', staff })).toEqual({ outcome: 'not-pending', status: 'confirmed' });
 
     const detail = await reviews.findInScope(COUNTY, factOf[A]);
     expect(detail).toMatchObject({ status: 'confirmed', method: 'manual', decision: 'link', review: { by: staff, comment: '同一人', at: expect.any(Date) } });
@@ -88,7 +89,7 @@ describe('LinkReviewRepository (the queue of facts linkage was unsure of)', () =
 
   it('rejecting leaves the fact with no person and dismisses its discrepancy; later runs keep both decisions', async () => {
     const staff = { id: reviewer.id, username: reviewer.username };
-    expect(await reviews.decide(scopeB, factOf[B], { decision: 'reject', comment: '非本县', staff })).toMatchObject({ outcome: 'decided', status: 'rejected' });
+    expect(await ctx.get(LinkReviewWorkflow).decide(scopeB, factOf[B], { decision: 'reject', comment: '非本县', staff })).toMatchObject({ outcome: 'decided', status: 'rejected' });
     const rejected = await reviews.findInScope(scopeB, factOf[B]);
     expect(rejected).toMatchObject({ status: 'rejected', method: 'manual', decision: 'non-link', candidate: null, registryPerson: null });
 

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import type { RegionScope } from '@sanxian/domain';
-import { audit, insertReceipts, returning, scopeCondition, type StaffRef } from './discrepancy.repository';
+import { DataSource, EntityManager } from 'typeorm';
+import { unlinkedRecordKey, type FactRole, type LinkReviewDecision, type RegionScope } from '@sanxian/domain';
+import { scopeCondition, type StaffRef } from './discrepancy.repository';
 
 export const REVIEW_STATUSES = ['pending', 'confirmed', 'rejected'] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 
 /** canonical_fact's role names → the names discrepancy subjects use (the domain's). */
-const SUBJECT_ROLE: Record<string, string> = { subject: 'person', 'party-a': 'partyA', 'party-b': 'partyB', mother: 'mother', father: 'father' };
+const SUBJECT_ROLE: Record<string, FactRole> = { subject: 'person', 'party-a': 'partyA', 'party-b': 'partyB', mother: 'mother', father: 'father' };
+const subjectRoleOf = (role: string): FactRole => SUBJECT_ROLE[role] ?? (role as FactRole);
 
 export interface LinkReviewSummary {
   factId: string;
@@ -56,11 +57,15 @@ export interface LinkReviewDetail extends LinkReviewSummary {
   discrepancyId: string | null;
 }
 
-export type DecideOutcome =
-  | { outcome: 'not-found' }
-  | { outcome: 'not-pending'; status: ReviewStatus }
-  | { outcome: 'no-candidate' }
-  | { outcome: 'decided'; status: ReviewStatus; discrepancyId: string | null };
+/** A link review locked for staff's decision: what the decision needs. */
+export interface LockedLinkReview {
+  factId: string;
+  reviewStatus: ReviewStatus;
+  personKey: string | null;
+  messageId: string;
+  /** The fact's role as discrepancy subjects name it. */
+  subjectRole: FactRole;
+}
 
 // The candidate's id: the valid one linkage stored, else what the registry holds at that place.
 const SUMMARY_SELECT = `
@@ -140,8 +145,7 @@ export class LinkReviewRepository {
        FROM canonical_fact f JOIN inbound_message m ON m.id = f.message_id WHERE f.id = $1`,
       [factId],
     );
-    const subjectRole = SUBJECT_ROLE[fact.role] ?? fact.role;
-    const [discrepancy] = await this.db.query(`SELECT id FROM discrepancy WHERE key = $1`, [`unlinked-record:${fact.message_id}|${subjectRole}`]);
+    const [discrepancy] = await this.db.query(`SELECT id FROM discrepancy WHERE key = $1`, [unlinkedRecordKey({ messageId: fact.message_id, role: subjectRoleOf(fact.role) })]);
     const summary = toSummary(r);
     return {
       ...summary,
@@ -182,54 +186,34 @@ export class LinkReviewRepository {
     return { ...base, cardRole: 'woman', citizenId: row.woman_citizen_id, name: row.woman_name, sex: 'F', birthDate: row.woman_birth_date, relativeName: row.husband_name };
   }
 
+  /** Locks a link review inside the scope for staff's decision in `tx` (FOR UPDATE); undefined when there is none there. */
+  async lockForDecision(tx: EntityManager, scope: RegionScope, factId: string): Promise<LockedLinkReview | undefined> {
+    const params: unknown[] = [factId];
+    const [row] = await tx.query(
+      `SELECT p.fact_id, p.review_status, p.person_key, p.message_id, f.role
+       FROM person_link p JOIN canonical_fact f ON f.id = p.fact_id
+       WHERE p.fact_id = $1 AND p.review_status IS NOT NULL AND ${scopeCondition(scope, 'p.township_code', params)}
+       FOR UPDATE OF p`,
+      params,
+    );
+    if (!row) return undefined;
+    return { factId: row.fact_id, reviewStatus: row.review_status, personKey: row.person_key, messageId: row.message_id, subjectRole: subjectRoleOf(row.role) };
+  }
+
   /**
-   * Staff's decision on a pending review, in one transaction: the link becomes manual (it stands
-   * in every later run), confirmed to the person proposed or rejected (no person); the
-   * `unlinked-record` discrepancy the fact raised closes with the decision as its resolution,
-   * its senders get a `resolved` receipt; both are audited.
+   * Makes the link manual, in `tx`: it stands in every later run, confirmed to the person proposed
+   * or rejected (no person), with who decided, when and why.
    */
-  async decide(scope: RegionScope, factId: string, input: { decision: 'confirm' | 'reject'; comment: string; staff: StaffRef }): Promise<DecideOutcome> {
-    return this.db.transaction(async (tx) => {
-      const params: unknown[] = [factId];
-      const [locked] = await tx.query(
-        `SELECT p.fact_id, p.review_status, p.person_key, p.message_id, f.role
-         FROM person_link p JOIN canonical_fact f ON f.id = p.fact_id
-         WHERE p.fact_id = $1 AND p.review_status IS NOT NULL AND ${scopeCondition(scope, 'p.township_code', params)}
-         FOR UPDATE OF p`,
-        params,
-      );
-      if (!locked) return { outcome: 'not-found' };
-      if (locked.review_status !== 'pending') return { outcome: 'not-pending', status: locked.review_status };
-      const { decision, comment, staff } = input;
-      if (decision === 'confirm' && !locked.person_key) return { outcome: 'no-candidate' };
-      const status: ReviewStatus = decision === 'confirm' ? 'confirmed' : 'rejected';
-      await tx.query(
-        decision === 'confirm'
-          ? `UPDATE person_link SET method = 'manual', decision = 'link', review_status = 'confirmed',
-               reviewed_by = $2, reviewed_at = now(), review_comment = $3, updated_at = now() WHERE fact_id = $1`
-          : `UPDATE person_link SET method = 'manual', decision = 'non-link', review_status = 'rejected', person_key = NULL, card_id = NULL,
-               card_role = NULL, person_citizen_id = NULL, reviewed_by = $2, reviewed_at = now(), review_comment = $3, updated_at = now()
-             WHERE fact_id = $1`,
-        [factId, staff.id, comment],
-      );
-      const action = decision === 'confirm' ? 'confirm-link' : 'reject-link';
-      const [closed] = await returning<{ id: string; kind: string; evidence: { messageIds?: string[] } }>(
-        tx,
-        `UPDATE discrepancy SET status = $2, closed_at = now(),
-           resolution = jsonb_build_object('action', $3::text, 'comment', $4::text, 'by', $5::jsonb, 'at', now(), 'factId', $6::text)
-         WHERE key = $1 AND status = 'open' RETURNING id, kind, evidence`,
-        [
-          `unlinked-record:${locked.message_id}|${SUBJECT_ROLE[locked.role] ?? locked.role}`, decision === 'confirm' ? 'resolved' : 'dismissed', action, comment,
-          JSON.stringify(staff), factId,
-        ],
-      );
-      if (closed) {
-        await insertReceipts(tx, closed.evidence?.messageIds ?? [], 'resolved', { discrepancyId: closed.id, kind: closed.kind, action }, false);
-        await audit(tx, staff, 'discrepancy.resolve', closed.id, { action, comment, factId });
-      }
-      await audit(tx, staff, 'link-review.decide', factId, { decision, comment, personKey: locked.person_key, discrepancyId: closed?.id ?? null });
-      return { outcome: 'decided', status, discrepancyId: closed?.id ?? null };
-    });
+  async recordDecision(tx: EntityManager, factId: string, decision: LinkReviewDecision, review: { staffId: string; comment: string }): Promise<void> {
+    await tx.query(
+      decision === 'confirm'
+        ? `UPDATE person_link SET method = 'manual', decision = 'link', review_status = 'confirmed',
+             reviewed_by = $2, reviewed_at = now(), review_comment = $3, updated_at = now() WHERE fact_id = $1`
+        : `UPDATE person_link SET method = 'manual', decision = 'non-link', review_status = 'rejected', person_key = NULL, card_id = NULL,
+             card_role = NULL, person_citizen_id = NULL, reviewed_by = $2, reviewed_at = now(), review_comment = $3, updated_at = now()
+           WHERE fact_id = $1`,
+      [factId, review.staffId, review.comment],
+    );
   }
 }
 

@@ -1,4 +1,5 @@
-import { ClientRepository, DraftRow, LinkReviewRepository, LinkRow, ReconciliationRepository, StaffRepository } from '@sanxian/persistence';
+import { DiscrepancyModule, LinkReviewWorkflow } from '@sanxian/discrepancy';
+import { ClientRepository, DraftRow, LinkRow, ReconciliationRepository, StaffRepository } from '@sanxian/persistence';
 import { PersistenceContext, startPersistence } from '../../../../test/support/persistence-context';
 import { processRecords } from '../../../../test/support/process-records';
 import { birthNotice, citizenId, marriageRecord, registryCard } from '../../../../test/support/record-factory';
@@ -16,7 +17,7 @@ describe('ReconciliationRepository (registry and facts in; links, discrepancies 
   const husband = { citizenId: citizenId('1993-01-01', 'M', 502), name: '郑军', sex: 'M', birthDate: '1993-01-01' };
 
   beforeAll(async () => {
-    ctx = await startPersistence();
+    ctx = await startPersistence({ imports: [DiscrepancyModule] });
     repo = ctx.get(ReconciliationRepository);
     const clients = ctx.get(ClientRepository);
     const fp = (await clients.create('family-planning', 'fp')).clientId;
@@ -99,7 +100,7 @@ describe('ReconciliationRepository (registry and facts in; links, discrepancies 
 
     // Staff confirm the review: later runs keep their decision, and report it as manual.
     const staff = await ctx.get(StaffRepository).create('reviewer', 'pw-pw-pw-pw', 'county', null);
-    await ctx.get(LinkReviewRepository).decide({ kind: 'county' }, mother.factId, { decision: 'confirm', comment: '同一人', staff });
+    await ctx.get(LinkReviewWorkflow).decide({ kind: 'county' }, mother.factId, { decision: 'confirm', comment: '同一人', staff });
     expect(await repo.saveLinks([link(mother.factId, noticeId, { decision: 'non-link', method: 'probabilistic', personKey: null })])).toEqual({ written: 0 });
     expect(await repo.loadManualLinks()).toEqual([{ factId: mother.factId, decision: 'link', personKey: 'C-2' }]);
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AgencyFact, DiscrepancyDraft, FactRole, IsoDate, RegistryCardView } from '@sanxian/domain';
 import { copyRows } from '../copy-rows';
+import { ReceiptRepository } from './receipt.repository';
 
 /** An agency fact as reconciliation reads it, with what linkage needs besides. */
 export interface StoredAgencyFact {
@@ -69,7 +70,10 @@ export const RECONCILIATION_LOCK = 0x5a4e_0002;
  */
 @Injectable()
 export class ReconciliationRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly receipts: ReceiptRepository,
+  ) {}
 
   /** Runs work holding the reconciliation lock, waiting for a run in progress to finish first. */
   async serialised<T>(work: () => Promise<T>): Promise<T> {
@@ -274,8 +278,8 @@ export class ReconciliationRepository {
          SELECT id, kind FROM closed`,
         [runId, townshipCode],
       );
-      await this.receiptsFor(tx, raisedIds, `'discrepancy-raised'`);
-      await this.receiptsFor(tx, closed.map((c) => c.id), `'resolved'`);
+      await this.receipts.addForDiscrepancies(tx, raisedIds, 'discrepancy-raised');
+      await this.receipts.addForDiscrepancies(tx, closed.map((c) => c.id), 'resolved');
       const byKind: ApplyCounts['byKind'] = {};
       const bump = (kind: string, field: 'raised' | 'closed') => {
         byKind[kind] ??= { raised: 0, closed: 0 };
@@ -291,21 +295,6 @@ export class ReconciliationRepository {
         byKind,
       };
     });
-  }
-
-  /** One receipt per evidence message of each discrepancy, to the client that sent it. */
-  private async receiptsFor(tx: EntityManager, discrepancyIds: string[], type: string): Promise<void> {
-    if (!discrepancyIds.length) return;
-    await tx.query(
-      `INSERT INTO exchange_receipt (client_id, message_id, record_id, type, detail)
-       SELECT m.client_id, m.id, m.record_id, ${type},
-         jsonb_build_object('discrepancyId', d.id, 'kind', d.kind, 'status', d.status)
-       FROM discrepancy d
-       CROSS JOIN LATERAL jsonb_array_elements_text(d.evidence->'messageIds') AS e(message_id)
-       JOIN inbound_message m ON m.id = e.message_id::uuid
-       WHERE d.id = ANY($1::uuid[])`,
-      [discrepancyIds],
-    );
   }
 }
 

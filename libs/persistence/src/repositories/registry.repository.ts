@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import type { RegistryChange } from '@sanxian/domain';
+import { returning } from '../returning';
 
 export interface RegistryChild {
   ordinal: number;
@@ -132,6 +134,18 @@ export class RegistryRepository {
       (SELECT count(*)::int FROM registry_child) AS children, (SELECT count(*)::int FROM registry_card_version) AS versions`);
     return row;
   }
+
+  /** A staff correction applied to the working copy, in the caller's transaction: see applyRegistryChange. */
+  applyCorrection(tx: EntityManager, change: Exclude<RegistryChange, { op: 'create-card' }>) {
+    return applyRegistryChange(tx, change);
+  }
+
+  /** The provenance of a correction: which card, which discrepancy, what change, whose decision. */
+  async recordCorrection(tx: EntityManager, correction: { cardId: string; discrepancyId: string; change: RegistryChange; staffId: string }): Promise<void> {
+    await tx.query(`INSERT INTO registry_correction (card_id, discrepancy_id, change, staff_id) VALUES ($1, $2, $3, $4)`, [
+      correction.cardId, correction.discrepancyId, JSON.stringify(correction.change), correction.staffId,
+    ]);
+  }
 }
 
 function day(value: unknown): string | null {
@@ -155,4 +169,69 @@ function toCard(w: Record<string, any>, h: Record<string, any> | undefined, chil
       birthOrder: Number(c.birth_order), policyCompliant: Boolean(c.policy_compliant),
     })),
   };
+}
+
+const PERSON_COLUMNS = { name: 'name', birthDate: 'birth_date', sex: 'sex' } as const;
+
+/**
+ * Applies one registry change to the working copy (the card's updated_at moves with it), in the
+ * caller's transaction. Answers the card and the message behind it (undefined: no such card) and
+ * whether any row changed; the caller refuses, rolling back, when nothing did.
+ */
+export async function applyRegistryChange(
+  tx: EntityManager,
+  change: Exclude<RegistryChange, { op: 'create-card' }>,
+): Promise<{ card: { cardId: string; messageId: string } | undefined; changed: boolean }> {
+  const [card] = await returning(tx, `UPDATE registry_woman SET updated_at = now() WHERE card_id = $1 RETURNING card_id, message_id`, [change.cardId]);
+  if (!card) return { card: undefined, changed: false };
+  // The child a birth date and sex name, within a day as matching goes, the closest first.
+  const childByBirth = (dateParam: string, sexParam: string) =>
+    `SELECT ordinal FROM registry_child WHERE card_id = $1 AND sex = ${sexParam} AND birth_date BETWEEN ${dateParam}::date - 1 AND ${dateParam}::date + 1
+     ORDER BY abs(birth_date - ${dateParam}::date), ordinal LIMIT 1`;
+  let changed: unknown[] = [];
+  switch (change.op) {
+    case 'set-card':
+      changed = await returning(
+        tx,
+        `UPDATE registry_woman SET marital_status = COALESCE($2, marital_status), residence_status = COALESCE($3, residence_status)
+         WHERE card_id = $1 RETURNING 1`,
+        [change.cardId, change.maritalStatus ?? null, change.residenceStatus ?? null],
+      );
+      break;
+    case 'add-child':
+      // Name and id follow from the card's next version; until then the child is known by birth.
+      // Policy compliance is the family-planning office's judgement: assumed until it says otherwise.
+      changed = await tx.query(
+        `INSERT INTO registry_child (card_id, ordinal, citizen_id, citizen_id_valid, name, sex, birth_date, birth_order, policy_compliant)
+         SELECT $1, COALESCE(max(ordinal) + 1, 0), NULL, false, NULL, $2, $3::date, COALESCE($4, 1 + count(*) FILTER (WHERE birth_date < $3::date)), true
+         FROM registry_child WHERE card_id = $1
+         RETURNING 1`,
+        [change.cardId, change.child.sex, change.child.birthDate, change.child.birthOrder ?? null],
+      );
+      break;
+    case 'remove-child':
+      changed = 'citizenId' in change.match
+        ? await returning(tx, `DELETE FROM registry_child WHERE card_id = $1 AND citizen_id = $2 RETURNING 1`, [change.cardId, change.match.citizenId])
+        : await returning(tx, `DELETE FROM registry_child WHERE card_id = $1 AND ordinal = (${childByBirth('$2', '$3')}) RETURNING 1`, [
+            change.cardId, change.match.birthDate, change.match.sex,
+          ]);
+      break;
+    case 'set-birth-order':
+      changed = await returning(tx, `UPDATE registry_child SET birth_order = $4 WHERE card_id = $1 AND ordinal = (${childByBirth('$2', '$3')}) RETURNING 1`, [
+        change.cardId, change.match.birthDate, change.match.sex, change.birthOrder,
+      ]);
+      break;
+    case 'set-person': {
+      const column = PERSON_COLUMNS[change.field];
+      const args = [change.cardId, change.citizenId, change.value];
+      // The registry keeps no sex for the woman (a card is a woman's) nor the husband.
+      if (change.field !== 'sex') {
+        changed.push(...(await returning(tx, `UPDATE registry_woman SET ${column} = $3 WHERE card_id = $1 AND citizen_id = $2 RETURNING 1`, args)));
+        changed.push(...(await returning(tx, `UPDATE registry_husband SET ${column} = $3 WHERE card_id = $1 AND citizen_id = $2 RETURNING 1`, args)));
+      }
+      changed.push(...(await returning(tx, `UPDATE registry_child SET ${column} = $3 WHERE card_id = $1 AND citizen_id = $2 RETURNING 1`, args)));
+      break;
+    }
+  }
+  return { card: { cardId: card.card_id, messageId: card.message_id }, changed: changed.length > 0 };
 }
