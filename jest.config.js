@@ -15,7 +15,7 @@ const common = {
   // swc compiles every module to CommonJS (cached after the first run).
   transformIgnorePatterns: [],
   moduleNameMapper: {
-    '^@sanxian/(domain|contracts|persistence|exchange|jobs|synth|reconciliation|assessment)$': '<rootDir>/libs/$1/src',
+    '^@sanxian/(domain|contracts|persistence|exchange|jobs|synth|reconciliation|assessment|api-types)$': '<rootDir>/libs/$1/src',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };

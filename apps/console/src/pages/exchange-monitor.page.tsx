@@ -4,7 +4,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { api } from '../api/api-client';
-import { AGENCIES, type AgencyId, type DeadMessage, type Monitor, type MonitorRejection, type ReplayResult } from '../api/types';
+import { AGENCIES, type AgencyId, type DeadMessage, type Monitor, type MonitorRejection, type ReplayResult } from '@sanxian/api-types';
 import { canUser, departmentAgency } from '../auth/roles';
 import { useSession } from '../auth/session';
 import { useLocalName } from '../components/assessment';

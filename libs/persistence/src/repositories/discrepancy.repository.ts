@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotCorrectableError, type CorrectableDiscrepancy, type RegionScope, type RegistryChange } from '@sanxian/domain';
+import type {
+  DiscrepancyCounts, DiscrepancyKind, DiscrepancyStatus, EvidenceMessage as EvidenceMessageView, HistoryEntry as HistoryEntryView, Resolution, ResolutionAction, StaffRef,
+} from '@sanxian/api-types';
 
-export const DISCREPANCY_STATUSES = ['open', 'resolved', 'resolved-by-data', 'dismissed'] as const;
-export type DiscrepancyStatus = (typeof DISCREPANCY_STATUSES)[number];
-export type ResolutionAction = 'accept-agency' | 'keep-registry' | 'dismiss';
+// The statuses, actions and shapes the staff API shows are declared once, in @sanxian/api-types.
+export type { DiscrepancyCounts, DiscrepancyStatus, ResolutionAction, StaffRef };
+export const DISCREPANCY_STATUSES = ['open', 'resolved', 'resolved-by-data', 'dismissed'] as const satisfies readonly DiscrepancyStatus[];
 
 /** Today in China, where due dates are counted: a discrepancy is overdue the day after its due date. */
 export const CHINA_TODAY_SQL = `(now() AT TIME ZONE 'Asia/Shanghai')::date`;
@@ -17,11 +20,6 @@ export function scopeCondition(scope: RegionScope, column: string, params: unkno
   if (scope.kind === 'county') return 'true';
   params.push(scope.townshipCode);
   return `${column} = $${params.length}`;
-}
-
-export interface StaffRef {
-  id: string;
-  username: string;
 }
 
 export interface DiscrepancyListFilter {
@@ -40,7 +38,7 @@ export interface DiscrepancyListFilter {
 
 export interface DiscrepancySummary {
   id: string;
-  kind: string;
+  kind: DiscrepancyKind;
   status: DiscrepancyStatus;
   regionCode: string;
   townshipCode: string;
@@ -62,26 +60,13 @@ export interface DiscrepancyRecord extends DiscrepancySummary {
   evidence: { messageIds: string[]; recordIds: string[]; cardId?: string };
   raisedByRun: string;
   lastSeenRun: string;
-  resolution: Record<string, unknown> | null;
+  resolution: Resolution | null;
 }
 
-export interface EvidenceMessage {
-  messageId: string;
-  clientId: string;
-  agency: string | null;
-  kind: string;
-  recordId: string;
-  receivedAt: Date;
-  /** The record as the agency sent it. */
-  record: unknown;
-}
+/** An evidence message as the API shows it, with its receipt time as read. */
+export type EvidenceMessage = Omit<EvidenceMessageView, 'receivedAt'> & { receivedAt: Date };
 
-export interface HistoryEntry {
-  at: Date;
-  event: string;
-  by: StaffRef | null;
-  detail: Record<string, unknown> | null;
-}
+export type HistoryEntry = Omit<HistoryEntryView, 'at'> & { at: Date };
 
 export type ResolveOutcome =
   | { outcome: 'not-found' }
@@ -92,13 +77,6 @@ export type AssignOutcome =
   | { outcome: 'not-found'; ids: string[] }
   | { outcome: 'out-of-region'; ids: string[] }
   | { outcome: 'assigned'; ids: string[] };
-
-export interface DiscrepancyCounts {
-  /** Open discrepancies by kind. */
-  byKind: Record<string, number>;
-  byStatus: Record<string, number>;
-  byTownship: { townshipCode: string; open: number; overdue: number; closed: number }[];
-}
 
 export interface RunView {
   id: string;
