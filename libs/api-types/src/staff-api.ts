@@ -5,7 +5,7 @@
  * imported for its types only, so the console's bundle pulls no server code.
  */
 import type {
-  AssessmentLineId, DiscrepancyKind, LocalizedName, StaffRole, UnitKind, UnitOutcome, UnitResult,
+  AssessmentLineId, DiscrepancyKind, LocalizedName, RegionScope, StaffRole, UnitKind, UnitOutcome, UnitResult,
 } from '@sanxian/domain';
 
 export type { DiscrepancyKind, LocalizedName, StaffRole, UnitOutcome };
@@ -33,10 +33,12 @@ export interface StaffUser {
 
 export interface Me extends StaffUser {
   userId: string;
+  scope: RegionScope;
 }
 
 export interface TokenResponse {
   accessToken: string;
+  tokenType: 'Bearer';
   expiresAt: string;
   user: StaffUser;
 }
@@ -297,6 +299,8 @@ export type AgencyId = (typeof AGENCIES)[number];
 
 export interface MonitorCounts {
   received: number;
+  /** Of `received`: an initial load or a history import, never late. */
+  initialLoad: number;
   late: number;
   lateShare: number | null;
   rejected: number;
@@ -334,8 +338,8 @@ export interface Monitor {
   lateAfterDays: number;
   totals: MonitorCounts;
   agencies: (MonitorCounts & { agency: AgencyId })[];
-  days: { day: string; agency: AgencyId; received: number; late: number; rejected: number }[];
-  stations: { agency: AgencyId; stationCode: string | null; stationName: LocalizedName | null; received: number; late: number; lateShare: number | null; rejected: number }[];
+  days: { day: string; agency: AgencyId; received: number; initialLoad: number; late: number; rejected: number }[];
+  stations: { agency: AgencyId; stationCode: string | null; stationName: LocalizedName | null; received: number; initialLoad: number; late: number; lateShare: number | null; rejected: number }[];
   rejectionReasons: { agency: AgencyId; kind: string; code: string; path: string; example: string | null; count: number }[];
   rejections: MonitorRejection[];
   dead: { total: number; items: DeadMessage[] };

@@ -209,7 +209,7 @@ function Trends({ monitor }: { monitor: Monitor }) {
     const of = (a: AgencyId, pick: (d: Monitor['days'][number]) => number | null) =>
       days.map((d) => {
         const row = at.get(`${d}|${a}`);
-        return row ? pick(row) : pick({ day: d, agency: a, received: 0, late: 0, rejected: 0 });
+        return row ? pick(row) : pick({ day: d, agency: a, received: 0, initialLoad: 0, late: 0, rejected: 0 });
       });
     return { days, agencies, of };
   }, [monitor]);
