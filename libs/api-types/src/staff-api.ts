@@ -5,7 +5,7 @@
  * imported for its types only, so the console's bundle pulls no server code.
  */
 import type {
-  AssessmentLineId, DiscrepancyKind, LocalizedName, RegionScope, StaffRole, UnitKind, UnitOutcome, UnitResult,
+  AssessmentLineId, BreakdownNode, DiscrepancyKind, IndicatorFacts, LocalizedName, RegionScope, StaffRole, UnitKind, UnitOutcome, UnitResult,
 } from '@sanxian/domain';
 
 export type { DiscrepancyKind, LocalizedName, StaffRole, UnitOutcome };
@@ -192,14 +192,8 @@ export interface VetoView {
   evidenceIds: string[];
 }
 
-export interface FactsView {
-  checkId?: string;
-  value?: number;
-  numerator?: number;
-  denominator?: number;
-  target?: number;
-  grade?: string;
-  problem?: 'no value' | 'no target' | 'no grade';
+/** An indicator's facts without their (possibly thousands of) evidence ids: the count, and where to page them. */
+export interface FactsView extends Omit<IndicatorFacts, 'evidenceIds'> {
   evidenceCount: number;
   /** Where the records behind the number are paged (indicators only). */
   records?: string;
@@ -236,17 +230,9 @@ export interface Scoreboard extends YearHeader {
   lines: { line: AssessmentLine; name: LocalizedName; groups: ScoreboardGroup[]; units: ScoreboardEntry[] }[];
 }
 
-export interface BreakdownView {
-  key: string;
-  name: LocalizedName;
-  score: number;
-  max: number;
-  weight?: number;
-  factor?: number;
-  fraction?: number;
-  lost?: number;
-  note?: string;
-  facts?: FactsView & { evidenceIds?: string[] };
+/** A node of a unit's score; the facts of an indicator and of each of its checks as a view. */
+export interface BreakdownView extends Omit<BreakdownNode, 'facts' | 'children'> {
+  facts?: FactsView;
   children: BreakdownView[];
 }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotCorrectableError, type CorrectableDiscrepancy, type RegionScope, type RegistryChange } from '@sanxian/domain';
 import type {
-  DiscrepancyCounts, DiscrepancyKind, DiscrepancyStatus, EvidenceMessage as EvidenceMessageView, HistoryEntry as HistoryEntryView, Resolution, ResolutionAction, StaffRef,
+  DiscrepancyCounts, DiscrepancyItem, DiscrepancyStatus, EvidenceMessage as EvidenceMessageView, HistoryEntry as HistoryEntryView, Resolution, ResolutionAction, StaffRef,
 } from '@sanxian/api-types';
 
 // The statuses, actions and shapes the staff API shows are declared once, in @sanxian/api-types.
@@ -36,20 +36,12 @@ export interface DiscrepancyListFilter {
   limit: number;
 }
 
-export interface DiscrepancySummary {
-  id: string;
-  kind: DiscrepancyKind;
-  status: DiscrepancyStatus;
-  regionCode: string;
-  townshipCode: string;
-  dueAt: string;
-  overdue: boolean;
+/** A list item as read: the API's item, with its times as read and the subject unmasked. */
+export interface DiscrepancySummary extends Pick<DiscrepancyItem, 'id' | 'kind' | 'status' | 'regionCode' | 'townshipCode' | 'dueAt' | 'overdue' | 'assignee' | 'cardId'> {
   raisedAt: Date;
   closedAt: Date | null;
-  assignee: StaffRef | null;
   subjectCitizenId: string | null;
   subjectName: string | null;
-  cardId: string | null;
 }
 
 export interface DiscrepancyRecord extends DiscrepancySummary {
