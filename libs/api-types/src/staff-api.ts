@@ -22,7 +22,7 @@ export type Served<T> = T extends string
       ? { [K in keyof T]: Served<T[K]> }
       : T;
 
-/** Lists every kind exactly once: a kind missing or misspelt is a compile error where the list is written. */
+/** Lists every member of the union: one missing or misspelt is a compile error where the list is written. */
 type ExactList<Union extends string, List extends readonly Union[]> = [Union] extends [List[number]] ? List : never;
 
 export interface StaffUser {

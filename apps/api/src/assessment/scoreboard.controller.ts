@@ -111,7 +111,7 @@ export class ScoreboardController {
   async unit(@Param('unitId') unitId: string, @Query('year') year?: string): Promise<Served<UnitBreakdown>> {
     const id = idParam('unitId', unitId);
     const results = await this.queries.results(yearParam(year));
-    // The breakdown and evidence views are built loosely typed (scoreboard.service.ts): asserted to the shared types here, not yet checked.
+    // The breakdown and evidence views are built loosely typed (scoreboard.service.ts): asserted to the shared types here; test/e2e/staff-api-shapes.int-spec.ts checks their keys.
     return { ...header(results), unit: unitView(unitOf(results, id), results.result.year) as Served<UnitBreakdown['unit']> };
   }
 
