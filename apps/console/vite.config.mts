@@ -36,6 +36,8 @@ export default defineConfig({
   base: '/',
   oxc: { jsx: { runtime: 'automatic' } },
   plugins: [precompress()],
+  // The staff API's types and constant lists, shared with the server (libs/api-types imports nothing at run time).
+  resolve: { alias: { '@sanxian/api-types': fileURLToPath(new URL('../../libs/api-types/src/index.ts', import.meta.url)) } },
   build: {
     outDir,
     emptyOutDir: true,

@@ -11,6 +11,7 @@ import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { decodeCursor, encodeCursor, limitParam } from '../reconciliation/staff-query';
 import { attachment, idParam, lineParam, yearParam } from './assessment-params';
 import { orProblem, scoreboardEntry, unitView } from './scoreboard.service';
+import type { EvidencePage, Scoreboard, Served, UnitBreakdown } from '@sanxian/api-types';
 
 function header(results: YearResults) {
   return {
@@ -58,7 +59,7 @@ export class ScoreboardController {
   @ApiOperation({ summary: 'The ranked units of each line (or one): rank, score, quality, level, tier and outcome, veto reasons, the top reasons (largest point losses), and per group the tie-break rule and where it split a tier\'s equal scores' })
   @ApiQuery({ name: 'year', required: true, example: 2026 })
   @ApiQuery({ name: 'line', required: false, enum: ['party-government', 'business', 'department'], description: 'default every line' })
-  async scoreboard(@Query('year') year?: string, @Query('line') line?: string) {
+  async scoreboard(@Query('year') year?: string, @Query('line') line?: string): Promise<Served<Scoreboard>> {
     const results = await this.results(yearParam(year));
     const only = lineParam(results.plan, line, false);
     return {
@@ -112,10 +113,11 @@ export class ScoreboardController {
   @ApiOperation({ summary: "One unit's result with its breakdown tree, down to each indicator's value, numerator, denominator and target (with a link to its records)" })
   @ApiParam({ name: 'unitId', example: '511325101' })
   @ApiQuery({ name: 'year', required: true, example: 2026 })
-  async unit(@Param('unitId') unitId: string, @Query('year') year?: string) {
+  async unit(@Param('unitId') unitId: string, @Query('year') year?: string): Promise<Served<UnitBreakdown>> {
     const id = idParam('unitId', unitId);
     const results = await this.results(yearParam(year));
-    return { ...header(results), unit: unitView(unitOf(results, id), results.result.year) };
+    // The breakdown and evidence views are built loosely typed (scoreboard.service.ts): asserted to the shared types here; test/e2e/staff-api-shapes.int-spec.ts checks their keys.
+    return { ...header(results), unit: unitView(unitOf(results, id), results.result.year) as Served<UnitBreakdown['unit']> };
   }
 
   @Get('scoreboard/units/:unitId/indicators/:indicatorId/records')
@@ -132,7 +134,7 @@ export class ScoreboardController {
     @Param('unitId') unitId: string,
     @Param('indicatorId') indicatorId: string,
     @Query() query: Record<string, string | undefined>,
-  ) {
+  ): Promise<Served<EvidencePage>> {
     const id = idParam('unitId', unitId);
     const indicator = idParam('indicatorId', indicatorId);
     const limit = limitParam(query.limit, 50, 500);
@@ -160,7 +162,7 @@ export class ScoreboardController {
       unitId: id,
       indicatorId: indicator,
       total: evidence.length,
-      items,
+      items: items as Served<EvidencePage['items']>,
       nextCursor: more ? encodeCursor([slice[slice.length - 1]]) : null,
     };
   }

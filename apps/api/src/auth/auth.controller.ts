@@ -5,6 +5,7 @@ import { Access } from './access-policy';
 import { CurrentStaff, CurrentToken, StaffPrincipal, StaffToken } from './staff-principal';
 import { StaffAuthGuard } from './staff-auth.guard';
 import { SignInService } from './sign-in.service';
+import type { Me, TokenResponse } from '@sanxian/api-types';
 
 @ApiTags('staff')
 @Controller('v1')
@@ -21,7 +22,7 @@ export class AuthController {
   @ApiResponse({ status: 401, description: 'wrong username or password (or a disabled account)' })
   @ApiResponse({ status: 429, description: 'too many failed sign-ins for this username or address: Retry-After says when to try again' })
   @ApiResponse({ status: 503, description: 'too many sign-ins at once: Retry-After' })
-  async token(@Body() body: unknown, @Ip() address: string) {
+  async token(@Body() body: unknown, @Ip() address: string): Promise<TokenResponse> {
     const { username, password } = this.signIns.credentials(body);
     const outcome = await this.signIns.signIn(username, password, address);
     if ('refused' in outcome) {
@@ -49,7 +50,7 @@ export class AuthController {
   @Access('me.read')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'The signed-in user, role and region scope' })
-  me(@CurrentStaff() staff: StaffPrincipal) {
+  me(@CurrentStaff() staff: StaffPrincipal): Me {
     return staff;
   }
 }

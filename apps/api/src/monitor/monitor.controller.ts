@@ -9,6 +9,7 @@ import { Access } from '../auth/access-policy';
 import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { auditUser } from '../reconciliation/discrepancy.controller';
 import { MonitorRequestValidator, agencyScope, periodParams } from './monitor-request';
+import type { Monitor, ReplayResult, Served } from '@sanxian/api-types';
 
 /** How many of the latest refusals and dead messages the monitor lists. */
 const RECENT_REJECTIONS = 100;
@@ -65,7 +66,7 @@ export class MonitorController {
   @ApiQuery({ name: 'to', required: false, description: 'last day of receipt, YYYY-MM-DD; default today (China); at most 400 days in all' })
   @ApiQuery({ name: 'agency', required: false, enum: AGENCIES })
   @ApiResponse({ status: 403, description: 'a township user, or a department user asking for another agency' })
-  async overview(@CurrentStaff() staff: StaffPrincipal, @Query() query: Record<string, string | undefined>) {
+  async overview(@CurrentStaff() staff: StaffPrincipal, @Query() query: Record<string, string | undefined>): Promise<Served<Monitor>> {
     const agency = agencyScope(staff, query.agency);
     const { from, to } = periodParams(query.from, query.to);
     const period = { from, to, agency };
@@ -119,7 +120,7 @@ export class MonitorController {
   @ApiBody({ schema: { type: 'object', properties: { messageIds: { type: 'array', items: { type: 'string', format: 'uuid' }, minItems: 1, maxItems: 500 }, all: { type: 'boolean' } } } })
   @ApiResponse({ status: 200, description: '{messages, batches, enqueued}: enqueued false when Redis is down (the relay hands them over when it returns)' })
   @ApiResponse({ status: 404, description: 'none of the messages listed is dead' })
-  async replay(@CurrentStaff() staff: StaffPrincipal, @Body() body: unknown) {
+  async replay(@CurrentStaff() staff: StaffPrincipal, @Body() body: unknown): Promise<ReplayResult> {
     const request = this.bodies.parseReplay(body);
     const revived = await this.intake.reviveDead(request.all ? 'all' : request.messageIds);
     if (request.messageIds && revived.messages === 0) throw new NotFoundException('none of the messages listed is dead (replayed already?)');

@@ -7,6 +7,7 @@ import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
 import { auditUser } from '../reconciliation/discrepancy.controller';
 import { enumParam, regionParam } from '../reconciliation/staff-query';
+import type { StaffEntry } from '@sanxian/api-types';
 
 /**
  * The staff directory, for the console's pickers (the assignee of discrepancies): the enabled
@@ -26,7 +27,7 @@ export class StaffDirectoryController {
   @ApiOperation({ summary: 'Enabled staff users by username: id, username, role, regionCode' })
   @ApiQuery({ name: 'role', required: false, enum: STAFF_ROLES })
   @ApiQuery({ name: 'region', required: false, description: 'a 6-, 9- or 12-digit region code: users whose region lies inside it (county-wide users have none)' })
-  async list(@CurrentStaff() staff: StaffPrincipal, @Query('role') role?: string, @Query('region') region?: string) {
+  async list(@CurrentStaff() staff: StaffPrincipal, @Query('role') role?: string, @Query('region') region?: string): Promise<{ items: StaffEntry[] }> {
     const filter = { role: enumParam('role', role, STAFF_ROLES), regionCode: regionParam('region', region) };
     const items = await this.staffUsers.directory(filter);
     await this.staffUsers.audit({ ...auditUser(staff), action: 'staff.list', detail: { filter, count: items.length, ids: items.map((u) => u.id) } });

@@ -12,6 +12,7 @@ import {
   DISCREPANCY_KINDS, booleanParam, citizenIdsIn, decodeCursor, enumParam, isUuid, limitParam, page, regionParam, uuidParam,
 } from './staff-query';
 import { StaffRequestValidator } from './staff-request-validator';
+import type { DiscrepancyCounts, DiscrepancyDetail, DiscrepancyItem, Page, Served } from '@sanxian/api-types';
 
 /** Roles that may act on discrepancies (ACCESS_POLICY): the only ones work can be assigned to. */
 const RESOLVERS = rolesAllowed('discrepancies.resolve');
@@ -21,7 +22,7 @@ function staffRef(staff: StaffPrincipal) {
 }
 
 /** A list item: enough to pick a discrepancy, with the subject's id masked. */
-function listItem(d: DiscrepancySummary) {
+function listItem(d: DiscrepancySummary): Served<DiscrepancyItem> {
   return {
     id: d.id, kind: d.kind, status: d.status, regionCode: d.regionCode, townshipCode: d.townshipCode, dueAt: d.dueAt, overdue: d.overdue,
     raisedAt: d.raisedAt, assignee: d.assignee, subject: { citizenId: maskCitizenId(d.subjectCitizenId), name: d.subjectName }, cardId: d.cardId,
@@ -54,7 +55,7 @@ export class DiscrepancyController {
   @ApiQuery({ name: 'assignee', required: false, description: 'a user id, `me` or `none`' })
   @ApiQuery({ name: 'limit', required: false, description: '1–500, default 50' })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
-  async list(@CurrentStaff() staff: StaffPrincipal, @Query() query: Record<string, string | undefined>) {
+  async list(@CurrentStaff() staff: StaffPrincipal, @Query() query: Record<string, string | undefined>): Promise<Served<Page<DiscrepancyItem>>> {
     const limit = limitParam(query.limit, 50, 500);
     const assignee = query.assignee;
     const after = decodeCursor(query.cursor, (v) => v.length === 2 && /^\d{4}-\d{2}-\d{2}$/.test(v[0]) && isUuid(v[1]));
@@ -78,7 +79,7 @@ export class DiscrepancyController {
   @Get('counts')
   @Access('discrepancies.counts')
   @ApiOperation({ summary: "Counts in the user's region: open by kind, all by status, and per township open, overdue and closed" })
-  counts(@CurrentStaff() staff: StaffPrincipal) {
+  counts(@CurrentStaff() staff: StaffPrincipal): Promise<DiscrepancyCounts> {
     return this.discrepancies.counts(staff.scope);
   }
 
@@ -87,7 +88,7 @@ export class DiscrepancyController {
   @ApiOperation({ summary: 'One discrepancy: both values, the evidence records, the card, the resolution and history (full ids: audited)' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiResponse({ status: 404, description: 'unknown, or outside the user\'s region' })
-  async detail(@CurrentStaff() staff: StaffPrincipal, @Param('id') id: string) {
+  async detail(@CurrentStaff() staff: StaffPrincipal, @Param('id') id: string): Promise<Served<DiscrepancyDetail>> {
     const d = await this.discrepancies.findInScope(staff.scope, uuidParam('id', id));
     if (!d) throw new NotFoundException(`no discrepancy ${id}`);
     const [messages, card, history] = await Promise.all([
@@ -95,7 +96,7 @@ export class DiscrepancyController {
       d.cardId ? this.registry.currentCard(d.cardId) : undefined,
       this.discrepancies.history(d),
     ]);
-    const body = {
+    const body: Served<DiscrepancyDetail> = {
       ...listItem(d),
       subject: { citizenId: d.subjectCitizenId, name: d.subjectName },
       subjectKey: d.subject,

@@ -9,9 +9,10 @@ import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { auditUser } from './discrepancy.controller';
 import { citizenIdsIn, decodeCursor, enumParam, factIdParam, limitParam, page } from './staff-query';
 import { StaffRequestValidator } from './staff-request-validator';
+import type { LinkReviewDetail, LinkReviewItem, Page, Served } from '@sanxian/api-types';
 
 /** A list item: the record and the person proposed, ids masked. */
-function listItem(r: LinkReviewSummary) {
+function listItem(r: LinkReviewSummary): LinkReviewItem {
   return {
     id: r.factId, status: r.status, townshipCode: r.townshipCode, score: r.score, method: r.method,
     candidate: r.candidate && { ...r.candidate, citizenId: maskCitizenId(r.candidate.citizenId) },
@@ -39,7 +40,7 @@ export class LinkReviewController {
   @ApiQuery({ name: 'status', required: false, enum: [...REVIEW_STATUSES, 'all'], description: 'default pending' })
   @ApiQuery({ name: 'limit', required: false, description: '1–500, default 50' })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
-  async list(@CurrentStaff() staff: StaffPrincipal, @Query() query: Record<string, string | undefined>) {
+  async list(@CurrentStaff() staff: StaffPrincipal, @Query() query: Record<string, string | undefined>): Promise<Page<LinkReviewItem>> {
     const limit = limitParam(query.limit, 50, 500);
     // The cursor is the last item's (score, fact id): the list goes likeliest match first.
     const after = decodeCursor(query.cursor, (v) => v.length === 2 && (v[0] === '' || Number.isFinite(Number(v[0]))) && /^\d{1,18}$/.test(v[1]));
@@ -62,11 +63,11 @@ export class LinkReviewController {
   @ApiOperation({ summary: 'The record beside the registry person proposed, with the weight of each field (full ids: audited)' })
   @ApiParam({ name: 'id', description: 'the link review id' })
   @ApiResponse({ status: 404, description: 'unknown, or outside the user\'s region' })
-  async detail(@CurrentStaff() staff: StaffPrincipal, @Param('id') id: string) {
+  async detail(@CurrentStaff() staff: StaffPrincipal, @Param('id') id: string): Promise<Served<LinkReviewDetail>> {
     const review = await this.reviews.findInScope(staff.scope, factIdParam('id', id));
     if (!review) throw new NotFoundException(`no link review ${id}`);
     const { factId, ...rest } = review;
-    const body = { id: factId, ...rest };
+    const body: Served<LinkReviewDetail> = { id: factId, ...rest };
     await this.staffUsers.audit({ ...auditUser(staff), action: 'link-review.read', target: factId, detail: { citizenIds: citizenIdsIn(body) } });
     return body;
   }

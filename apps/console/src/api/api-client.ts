@@ -1,4 +1,4 @@
-import type { TokenResponse } from './types';
+import type { TokenResponse } from '@sanxian/api-types';
 
 /** An answer other than 2xx: the RFC 9457 problem document's detail and field errors, if any. */
 export class ApiError extends Error {

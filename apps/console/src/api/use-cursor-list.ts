@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/api-client';
-import type { Page } from '../api/types';
+import type { Page } from '@sanxian/api-types';
 
 export interface CursorList<T> {
   items: T[];

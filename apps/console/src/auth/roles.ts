@@ -1,4 +1,4 @@
-import { AGENCIES, type StaffRole, type StaffUser } from '../api/types';
+import { AGENCIES, type StaffRole, type StaffUser } from '@sanxian/api-types';
 
 /**
  * What each role may use: the menu shows only these, and pages hide actions the API would refuse.

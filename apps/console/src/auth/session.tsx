@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, api, setUnauthorizedHandler, signIn as requestToken, storeSession, storedSession } from '../api/api-client';
-import type { Me } from '../api/types';
+import type { Me } from '@sanxian/api-types';
 import { clearDrafts } from '../drafts';
 
 export interface Session {

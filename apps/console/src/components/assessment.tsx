@@ -1,7 +1,7 @@
 import { StopOutlined, TrophyOutlined, WarningOutlined } from '@ant-design/icons';
 import { Tag } from 'antd';
 import { useCallback } from 'react';
-import type { LocalizedName, ScoreboardEntry, UnitOutcome } from '../api/types';
+import type { LocalizedName, ScoreboardEntry, UnitOutcome } from '@sanxian/api-types';
 import { useI18n } from '../i18n/i18n';
 // A pure file of the domain library, without imports: bundled as it is.
 import { noteInChinese } from '../../../../libs/domain/src/scoring/note-text';

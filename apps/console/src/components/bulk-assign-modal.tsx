@@ -1,7 +1,7 @@
 import { Alert, Form, Modal, Progress, Radio, Select, Space } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api/api-client';
-import type { StaffEntry } from '../api/types';
+import type { StaffEntry } from '@sanxian/api-types';
 import { useSession } from '../auth/session';
 import { useI18n } from '../i18n/i18n';
 import { regionName } from '../regions/regions';

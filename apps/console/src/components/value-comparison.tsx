@@ -1,5 +1,5 @@
 import { Table, Tag, Typography } from 'antd';
-import type { DiscrepancyDetail } from '../api/types';
+import type { DiscrepancyDetail } from '@sanxian/api-types';
 import { useI18n } from '../i18n/i18n';
 import { regionName } from '../regions/regions';
 

@@ -3,7 +3,7 @@ import type { ColumnsType } from 'antd/es/table';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api } from '../api/api-client';
-import { DISCREPANCY_KINDS, DISCREPANCY_STATUSES, type DiscrepancyCounts, type DiscrepancyItem } from '../api/types';
+import { DISCREPANCY_KINDS, DISCREPANCY_STATUSES, type DiscrepancyCounts, type DiscrepancyItem } from '@sanxian/api-types';
 import { useCursorList } from '../api/use-cursor-list';
 import { can } from '../auth/roles';
 import { useSession } from '../auth/session';

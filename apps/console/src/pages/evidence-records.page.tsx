@@ -3,7 +3,7 @@ import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { ApiError, api } from '../api/api-client';
-import type { BreakdownView, EvidencePage, EvidenceRecord, UnitBreakdown } from '../api/types';
+import type { BreakdownView, EvidencePage, EvidenceRecord, UnitBreakdown } from '@sanxian/api-types';
 import { useLocalName, yearOf } from '../components/assessment';
 import { ErrorState } from '../components/problem';
 import { useI18n } from '../i18n/i18n';

@@ -4,7 +4,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { api } from '../api/api-client';
-import { AGENCIES, type AgencyId, type DeadMessage, type Monitor, type MonitorRejection, type ReplayResult } from '../api/types';
+import { AGENCIES, type AgencyId, type DeadMessage, type Monitor, type MonitorRejection, type ReplayResult } from '@sanxian/api-types';
 import { canUser, departmentAgency } from '../auth/roles';
 import { useSession } from '../auth/session';
 import { useLocalName } from '../components/assessment';
@@ -209,7 +209,7 @@ function Trends({ monitor }: { monitor: Monitor }) {
     const of = (a: AgencyId, pick: (d: Monitor['days'][number]) => number | null) =>
       days.map((d) => {
         const row = at.get(`${d}|${a}`);
-        return row ? pick(row) : pick({ day: d, agency: a, received: 0, late: 0, rejected: 0 });
+        return row ? pick(row) : pick({ day: d, agency: a, received: 0, initialLoad: 0, late: 0, rejected: 0 });
       });
     return { days, agencies, of };
   }, [monitor]);

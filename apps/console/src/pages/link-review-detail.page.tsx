@@ -2,7 +2,7 @@ import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Radio, Result
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { ApiError, api } from '../api/api-client';
-import type { LinkReviewDetail } from '../api/types';
+import type { LinkReviewDetail } from '@sanxian/api-types';
 import { can } from '../auth/roles';
 import { useSession } from '../auth/session';
 import { EChart } from '../components/e-chart';

@@ -1,6 +1,6 @@
 import { Button, Card, Empty, Select, Space, Table, Tag, Typography } from 'antd';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
-import type { LinkReviewItem } from '../api/types';
+import type { LinkReviewItem } from '@sanxian/api-types';
 import { useCursorList } from '../api/use-cursor-list';
 import { ErrorAlert, ErrorState } from '../components/problem';
 import { UnlinkedCauses } from '../components/unlinked-causes';

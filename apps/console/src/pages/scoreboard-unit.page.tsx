@@ -3,7 +3,7 @@ import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { ApiError, api } from '../api/api-client';
-import type { BreakdownView, UnitBreakdown } from '../api/types';
+import type { BreakdownView, UnitBreakdown } from '@sanxian/api-types';
 import { useSession } from '../auth/session';
 import { OutcomeTag, VetoText, indicatorOfRecordsLink, mayDrillDown, recordsPath, useLocalName, useNoteText, yearOf } from '../components/assessment';
 import { EChart } from '../components/e-chart';

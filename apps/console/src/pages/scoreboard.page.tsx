@@ -4,7 +4,7 @@ import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { ApiError, api, downloadFile } from '../api/api-client';
-import { ASSESSMENT_LINES, type Scoreboard, type ScoreboardEntry, type ScoreboardGroup } from '../api/types';
+import { ASSESSMENT_LINES, type Scoreboard, type ScoreboardEntry, type ScoreboardGroup } from '@sanxian/api-types';
 import { useSession } from '../auth/session';
 import { OutcomeTag, VetoText, indicatorOfRecordsLink, mayDrillDown, outcomeColour, recordsPath, useLocalName, yearOf } from '../components/assessment';
 import { EChart } from '../components/e-chart';

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DiscrepancyKind, RegionScope } from '@sanxian/domain';
+import type {
+  DiscrepancyCounts, DiscrepancyItem, DiscrepancyStatus, EvidenceMessage as EvidenceMessageView, HistoryEntry as HistoryEntryView, Resolution, ResolutionAction, StaffRef,
+} from '@sanxian/api-types';
 import { returning } from '../returning';
 
-export const DISCREPANCY_STATUSES = ['open', 'resolved', 'resolved-by-data', 'dismissed'] as const;
-export type DiscrepancyStatus = (typeof DISCREPANCY_STATUSES)[number];
-export type { ResolutionAction } from '@sanxian/domain';
+// The statuses, actions and shapes the staff API shows are declared once, in @sanxian/api-types.
+export type { DiscrepancyCounts, DiscrepancyStatus, ResolutionAction, StaffRef };
+export const DISCREPANCY_STATUSES = ['open', 'resolved', 'resolved-by-data', 'dismissed'] as const satisfies readonly DiscrepancyStatus[];
 
 /** Today in China, where due dates are counted: a discrepancy is overdue the day after its due date. */
 export const CHINA_TODAY_SQL = `(now() AT TIME ZONE 'Asia/Shanghai')::date`;
@@ -18,11 +21,6 @@ export function scopeCondition(scope: RegionScope, column: string, params: unkno
   if (scope.kind === 'county') return 'true';
   params.push(scope.townshipCode);
   return `${column} = $${params.length}`;
-}
-
-export interface StaffRef {
-  id: string;
-  username: string;
 }
 
 export interface DiscrepancyListFilter {
@@ -39,20 +37,12 @@ export interface DiscrepancyListFilter {
   limit: number;
 }
 
-export interface DiscrepancySummary {
-  id: string;
-  kind: string;
-  status: DiscrepancyStatus;
-  regionCode: string;
-  townshipCode: string;
-  dueAt: string;
-  overdue: boolean;
+/** A list item as read: the API's item, with its times as read and the subject unmasked. */
+export interface DiscrepancySummary extends Pick<DiscrepancyItem, 'id' | 'kind' | 'status' | 'regionCode' | 'townshipCode' | 'dueAt' | 'overdue' | 'assignee' | 'cardId'> {
   raisedAt: Date;
   closedAt: Date | null;
-  assignee: StaffRef | null;
   subjectCitizenId: string | null;
   subjectName: string | null;
-  cardId: string | null;
 }
 
 export interface DiscrepancyRecord extends DiscrepancySummary {
@@ -63,26 +53,13 @@ export interface DiscrepancyRecord extends DiscrepancySummary {
   evidence: { messageIds: string[]; recordIds: string[]; cardId?: string };
   raisedByRun: string;
   lastSeenRun: string;
-  resolution: Record<string, unknown> | null;
+  resolution: Resolution | null;
 }
 
-export interface EvidenceMessage {
-  messageId: string;
-  clientId: string;
-  agency: string | null;
-  kind: string;
-  recordId: string;
-  receivedAt: Date;
-  /** The record as the agency sent it. */
-  record: unknown;
-}
+/** An evidence message as the API shows it, with its receipt time as read. */
+export type EvidenceMessage = Omit<EvidenceMessageView, 'receivedAt'> & { receivedAt: Date };
 
-export interface HistoryEntry {
-  at: Date;
-  event: string;
-  by: StaffRef | null;
-  detail: Record<string, unknown> | null;
-}
+export type HistoryEntry = Omit<HistoryEntryView, 'at'> & { at: Date };
 
 /** A discrepancy locked for a staff decision: what the decision needs. */
 export interface LockedDiscrepancy {
@@ -95,13 +72,6 @@ export interface LockedDiscrepancy {
   registryValue: unknown;
   /** The messages in evidence. */
   messageIds: string[];
-}
-
-export interface DiscrepancyCounts {
-  /** Open discrepancies by kind. */
-  byKind: Record<string, number>;
-  byStatus: Record<string, number>;
-  byTownship: { townshipCode: string; open: number; overdue: number; closed: number }[];
 }
 
 export interface RunView {

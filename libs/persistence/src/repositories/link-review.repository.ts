@@ -1,61 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { unlinkedRecordKey, type FactRole, type LinkReviewDecision, type RegionScope } from '@sanxian/domain';
-import { scopeCondition, type StaffRef } from './discrepancy.repository';
+import type { LinkReviewDetail as LinkReviewDetailView, LinkReviewItem, RegistryPerson, ReviewStatus, StaffRef } from '@sanxian/api-types';
+import { scopeCondition } from './discrepancy.repository';
 
-export const REVIEW_STATUSES = ['pending', 'confirmed', 'rejected'] as const;
-export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+// The shapes the staff API shows are declared once, in @sanxian/api-types; the rows here differ only by their key and times.
+export type { ReviewStatus };
+export const REVIEW_STATUSES = ['pending', 'confirmed', 'rejected'] as const satisfies readonly ReviewStatus[];
 
 /** canonical_fact's role names → the names discrepancy subjects use (the domain's). */
 const SUBJECT_ROLE: Record<string, FactRole> = { subject: 'person', 'party-a': 'partyA', 'party-b': 'partyB', mother: 'mother', father: 'father' };
 const subjectRoleOf = (role: string): FactRole => SUBJECT_ROLE[role] ?? (role as FactRole);
 
-export interface LinkReviewSummary {
+/** A queue item, keyed by its fact id (the API's `id`). */
+export type LinkReviewSummary = Omit<LinkReviewItem, 'id'> & { factId: string };
+
+/** The registry person proposed, as the registry holds them now. */
+export type RegistryPersonView = RegistryPerson;
+
+/** One review in full; `review.at` as read. */
+export type LinkReviewDetail = Omit<LinkReviewDetailView, 'id' | 'review'> & {
   factId: string;
-  status: ReviewStatus;
-  townshipCode: string;
-  score: number | null;
-  method: string;
-  weights: Record<string, { level: string; weight: number }>;
-  candidate: { personKey: string; cardId: string | null; cardRole: string | null; citizenId: string | null; name: string | null } | null;
-  record: { messageId: string; kind: string; role: string; name: string | null; citizenId: string | null };
-}
-
-export interface RegistryPersonView {
-  personKey: string;
-  cardId: string;
-  cardRole: string;
-  regionCode: string;
-  citizenId: string | null;
-  name: string | null;
-  sex: string | null;
-  birthDate: string | null;
-  /** The relative linkage compares: the husband's (a woman), the woman's (a husband or child). */
-  relativeName: string | null;
-}
-
-export interface LinkReviewDetail extends LinkReviewSummary {
-  decision: string;
-  candidates: number;
-  runnerUp: unknown;
   review: { by: StaffRef | null; at: Date | null; comment: string | null };
-  record: LinkReviewSummary['record'] & {
-    recordId: string;
-    clientId: string;
-    event: string;
-    eventDate: string;
-    regionCode: string;
-    sex: string | null;
-    birthDate: string | null;
-    citizenIdValid: boolean;
-    /** The other person the record names (spouse, the child's other parent), as linkage compared. */
-    relativeName: string | null;
-  };
-  /** The registry person proposed, as the registry holds them now. */
-  registryPerson: RegistryPersonView | null;
-  /** The `unlinked-record` discrepancy this fact raised, if any. */
-  discrepancyId: string | null;
-}
+};
 
 /** A link review locked for staff's decision: what the decision needs. */
 export interface LockedLinkReview {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Agency } from '@sanxian/contracts';
 
 /** A record received more than this many (China calendar) days after its event is late, as the timeliness indicator counts it. */
 export const LATE_AFTER_DAYS = 30;
@@ -14,7 +15,7 @@ export interface MonitorPeriod {
 /** One agency's intake on one day of receipt. */
 export interface MonitorDayRow {
   day: string;
-  agency: string;
+  agency: Agency;
   received: number;
   /** Of `received`: an initial load or a history import, never late. */
   initialLoad: number;
@@ -24,7 +25,7 @@ export interface MonitorDayRow {
 
 /** One station's intake over the period; `stationCode` null for records without one (or not processed yet). */
 export interface MonitorStationRow {
-  agency: string;
+  agency: Agency;
   stationCode: string | null;
   received: number;
   /** Of `received`: an initial load or a history import, never late. */
@@ -35,7 +36,7 @@ export interface MonitorStationRow {
 
 /** Why records were refused: one error code at one field, for one agency and kind. */
 export interface RejectionReasonRow {
-  agency: string;
+  agency: Agency;
   kind: string;
   code: string;
   path: string;
@@ -47,7 +48,7 @@ export interface RejectionReasonRow {
 export interface MonitorRejection {
   id: string;
   clientId: string;
-  agency: string;
+  agency: Agency;
   kind: string;
   recordId: string | null;
   stationCode: string | null;
@@ -59,7 +60,7 @@ export interface MonitorRejection {
 export interface MonitorDeadMessage {
   messageId: string;
   clientId: string;
-  agency: string;
+  agency: Agency;
   kind: string;
   recordId: string;
   batchId: string;

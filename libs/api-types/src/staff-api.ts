@@ -1,6 +1,29 @@
-/** The staff API's answers, as the console reads them (see /docs for the full contract). */
+/**
+ * The staff API's requests and answers in their JSON form (timestamps are ISO strings), the ONE
+ * declaration the api's controllers are typed against and the console reads (see /docs for the
+ * full contract). Pure declarations: the few constant lists carry no imports, and the domain is
+ * imported for its types only, so the console's bundle pulls no server code.
+ */
+import type {
+  AssessmentLineId, BreakdownNode, DiscrepancyKind, IndicatorFacts, LocalizedName, RegionScope, StaffRole, UnitKind, UnitOutcome, UnitResult,
+} from '@sanxian/domain';
 
-export type StaffRole = 'admin' | 'county' | 'township' | 'inspector' | 'department';
+export type { DiscrepancyKind, LocalizedName, StaffRole, UnitOutcome };
+
+/**
+ * What the server may hand to JSON.stringify for a `T`: a Date wherever `T` has a string, since
+ * it is written as its ISO string. Controllers declare `Promise<Served<T>>`.
+ */
+export type Served<T> = T extends string
+  ? T | Date
+  : T extends readonly (infer U)[]
+    ? Served<U>[]
+    : T extends object
+      ? { [K in keyof T]: Served<T[K]> }
+      : T;
+
+/** Lists every member of the union: one missing or misspelt is a compile error where the list is written. */
+type ExactList<Union extends string, List extends readonly Union[]> = [Union] extends [List[number]] ? List : never;
 
 export interface StaffUser {
   username: string;
@@ -10,10 +33,12 @@ export interface StaffUser {
 
 export interface Me extends StaffUser {
   userId: string;
+  scope: RegionScope;
 }
 
 export interface TokenResponse {
   accessToken: string;
+  tokenType: 'Bearer';
   expiresAt: string;
   user: StaffUser;
 }
@@ -23,11 +48,11 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export const DISCREPANCY_KINDS = [
+const KIND_LIST = [
   'birth-not-in-registry', 'birth-not-notified', 'birth-order-conflict', 'marital-status-conflict', 'moved-out-still-registered',
   'moved-in-not-registered', 'death-not-reflected', 'identity-conflict', 'unlinked-record',
-] as const;
-export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
+] as const satisfies readonly DiscrepancyKind[];
+export const DISCREPANCY_KINDS: ExactList<DiscrepancyKind, typeof KIND_LIST> = KIND_LIST;
 
 export const DISCREPANCY_STATUSES = ['open', 'resolved', 'resolved-by-data', 'dismissed'] as const;
 export type DiscrepancyStatus = (typeof DISCREPANCY_STATUSES)[number];
@@ -71,6 +96,15 @@ export interface HistoryEntry {
   detail: Record<string, unknown> | null;
 }
 
+/** How staff closed a discrepancy: a resolution, or for an unlinked record the link review's decision (with its `factId`). */
+export interface Resolution {
+  action: ResolutionAction | 'confirm' | 'reject';
+  comment: string;
+  by: StaffRef;
+  at: string;
+  factId?: string;
+}
+
 export interface DiscrepancyDetail extends DiscrepancyItem {
   subjectKey: Record<string, string>;
   closedAt: string | null;
@@ -78,11 +112,12 @@ export interface DiscrepancyDetail extends DiscrepancyItem {
   registryValue: unknown;
   evidence: { messageIds: string[]; recordIds: string[]; cardId: string | null; messages: EvidenceMessage[] };
   card: unknown;
-  resolution: { action: ResolutionAction; comment: string; by: StaffRef; at: string } | null;
+  resolution: Resolution | null;
   history: HistoryEntry[];
 }
 
 export interface DiscrepancyCounts {
+  /** Open discrepancies by kind. */
   byKind: Record<string, number>;
   byStatus: Record<string, number>;
   byTownship: { townshipCode: string; open: number; overdue: number; closed: number }[];
@@ -101,7 +136,7 @@ export interface LinkReviewItem {
   townshipCode: string;
   score: number | null;
   method: string;
-  candidate: { personKey: string; cardId: string | null; cardRole: string | null; citizenId: string | null; name?: string | null } | null;
+  candidate: { personKey: string; cardId: string | null; cardRole: string | null; citizenId: string | null; name: string | null } | null;
   record: { messageId: string; kind: string; role: string; name: string | null; citizenId: string | null };
   weights: Record<string, FieldWeight>;
 }
@@ -115,12 +150,14 @@ export interface RegistryPerson {
   name: string | null;
   sex: string | null;
   birthDate: string | null;
+  /** The relative linkage compares: the husband's (a woman), the woman's (a husband or child). */
   relativeName: string | null;
 }
 
 export interface LinkReviewDetail extends LinkReviewItem {
   decision: string;
   candidates: number;
+  runnerUp: unknown;
   review: { by: StaffRef | null; at: string | null; comment: string | null };
   record: LinkReviewItem['record'] & {
     recordId: string;
@@ -131,26 +168,20 @@ export interface LinkReviewDetail extends LinkReviewItem {
     sex: string | null;
     birthDate: string | null;
     citizenIdValid: boolean;
+    /** The other person the record names (spouse, the child's other parent), as linkage compared. */
     relativeName: string | null;
   };
+  /** The registry person proposed, as the registry holds them now. */
   registryPerson: RegistryPerson | null;
+  /** The `unlinked-record` discrepancy this fact raised, if any. */
   discrepancyId: string | null;
 }
 
 // ---- the assessment (GET /v1/scoreboard…) -------------------------------------------------
 
-export const ASSESSMENT_LINES = ['party-government', 'business', 'department'] as const;
-export type AssessmentLine = (typeof ASSESSMENT_LINES)[number];
-
-export interface LocalizedName {
-  zh: string;
-  en: string;
-}
-
-export type UnitOutcome =
-  | { kind: 'award'; tierId: string; name: LocalizedName; prize: number }
-  | { kind: 'no-award'; name: LocalizedName }
-  | { kind: 'yellow-card'; name: LocalizedName; reasons: LocalizedName[] };
+const LINE_LIST = ['party-government', 'business', 'department'] as const satisfies readonly AssessmentLineId[];
+export const ASSESSMENT_LINES: ExactList<AssessmentLineId, typeof LINE_LIST> = LINE_LIST;
+export type AssessmentLine = AssessmentLineId;
 
 export interface VetoView {
   vetoId: string;
@@ -161,14 +192,8 @@ export interface VetoView {
   evidenceIds: string[];
 }
 
-export interface FactsView {
-  checkId?: string;
-  value?: number;
-  numerator?: number;
-  denominator?: number;
-  target?: number;
-  grade?: string;
-  problem?: 'no value' | 'no target' | 'no grade';
+/** An indicator's facts without their (possibly thousands of) evidence ids: the count, and where to page them. */
+export interface FactsView extends Omit<IndicatorFacts, 'evidenceIds'> {
   evidenceCount: number;
   /** Where the records behind the number are paged (indicators only). */
   records?: string;
@@ -184,22 +209,11 @@ export interface ReasonView {
   records?: string;
 }
 
-export interface ScoreboardEntry {
-  unitId: string;
-  name: LocalizedName;
-  kind: 'township' | 'fp-office' | 'department' | 'station';
-  group: string;
-  rank: number;
-  score: number;
-  quality: number | null;
-  level: number | null;
-  yearEnd: number;
-  regular: number | null;
-  bonus: number;
-  penalty: number;
+/** A unit's line on the scoreboard: the domain's result without its breakdown, the vetoes and top reasons as views. */
+export interface ScoreboardEntry extends Pick<UnitResult, 'unitId' | 'name' | 'group' | 'rank' | 'score' | 'quality' | 'level' | 'yearEnd' | 'regular' | 'bonus' | 'penalty' | 'outcome'> {
+  kind: UnitKind;
   /** The award tier's id; null without an award. */
   tier: string | null;
-  outcome: UnitOutcome;
   vetoes: VetoView[];
   reasons: ReasonView[];
 }
@@ -216,17 +230,9 @@ export interface Scoreboard extends YearHeader {
   lines: { line: AssessmentLine; name: LocalizedName; groups: ScoreboardGroup[]; units: ScoreboardEntry[] }[];
 }
 
-export interface BreakdownView {
-  key: string;
-  name: LocalizedName;
-  score: number;
-  max: number;
-  weight?: number;
-  factor?: number;
-  fraction?: number;
-  lost?: number;
-  note?: string;
-  facts?: FactsView & { evidenceIds?: string[] };
+/** A node of a unit's score; the facts of an indicator and of each of its checks as a view. */
+export interface BreakdownView extends Omit<BreakdownNode, 'facts' | 'children'> {
+  facts?: FactsView;
   children: BreakdownView[];
 }
 
@@ -279,6 +285,8 @@ export type AgencyId = (typeof AGENCIES)[number];
 
 export interface MonitorCounts {
   received: number;
+  /** Of `received`: an initial load or a history import, never late. */
+  initialLoad: number;
   late: number;
   lateShare: number | null;
   rejected: number;
@@ -316,8 +324,8 @@ export interface Monitor {
   lateAfterDays: number;
   totals: MonitorCounts;
   agencies: (MonitorCounts & { agency: AgencyId })[];
-  days: { day: string; agency: AgencyId; received: number; late: number; rejected: number }[];
-  stations: { agency: AgencyId; stationCode: string | null; stationName: LocalizedName | null; received: number; late: number; lateShare: number | null; rejected: number }[];
+  days: { day: string; agency: AgencyId; received: number; initialLoad: number; late: number; rejected: number }[];
+  stations: { agency: AgencyId; stationCode: string | null; stationName: LocalizedName | null; received: number; initialLoad: number; late: number; lateShare: number | null; rejected: number }[];
   rejectionReasons: { agency: AgencyId; kind: string; code: string; path: string; example: string | null; count: number }[];
   rejections: MonitorRejection[];
   dead: { total: number; items: DeadMessage[] };
@@ -331,11 +339,8 @@ export interface ReplayResult {
 
 // ---- the staff directory (GET /v1/staff) ---------------------------------------------------
 
-export interface StaffEntry {
+export interface StaffEntry extends StaffUser {
   id: string;
-  username: string;
-  role: StaffRole;
-  regionCode: string | null;
 }
 
 /** A ranking group: its tie-break rule, and each tier whose quota split equal scores, with the criterion that decided. */
