@@ -12,8 +12,14 @@ describe('normalisePersonName', () => {
     ['阿依古丽･买买提', '阿依古丽·买买提'],
     ['John  Smith ', 'John Smith'],
     ['Jose\u0301', 'José'],
+    ['\u{20000} 秀英', '\u{20000}秀英'],
+    ['张 \u{20000}', '张\u{20000}'],
   ])('reads %j as %j', (sent, normal) => {
     expect(normalisePersonName(sent)).toBe(normal);
+  });
+
+  it('collapses a long run of spaces (one pass: a backtracking pattern took seconds on this)', () => {
+    expect(normalisePersonName(`John${' '.repeat(50_000)}Smith`)).toBe('John Smith');
   });
 
   it('leaves line breaks, tabs and bidi controls for the plain-text rule to refuse', () => {

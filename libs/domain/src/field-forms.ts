@@ -26,9 +26,7 @@ const MIDDLE_DOT = '\u00B7';
 // ·, •, ・, ‧, ･ (and the Greek ano teleia, which NFC already turns into ·).
 const DOT_VARIANTS = /[\u2022\u30FB\u2027\uFF65]/g;
 const SPACES = /\p{Zs}+/gu;
-// Not String.trim, which would also take away the line breaks and tabs that the plain-text rule refuses.
-const EDGE_SPACE = /^ | $/g;
-const SPACES_BY_HAN_OR_DOT = /(?<=[\p{Script=Han}\u00B7])\p{Zs}+|\p{Zs}+(?=[\p{Script=Han}\u00B7])/gu;
+const HAN_OR_DOT = /[\p{Script=Han}\u00B7]/u;
 // Already normal: Han characters only, or ASCII letters with single inner spaces (the common cases).
 const NORMAL_NAME = /^(?:\p{Script=Han}+|[A-Za-z]+(?: [A-Za-z]+)*)$/u;
 const NORMAL_CITIZEN_ID = /^[0-9]{17}[0-9X]$|^[0-9]{15}$/;
@@ -38,7 +36,21 @@ const LOWER_X = /x/g;
 /** A personal name in its normal form: NFC, the dot variants as U+00B7, spaces trimmed, removed beside Han characters and dots, collapsed elsewhere. */
 export function normalisePersonName(name: string): string {
   if (NORMAL_NAME.test(name)) return name;
-  return name.normalize('NFC').replace(DOT_VARIANTS, MIDDLE_DOT).replace(SPACES_BY_HAN_OR_DOT, '').replace(SPACES, ' ').replace(EDGE_SPACE, '');
+  return name.normalize('NFC').replace(DOT_VARIANTS, MIDDLE_DOT).replace(SPACES, spaceInName);
+}
+
+/**
+ * A run of spaces in a name: removed at either end (not String.trim, which would also take away the line
+ * breaks and tabs that the plain-text rule refuses) and beside a Han character or a dot, one space elsewhere.
+ * One pass over the runs: lookaround patterns backtrack quadratically over a long run of spaces.
+ */
+function spaceInName(run: string, at: number, name: string): string {
+  const end = at + run.length;
+  if (at === 0 || end === name.length) return '';
+  // Han characters outside the BMP are surrogate pairs: look at whole code points on both sides.
+  const before = String.fromCodePoint(name.codePointAt(at - 1 - (at >= 2 && /[\uDC00-\uDFFF]/.test(name[at - 1]) ? 1 : 0))!);
+  const after = String.fromCodePoint(name.codePointAt(end)!);
+  return HAN_OR_DOT.test(before) || HAN_OR_DOT.test(after) ? '' : ' ';
 }
 
 /** A citizen id in its normal form: NFKC (full-width digits and X), spaces and hyphens removed, a lower-case x capitalised. */
