@@ -102,6 +102,26 @@ describe('exchange intake (api + worker on real PostgreSQL and Redis)', () => {
     expect(body.results[0]).toMatchObject({ status: 'accepted', warnings: [expect.objectContaining({ path: '/mother/citizenId', code: 'citizen-id-checksum' })] });
   });
 
+  it("a mother's name with a full-width space is accepted with a normalised warning, logged as sent and used in its normal form", async () => {
+    const notice = FACTORIES['birth-notice'](10, 500);
+    const mother = notice.mother as { name: string };
+    const normalName = mother.name;
+    mother.name = `${normalName.slice(0, 1)}\u3000${normalName.slice(1)}`;
+    const res = await send(hub.url, clients['birth-notice'], 'POST', path('birth-notice'), { records: [notice] });
+    expect(res.status).toBe(202);
+    const body = await res.json();
+    expect(body.results[0]).toMatchObject({ status: 'accepted', warnings: [{ path: '/mother/name', code: 'normalised', value: normalName, message: expect.any(String) }] });
+    const messageId = body.results[0].messageId;
+    await waitFor('the notice processed', async () => {
+      const m = await (await send(hub.url, clients['birth-notice'], 'GET', `/v1/exchange/messages/${messageId}`)).json();
+      return m.state === 'processed' ? m : undefined;
+    });
+    const [stored] = await hub.sql('SELECT payload FROM inbound_message WHERE id = $1', [messageId]);
+    expect(JSON.parse(stored.payload).mother.name).toBe(mother.name);
+    const [fact] = await hub.sql(`SELECT name FROM canonical_fact WHERE message_id = $1 AND role = 'mother'`, [messageId]);
+    expect(fact.name).toBe(normalName);
+  });
+
   it('accepts NDJSON and CSV batch files', async () => {
     const ndjsonRecords = [1, 2, 3].map((i) => hukouChange(i, 600));
     const ndjson = ndjsonRecords.map((r) => JSON.stringify(r)).join('\n') + '\n';

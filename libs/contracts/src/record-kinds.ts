@@ -37,6 +37,8 @@ export interface RecordIssue {
   path: string;
   code: string;
   message: string;
+  /** For `normalised`: the value the hub uses in place of the one sent. */
+  value?: string;
 }
 
 /** Limits fixed by the contract. */

@@ -147,6 +147,45 @@ describe('RecordValidator', () => {
     });
   });
 
+  describe('normalisation of names and citizen ids', () => {
+    it('checks the normal form, names the value used, and leaves the record sent as it was', () => {
+      const record = validExample('birth-notice', 'first-child');
+      record.mother.name = ' 张\u3000秀英';
+      const result = validator.check('birth-notice', record, { today: TODAY });
+      expect(result).toEqual({ errors: [], warnings: [{ path: '/mother/name', code: 'normalised', message: expect.stringContaining('张秀英'), value: '张秀英' }] });
+      expect(record.mother.name).toBe(' 张\u3000秀英');
+    });
+
+    it('still refuses what the plain-text rule refuses: a line break or tab in a name, whitespace around a recordId', () => {
+      const record = validExample('hukou-change', 'death');
+      record.person.name = `${record.person.name}\n`;
+      record.recordId = ` ${record.recordId}`;
+      const result = validator.check('hukou-change', record, { today: TODAY });
+      expect(summary(result.errors)).toEqual(['/person/name control-character', '/recordId surrounding-whitespace']);
+      record.person.name = `\t${record.person.name.trim()}`;
+      expect(summary(validator.check('hukou-change', record, { today: TODAY }).errors)).toContain('/person/name control-character');
+    });
+
+    it('rejects, with the path, what does not fit after normalising', () => {
+      const record = validExample('marriage-record', 'marriage');
+      record.partyB.name = ' 何 静 2 ';
+      record.partyB.citizenId = '５１１３２５';
+      const result = validator.check('marriage-record', record, { today: TODAY });
+      expect(summary(result.errors)).toEqual(['/partyB/citizenId citizen-id-length', '/partyB/name pattern']);
+    });
+
+    it('coerces a CSV record in place and checks its normal form', () => {
+      const record = validExample('registry-card', 'married-two-children');
+      record.version = '3';
+      record.woman.name = `${record.woman.name} `;
+      const result = validator.check('registry-card', record, { coerce: true, today: TODAY });
+      expect(result.errors).toEqual([]);
+      expect(summary(result.warnings)).toEqual(['/woman/name normalised']);
+      expect(record.version).toBe(3);
+      expect(record.woman.name).toMatch(/ $/);
+    });
+  });
+
   describe('coercion of CSV strings', () => {
     const csvCard = () => {
       const record = validExample('registry-card', 'married-two-children');

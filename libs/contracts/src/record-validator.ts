@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { isRegionCode, parseCitizenId } from '@sanxian/domain';
+import { isRegionCode, normaliseRecordFields, parseCitizenId } from '@sanxian/domain';
 import { RECORD_KINDS, type RecordIssue, type RecordKind } from './record-kinds';
 import { schemaRoot } from './schema-root';
 
@@ -64,10 +64,26 @@ export class RecordValidator {
     return new RecordValidator(compile(schemas, false), compile(schemas, true));
   }
 
-  check(kind: RecordKind, record: unknown, options?: RecordCheckOptions): RecordCheck {
+  /**
+   * Checks the record in its normal form (names and citizen ids as `normaliseRecordFields` rewrites them),
+   * with a `normalised` warning per rewritten field. The record passed in is not rewritten: it is what the log keeps.
+   */
+  check(kind: RecordKind, input: unknown, options?: RecordCheckOptions): RecordCheck {
     const validate = (options?.coerce ? this.coercing : this.strict)[kind];
     const errors: RecordIssue[] = [];
     const warnings: RecordIssue[] = [];
+    let { record, normalisations } = normaliseRecordFields(kind, input);
+    if (record !== input) {
+      // The rare case. CSV values are coerced in place into the record the caller stores, so coerce it first
+      // (its verdict is not wanted), then take the normal form of the coerced record.
+      if (options?.coerce) {
+        validate(input);
+        ({ record, normalisations } = normaliseRecordFields(kind, input));
+      }
+      for (const { path: at, value } of normalisations) {
+        warnings.push({ path: at, code: 'normalised', message: `read in its normal form: ${JSON.stringify(value)}`, value });
+      }
+    }
     let schemaPaths: string[] | undefined;
     if (!validate(record)) {
       schemaPaths = collectSchemaIssues(validate.errors ?? [], errors);

@@ -12,3 +12,4 @@ export * from './scoring';
 export * from './indicators';
 export * from './export-text';
 export * from './log-checkpoint';
+export * from './field-forms';

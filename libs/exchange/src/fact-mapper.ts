@@ -1,5 +1,5 @@
 import type { RecordKind } from '@sanxian/contracts/light';
-import { parseCitizenId } from '@sanxian/domain';
+import { normaliseRecordFields, parseCitizenId } from '@sanxian/domain';
 import type { FactRow } from '@sanxian/persistence';
 
 /** The message a record came in: what every fact of it carries besides the person. */
@@ -49,8 +49,10 @@ function fact(source: FactSource, kind: RecordKind, record: Json, role: FactRow[
   };
 }
 
-/** Turns one validated record into one fact per person it mentions. Pure and deterministic. */
-export function toFacts(kind: RecordKind, record: Json, source: FactSource): FactRow[] {
+/** Turns one validated record (as sent and logged) into one fact per person it mentions. Pure and deterministic. */
+export function toFacts(kind: RecordKind, sent: Json, source: FactSource): FactRow[] {
+  // Facts hold names and ids in the normal form the record was checked in at intake.
+  const record = normaliseRecordFields(kind, sent).record;
   switch (kind) {
     case 'hukou-change':
       return [
