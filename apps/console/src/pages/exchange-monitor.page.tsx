@@ -133,7 +133,15 @@ export default function ExchangeMonitorPage() {
         <Spin spinning={state.loading} tip={t('app.loading')}>
         <Space direction="vertical" size="middle" style={{ width: '100%' }}>
           <Row gutter={[16, 16]}>
-            <Col xs={12} lg={6}><Card size="small"><Statistic title={t('monitor.received')} value={monitor.totals.received} formatter={(v) => number(Number(v))} /></Card></Col>
+            <Col xs={12} lg={6}>
+              <Card size="small">
+                <Statistic title={t('monitor.received')} value={monitor.totals.received} formatter={(v) => number(Number(v))} />
+                {/* The registry's initial load and history imports are counted apart: they are never late. */}
+                {monitor.totals.initialLoad > 0 && (
+                  <Typography.Text className="sx-muted" data-testid="initial-load">{t('monitor.initialLoad')}：{number(monitor.totals.initialLoad)}</Typography.Text>
+                )}
+              </Card>
+            </Col>
             <Col xs={12} lg={6}>
               <Card size="small">
                 <Statistic title={t('monitor.lateShare', { days: monitor.lateAfterDays })} value={percent(monitor.totals.lateShare, i18n.number)}
@@ -187,6 +195,7 @@ function AgencyTable({ monitor }: { monitor: Monitor }) {
         columns={[
           { title: t('monitor.agency'), dataIndex: 'agency', render: (a: string) => tk('agency', a) },
           { title: t('monitor.received'), dataIndex: 'received', align: 'right', render: (n: number) => <span data-col="received">{number(n)}</span> },
+          { title: t('monitor.initialLoad'), dataIndex: 'initialLoad', align: 'right', render: (n: number) => <span data-col="initial-load">{number(n)}</span> },
           { title: t('monitor.late'), dataIndex: 'late', align: 'right', render: (n: number) => <span data-col="late">{number(n)}</span> },
           { title: t('monitor.lateShare', { days: monitor.lateAfterDays }), dataIndex: 'lateShare', align: 'right', render: (s: number | null) => percent(s, number) },
           { title: t('monitor.rejected'), dataIndex: 'rejected', align: 'right', render: (n: number) => <span data-col="rejected">{number(n)}</span> },
