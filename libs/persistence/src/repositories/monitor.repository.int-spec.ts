@@ -43,20 +43,20 @@ describe('MonitorRepository (intake per day, station, refusal reason; dead messa
 
   it('counts received, late and refused per China day of receipt and agency', async () => {
     expect(await monitor.days({ from: '2025-03-01', to: '2025-03-02' })).toEqual([
-      { day: '2025-03-01', agency: 'public-security', received: 3, late: 1, rejected: 2 },
-      { day: '2025-03-02', agency: 'health', received: 1, late: 0, rejected: 1 },
+      { day: '2025-03-01', agency: 'public-security', received: 3, initialLoad: 0, late: 1, rejected: 2 },
+      { day: '2025-03-02', agency: 'health', received: 1, initialLoad: 0, late: 0, rejected: 1 },
     ]);
     expect(await monitor.days({ from: '2025-03-02', to: '2025-03-02', agency: 'public-security' })).toEqual([]);
-    expect(await monitor.days({ from: '2025-03-01', to: '2025-03-01' })).toEqual([{ day: '2025-03-01', agency: 'public-security', received: 3, late: 1, rejected: 2 }]);
+    expect(await monitor.days({ from: '2025-03-01', to: '2025-03-01' })).toEqual([{ day: '2025-03-01', agency: 'public-security', received: 3, initialLoad: 0, late: 1, rejected: 2 }]);
   });
 
   it('counts per station the facts name, refusals without a station last', async () => {
     expect(await monitor.stations({ from: '2025-03-01', to: '2025-03-02', agency: 'public-security' })).toEqual([
-      { agency: 'public-security', stationCode: '511325000001', received: 2, late: 0, rejected: 0 },
-      { agency: 'public-security', stationCode: '511325000002', received: 1, late: 1, rejected: 1 },
-      { agency: 'public-security', stationCode: null, received: 0, late: 0, rejected: 1 },
+      { agency: 'public-security', stationCode: '511325000001', received: 2, initialLoad: 0, late: 0, rejected: 0 },
+      { agency: 'public-security', stationCode: '511325000002', received: 1, initialLoad: 0, late: 1, rejected: 1 },
+      { agency: 'public-security', stationCode: null, received: 0, initialLoad: 0, late: 0, rejected: 1 },
     ]);
-    expect(await monitor.stations({ from: '2025-03-02', to: '2025-03-02' })).toEqual([{ agency: 'health', stationCode: '511325-FY', received: 1, late: 0, rejected: 1 }]);
+    expect(await monitor.stations({ from: '2025-03-02', to: '2025-03-02' })).toEqual([{ agency: 'health', stationCode: '511325-FY', received: 1, initialLoad: 0, late: 0, rejected: 1 }]);
   });
 
   it('gives the reasons for refusals, most frequent first, and the latest refusals newest first', async () => {
