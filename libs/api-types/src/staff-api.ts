@@ -98,7 +98,7 @@ export interface HistoryEntry {
 
 /** How staff closed a discrepancy: a resolution, or for an unlinked record the link review's decision (with its `factId`). */
 export interface Resolution {
-  action: ResolutionAction | 'confirm' | 'reject';
+  action: ResolutionAction | 'confirm-link' | 'reject-link';
   comment: string;
   by: StaffRef;
   at: string;

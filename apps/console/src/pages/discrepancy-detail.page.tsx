@@ -10,7 +10,6 @@ import { ValueComparison } from '../components/value-comparison';
 import { clearDraft, loadDraft, saveDraft } from '../drafts';
 import { useI18n } from '../i18n/i18n';
 // A link review's decision (confirm, reject) also closes an unlinked record: no message names it yet (shown as the key, as before).
-import type { MessageKey } from '../i18n/messages';
 import { regionName } from '../regions/regions';
 
 interface ResolutionForm {
@@ -218,7 +217,7 @@ function ResolutionCard({ detail }: { detail: DiscrepancyDetail }) {
   return (
     <Card title={t('detail.resolution')}>
       <Descriptions column={1} size="small">
-        <Descriptions.Item label={t('detail.resolve.action')}>{t(`detail.resolve.${detail.resolution.action}` as MessageKey)}</Descriptions.Item>
+        <Descriptions.Item label={t('detail.resolve.action')}>{t(`detail.resolve.${detail.resolution.action}`)}</Descriptions.Item>
         <Descriptions.Item label={t('detail.resolve.comment')}>{detail.resolution.comment}</Descriptions.Item>
         <Descriptions.Item label={t('detail.resolution.by')}><span translate="no">{detail.resolution.by?.username}</span></Descriptions.Item>
         <Descriptions.Item label={t('detail.resolution.at')}><When value={detail.resolution.at} /></Descriptions.Item>
