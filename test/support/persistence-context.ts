@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { HubConfig, HubConfigModule, loadConfig } from '@sanxian/contracts';
-import { PersistenceModule } from '@sanxian/persistence';
+import { Agency, HubConfig, HubConfigModule, loadConfig } from '@sanxian/contracts';
+import { ClientRepository, PersistenceModule } from '@sanxian/persistence';
 import { DataSource } from 'typeorm';
 import { TEST_REDIS_URL, TestDatabase, createTestDatabase, uniqueQueuePrefix } from './test-database';
 
@@ -39,5 +39,40 @@ export async function startPersistence(options: { env?: Record<string, string>; 
       await app.close();
       await db.drop();
     },
+  };
+}
+
+/** A persistence context that a describe block starts once; its exchange clients' ids are filled in before the specs run. */
+export interface PersistenceSuite<Name extends string> extends PersistenceContext {
+  clients: Record<Name, string>;
+}
+
+/**
+ * Registers beforeAll/afterAll that start a persistence context (as startPersistence) and create
+ * the named exchange clients (name → agency); call it once in a describe body, before its own beforeAll.
+ */
+export function persistenceSuite<Name extends string = never>(
+  options: { env?: Record<string, string>; imports?: Type<unknown>[]; clients?: Record<Name, Agency> } = {},
+): PersistenceSuite<Name> {
+  let ctx: PersistenceContext | undefined;
+  const started = () => {
+    if (!ctx) throw new Error('persistenceSuite: the context is not started yet (use it inside beforeAll or a test)');
+    return ctx;
+  };
+  const clients = {} as Record<Name, string>;
+  beforeAll(async () => {
+    ctx = await startPersistence({ env: options.env, imports: options.imports });
+    for (const [name, agency] of Object.entries<Agency>(options.clients ?? ({} as Record<Name, Agency>))) {
+      clients[name as Name] = (await ctx.get(ClientRepository).create(agency, name)).clientId;
+    }
+  });
+  afterAll(() => ctx?.close());
+  return {
+    clients,
+    get db() { return started().db; },
+    get config() { return started().config; },
+    get: (type) => started().get(type),
+    sql: (query, params) => started().sql(query, params),
+    close: () => started().close(),
   };
 }

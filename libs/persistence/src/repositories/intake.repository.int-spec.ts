@@ -1,20 +1,17 @@
-import { ClientRepository, FactRow, IntakeRepository, MessageLogRepository, PendingMessage, ProcessedBatchBuilder } from '@sanxian/persistence';
+import { FactRow, IntakeRepository, MessageLogRepository, PendingMessage, ProcessedBatchBuilder } from '@sanxian/persistence';
 import { logRecords } from '../../../../test/support/log-records';
-import { PersistenceContext, startPersistence } from '../../../../test/support/persistence-context';
+import { persistenceSuite } from '../../../../test/support/persistence-context';
 
 describe('IntakeRepository (the outbox batches and their processing)', () => {
-  let ctx: PersistenceContext;
+  const ctx = persistenceSuite({ clients: { police: 'public-security' } });
+  const { clients } = ctx;
   let intake: IntakeRepository;
   let log: MessageLogRepository;
-  let police: string;
 
-  beforeAll(async () => {
-    ctx = await startPersistence();
+  beforeAll(() => {
     intake = ctx.get(IntakeRepository);
     log = ctx.get(MessageLogRepository);
-    police = (await ctx.get(ClientRepository).create('public-security', 'ps')).clientId;
   });
-  afterAll(() => ctx?.close());
 
   const fact = (m: PendingMessage, citizenId: string): FactRow => ({
     messageId: m.id, role: 'subject', ordinal: 0, kind: m.kind, event: 'move-in', eventDate: '2025-06-01', regionCode: '511325101002',
@@ -28,10 +25,10 @@ describe('IntakeRepository (the outbox batches and their processing)', () => {
   }
 
   it('loads a batch’s messages in chain order and commits their facts and processed receipts once', async () => {
-    const stored = await logRecords(log, police, 'hukou-change', [{ recordId: 'A1' }, { recordId: 'A2' }, { recordId: 'A3' }], { batchSize: 10 });
+    const stored = await logRecords(log, clients.police, 'hukou-change', [{ recordId: 'A1' }, { recordId: 'A2' }, { recordId: 'A3' }], { batchSize: 10 });
     const [batchId] = stored.batchIds;
     const pending = await intake.loadPending(batchId);
-    expect(pending.map((m) => [m.recordId, m.clientId, m.kind])).toEqual([['A1', police, 'hukou-change'], ['A2', police, 'hukou-change'], ['A3', police, 'hukou-change']]);
+    expect(pending.map((m) => [m.recordId, m.clientId, m.kind])).toEqual([['A1', clients.police, 'hukou-change'], ['A2', clients.police, 'hukou-change'], ['A3', clients.police, 'hukou-change']]);
     expect(pending[0].payload).toBe('{"recordId":"A1"}');
     expect(await intake.countUnfinishedBatches()).toBe(1);
 
@@ -41,7 +38,7 @@ describe('IntakeRepository (the outbox batches and their processing)', () => {
     const facts = await ctx.sql(`SELECT message_id, citizen_id, name, detail FROM canonical_fact ORDER BY citizen_id`);
     expect(facts).toHaveLength(3);
     expect(facts[0]).toMatchObject({ message_id: pending[0].id, name: '王芳', detail: { householdId: 'H1' } });
-    expect((await log.findForClient(police, pending[1].id))!.state).toBe('processed');
+    expect((await log.findForClient(clients.police, pending[1].id))!.state).toBe('processed');
 
     // A second job of the same batch adds nothing: the receipts' unique key refuses it whole.
     await expect(intake.commitProcessed(batchId, processed(pending), [])).rejects.toThrow();
@@ -53,7 +50,7 @@ describe('IntakeRepository (the outbox batches and their processing)', () => {
 
   it('finds batches never queued, and queued ones still unfinished', async () => {
     const old = new Date(Date.now() - 60_000);
-    const { batchIds } = await logRecords(log, police, 'hukou-change', [{ recordId: 'B1' }, { recordId: 'B2' }], { batchSize: 1, receivedAt: old });
+    const { batchIds } = await logRecords(log, clients.police, 'hukou-change', [{ recordId: 'B1' }, { recordId: 'B2' }], { batchSize: 1, receivedAt: old });
     expect(await intake.findUnqueued(30_000)).toEqual(batchIds);
     expect(await intake.findUnqueued(30_000, 1)).toEqual([batchIds[0]]);
     expect(await intake.findUnqueued(120_000)).toEqual([]);
@@ -67,11 +64,11 @@ describe('IntakeRepository (the outbox batches and their processing)', () => {
   });
 
   it('marks a batch’s waiting messages dead once, lists them, and revives them for processing again', async () => {
-    const { batchIds: [batchId] } = await logRecords(log, police, 'hukou-change', [{ recordId: 'C1' }, { recordId: 'C2' }, { recordId: 'C3' }]);
+    const { batchIds: [batchId] } = await logRecords(log, clients.police, 'hukou-change', [{ recordId: 'C1' }, { recordId: 'C2' }, { recordId: 'C3' }]);
     const pending = await intake.loadPending(batchId);
     // One message fails on its own within an otherwise processed batch …
     await intake.commitProcessed(batchId, processed(pending.slice(0, 2)), [{ messageId: pending[2].id, error: 'bad date' }]);
-    expect((await log.findForClient(police, pending[2].id))).toMatchObject({ state: 'dead', error: 'bad date' });
+    expect((await log.findForClient(clients.police, pending[2].id))).toMatchObject({ state: 'dead', error: 'bad date' });
     // … and dying twice keeps the first death.
     expect(await intake.markBatchDead(batchId, 'later error')).toBe(0);
     const dead = await intake.listDead();
@@ -86,14 +83,14 @@ describe('IntakeRepository (the outbox batches and their processing)', () => {
     const again = await intake.loadPending(batchId);
     expect(again.map((m) => m.recordId)).toEqual(['C3']);
     await intake.commitProcessed(batchId, processed(again, false), []);
-    expect((await log.findForClient(police, pending[2].id))!.state).toBe('processed');
+    expect((await log.findForClient(clients.police, pending[2].id))!.state).toBe('processed');
     expect(await intake.loadPending(batchId)).toEqual([]);
     // The dead receipt stays: receipts are evidence, a correction is a new row.
     expect(await ctx.sql(`SELECT type FROM exchange_receipt WHERE message_id = $1 ORDER BY id`, [pending[2].id])).toEqual([{ type: 'dead' }, { type: 'processed' }]);
   });
 
   it('a batch that dies whole after its last attempt: every waiting message dead with the error; revive all', async () => {
-    const { batchIds: [batchId] } = await logRecords(log, police, 'hukou-change', [{ recordId: 'D1' }, { recordId: 'D2' }]);
+    const { batchIds: [batchId] } = await logRecords(log, clients.police, 'hukou-change', [{ recordId: 'D1' }, { recordId: 'D2' }]);
     expect(await intake.markBatchDead(batchId, 'database gone')).toBe(2);
     expect(await intake.loadPending(batchId)).toEqual([]);
     const [batch] = await ctx.sql(`SELECT dead_at IS NOT NULL AS dead, last_error FROM intake_batch WHERE id = $1`, [batchId]);

@@ -1,6 +1,6 @@
-import { ClientRepository, IntakeRepository, MessageLogRepository, MonitorRepository } from '@sanxian/persistence';
+import { IntakeRepository, MessageLogRepository, MonitorRepository } from '@sanxian/persistence';
 import { logRecords } from '../../../../test/support/log-records';
-import { PersistenceContext, startPersistence } from '../../../../test/support/persistence-context';
+import { persistenceSuite } from '../../../../test/support/persistence-context';
 import { processRecords } from '../../../../test/support/process-records';
 import { birthNotice, hukouChange } from '../../../../test/support/record-factory';
 
@@ -9,37 +9,31 @@ const LATE_EVENING = new Date('2025-03-01T15:30:00Z'); // 2025-03-01 in China
 const AFTER_MIDNIGHT = new Date('2025-03-01T16:30:00Z'); // 2025-03-02 in China
 
 describe('MonitorRepository (intake per day, station, refusal reason; dead messages)', () => {
-  let ctx: PersistenceContext;
+  const ctx = persistenceSuite({ clients: { police: 'public-security', health: 'health' } });
+  const { clients } = ctx;
   let monitor: MonitorRepository;
-  let police: string;
-  let health: string;
 
   beforeAll(async () => {
-    ctx = await startPersistence();
     monitor = ctx.get(MonitorRepository);
-    const clients = ctx.get(ClientRepository);
-    police = (await clients.create('public-security', 'ps')).clientId;
-    health = (await clients.create('health', 'h')).clientId;
     const station = (code: string) => ({ code, name: '派出所' });
     // 2025-03-01: two on time from station S1, one late (event 40 days before) from S2.
-    await processRecords(ctx, police, 'hukou-change', [
+    await processRecords(ctx, clients.police, 'hukou-change', [
       hukouChange(1, 81, { eventDate: '2025-02-27', policeStation: station('511325000001') }),
       hukouChange(2, 81, { eventDate: '2025-02-28', policeStation: station('511325000001') }),
       hukouChange(3, 81, { eventDate: '2025-01-20', policeStation: station('511325000002') }),
     ], { receivedAt: LATE_EVENING });
     // 2025-03-02 in China: one birth notice.
-    await processRecords(ctx, health, 'birth-notice', [birthNotice(1, 81, { eventDate: '2025-02-20', facility: { code: '511325-FY', name: '妇幼' } })], { receivedAt: AFTER_MIDNIGHT });
+    await processRecords(ctx, clients.health, 'birth-notice', [birthNotice(1, 81, { eventDate: '2025-02-20', facility: { code: '511325-FY', name: '妇幼' } })], { receivedAt: AFTER_MIDNIGHT });
     const log = ctx.get(MessageLogRepository);
-    await log.recordRejections(police, 'hukou-change', [
+    await log.recordRejections(clients.police, 'hukou-change', [
       { recordId: 'HK-bad-1', stationCode: '511325000002', eventDate: '2025-02-01', errors: [{ path: '/person/citizenId', code: 'citizen-id-check', message: 'check digit' }] },
       { recordId: 'HK-bad-2', stationCode: null, eventDate: null, errors: [{ path: '/person/citizenId', code: 'citizen-id-check', message: 'check digit' }, { path: '/eventDate', code: 'format', message: 'not a date' }] },
     ], LATE_EVENING);
-    await log.recordRejections(health, 'birth-notice', [{ recordId: 'BN-bad', stationCode: '511325-FY', eventDate: null, errors: [{ path: '/child', code: 'required', message: 'missing' }] }], AFTER_MIDNIGHT);
+    await log.recordRejections(clients.health, 'birth-notice', [{ recordId: 'BN-bad', stationCode: '511325-FY', eventDate: null, errors: [{ path: '/child', code: 'required', message: 'missing' }] }], AFTER_MIDNIGHT);
     // A batch that failed every attempt, received much later (outside the period).
-    const { batchIds: [dead] } = await logRecords(log, health, 'birth-notice', [{ recordId: 'BN-dead-1' }, { recordId: 'BN-dead-2' }]);
+    const { batchIds: [dead] } = await logRecords(log, clients.health, 'birth-notice', [{ recordId: 'BN-dead-1' }, { recordId: 'BN-dead-2' }]);
     await ctx.get(IntakeRepository).markBatchDead(dead, 'constraint violated');
   });
-  afterAll(() => ctx?.close());
 
   it('counts received, late and refused per China day of receipt and agency', async () => {
     expect(await monitor.days({ from: '2025-03-01', to: '2025-03-02' })).toEqual([

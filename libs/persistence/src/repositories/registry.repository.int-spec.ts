@@ -1,29 +1,26 @@
-import { ClientRepository, RegistryRepository, projectRegistryCards } from '@sanxian/persistence';
+import { RegistryRepository, projectRegistryCards } from '@sanxian/persistence';
 import { DataSource } from 'typeorm';
-import { PersistenceContext, startPersistence } from '../../../../test/support/persistence-context';
+import { persistenceSuite } from '../../../../test/support/persistence-context';
 import { processRecords } from '../../../../test/support/process-records';
 import { citizenId, registryCard } from '../../../../test/support/record-factory';
 
 describe('RegistryRepository (the registry projected from registry-card messages)', () => {
-  let ctx: PersistenceContext;
+  const ctx = persistenceSuite({ clients: { fp: 'family-planning' } });
+  const { clients } = ctx;
   let registry: RegistryRepository;
-  let fp: string;
 
-  beforeAll(async () => {
-    ctx = await startPersistence();
+  beforeAll(() => {
     registry = ctx.get(RegistryRepository);
-    fp = (await ctx.get(ClientRepository).create('family-planning', 'fp')).clientId;
   });
-  afterAll(() => ctx?.close());
 
   const child = (birthDate: string, birthOrder: number, sex: 'M' | 'F') => ({ citizenId: citizenId(birthDate, sex, birthOrder), name: '刘欣', sex, birthDate, birthOrder, policyCompliant: birthOrder < 3 });
   const version = (v: number, eventDate: string, overrides: Record<string, unknown>) =>
     registryCard(1, 41, { recordId: `RC-1-v${v}`, cardId: 'C-1', version: v, eventDate, regionCode: '511325101002', ...overrides });
 
   it('keeps every version; the highest is current whatever order they arrive in, with its husband and children', async () => {
-    await processRecords(ctx, fp, 'registry-card', [version(1, '2025-01-10', { maritalStatus: 'married', children: [child('2016-03-02', 1, 'F')] })]);
-    const [v3] = await processRecords(ctx, fp, 'registry-card', [version(3, '2025-09-01', { maritalStatus: 'divorced', husband: undefined, children: [child('2016-03-02', 1, 'F'), child('2025-08-20', 2, 'M')] })]);
-    await processRecords(ctx, fp, 'registry-card', [version(2, '2025-05-05', { residenceStatus: 'floating-out', children: [child('2016-03-02', 1, 'F')] })]);
+    await processRecords(ctx, clients.fp, 'registry-card', [version(1, '2025-01-10', { maritalStatus: 'married', children: [child('2016-03-02', 1, 'F')] })]);
+    const [v3] = await processRecords(ctx, clients.fp, 'registry-card', [version(3, '2025-09-01', { maritalStatus: 'divorced', husband: undefined, children: [child('2016-03-02', 1, 'F'), child('2025-08-20', 2, 'M')] })]);
+    await processRecords(ctx, clients.fp, 'registry-card', [version(2, '2025-05-05', { residenceStatus: 'floating-out', children: [child('2016-03-02', 1, 'F')] })]);
 
     const current = await registry.currentCard('C-1');
     expect(current).toMatchObject({ cardId: 'C-1', version: 3, messageId: v3, eventDate: '2025-09-01', regionCode: '511325101002', maritalStatus: 'divorced', residenceStatus: 'resident', husband: null });
@@ -56,7 +53,7 @@ describe('RegistryRepository (the registry projected from registry-card messages
     const card = registryCard(2, 41, { cardId: 'C-2', regionCode: '511325102202' });
     const husband = card.husband as { citizenId: string };
     husband.citizenId = husband.citizenId.slice(0, 17) + (husband.citizenId[17] === '1' ? '2' : '1');
-    await processRecords(ctx, fp, 'registry-card', [card]);
+    await processRecords(ctx, clients.fp, 'registry-card', [card]);
     expect((await registry.currentCard('C-2'))!.husband!.citizenId).toBe(husband.citizenId);
     expect(await ctx.sql(`SELECT citizen_id_valid FROM registry_husband WHERE card_id = 'C-2'`)).toEqual([{ citizen_id_valid: false }]);
     expect(await ctx.sql(`SELECT township_code FROM registry_woman WHERE card_id = 'C-2'`)).toEqual([{ township_code: '511325102' }]);
