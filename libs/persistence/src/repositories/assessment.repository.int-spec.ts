@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { AssessmentRepository, PlanVersionConflict } from '@sanxian/persistence';
-import { PersistenceContext, startPersistence } from '../../../../test/support/persistence-context';
+import { persistenceSuite } from '../../../../test/support/persistence-context';
 
 describe('AssessmentRepository (plans frozen once published, assessors’ entries, published results)', () => {
-  let ctx: PersistenceContext;
+  const ctx = persistenceSuite();
   let assessment: AssessmentRepository;
   const assessor = randomUUID();
 
   beforeAll(async () => {
-    ctx = await startPersistence();
     assessment = ctx.get(AssessmentRepository);
   });
-  afterAll(() => ctx?.close());
 
   it('publishes plan versions, the latest of a year is current, and a version is never replaced', async () => {
     const v1 = await assessment.publishPlan({ id: 'xichong-2025', version: 1, year: 2025, title: '2025 考核方案' } as never, assessor);

@@ -1,15 +1,13 @@
 import { ClientRepository } from '@sanxian/persistence';
-import { PersistenceContext, startPersistence } from '../../../../test/support/persistence-context';
+import { persistenceSuite } from '../../../../test/support/persistence-context';
 
 describe('ClientRepository (exchange clients, their secrets and nonces)', () => {
-  let ctx: PersistenceContext;
+  const ctx = persistenceSuite();
   let clients: ClientRepository;
 
   beforeAll(async () => {
-    ctx = await startPersistence();
     clients = ctx.get(ClientRepository);
   });
-  afterAll(() => ctx?.close());
 
   it('creates a client whose secret is returned once, kept only sealed, and read back by its id', async () => {
     const { clientId, secret } = await clients.create('public-security', '公安局 户籍');

@@ -2,11 +2,11 @@ import { DiscrepancyModule, DiscrepancyWorkflow } from '@sanxian/discrepancy';
 import type { RegionScope, StaffRole } from '@sanxian/domain';
 import { DiscrepancyRepository, RegistryRepository, StaffRepository, StaffUser } from '@sanxian/persistence';
 import { ReconciliationModule, ReconciliationService } from '@sanxian/reconciliation';
-import { PersistenceContext, startPersistence } from '../../../../test/support/persistence-context';
+import { persistenceSuite } from '../../../../test/support/persistence-context';
 import { TOWNSHIP_A, TOWNSHIP_B, smallCounty } from '../../../../test/support/small-county';
 
 describe('DiscrepancyRepository (scoped lists, evidence), with the workflow that assigns and resolves through it', () => {
-  let ctx: PersistenceContext;
+  const ctx = persistenceSuite({ imports: [ReconciliationModule, DiscrepancyModule] });
   let discrepancies: DiscrepancyRepository;
   let workflow: DiscrepancyWorkflow;
   /** Who may be given work to resolve (the api's access policy says the same). */
@@ -22,7 +22,6 @@ describe('DiscrepancyRepository (scoped lists, evidence), with the workflow that
   const ref = (u: StaffUser) => ({ id: u.id, username: u.username });
 
   beforeAll(async () => {
-    ctx = await startPersistence({ imports: [ReconciliationModule, DiscrepancyModule] });
     workflow = ctx.get(DiscrepancyWorkflow);
     discrepancies = ctx.get(DiscrepancyRepository);
     county = await smallCounty(ctx);
@@ -32,7 +31,6 @@ describe('DiscrepancyRepository (scoped lists, evidence), with the workflow that
     officer = await ctx.get(StaffRepository).create('county.officer', 'pw-pw-pw-pw', 'county', null);
     townA = await ctx.get(StaffRepository).create('town.a', 'pw-pw-pw-pw', 'township', TOWNSHIP_A);
   });
-  afterAll(() => ctx?.close());
 
   it('lists in (due date, id) order within the scope, with its filters and keyset pages', async () => {
     const all = await discrepancies.list(COUNTY, { status: 'all', limit: 100 });

@@ -1,7 +1,7 @@
 import { DiscrepancyModule, DiscrepancyWorkflow } from '@sanxian/discrepancy';
 import { ClientRepository, IndicatorRepository, MessageLogRepository, StaffRepository } from '@sanxian/persistence';
 import { ReconciliationModule, ReconciliationService } from '@sanxian/reconciliation';
-import { PersistenceContext, startPersistence } from '../../../../test/support/persistence-context';
+import { persistenceSuite } from '../../../../test/support/persistence-context';
 import { processRecords } from '../../../../test/support/process-records';
 import { birthNotice, citizenId, hukouChange, registryCard } from '../../../../test/support/record-factory';
 import { TOWNSHIP_A, TOWNSHIP_B, smallCounty } from '../../../../test/support/small-county';
@@ -15,13 +15,12 @@ const YEAR_2025 = { from: '2025-01-01', to: '2025-12-31', asOf: '2025-12-31' };
  * a death in B, a refused record, and in township C a card whose children were born in 2025.
  */
 describe('IndicatorRepository (the measures behind the computed indicators)', () => {
-  let ctx: PersistenceContext;
+  const ctx = persistenceSuite({ imports: [ReconciliationModule, DiscrepancyModule] });
   let indicators: IndicatorRepository;
   let county: Awaited<ReturnType<typeof smallCounty>>;
   const messages: Record<string, string> = {};
 
   beforeAll(async () => {
-    ctx = await startPersistence({ imports: [ReconciliationModule, DiscrepancyModule] });
     indicators = ctx.get(IndicatorRepository);
     county = await smallCounty(ctx);
     const clients = ctx.get(ClientRepository);
@@ -43,7 +42,6 @@ describe('IndicatorRepository (the measures behind the computed indicators)', ()
     })]);
     await ctx.get(ReconciliationService).run({ trigger: 'cli', asOf: '2025-12-31' });
   });
-  afterAll(() => ctx?.close());
 
   const groups = (rows: { group: string; numerator: number; denominator: number }[]) => rows.map((r) => [r.group, r.numerator, r.denominator]);
 

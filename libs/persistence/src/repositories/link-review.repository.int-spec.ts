@@ -2,7 +2,7 @@ import { DiscrepancyModule, LinkReviewWorkflow } from '@sanxian/discrepancy';
 import type { RegionScope } from '@sanxian/domain';
 import { ClientRepository, LinkReviewRepository, StaffRepository, StaffUser } from '@sanxian/persistence';
 import { ReconciliationModule, ReconciliationService } from '@sanxian/reconciliation';
-import { PersistenceContext, startPersistence } from '../../../../test/support/persistence-context';
+import { persistenceSuite } from '../../../../test/support/persistence-context';
 import { processRecords } from '../../../../test/support/process-records';
 import { birthNotice, citizenId, registryCard } from '../../../../test/support/record-factory';
 
@@ -16,7 +16,7 @@ const B = '511325102';
 const VILLAGE = { [A]: '511325101002', [B]: '511325102202' };
 
 describe('LinkReviewRepository (the queue of facts linkage was unsure of)', () => {
-  let ctx: PersistenceContext;
+  const ctx = persistenceSuite({ imports: [ReconciliationModule, DiscrepancyModule] });
   let reviews: LinkReviewRepository;
   let health: string;
   let reviewer: StaffUser;
@@ -27,7 +27,6 @@ describe('LinkReviewRepository (the queue of facts linkage was unsure of)', () =
   const reconcile = () => ctx.get(ReconciliationService).run({ trigger: 'cli', asOf: '2025-12-31' });
 
   beforeAll(async () => {
-    ctx = await startPersistence({ imports: [ReconciliationModule, DiscrepancyModule] });
     reviews = ctx.get(LinkReviewRepository);
     const clients = ctx.get(ClientRepository);
     const fp = (await clients.create('family-planning', 'fp')).clientId;
@@ -47,7 +46,6 @@ describe('LinkReviewRepository (the queue of facts linkage was unsure of)', () =
     await reconcile();
     for (const r of await reviews.list(COUNTY, { status: 'all', limit: 100 })) factOf[r.townshipCode] = r.factId;
   });
-  afterAll(() => ctx?.close());
 
   it('lists pending reviews likeliest match first within the scope, in keyset pages', async () => {
     const all = await reviews.list(COUNTY, { status: 'pending', limit: 100 });

@@ -1,12 +1,12 @@
 import { DiscrepancyModule, LinkReviewWorkflow } from '@sanxian/discrepancy';
 import { ClientRepository, DraftRow, LinkRow, ReconciliationRepository, StaffRepository } from '@sanxian/persistence';
-import { PersistenceContext, startPersistence } from '../../../../test/support/persistence-context';
+import { persistenceSuite } from '../../../../test/support/persistence-context';
 import { processRecords } from '../../../../test/support/process-records';
 import { birthNotice, citizenId, marriageRecord, registryCard } from '../../../../test/support/record-factory';
 
 /** What reconciliation reads and writes, driven through the repository as the service drives it. */
 describe('ReconciliationRepository (registry and facts in; links, discrepancies and runs out)', () => {
-  let ctx: PersistenceContext;
+  const ctx = persistenceSuite({ imports: [DiscrepancyModule] });
   let repo: ReconciliationRepository;
   let civil: string;
   let health: string;
@@ -17,7 +17,6 @@ describe('ReconciliationRepository (registry and facts in; links, discrepancies 
   const husband = { citizenId: citizenId('1993-01-01', 'M', 502), name: '郑军', sex: 'M', birthDate: '1993-01-01' };
 
   beforeAll(async () => {
-    ctx = await startPersistence({ imports: [DiscrepancyModule] });
     repo = ctx.get(ReconciliationRepository);
     const clients = ctx.get(ClientRepository);
     const fp = (await clients.create('family-planning', 'fp')).clientId;
@@ -30,7 +29,6 @@ describe('ReconciliationRepository (registry and facts in; links, discrepancies 
     [marriageId] = await processRecords(ctx, civil, 'marriage-record', [marriageRecord(1, 51, { recordId: 'MR-1', regionCode: '511325101002', partyA: husband, partyB: wife })]);
     [noticeId] = await processRecords(ctx, health, 'birth-notice', [birthNotice(1, 51, { recordId: 'BN-1', regionCode: '511325102202', birthOrder: 2 })]);
   });
-  afterAll(() => ctx?.close());
 
   it('loads the current cards as the rules read them, and names the county of most cards', async () => {
     const cards = await repo.loadCurrentCards();

@@ -1,17 +1,15 @@
 import { SignInThrottleRepository } from '@sanxian/persistence';
-import { PersistenceContext, startPersistence } from '../../../../test/support/persistence-context';
+import { persistenceSuite } from '../../../../test/support/persistence-context';
 
 describe('SignInThrottleRepository (failed sign-ins counted in PostgreSQL)', () => {
-  let ctx: PersistenceContext;
+  const ctx = persistenceSuite({
+    env: { SIGN_IN_FAILURES_PER_USER_AND_ADDRESS: '3', SIGN_IN_FAILURES_PER_USER: '5', SIGN_IN_FAILURES_PER_ADDRESS: '8', SIGN_IN_BLOCK_SECONDS: '600' },
+  });
   let throttle: SignInThrottleRepository;
 
   beforeAll(async () => {
-    ctx = await startPersistence({
-      env: { SIGN_IN_FAILURES_PER_USER_AND_ADDRESS: '3', SIGN_IN_FAILURES_PER_USER: '5', SIGN_IN_FAILURES_PER_ADDRESS: '8', SIGN_IN_BLOCK_SECONDS: '600' },
-    });
     throttle = ctx.get(SignInThrottleRepository);
   });
-  afterAll(() => ctx?.close());
 
   it('blocks a username from an address after its consecutive failures, for the configured time', async () => {
     expect(await throttle.retryAfter('alice', '10.0.0.1')).toBe(0);

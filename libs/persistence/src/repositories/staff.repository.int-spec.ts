@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { StaffRepository, verifyPassword } from '@sanxian/persistence';
-import { PersistenceContext, startPersistence } from '../../../../test/support/persistence-context';
+import { persistenceSuite } from '../../../../test/support/persistence-context';
 
 describe('StaffRepository (staff users, tokens, the audit log)', () => {
-  let ctx: PersistenceContext;
+  const ctx = persistenceSuite();
   let staff: StaffRepository;
 
   beforeAll(async () => {
-    ctx = await startPersistence();
     staff = ctx.get(StaffRepository);
   });
-  afterAll(() => ctx?.close());
 
   it('creates a user with a password hash, never the password, and finds their credentials by username', async () => {
     const user = await staff.create('zhang.county', 'correct horse battery', 'county', null);
