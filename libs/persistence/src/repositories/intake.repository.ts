@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { RecordKind } from '@sanxian/contracts';
+import { withAdvisoryLock } from '../advisory-lock';
 import { CopyLinesBuilder, copyEncoded, copyField } from '../copy-rows';
 import { ReceiptRepository } from './receipt.repository';
 import { projectRegistryCards } from './registry.repository';
@@ -136,19 +137,7 @@ export class IntakeRepository {
 
   /** Runs work while holding a session advisory lock; returns undefined at once if another holder has it. */
   async exclusively<T>(lockKey: number, work: () => Promise<T>): Promise<T | undefined> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    try {
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [lockKey]);
-      if (!locked) return undefined;
-      try {
-        return await work();
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [lockKey]);
-      }
-    } finally {
-      await runner.release();
-    }
+    return withAdvisoryLock(this.db, lockKey, 'try', work);
   }
 
   async markEnqueued(batchIds: string[]): Promise<void> {

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { IntakeLoad, RecordIssue, RecordKind } from '@sanxian/contracts';
 import { sha256Hex } from '@sanxian/domain';
+import { withAdvisoryLock } from '../advisory-lock';
 import { closeRows, copyEncoded } from '../copy-rows';
 import { CHAIN_LOG_COLUMNS, GENESIS_HASH, OPEN_LOG_COLUMNS, PreparedLogRecords, chainHash, preparedId, preparedPayload, preparedSha, sameRecordText } from '../log-rows';
 import { MessageState } from '../message-state';
@@ -210,18 +211,7 @@ export class MessageLogRepository {
 
   /** Runs work holding the checkpoint lock, waiting for a checkpoint in progress to be written first. */
   async serialisedCheckpoint<T>(work: () => Promise<T>): Promise<T> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query('SELECT pg_advisory_lock($1)', [CHECKPOINT_LOCK]);
-      try {
-        return await work();
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [CHECKPOINT_LOCK]);
-      }
-    } finally {
-      await runner.release();
-    }
+    return withAdvisoryLock(this.db, CHECKPOINT_LOCK, 'wait', work);
   }
 
   /** Every client's chain head, in one snapshot: intake moves a head and adds its rows in one transaction. */

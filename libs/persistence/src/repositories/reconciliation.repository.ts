@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AgencyFact, DiscrepancyDraft, FactRole, IsoDate, RegistryCardView } from '@sanxian/domain';
+import { withAdvisoryLock } from '../advisory-lock';
 import { copyRows } from '../copy-rows';
 import { ReceiptRepository } from './receipt.repository';
 
@@ -77,18 +78,7 @@ export class ReconciliationRepository {
 
   /** Runs work holding the reconciliation lock, waiting for a run in progress to finish first. */
   async serialised<T>(work: () => Promise<T>): Promise<T> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query('SELECT pg_advisory_lock($1)', [RECONCILIATION_LOCK]);
-      try {
-        return await work();
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [RECONCILIATION_LOCK]);
-      }
-    } finally {
-      await runner.release();
-    }
+    return withAdvisoryLock(this.db, RECONCILIATION_LOCK, 'wait', work);
   }
 
   async startRun(trigger: string, townshipCode: string | null, asOf: IsoDate): Promise<string> {
