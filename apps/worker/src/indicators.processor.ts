@@ -1,33 +1,22 @@
-import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject } from '@nestjs/common';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import { AssessmentService, ComputeSummary, NoPlanError } from '@sanxian/assessment';
 import { HandlesJobs, JobName, JobPayloads, NIGHTLY_INDICATORS, QueueName } from '@sanxian/jobs';
 import { todayInChina } from '@sanxian/reconciliation';
-import { keepNightlySchedule } from './nightly-schedule';
+import { NightlyJobProcessor } from './nightly-job.processor';
 
 /** Recomputes the year's indicators nightly, after the reconciliation, and on demand. */
 @Processor(QueueName.Indicators, { concurrency: 1 })
 @HandlesJobs(JobName.IndicatorsCompute)
-export class IndicatorsProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger(IndicatorsProcessor.name);
-
+export class IndicatorsProcessor extends NightlyJobProcessor {
   constructor(
     private readonly assessment: AssessmentService,
-    @InjectQueue(QueueName.Indicators) private readonly queue: Queue,
+    @InjectQueue(QueueName.Indicators) queue: Queue,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {
-    super();
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await keepNightlySchedule(this.queue, NIGHTLY_INDICATORS, this.config.indicatorsCron, { name: JobName.IndicatorsCompute, data: {} }, this.logger);
-  }
-
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.logger.warn(`indicators worker: ${error.message}`);
+    super(queue, { workerName: 'indicators', schedulerId: NIGHTLY_INDICATORS, cron: config.indicatorsCron, job: { name: JobName.IndicatorsCompute, data: {} } });
   }
 
   async process(job: Job<JobPayloads[JobName.IndicatorsCompute]>): Promise<ComputeSummary | { skipped: string }> {

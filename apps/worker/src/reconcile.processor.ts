@@ -1,10 +1,10 @@
-import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject } from '@nestjs/common';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import { HandlesJobs, JobName, JobPayloads, NIGHTLY_RECONCILIATION, QueueName } from '@sanxian/jobs';
 import { ReconciliationService, RunSummary } from '@sanxian/reconciliation';
-import { keepNightlySchedule } from './nightly-schedule';
+import { NightlyJobProcessor } from './nightly-job.processor';
 
 /**
  * Full reconciliations, one at a time: nightly (a BullMQ job scheduler), after intake, and on
@@ -12,24 +12,13 @@ import { keepNightlySchedule } from './nightly-schedule';
  */
 @Processor(QueueName.Reconcile, { concurrency: 1 })
 @HandlesJobs(JobName.ReconcileRun)
-export class ReconcileProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger(ReconcileProcessor.name);
-
+export class ReconcileProcessor extends NightlyJobProcessor {
   constructor(
     private readonly reconciliation: ReconciliationService,
-    @InjectQueue(QueueName.Reconcile) private readonly queue: Queue,
-    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    @InjectQueue(QueueName.Reconcile) queue: Queue,
+    @Inject(HUB_CONFIG) config: HubConfig,
   ) {
-    super();
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await keepNightlySchedule(this.queue, NIGHTLY_RECONCILIATION, this.config.reconcileCron, { name: JobName.ReconcileRun, data: { trigger: 'nightly' } }, this.logger);
-  }
-
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.logger.warn(`reconcile worker: ${error.message}`);
+    super(queue, { workerName: 'reconcile', schedulerId: NIGHTLY_RECONCILIATION, cron: config.reconcileCron, job: { name: JobName.ReconcileRun, data: { trigger: 'nightly' } } });
   }
 
   async process(job: Job<JobPayloads[JobName.ReconcileRun]>): Promise<RunSummary> {
