@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Workbook } from 'exceljs';
@@ -12,10 +12,11 @@ import { simulateAssessorInputs } from '../../apps/cli/src/demo-assessors';
 import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../support/hub-harness';
 import { hukouChange } from '../support/record-factory';
 import {
-  ALLOWED_LATIN, DESKTOP, PHONE, assertBrowserTestsCanRun, contextAt, englishWords, launchChromium, layoutProblems, newContext, screenshot, screenshotViewport,
-  settled, signIn, startAt,
+  ALLOWED_LATIN, PHONE, SCREENS, assertBrowserTestsCanRun, contextAt, englishWords, launchChromium, layoutProblems, newContext, screenshot, screenshotViewport,
+  settled, signIn, startAt, expectText, closeBrowserSuite,
 } from './browser-harness';
 import { pushCounty } from '../support/county-push';
+import { sheetRanking } from '../support/scoreboard-workbook';
 
 /**
  * The scoreboard and the exchange monitor in Debian's Chromium, against the real api and worker:
@@ -83,11 +84,7 @@ describe('the scoreboard and the exchange monitor in a browser', () => {
     browser = await launchChromium();
   }, 600_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await hub?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => closeBrowserSuite(browser, hub, dir));
 
   function call(user: keyof typeof users, method: string, path: string, body?: unknown): Promise<Response> {
     return fetch(hub.url + path, {
@@ -220,15 +217,9 @@ describe('the scoreboard and the exchange monitor in a browser', () => {
 
       const workbook = new Workbook();
       await workbook.xlsx.readFile(file);
+      // Each unit's total score and rank, as the API gives them.
       for (const line of board.lines) {
-        const sheet = workbook.getWorksheet(line.name.zh)!;
-        expect(sheet).toBeDefined();
-        const rows: [string, number, number][] = [];
-        sheet.eachRow((row, n) => {
-          if (n > 2) rows.push([row.getCell(2).value as string, row.getCell(1).value as number, row.getCell(5).value as number]);
-        });
-        // Each unit's total score and rank, as the API gives them.
-        expect(rows).toEqual(line.units.map((u: any) => [u.unitId, u.rank, u.score]));
+        expect(sheetRanking(workbook, line.name.zh)).toEqual(line.units.map((u: any) => [u.unitId, u.rank, u.score]));
       }
 
       // The cover sheet: China time, and each tie-break that decided an award, as the API states it.
@@ -248,10 +239,7 @@ describe('the scoreboard and the exchange monitor in a browser', () => {
     });
   });
 
-  describe.each([
-    ['a phone', PHONE],
-    ['a laptop', DESKTOP],
-  ])('the scoreboard on %s', (_screen, viewport) => {
+  describe.each(SCREENS)('the scoreboard on %s', (_screen, viewport) => {
     const size = `${viewport.width}x${viewport.height}`;
     let context: BrowserContext;
     let page: Page;
@@ -505,16 +493,4 @@ function findNode(node: any, match: (n: any) => boolean): any {
 
 async function rowKeys(table: Locator): Promise<string[]> {
   return table.locator('.ant-table-row[data-row-key]').evaluateAll((rows) => rows.map((r) => (r as unknown as { getAttribute(n: string): string }).getAttribute('data-row-key')));
-}
-
-/** Waits until a locator's text matches (a string: contains it). */
-async function expectText(locator: Locator, expected: string | RegExp, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = await locator.innerText().catch(() => '');
-    if (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`expected ${String(expected)}, the page shows "${text}"`);
 }

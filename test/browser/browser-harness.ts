@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Locator, Page, chromium } from 'playwright-core';
 import { consoleRoot } from '../../apps/api/src/api.factory';
 import { chromiumExecutable } from '../support/chromium';
+import type { Hub } from '../support/hub-harness';
 
 /** Screenshots of the main pages, to look at (ignored by git). */
 export const SCREENSHOTS = join(__dirname, 'screenshots');
@@ -114,8 +115,35 @@ export async function renderedRowKeys(page: Page): Promise<string[]> {
 }
 
 /** The two screens the console is checked at: a phone (390×844, an iPhone 12–15) and a laptop. */
+/** Ends a browser suite: its Chromium, its hub and its download folder, whichever were started. */
+export async function closeBrowserSuite(browser: Browser | undefined, hub: Hub | undefined, dir: string | undefined): Promise<void> {
+  await browser?.close();
+  await hub?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Makes the page's next request to the URL answer with the api's problem document of this status, without reaching the api. */
+export async function problemOnce(page: Page, url: string, status: number, title: string, detail: string): Promise<void> {
+  await page.route(url, (route) =>
+    route.fulfill({ status, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title, status, detail }) }), { times: 1 });
+}
+
+/** Waits until a locator's text matches (a string: contains it). */
+export async function expectText(locator: Locator, expected: string | RegExp, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await locator.innerText().catch(() => '');
+    if (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`expected ${String(expected)}, the page shows "${text}"`);
+}
+
 export const PHONE = { width: 390, height: 844 } as const;
 export const DESKTOP = { width: 1440, height: 900 } as const;
+/** The screens every console page is checked on, named for the test titles. */
+export const SCREENS: [string, typeof PHONE | typeof DESKTOP][] = [['a phone', PHONE], ['a laptop', DESKTOP]];
 
 /** A context as `newContext`, at a given screen size; a phone one with touch and a phone's user agent. */
 export function contextAt(browser: Browser, viewport: { width: number; height: number }, locale = 'zh-CN'): Promise<BrowserContext> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
@@ -10,8 +10,8 @@ import xichong from '../../libs/domain/data/regions/511325.json';
 import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../support/hub-harness';
 import { birthNotice, citizenId, registryCard } from '../support/record-factory';
 import {
-  ALLOWED_LATIN, DESKTOP, PHONE, aboveTheFold, pageWiderThanScreen, assertBrowserTestsCanRun, contextAt, englishWords, launchChromium, layoutProblems, newContext, openedDialog,
-  renderedRowKeys, screenshot, screenshotViewport, settled, signIn, startAt,
+  ALLOWED_LATIN, PHONE, SCREENS, aboveTheFold, pageWiderThanScreen, assertBrowserTestsCanRun, contextAt, englishWords, launchChromium, layoutProblems, newContext, openedDialog,
+  renderedRowKeys, screenshot, screenshotViewport, settled, signIn, startAt, expectText, closeBrowserSuite, problemOnce,
 } from './browser-harness';
 import { pushCounty } from '../support/county-push';
 
@@ -111,11 +111,7 @@ describe('the staff console in a browser', () => {
     browser = await launchChromium();
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await hub?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => closeBrowserSuite(browser, hub, dir));
 
   /** A page in a new context, with every discrepancy list the console fetched recorded. */
   async function openPage(locale = 'zh-CN'): Promise<{ context: BrowserContext; page: Page; listed: Listed[] }> {
@@ -271,11 +267,7 @@ describe('the staff console in a browser', () => {
 
       await page.getByLabel('处理说明').fill(comment);
       // The first attempt fails as if the database were down: the form keeps the action and the comment.
-      await page.route('**/v1/discrepancies/*/resolution', (route) =>
-        route.fulfill({
-          status: 503, contentType: 'application/problem+json',
-          body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'the database cannot store the request: try again later' }),
-        }), { times: 1 });
+      await problemOnce(page, '**/v1/discrepancies/*/resolution', 503, 'Service Unavailable', 'the database cannot store the request: try again later');
       await page.getByRole('button', { name: '提交处理' }).click();
       await page.getByRole('alert').getByText('提交失败，您填写的内容已保留。').waitFor();
       expect(await page.getByLabel('处理说明').inputValue()).toBe(comment);
@@ -312,11 +304,7 @@ describe('the staff console in a browser', () => {
       await start(page, `/discrepancies/${open.id}`, users.townA);
       await page.getByRole('radio', { name: '撤销（不属实或无需处理）' }).check();
       await page.getByLabel('处理说明').fill(comment);
-      await page.route('**/v1/discrepancies/*/resolution', (route) =>
-        route.fulfill({
-          status: 401, contentType: 'application/problem+json',
-          body: JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'the token is invalid or has expired: sign in again' }),
-        }), { times: 1 });
+      await problemOnce(page, '**/v1/discrepancies/*/resolution', 401, 'Unauthorized', 'the token is invalid or has expired: sign in again');
       await page.getByRole('button', { name: '提交处理' }).click();
       await page.waitForURL(/\/sign-in\?next=/);
       await page.getByText('登录已过期，请重新登录；您填写的内容已保留。').waitFor();
@@ -363,10 +351,7 @@ describe('the staff console in a browser', () => {
     });
   });
 
-  describe.each([
-    ['a phone', PHONE],
-    ['a laptop', DESKTOP],
-  ])('on %s', (_screen, viewport) => {
+  describe.each(SCREENS)('on %s', (_screen, viewport) => {
     const size = `${viewport.width}x${viewport.height}`;
     let context: BrowserContext;
     let page: Page;
@@ -776,16 +761,4 @@ function villageName(code: string): string {
 const KIND_LABELS: Record<string, string> = { 'marital-status-conflict': '婚姻状况不符', 'moved-out-still-registered': '已迁出仍在册' };
 function kindLabel(kind: string): string {
   return KIND_LABELS[kind];
-}
-
-/** Waits until a locator's text matches (a string: contains it). */
-async function expectText(locator: import('playwright-core').Locator, expected: string | RegExp, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = await locator.innerText().catch(() => '');
-    if (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`expected ${String(expected)}, the page shows "${text}"`);
 }

@@ -104,6 +104,19 @@ export interface SendOptions {
 /** A fetch Response whose JSON body is untyped, as tests read it. */
 export type HubResponse = Omit<Response, 'json'> & { json(): Promise<any> };
 
+/** One exchange client of each agency, by the short names the suites use. */
+export type AgencyClients = Record<'fp' | 'police' | 'civil' | 'health', TestClient>;
+
+/** Creates one exchange client of each of the four agencies, in this order. */
+export async function createAgencyClients(hub: Hub): Promise<AgencyClients> {
+  return {
+    fp: await hub.createClient('family-planning'),
+    police: await hub.createClient('public-security'),
+    civil: await hub.createClient('civil-affairs'),
+    health: await hub.createClient('health'),
+  };
+}
+
 /** Sends a request signed as the contract says; the raw Response is returned. */
 export async function send(hubUrl: string, client: TestClient, method: string, path: string, body?: Buffer | string | object, options: SendOptions = {}): Promise<HubResponse> {
   const bytes = body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));

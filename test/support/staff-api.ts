@@ -1,3 +1,5 @@
+import type { StaffRole } from '@sanxian/domain';
+import { StaffRepository } from '@sanxian/persistence';
 import type { Hub, HubResponse } from './hub-harness';
 
 /**
@@ -18,4 +20,19 @@ export async function expectJson(res: HubResponse, status: number): Promise<any>
   const text = await res.text();
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text.slice(0, 2000)}`);
   return JSON.parse(text);
+}
+
+/** One staff account a suite signs in as: its key in the suite's users, role and region. */
+export type StaffAccount<U extends string> = [key: U, role: StaffRole, regionCode: string | null];
+
+/** Creates each account as the staff user `${prefix}-${key}` and signs it in, filling `users` with its id and bearer token. */
+export async function signInStaff<U extends string>(hub: Hub, prefix: string, password: string, accounts: StaffAccount<U>[], users: Record<U, { id: string; token: string }>): Promise<void> {
+  const staff = hub.api.get(StaffRepository);
+  for (const [key, role, region] of accounts) {
+    const user = await staff.create(`${prefix}-${key}`, password, role, region);
+    const res = await fetch(`${hub.url}/v1/auth/token`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `${prefix}-${key}`, password }),
+    });
+    users[key] = { id: user.id, token: (await expectJson(res, 200)).accessToken };
+  }
 }

@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Workbook } from 'exceljs';
 import { ReconciliationService } from '@sanxian/reconciliation';
-import { AssessmentRepository, IndicatorRepository, StaffRepository, type StoredIndicatorValue } from '@sanxian/persistence';
-import type { AssessmentPlan, StaffRole } from '@sanxian/domain';
-import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../../support/hub-harness';
+import { AssessmentRepository, IndicatorRepository, type StoredIndicatorValue } from '@sanxian/persistence';
+import type { AssessmentPlan } from '@sanxian/domain';
+import { AgencyClients, Hub, TestClient, createAgencyClients, send, startHub, waitFor, waitUntilProcessed } from '../../support/hub-harness';
 import { birthNotice, citizenId, hukouChange, marriageRecord, registryCard } from '../../support/record-factory';
-import { expectJson, staffCaller } from '../../support/staff-api';
+import { expectJson, signInStaff, staffCaller } from '../../support/staff-api';
+import { sheetRanking } from '../../support/scoreboard-workbook';
 
 /**
  * The assessment over HTTP, on a small county pushed through the signed exchange API: three
@@ -153,7 +154,7 @@ function shippedPlan(): AssessmentPlan {
 
 describe('the assessment API', () => {
   let hub: Hub;
-  const clients = {} as Record<'fp' | 'police' | 'civil' | 'health', TestClient>;
+  let clients: AgencyClients;
   const users = {} as Record<'admin' | 'county' | 'townA' | 'inspector' | 'department', { id: string; token: string }>;
   const plan = shippedPlan();
   let messageIds: Record<string, string>;
@@ -169,21 +170,10 @@ describe('the assessment API', () => {
 
   beforeAll(async () => {
     hub = await startHub({ worker: true, env: { REPLAY_RECEIPT_TIMES: 'true' } });
-    clients.fp = await hub.createClient('family-planning');
-    clients.police = await hub.createClient('public-security');
-    clients.civil = await hub.createClient('civil-affairs');
-    clients.health = await hub.createClient('health');
-    const staff = hub.api.get(StaffRepository);
-    const accounts: [keyof typeof users, StaffRole, string | null][] = [
+    clients = await createAgencyClients(hub);
+    await signInStaff(hub, 'as', PASSWORD, [
       ['admin', 'admin', null], ['county', 'county', null], ['townA', 'township', A], ['inspector', 'inspector', null], ['department', 'department', null],
-    ];
-    for (const [key, role, region] of accounts) {
-      const user = await staff.create(`as-${key}`, PASSWORD, role, region);
-      const res = await fetch(`${hub.url}/v1/auth/token`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `as-${key}`, password: PASSWORD }),
-      });
-      users[key] = { id: user.id, token: (await json(res, 200)).accessToken };
-    }
+    ], users);
 
     const push = async (client: TestClient, path: string, records: unknown[], rejected = 0) => {
       const body = await json(await send(hub.url, client, 'POST', `/v1/exchange/${path}`, { records }, { now: RECEIVED_AT }), 202);
@@ -496,13 +486,7 @@ describe('the assessment API', () => {
       await workbook.xlsx.load(Buffer.from(await res.arrayBuffer()) as any);
       const board = await json(await call('county', 'GET', `/v1/scoreboard?year=${YEAR}`), 200);
       for (const line of board.lines) {
-        const sheet = workbook.getWorksheet(line.name.zh)!;
-        expect(sheet).toBeDefined();
-        const rows: [string, number, number][] = [];
-        sheet.eachRow((row, n) => {
-          if (n > 2) rows.push([row.getCell(2).value as string, row.getCell(1).value as number, row.getCell(5).value as number]);
-        });
-        expect(rows).toEqual(line.units.map((u: any) => [u.unitId, u.rank, u.score]));
+        expect(sheetRanking(workbook, line.name.zh)).toEqual(line.units.map((u: any) => [u.unitId, u.rank, u.score]));
       }
       // The breakdown sheet: a township's births with their numerator and target.
       const breakdown = workbook.getWorksheet('党政线 明细')!;

@@ -1,9 +1,7 @@
 import { ReconciliationService } from '@sanxian/reconciliation';
-import { StaffRepository } from '@sanxian/persistence';
-import { StaffRole } from '@sanxian/domain';
-import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../../support/hub-harness';
+import { AgencyClients, Hub, TestClient, createAgencyClients, send, startHub, waitFor, waitUntilProcessed } from '../../support/hub-harness';
 import { birthNotice, citizenId, hukouChange, marriageRecord, registryCard } from '../../support/record-factory';
-import { expectJson, staffCaller } from '../../support/staff-api';
+import { expectJson, signInStaff, staffCaller } from '../../support/staff-api';
 
 /**
  * The discrepancy workflow over HTTP, on data pushed through the exchange API: two townships
@@ -57,7 +55,7 @@ function scenario(t: Township, base: number) {
 
 describe('the discrepancy workflow API', () => {
   let hub: Hub;
-  const clients = {} as Record<'fp' | 'police' | 'civil' | 'health', TestClient>;
+  let clients: AgencyClients;
   const users = {} as Record<'admin' | 'county' | 'townA' | 'townB' | 'inspector' | 'department', { id: string; token: string }>;
   const scenarios = { [A]: scenario(A, 100), [B]: scenario(B, 200) };
   /** Discrepancy ids by township and kind. */
@@ -71,23 +69,12 @@ describe('the discrepancy workflow API', () => {
 
   beforeAll(async () => {
     hub = await startHub({ worker: true });
-    clients.fp = await hub.createClient('family-planning');
-    clients.police = await hub.createClient('public-security');
-    clients.civil = await hub.createClient('civil-affairs');
-    clients.health = await hub.createClient('health');
+    clients = await createAgencyClients(hub);
 
-    const staff = hub.api.get(StaffRepository);
-    const accounts: [keyof typeof users, StaffRole, string | null][] = [
+    await signInStaff(hub, 'wf', PASSWORD, [
       ['admin', 'admin', null], ['county', 'county', null], ['townA', 'township', A], ['townB', 'township', B], ['inspector', 'inspector', null],
       ['department', 'department', null],
-    ];
-    for (const [key, role, region] of accounts) {
-      const user = await staff.create(`wf-${key}`, PASSWORD, role, region);
-      const res = await fetch(`${hub.url}/v1/auth/token`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `wf-${key}`, password: PASSWORD }),
-      });
-      users[key] = { id: user.id, token: (await json(res, 200)).accessToken };
-    }
+    ], users);
 
     const push = async (client: TestClient, path: string, records: unknown[]) => {
       const body = await json(await send(hub.url, client, 'POST', `/v1/exchange/${path}`, { records }), 202);
