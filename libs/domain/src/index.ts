@@ -13,3 +13,4 @@ export * from './indicators';
 export * from './export-text';
 export * from './log-checkpoint';
 export * from './field-forms';
+export * from './inspection';
