@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 
 const outDir = fileURLToPath(new URL('../../dist/console', import.meta.url));
 
@@ -28,6 +29,38 @@ function precompress(): Plugin {
 }
 
 /**
+ * The service worker (Workbox, through vite-plugin-pwa) that keeps the console on the device, so
+ * that the household survey page opens with no network: the built app (scripts, styles, the page)
+ * is precached at install; the font's unicode-range slices are cached as pages use them (all of
+ * them would be megabytes a phone does not need); the api (/v1 …) is never cached, and a page
+ * asked for offline gets the precached index.html. A new build replaces the old at the next load.
+ */
+function offlineConsole(): Plugin[] {
+  return VitePWA({
+    registerType: 'autoUpdate',
+    injectRegister: 'script-defer',
+    manifest: false,
+    workbox: {
+      globPatterns: ['**/*.{js,css,html,ico}'],
+      // Ant Design's chunk is about 1.5 MB; the default limit (2 MiB) is close.
+      maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+      navigateFallback: '/index.html',
+      navigateFallbackDenylist: [/^\/(v1|health|metrics|docs)(\/|$)/],
+      cleanupOutdatedCaches: true,
+      clientsClaim: true,
+      skipWaiting: true,
+      runtimeCaching: [
+        {
+          urlPattern: ({ url }) => url.pathname.startsWith('/assets/') && url.pathname.endsWith('.woff2'),
+          handler: 'CacheFirst',
+          options: { cacheName: 'sanxian-fonts', expiration: { maxEntries: 400 } },
+        },
+      ],
+    },
+  });
+}
+
+/**
  * The staff console, built into dist/console, which the api serves at `/`.
  * `npx vite --config apps/console/vite.config.mts` runs it in development against an api on :3000.
  */
@@ -35,7 +68,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   oxc: { jsx: { runtime: 'automatic' } },
-  plugins: [precompress()],
+  plugins: [offlineConsole(), precompress()],
   // The staff API's types and constant lists, shared with the server (libs/api-types imports nothing at run time).
   resolve: { alias: { '@sanxian/api-types': fileURLToPath(new URL('../../libs/api-types/src/index.ts', import.meta.url)) } },
   build: {

@@ -23,7 +23,7 @@ export type Served<T> = T extends string
       : T;
 
 /** Lists every member of the union: one missing or misspelt is a compile error where the list is written. */
-type ExactList<Union extends string, List extends readonly Union[]> = [Union] extends [List[number]] ? List : never;
+export type ExactList<Union extends string, List extends readonly Union[]> = [Union] extends [List[number]] ? List : never;
 
 export interface StaffUser {
   username: string;

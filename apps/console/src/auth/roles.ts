@@ -14,6 +14,8 @@ const PERMISSIONS = {
   scoreboard: ['admin', 'county', 'township', 'inspector', 'department'],
   monitor: ['admin', 'county', 'inspector', 'department'],
   replayDead: ['admin'],
+  // The household survey: inspectors, on the team's device (apps/console/src/pages/survey.page.tsx).
+  survey: ['inspector'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { ApiError, api, setUnauthorizedHandler, signIn as requestToken, storeSession, storedSession } from '../api/api-client';
+import { ApiError, NetworkError, api, setUnauthorizedHandler, signIn as requestToken, storeSession, storedSession } from '../api/api-client';
 import type { Me } from '@sanxian/api-types';
 import { clearDrafts } from '../drafts';
 
@@ -14,6 +14,22 @@ export interface Session {
 
 const SessionContext = createContext<Session | null>(null);
 
+const USER_KEY = 'sanxian.me';
+
+/** Who this tab's session belongs to, as the api last said: what a reload with no network goes on. */
+function rememberUser(me: Me | null): void {
+  if (me) sessionStorage.setItem(USER_KEY, JSON.stringify(me));
+  else sessionStorage.removeItem(USER_KEY);
+}
+
+function rememberedUser(): Me | null {
+  try {
+    return JSON.parse(sessionStorage.getItem(USER_KEY) ?? 'null') as Me | null;
+  } catch {
+    return null;
+  }
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<Me | null | undefined>(storedSession() ? undefined : null);
   const [expired, setExpired] = useState(false);
@@ -21,14 +37,22 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     setUnauthorizedHandler(() => {
       storeSession(null);
+      rememberUser(null);
       setExpired(true);
       setUser(null);
     });
     if (!storedSession()) return;
     // A reload keeps the session of this tab: ask who it belongs to (and whether it still holds).
     api<Me>('/v1/me')
-      .then(setUser)
+      .then((me) => {
+        rememberUser(me);
+        setUser(me);
+      })
       .catch((error) => {
+        // Offline (an inspector in a village: the survey page works there): the tab's session holds
+        // as it was last known; the api still judges the token when the network is back.
+        const known = error instanceof NetworkError ? rememberedUser() : null;
+        if (known) return setUser(known);
         if (!(error instanceof ApiError && error.status === 401)) storeSession(null);
         setUser(null);
       });
@@ -38,6 +62,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const token = await requestToken(username, password);
     storeSession({ token: token.accessToken, expiresAt: token.expiresAt });
     const me = await api<Me>('/v1/me');
+    rememberUser(me);
     setExpired(false);
     setUser(me);
     return me;
@@ -47,6 +72,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     // The api ends the token too, so that a copy of it is worth nothing; the console signs out whatever it answers.
     if (storedSession()) api('/v1/auth/sign-out', { method: 'POST' }).catch(() => undefined);
     storeSession(null);
+    rememberUser(null);
     // Signing out on purpose drops unsaved drafts too (an expired session keeps them for the next sign-in).
     clearDrafts();
     setExpired(false);

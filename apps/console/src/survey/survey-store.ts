@@ -1,0 +1,114 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { SignedReturn, SurveyDay } from '@sanxian/api-types';
+import type { SurveyReturn } from '@sanxian/domain';
+
+/**
+ * What the survey page keeps on the device, in IndexedDB, so that it works with no network: the
+ * day loaded before departure, the returns being filled, the members' signing keys (the private
+ * key a non-extractable CryptoKey, which IndexedDB stores as it is and nothing can read out), and
+ * the signed returns waiting to be sent.
+ */
+
+/** A signed return's way to the hub: 待同步, 已同步, 重复 (the hub had it already), 被拒绝 (with its reason). */
+export type SyncState = 'pending' | 'synced' | 'duplicate' | 'rejected';
+
+export interface QueuedReturn {
+  returnId: string;
+  signed: SignedReturn;
+  state: SyncState;
+  /** The hub's reason, for a rejected return. */
+  reason?: string;
+  signedAt: string;
+  /** When the hub last answered (synced, duplicate or rejected). */
+  answeredAt?: string;
+}
+
+/** A member's signing key on this device. */
+export interface DeviceKey {
+  username: string;
+  keyId: string;
+  algorithm: 'Ed25519' | 'ECDSA-P256-SHA256';
+  privateKey: CryptoKey;
+  /** Base64 of the SubjectPublicKeyInfo (DER), to show for enrollment. */
+  publicKeySpki: string;
+  createdAt: string;
+}
+
+/** A return being filled, by draw and village; gone once signed (the signed copy is in the outbox). */
+export interface Draft {
+  key: string;
+  value: SurveyReturn;
+}
+
+interface SurveySchema extends DBSchema {
+  days: { key: string; value: SurveyDay & { loadedAt: string } };
+  drafts: { key: string; value: Draft };
+  keys: { key: string; value: DeviceKey };
+  outbox: { key: string; value: QueuedReturn; indexes: { state: SyncState } };
+}
+
+let database: Promise<IDBPDatabase<SurveySchema>> | undefined;
+
+function db(): Promise<IDBPDatabase<SurveySchema>> {
+  database ??= openDB<SurveySchema>('sanxian-survey', 1, {
+    upgrade(store) {
+      store.createObjectStore('days', { keyPath: 'drawId' });
+      store.createObjectStore('drafts', { keyPath: 'key' });
+      store.createObjectStore('keys', { keyPath: 'username' });
+      store.createObjectStore('outbox', { keyPath: 'returnId' }).createIndex('state', 'state');
+    },
+  });
+  return database;
+}
+
+export function draftKey(drawId: string, villageCode: string): string {
+  return `${drawId}:${villageCode}`;
+}
+
+export const surveyStore = {
+  async saveDay(day: SurveyDay): Promise<void> {
+    await (await db()).put('days', { ...day, loadedAt: new Date().toISOString() });
+  },
+  async days(): Promise<(SurveyDay & { loadedAt: string })[]> {
+    const all = await (await db()).getAll('days');
+    return all.sort((a, b) => b.date.localeCompare(a.date) || b.loadedAt.localeCompare(a.loadedAt));
+  },
+  async draft(key: string): Promise<SurveyReturn | undefined> {
+    return (await (await db()).get('drafts', key))?.value;
+  },
+  async saveDraft(key: string, value: SurveyReturn): Promise<void> {
+    await (await db()).put('drafts', { key, value });
+  },
+  async key(username: string): Promise<DeviceKey | undefined> {
+    return (await db()).get('keys', username);
+  },
+  async keys(): Promise<DeviceKey[]> {
+    return (await db()).getAll('keys');
+  },
+  async saveKey(key: DeviceKey): Promise<void> {
+    // add, not put: a member's key is never replaced silently (the enrolled one would stop matching).
+    await (await db()).add('keys', key);
+  },
+  /** Queues a signed return and drops its draft, in one transaction: a return is either still a draft or queued. */
+  async queue(signed: SignedReturn, draft: string): Promise<void> {
+    const tx = (await db()).transaction(['outbox', 'drafts'], 'readwrite');
+    await Promise.all([
+      tx.objectStore('outbox').add({ returnId: signed.return.returnId, signed, state: 'pending', signedAt: new Date().toISOString() }),
+      tx.objectStore('drafts').delete(draft),
+      tx.done,
+    ]);
+  },
+  async outbox(): Promise<QueuedReturn[]> {
+    const all = await (await db()).getAll('outbox');
+    return all.sort((a, b) => a.signedAt.localeCompare(b.signedAt));
+  },
+  async pending(): Promise<QueuedReturn[]> {
+    return (await db()).getAllFromIndex('outbox', 'state', 'pending');
+  },
+  async answered(returnId: string, state: Exclude<SyncState, 'pending'>, reason?: string): Promise<void> {
+    const tx = (await db()).transaction('outbox', 'readwrite');
+    const queued = await tx.store.get(returnId);
+    if (queued) await tx.store.put({ ...queued, state, reason, answeredAt: new Date().toISOString() });
+    await tx.done;
+  },
+};
