@@ -1,5 +1,5 @@
 import type { ReturnReceipt, SignedReturn, SurveyDay } from '@sanxian/api-types';
-import { api } from './api-client';
+import { NetworkError, api } from './api-client';
 
 /**
  * The inspection endpoints the survey page calls: every path of them is here, nowhere else.
@@ -19,4 +19,14 @@ export function fetchSurveyDay(date?: string): Promise<SurveyDay> {
 /** Sends a signed return; the same `returnId` sent again is answered as a duplicate. */
 export function postSignedReturn(signed: SignedReturn): Promise<ReturnReceipt> {
   return api<ReturnReceipt>(SURVEY_PATHS.returns, { method: 'POST', body: signed });
+}
+
+/** Whether the hub answers at all (any answer counts: only a failure to reach it is "offline"). */
+export async function hubReachable(): Promise<boolean> {
+  try {
+    await api('/health/live');
+    return true;
+  } catch (error) {
+    return !(error instanceof NetworkError);
+  }
 }

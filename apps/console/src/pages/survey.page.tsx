@@ -3,8 +3,8 @@ import { Alert, App, Button, Card, Checkbox, Empty, List, Select, Space, Tag, Ty
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { SurveyDay } from '@sanxian/api-types';
 import type { FrameVillage, SurveyReturn } from '@sanxian/domain';
-import { ApiError } from '../api/api-client';
-import { fetchSurveyDay } from '../api/survey-api';
+import { ApiError, NetworkError } from '../api/api-client';
+import { fetchSurveyDay, hubReachable } from '../api/survey-api';
 import { useSession } from '../auth/session';
 import { describeError } from '../components/problem';
 import { useI18n, type I18n } from '../i18n/i18n';
@@ -19,9 +19,16 @@ const STATE_COLOUR: Record<SyncState, string> = { pending: 'processing', synced:
 /** How many missing things the refusal to sign lists before it says "and n more". */
 const MISSING_SHOWN = 12;
 
-function useOnline(): boolean {
+/**
+ * Whether the hub can be reached, as far as the page knows: the browser's online and offline
+ * events, and the page's own requests (a browser can say "online" on a phone with no signal, or
+ * after a reload while offline); a request that fails for want of a network marks it offline
+ * until the next one gets through.
+ */
+function useOnline(): { online: boolean; reached(ok: boolean): void } {
   const [online, setOnline] = useState(navigator.onLine);
   useEffect(() => {
+    void hubReachable().then(setOnline);
     const on = () => setOnline(true);
     const off = () => setOnline(false);
     window.addEventListener('online', on);
@@ -31,7 +38,7 @@ function useOnline(): boolean {
       window.removeEventListener('offline', off);
     };
   }, []);
-  return online;
+  return { online, reached: setOnline };
 }
 
 /** What is missing, in words: 第01组 户 H1 的 张三：出生日期. */
@@ -66,7 +73,7 @@ export default function SurveyPage() {
   const { t, tk, dateTime } = i18n;
   const { message, modal } = App.useApp();
   const { user } = useSession();
-  const online = useOnline();
+  const { online, reached } = useOnline();
   const [day, setDay] = useState<SurveyDay | null>(null);
   const [keys, setKeys] = useState<DeviceKey[]>([]);
   const [outbox, setOutbox] = useState<QueuedReturn[]>([]);
@@ -89,12 +96,13 @@ export default function SurveyPage() {
     setSyncing(true);
     try {
       const outcome = await syncReturns();
-      if (!quiet || outcome.synced + outcome.duplicate + outcome.rejected > 0) message.info(t('survey.synced', { ...outcome }));
+      if (outcome.reached !== undefined) reached(outcome.reached);
+      if (!quiet || outcome.synced + outcome.duplicate + outcome.rejected > 0) message.info(t('survey.synced', { synced: outcome.synced, duplicate: outcome.duplicate, rejected: outcome.rejected, waiting: outcome.waiting }));
     } finally {
       setSyncing(false);
       setOutbox(await surveyStore.outbox());
     }
-  }, [message, t]);
+  }, [message, t, reached]);
 
   useEffect(() => {
     void refresh().then(() => (navigator.onLine ? sync(true) : undefined));
@@ -104,6 +112,10 @@ export default function SurveyPage() {
     if (online) void sync(true);
   }, [online, sync]);
 
+  // The first point, until the inspector chooses another.
+  useEffect(() => {
+    if (day && !day.villages.some((v) => v.villageCode === villageCode)) setVillageCode(day.villages[0]?.villageCode);
+  }, [day, villageCode]);
   const village = day?.villages.find((v) => v.villageCode === villageCode);
   const signedHere = outbox.filter((q) => day && q.signed.return.drawId === day.drawId && q.signed.return.villageCode === villageCode);
 
@@ -143,8 +155,8 @@ export default function SurveyPage() {
       const loaded = await fetchSurveyDay();
       await surveyStore.saveDay(loaded);
       await refresh();
-      setVillageCode(loaded.villages[0]?.villageCode);
     } catch (error) {
+      if (error instanceof NetworkError) reached(false);
       setDayError(error instanceof ApiError && error.status === 404 ? t('survey.noDrawYet') : describeError(error, i18n));
     } finally {
       setLoadingDay(false);
@@ -199,7 +211,7 @@ export default function SurveyPage() {
           <Typography.Text data-testid="survey-day">
             {day ? t('survey.dayLoaded', { date: i18n.day(day.date), ...frameCounts(day.villages) }) : t('survey.noDay')}
           </Typography.Text>
-          <Button type="primary" icon={<CloudDownloadOutlined />} loading={loadingDay} disabled={!online} onClick={loadDay}>
+          <Button type="primary" icon={<CloudDownloadOutlined />} loading={loadingDay} onClick={loadDay}>
             {loadingDay ? t('survey.loadingDay') : t('survey.loadDay')}
           </Button>
           {dayError && <Alert role="alert" type="error" showIcon message={dayError} />}
@@ -224,8 +236,9 @@ export default function SurveyPage() {
                     <>
                       <Typography.Text>{t('survey.fingerprint')}：<Typography.Text code translate="no" data-testid="survey-fingerprint">{fingerprint(key.keyId)}</Typography.Text></Typography.Text>
                       <Typography.Text className="sx-muted">{t('survey.algorithm')}：<span translate="no">{key.algorithm}</span></Typography.Text>
-                      <Typography.Paragraph copyable={{ text: key.publicKeySpki }} ellipsis={{ rows: 1 }} style={{ marginBottom: 0 }} className="sx-muted">
-                        {t('survey.publicKey')}：<span translate="no" data-testid="survey-public-key">{key.publicKeySpki}</span>
+                      <Typography.Text className="sx-muted">{t('survey.publicKey')}：</Typography.Text>
+                      <Typography.Paragraph copyable={{ text: key.publicKeySpki }} code translate="no" data-testid="survey-public-key" className="sx-survey-key">
+                        {key.publicKeySpki}
                       </Typography.Paragraph>
                     </>
                   ) : (
@@ -295,7 +308,7 @@ export default function SurveyPage() {
       <Card
         size="small"
         title={t('survey.outbox')}
-        extra={<Button size="small" icon={<CloudSyncOutlined />} loading={syncing} disabled={!online} onClick={() => sync()}>{syncing ? t('survey.syncing') : t('survey.syncNow')}</Button>}
+        extra={<Button size="small" icon={<CloudSyncOutlined />} loading={syncing} onClick={() => sync()}>{syncing ? t('survey.syncing') : t('survey.syncNow')}</Button>}
       >
         {outbox.length === 0 ? (
           <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('survey.outboxEmpty')} />

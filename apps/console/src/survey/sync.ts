@@ -8,6 +8,8 @@ export interface SyncOutcome {
   duplicate: number;
   rejected: number;
   waiting: number;
+  /** Whether the hub answered: undefined when nothing was sent. */
+  reached?: boolean;
 }
 
 /** Answers that mean "not now" rather than "never": the return stays 待同步 and goes with the next sync. */
@@ -21,15 +23,22 @@ async function sendPending(): Promise<SyncOutcome> {
   for (const queued of await surveyStore.pending()) {
     try {
       const receipt = await postSignedReturn(queued.signed);
+      outcome.reached = true;
       const state = receipt.outcome === 'duplicate' ? 'duplicate' : 'synced';
       await surveyStore.answered(queued.returnId, state);
       outcome[state] += 1;
     } catch (error) {
+      outcome.reached = !(error instanceof NetworkError);
       if (error instanceof ApiError && error.status === 409) {
         await surveyStore.answered(queued.returnId, 'duplicate', error.detail);
         outcome.duplicate += 1;
       } else if (retryLater(error)) {
         outcome.waiting += 1;
+        // No network: the others would fail alike; they wait for the next sync.
+        if (error instanceof NetworkError) {
+          outcome.waiting = (await surveyStore.pending()).length;
+          break;
+        }
       } else {
         const apiError = error as ApiError;
         const fields = apiError.errors?.map((e) => `${e.field}: ${e.message}`).join('; ');
