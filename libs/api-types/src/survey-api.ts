@@ -1,9 +1,10 @@
 /**
- * The inspection API as the console's survey page uses it: the day an inspector loads before
- * departure, and the answer to a signed return. Types only (the shapes themselves are the domain's
- * survey types), so the console's bundle pulls no server code.
+ * The spot-check API as the console's survey page uses it: the campaigns an inspector may see,
+ * the leader's download of a day's drawn points with their frame part, and the answer to a signed
+ * return. Types only (the shapes of frames and returns are the domain's), so the console's bundle
+ * pulls no server code.
  */
-import type { FrameVillage, NotCheckedReason, SignedReturn, SurveyItem } from '@sanxian/domain';
+import type { FrameVillage, NotCheckedReason, SignedReturn } from '@sanxian/domain';
 import type { ExactList } from './staff-api';
 
 export type { SignedReturn };
@@ -12,42 +13,31 @@ export type { SignedReturn };
 const REASON_LIST = ['absent', 'refused', 'moved-away', 'deceased', 'not-found', 'not-applicable'] as const satisfies readonly NotCheckedReason[];
 export const SURVEY_NOT_CHECKED_REASONS: ExactList<NotCheckedReason, typeof REASON_LIST> = REASON_LIST;
 
-/** A member of an inspection team, as the day names them (the ones who may sign its returns). */
-export interface SurveyTeamMember {
-  userId: string;
-  username: string;
-  leader: boolean;
+/** A campaign as `GET /v1/inspection/campaigns` lists it: the parts the survey page reads. */
+export interface InspectionCampaignSummary {
+  id: string;
+  year: number;
+  period: string;
+  state: 'draft' | 'frozen' | 'published';
+  teams: { teamId: string; leaderId: string; memberIds: string[] }[];
+  days: { date: string; departure: string; assignments: { teamId: string; townshipCodes: string[] }[] }[];
 }
 
-/**
- * One drawn day of a campaign for the signed-in inspector's team: the points drawn (villages) with
- * their part of the frozen frame (every group, household and person the frame holds there), and
- * the items the plan checks. What the survey page keeps on the device to work offline.
- */
-export interface SurveyDay {
-  campaignId: string;
-  drawId: string;
-  /** The survey day, YYYY-MM-DD. */
-  date: string;
-  teamId: string;
-  team: SurveyTeamMember[];
-  /** The items the plan checks for each person (人不漏项). */
-  items: SurveyItem[];
+/** `GET /v1/inspection/campaigns/{id}/days/{day}/teams/{team}/draw/frame`: the leader's download before departure. */
+export interface DrawFrame {
+  draw: { id: string; campaignId: string; day: string; teamId: string; drawnAt: string; closedAt: string | null };
+  /** The drawn villages with every group, household and person of the frozen frame drawn there. */
   villages: FrameVillage[];
 }
 
-/** The hub's answer to a signed return: taken now, or the same `returnId` already taken before. */
+/** The hub's answer to `POST /v1/survey-returns` (schemas/survey/return-receipt.schema.json). */
 export interface ReturnReceipt {
   returnId: string;
-  /** `accepted` the first time; `duplicate` when the hub already holds this return (nothing is stored twice). */
-  outcome: 'accepted' | 'duplicate';
+  /** `accepted` (201) the first time; `duplicate` (200) when the hub already holds this return: nothing is stored twice. */
+  status: 'accepted' | 'duplicate';
+  chainSeq: string;
+  rowHash: string;
+  contentHash: string;
   receivedAt: string;
-}
-
-/** A member's public key as the survey page shows it for an admin to enroll. */
-export interface InspectorPublicKey {
-  keyId: string;
-  algorithm: SignedReturn['signatures'][number]['algorithm'];
-  /** Base64 of the SubjectPublicKeyInfo (DER). */
-  publicKeySpki: string;
+  findings: number;
 }

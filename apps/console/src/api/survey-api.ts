@@ -1,24 +1,30 @@
-import type { ReturnReceipt, SignedReturn, SurveyDay } from '@sanxian/api-types';
+import type { DrawFrame, InspectionCampaignSummary, ReturnReceipt, SignedReturn } from '@sanxian/api-types';
 import { NetworkError, api } from './api-client';
 
-/**
- * The inspection endpoints the survey page calls: every path of them is here, nowhere else.
- * `SURVEY_PATHS` names them so that the page and its browser test agree.
- */
-export const SURVEY_PATHS = {
-  /** The signed-in inspector's team's drawn day: the points and their frame part. */
-  day: '/v1/inspection/my-day',
-  returns: '/v1/inspection/returns',
-} as const;
+/** The spot-check endpoints the survey page calls: every path of them is here, nowhere else. */
+const CAMPAIGNS = '/v1/inspection/campaigns';
 
-/** The day drawn for the inspector's team (today, or the given date), to keep on the device before departure. */
-export function fetchSurveyDay(date?: string): Promise<SurveyDay> {
-  return api<SurveyDay>(SURVEY_PATHS.day, { query: { date } });
+function teamDay(campaignId: string, day: string, teamId: string): string {
+  return `${CAMPAIGNS}/${encodeURIComponent(campaignId)}/days/${day}/teams/${encodeURIComponent(teamId)}`;
 }
 
-/** Sends a signed return; the same `returnId` sent again is answered as a duplicate. */
+export async function listCampaigns(): Promise<InspectionCampaignSummary[]> {
+  return (await api<{ items: InspectionCampaignSummary[] }>(CAMPAIGNS)).items;
+}
+
+/** The leader's draw of the day's points (once; refused earlier than the set time before departure). */
+export function drawDay(campaignId: string, day: string, teamId: string): Promise<unknown> {
+  return api(`${teamDay(campaignId, day, teamId)}/draw`, { method: 'POST' });
+}
+
+/** The drawn villages with their part of the frozen frame: what the device keeps to work offline. */
+export function fetchDrawFrame(campaignId: string, day: string, teamId: string): Promise<DrawFrame> {
+  return api<DrawFrame>(`${teamDay(campaignId, day, teamId)}/draw/frame`);
+}
+
+/** Sends a signed return; the same return sent again is answered as a duplicate. */
 export function postSignedReturn(signed: SignedReturn): Promise<ReturnReceipt> {
-  return api<ReturnReceipt>(SURVEY_PATHS.returns, { method: 'POST', body: signed });
+  return api<ReturnReceipt>('/v1/survey-returns', { method: 'POST', body: signed });
 }
 
 /** Whether the hub answers at all (any answer counts: only a failure to reach it is "offline"). */

@@ -1,18 +1,17 @@
 import { CloudDownloadOutlined, CloudSyncOutlined, KeyOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Checkbox, Empty, List, Select, Space, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { SurveyDay } from '@sanxian/api-types';
 import type { FrameVillage, SurveyReturn } from '@sanxian/domain';
 import { ApiError, NetworkError } from '../api/api-client';
-import { fetchSurveyDay, hubReachable } from '../api/survey-api';
+import { drawDay, fetchDrawFrame, hubReachable, listCampaigns } from '../api/survey-api';
 import { useSession } from '../auth/session';
 import { describeError } from '../components/problem';
 import { useI18n, type I18n } from '../i18n/i18n';
 import { regionName } from '../regions/regions';
 import { createDeviceKey, fingerprint, signReturn } from '../survey/device-keys';
 import { ReturnEditor } from '../survey/return-editor';
-import { missingFromReturn, newDraft, type Missing } from '../survey/survey-draft';
-import { draftKey, surveyStore, type DeviceKey, type QueuedReturn, type SyncState } from '../survey/survey-store';
+import { chinaDay, ledTeamDay, missingFromReturn, newDraft, type Missing } from '../survey/survey-draft';
+import { draftKey, surveyStore, type DeviceKey, type QueuedReturn, type SurveyDay, type SyncState, type TeamMember } from '../survey/survey-store';
 import { syncReturns } from '../survey/sync';
 
 const STATE_COLOUR: Record<SyncState, string> = { pending: 'processing', synced: 'success', duplicate: 'default', rejected: 'error' };
@@ -81,6 +80,8 @@ export default function SurveyPage() {
   const [draft, setDraft] = useState<SurveyReturn | null>(null);
   const [loadingDay, setLoadingDay] = useState(false);
   const [dayError, setDayError] = useState<string | null>(null);
+  /** The leader's team day whose points are not drawn yet: the page offers the draw. */
+  const [undrawn, setUndrawn] = useState<ReturnType<typeof ledTeamDay>>(undefined);
   const [syncing, setSyncing] = useState(false);
   const [signers, setSigners] = useState<string[]>([]);
   const [showMissing, setShowMissing] = useState(false);
@@ -141,30 +142,47 @@ export default function SurveyPage() {
     if (day) void surveyStore.saveDraft(draftKey(day.drawId, next.villageCode), next);
   };
 
-  const missing = useMemo(() => (draft && village && day ? missingFromReturn(draft, village, day.items) : []), [draft, village, day]);
-  const team = day?.team ?? (user ? [{ userId: user.userId, username: user.username, leader: true }] : []);
-  const keyOf = (username: string) => keys.find((k) => k.username === username);
-  const signable = team.filter((m) => keyOf(m.username));
+  const missing = useMemo(() => (draft && village && day ? missingFromReturn(draft, village) : []), [draft, village, day]);
+  const team: TeamMember[] = day?.team ?? (user ? [{ staffId: user.userId, leader: true }] : []);
+  const keyOf = (staffId: string) => keys.find((k) => k.staffId === staffId);
+  const memberName = (member: TeamMember) =>
+    member.staffId === user?.userId ? user.username : `${t(member.leader ? 'survey.leader' : 'survey.member')} ${team.filter((m) => !m.leader).indexOf(member) + 1 || ''}`.trim();
+  const signable = team.filter((m) => keyOf(m.staffId));
   // Everyone with a key here signs unless unticked; chosen again when keys or the day change.
-  useEffect(() => setSigners(signable.map((m) => m.username)), [keys, day]);
+  useEffect(() => setSigners(signable.map((m) => m.staffId)), [keys, day]);
 
-  const loadDay = async () => {
+  /** Keeps the drawn points of the leader's team day on the device. */
+  const keepDay = async (teamDay: NonNullable<ReturnType<typeof ledTeamDay>>) => {
+    const frame = await fetchDrawFrame(teamDay.campaignId, teamDay.day, teamDay.teamId);
+    await surveyStore.saveDay({
+      campaignId: teamDay.campaignId, drawId: frame.draw.id, date: teamDay.day, teamId: teamDay.teamId, team: teamDay.team,
+      villages: frame.villages, loadedAt: new Date().toISOString(),
+    });
+    setUndrawn(undefined);
+    await refresh();
+  };
+
+  const loadDay = async (draw = false) => {
     setLoadingDay(true);
     setDayError(null);
     try {
-      const loaded = await fetchSurveyDay();
-      await surveyStore.saveDay(loaded);
-      await refresh();
+      const teamDay = draw ? undrawn : ledTeamDay(await listCampaigns(), user?.userId ?? '', chinaDay());
+      if (!teamDay) return setDayError(t('survey.noTeamDay'));
+      if (draw) await drawDay(teamDay.campaignId, teamDay.day, teamDay.teamId);
+      await keepDay(teamDay).catch((error) => {
+        if (error instanceof ApiError && error.status === 404) return setUndrawn(teamDay);
+        throw error;
+      });
     } catch (error) {
       if (error instanceof NetworkError) reached(false);
-      setDayError(error instanceof ApiError && error.status === 404 ? t('survey.noDrawYet') : describeError(error, i18n));
+      setDayError(describeError(error, i18n));
     } finally {
       setLoadingDay(false);
     }
   };
 
-  const makeKey = async (username: string) => {
-    await createDeviceKey(username);
+  const makeKey = async (staffId: string) => {
+    await createDeviceKey(staffId);
     setKeys(await surveyStore.keys());
   };
 
@@ -211,9 +229,17 @@ export default function SurveyPage() {
           <Typography.Text data-testid="survey-day">
             {day ? t('survey.dayLoaded', { date: i18n.day(day.date), ...frameCounts(day.villages) }) : t('survey.noDay')}
           </Typography.Text>
-          <Button type="primary" icon={<CloudDownloadOutlined />} loading={loadingDay} onClick={loadDay}>
+          <Button type="primary" icon={<CloudDownloadOutlined />} loading={loadingDay} onClick={() => loadDay()}>
             {loadingDay ? t('survey.loadingDay') : t('survey.loadDay')}
           </Button>
+          {undrawn && (
+            <Alert
+              type="info"
+              showIcon
+              message={t('survey.notDrawn')}
+              action={<Button size="small" type="primary" loading={loadingDay} onClick={() => loadDay(true)}>{t('survey.drawNow')}</Button>}
+            />
+          )}
           {dayError && <Alert role="alert" type="error" showIcon message={dayError} />}
         </Space>
       </Card>
@@ -224,14 +250,15 @@ export default function SurveyPage() {
           size="small"
           dataSource={team}
           renderItem={(member) => {
-            const key = keyOf(member.username);
+            const key = keyOf(member.staffId);
             return (
-              <List.Item data-testid={`survey-key-${member.username}`}>
+              <List.Item data-testid="survey-key" data-staff={member.staffId}>
                 <Space direction="vertical" size={2} style={{ width: '100%', minWidth: 0 }}>
                   <span>
-                    <Typography.Text strong translate="no">{member.username}</Typography.Text>
-                    {member.leader && <Tag style={{ marginLeft: 6 }}>{t('survey.leader')}</Tag>}
+                    <Typography.Text strong translate="no">{memberName(member)}</Typography.Text>
+                    {member.leader && member.staffId === user?.userId && <Tag style={{ marginLeft: 6 }}>{t('survey.leader')}</Tag>}
                   </span>
+                  <Typography.Text className="sx-muted">{t('survey.staffId')}：<span translate="no">{member.staffId}</span></Typography.Text>
                   {key ? (
                     <>
                       <Typography.Text>{t('survey.fingerprint')}：<Typography.Text code translate="no" data-testid="survey-fingerprint">{fingerprint(key.keyId)}</Typography.Text></Typography.Text>
@@ -244,7 +271,7 @@ export default function SurveyPage() {
                   ) : (
                     <Space wrap>
                       <Typography.Text className="sx-muted">{t('survey.noKey')}</Typography.Text>
-                      <Button size="small" onClick={() => makeKey(member.username)} aria-label={`${t('survey.createKey')} ${member.username}`}>{t('survey.createKey')}</Button>
+                      <Button size="small" onClick={() => makeKey(member.staffId)} aria-label={`${t('survey.createKey')} ${memberName(member)}`}>{t('survey.createKey')}</Button>
                     </Space>
                   )}
                 </Space>
@@ -272,7 +299,7 @@ export default function SurveyPage() {
           )}
           {village && draft && (
             <Space direction="vertical" size={12} style={{ width: '100%' }}>
-              <ReturnEditor village={village} items={day.items} value={draft} missing={missing} onChange={change} />
+              <ReturnEditor village={village} value={draft} missing={missing} onChange={change} />
               <Card size="small" title={t('survey.sign')} data-testid="survey-sign">
                 <Typography.Paragraph className="sx-muted">{t('survey.signIntro')}</Typography.Paragraph>
                 <Typography.Text strong>{t('survey.signers')}</Typography.Text>
@@ -280,7 +307,7 @@ export default function SurveyPage() {
                   style={{ display: 'flex', flexDirection: 'column', margin: '6px 0 12px' }}
                   value={signers}
                   onChange={(values) => setSigners(values as string[])}
-                  options={team.map((m) => ({ value: m.username, disabled: !keyOf(m.username), label: <span translate="no">{m.username}</span> }))}
+                  options={team.map((m) => ({ value: m.staffId, disabled: !keyOf(m.staffId), label: <span translate="no">{memberName(m)}</span> }))}
                 />
                 {showMissing && missing.length > 0 && (
                   <Alert

@@ -1,5 +1,5 @@
 import canonicalize from 'canonicalize';
-import type { InspectorPublicKey, SignedReturn } from '@sanxian/api-types';
+import type { SignedReturn } from '@sanxian/api-types';
 import type { ReturnSignature, SurveyReturn } from '@sanxian/domain';
 import { surveyStore, type DeviceKey } from './survey-store';
 
@@ -35,11 +35,11 @@ async function generate(): Promise<{ pair: CryptoKeyPair; algorithm: DeviceKey['
 }
 
 /** Makes a member's key pair on this device, keeps it in IndexedDB, and returns what to enroll. */
-export async function createDeviceKey(username: string): Promise<DeviceKey> {
+export async function createDeviceKey(staffId: string): Promise<DeviceKey> {
   const { pair, algorithm } = await generate();
   const spki = await crypto.subtle.exportKey('spki', pair.publicKey);
   const key: DeviceKey = {
-    username,
+    staffId,
     keyId: hex(await crypto.subtle.digest('SHA-256', spki)),
     algorithm,
     privateKey: pair.privateKey,
@@ -48,10 +48,6 @@ export async function createDeviceKey(username: string): Promise<DeviceKey> {
   };
   await surveyStore.saveKey(key);
   return key;
-}
-
-export function publicKeyOf(key: DeviceKey): InspectorPublicKey {
-  return { keyId: key.keyId, algorithm: key.algorithm, publicKeySpki: key.publicKeySpki };
 }
 
 /** The fingerprint as people compare it aloud: the key id's first 32 hex digits in groups of four. */

@@ -3,27 +3,20 @@ import { Button, Card, Collapse, Input, Radio, Select, Space, Tag, Typography } 
 import { SURVEY_NOT_CHECKED_REASONS } from '@sanxian/api-types';
 import type { FrameHousehold, FramePerson, FrameVillage, ItemEntry, NotCheckedReason, ReturnGroup, ReturnHousehold, ReturnPerson, SurveyItem, SurveyReturn } from '@sanxian/domain';
 import { useI18n } from '../i18n/i18n';
-import { frameValue, withItem, type Missing } from './survey-draft';
+import { frameValue, itemsFor, withItem, type Missing } from './survey-draft';
 
 /** The contraception or pregnancy statuses an inspector records (避孕节育或怀孕情况). */
 const CONTRACEPTION = ['iud', 'tubal-ligation', 'vasectomy', 'implant', 'pill', 'condom', 'other', 'none', 'pregnant'] as const;
 const MARITAL = ['unmarried', 'married', 'divorced', 'widowed'] as const;
 
-/** Items that mean nothing for a role: "every item as the registry says" marks them 不适用. */
-const NOT_FOR_ROLE: Record<FramePerson['role'], readonly SurveyItem[]> = {
-  woman: [],
-  husband: ['children'],
-  child: ['maritalStatus', 'children', 'contraception'],
-};
-
+/** A child as a woman's `children` item lists it (its value is the JSON of a list of these). */
 interface Child {
-  sex: 'F' | 'M' | null;
   birthDate: string;
+  sex?: 'F' | 'M';
 }
 
 export interface ReturnEditorProps {
   village: FrameVillage;
-  items: readonly SurveyItem[];
   value: SurveyReturn;
   missing: Missing[];
   onChange(next: SurveyReturn): void;
@@ -82,7 +75,7 @@ function ChildrenEditor({ value, label, onChange }: { value: Child[]; label: str
             size="small"
             aria-label={`${label} ${index + 1} ${t('item.sex')}`}
             style={{ width: 72 }}
-            value={child.sex ?? undefined}
+            value={child.sex}
             onChange={(sex) => onChange(value.map((c, i) => (i === index ? { ...c, sex } : c)))}
             options={(['F', 'M'] as const).map((sex) => ({ value: sex, label: tk('value', sex) }))}
           />
@@ -97,7 +90,7 @@ function ChildrenEditor({ value, label, onChange }: { value: Child[]; label: str
           <Button size="small" type="link" onClick={() => onChange(value.filter((_, i) => i !== index))}>{t('survey.removeChild')}</Button>
         </Space>
       ))}
-      <Button size="small" icon={<PlusOutlined />} onClick={() => onChange([...value, { sex: null, birthDate: '' }])}>{t('survey.addChild')}</Button>
+      <Button size="small" icon={<PlusOutlined />} onClick={() => onChange([...value, { birthDate: '' }])}>{t('survey.addChild')}</Button>
     </Space>
   );
 }
@@ -112,14 +105,21 @@ function parseChildren(value: string | null): Child[] {
 }
 
 /** One item of a person: the registry's value beside it, the value seen, or the reason it was not checked. */
-function ItemRow({ item, framePerson, entry, personLabel, onChange }: {
-  item: SurveyItem; framePerson?: FramePerson; entry?: ItemEntry; personLabel: string; onChange(entry: ItemEntry | undefined): void;
+/** A children list in words: 2019-03-02 女、2021-07-09 男 (or 无子女). */
+function childrenText(value: string, { t, tk }: Pick<ReturnType<typeof useI18n>, 't' | 'tk'>): string {
+  const children = parseChildren(value);
+  return children.length ? children.map((c) => `${c.birthDate}${c.sex ? ` ${tk('value', c.sex)}` : ''}`).join('、') : t('survey.noChildren');
+}
+
+function ItemRow({ item, framePerson, frameHousehold, entry, personLabel, onChange }: {
+  item: SurveyItem; framePerson?: FramePerson; frameHousehold?: FrameHousehold; entry?: ItemEntry; personLabel: string; onChange(entry: ItemEntry | undefined): void;
 }) {
-  const { t, tk } = useI18n();
+  const i18n = useI18n();
+  const { t, tk } = i18n;
   const label = `${personLabel} ${t(`item.${item}`)}`;
   const seen = entry?.status === 'checked' ? entry.value : null;
   const check = (value: string | null | undefined) => onChange(value === undefined || value === '' ? undefined : { item, status: 'checked', value });
-  const registry = frameValue(framePerson, item);
+  const registry = frameValue(framePerson, item, frameHousehold);
   const shown = item === 'sex' || item === 'maritalStatus' ? (registry ? tk('value', registry) : '') : registry;
   let editor;
   switch (item) {
@@ -144,12 +144,12 @@ function ItemRow({ item, framePerson, entry, personLabel, onChange }: {
       editor = <Input size="small" aria-label={label} translate={item === 'citizenId' ? 'no' : undefined} style={{ maxWidth: 220 }} value={seen ?? ''} onChange={(e) => check(e.target.value)} />;
   }
   return (
-    <div className="sx-survey-item" data-item={item}>
+    <div className="sx-survey-item" data-item={item} data-state={entry?.status ?? 'missing'}>
       <div className="sx-survey-item-head">
         <Typography.Text strong>{t(`item.${item}`)}</Typography.Text>
-        {item !== 'children' && item !== 'contraception' && (
+        {item !== 'contraception' && (
           <Typography.Text className="sx-muted" translate={item === 'citizenId' || item === 'name' ? 'no' : undefined}>
-            {shown ? t('survey.registryValue', { value: shown }) : t('survey.registryNone')}
+            {shown ? t('survey.registryValue', { value: item === 'children' ? childrenText(registry, i18n) : shown }) : t('survey.registryNone')}
           </Typography.Text>
         )}
       </div>
@@ -169,16 +169,18 @@ function personLabelOf(person: ReturnPerson, framePerson: FramePerson | undefine
   return framePerson?.name ?? `${t('survey.personAdded')} ${person.personKey.replace(/^new:/, '')}`;
 }
 
-function PersonCard({ person, framePerson, items, missing, onChange }: {
-  person: ReturnPerson; framePerson?: FramePerson; items: readonly SurveyItem[]; missing: number; onChange(person: ReturnPerson): void;
+function PersonCard({ person, framePerson, frameHousehold, missing, onChange }: {
+  person: ReturnPerson; framePerson?: FramePerson; frameHousehold?: FrameHousehold; missing: number; onChange(person: ReturnPerson): void;
 }) {
   const { t, tk } = useI18n();
   const label = personLabelOf(person, framePerson, t);
+  const items = itemsFor(framePerson);
+  // Each item the registry holds a value of, checked as that value: for the inspector who has seen it so.
   const asRegistry = () => {
     let next = person;
     for (const item of items) {
-      if (framePerson && NOT_FOR_ROLE[framePerson.role].includes(item)) next = withItem(next, { item, status: 'not-checked', reason: 'not-applicable' });
-      else if (frameValue(framePerson, item)) next = withItem(next, { item, status: 'checked', value: frameValue(framePerson, item) });
+      const value = frameValue(framePerson, item, frameHousehold);
+      if (value) next = withItem(next, { item, status: 'checked', value });
     }
     onChange(next);
   };
@@ -204,6 +206,7 @@ function PersonCard({ person, framePerson, items, missing, onChange }: {
               key={item}
               item={item}
               framePerson={framePerson}
+              frameHousehold={frameHousehold}
               personLabel={label}
               entry={person.items.find((e) => e.item === item)}
               onChange={(entry) => onChange(entry ? withItem(person, entry) : { ...person, items: person.items.filter((e) => e.item !== item) })}
@@ -215,8 +218,8 @@ function PersonCard({ person, framePerson, items, missing, onChange }: {
   );
 }
 
-function HouseholdPanel({ household, frameHousehold, items, missing, onChange }: {
-  household: ReturnHousehold; frameHousehold?: FrameHousehold; items: readonly SurveyItem[]; missing: Missing[]; onChange(household: ReturnHousehold): void;
+function HouseholdPanel({ household, frameHousehold, missing, onChange }: {
+  household: ReturnHousehold; frameHousehold?: FrameHousehold; missing: Missing[]; onChange(household: ReturnHousehold): void;
 }) {
   const { t } = useI18n();
   const addPerson = () => {
@@ -238,7 +241,7 @@ function HouseholdPanel({ household, frameHousehold, items, missing, onChange }:
               key={person.personKey}
               person={person}
               framePerson={frameHousehold?.persons.find((p) => p.personKey === person.personKey)}
-              items={items}
+              frameHousehold={frameHousehold}
               missing={missing.filter((m) => m.personKey === person.personKey).length}
               onChange={(p) => onChange({ ...household, persons: household.persons.map((q) => (q.personKey === p.personKey ? p : q)) })}
             />
@@ -255,7 +258,7 @@ function HouseholdPanel({ household, frameHousehold, items, missing, onChange }:
  * household of a group (and any the inspector adds), every person of a household, every item of a
  * person, each with how much of it is still not accounted for.
  */
-export function ReturnEditor({ village, items, value, missing, onChange }: ReturnEditorProps) {
+export function ReturnEditor({ village, value, missing, onChange }: ReturnEditorProps) {
   const { t } = useI18n();
   const setGroup = (group: ReturnGroup) => onChange({ ...value, groups: value.groups.map((g) => (g.groupCode === group.groupCode ? group : g)) });
   return (
@@ -299,7 +302,6 @@ export function ReturnEditor({ village, items, value, missing, onChange }: Retur
                         <HouseholdPanel
                           household={household}
                           frameHousehold={frameGroup?.households.find((h) => h.householdKey === household.householdKey)}
-                          items={items}
                           missing={groupMissing.filter((m) => m.householdKey === household.householdKey)}
                           onChange={(h) => setGroup({ ...group, households: group.households.map((x) => (x.householdKey === h.householdKey ? h : x)) })}
                         />

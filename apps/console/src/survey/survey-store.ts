@@ -1,6 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { SignedReturn, SurveyDay } from '@sanxian/api-types';
-import type { SurveyReturn } from '@sanxian/domain';
+import type { SignedReturn } from '@sanxian/api-types';
+import type { FrameVillage, SurveyReturn } from '@sanxian/domain';
 
 /**
  * What the survey page keeps on the device, in IndexedDB, so that it works with no network: the
@@ -8,6 +8,24 @@ import type { SurveyReturn } from '@sanxian/domain';
  * key a non-extractable CryptoKey, which IndexedDB stores as it is and nothing can read out), and
  * the signed returns waiting to be sent.
  */
+
+/** A member of the team, by staff id (the id an admin enrolls their key under). */
+export interface TeamMember {
+  staffId: string;
+  leader: boolean;
+}
+
+/** A team's drawn day as the device keeps it: the points with their frame part, and who may sign. */
+export interface SurveyDay {
+  campaignId: string;
+  drawId: string;
+  /** The survey day, YYYY-MM-DD. */
+  date: string;
+  teamId: string;
+  team: TeamMember[];
+  villages: FrameVillage[];
+  loadedAt: string;
+}
 
 /** A signed return's way to the hub: 待同步, 已同步, 重复 (the hub had it already), 被拒绝 (with its reason). */
 export type SyncState = 'pending' | 'synced' | 'duplicate' | 'rejected';
@@ -25,7 +43,8 @@ export interface QueuedReturn {
 
 /** A member's signing key on this device. */
 export interface DeviceKey {
-  username: string;
+  /** The member's staff id: the admin enrolls the key under it. */
+  staffId: string;
   keyId: string;
   algorithm: 'Ed25519' | 'ECDSA-P256-SHA256';
   privateKey: CryptoKey;
@@ -41,7 +60,7 @@ export interface Draft {
 }
 
 interface SurveySchema extends DBSchema {
-  days: { key: string; value: SurveyDay & { loadedAt: string } };
+  days: { key: string; value: SurveyDay };
   drafts: { key: string; value: Draft };
   keys: { key: string; value: DeviceKey };
   outbox: { key: string; value: QueuedReturn; indexes: { state: SyncState } };
@@ -54,7 +73,7 @@ function db(): Promise<IDBPDatabase<SurveySchema>> {
     upgrade(store) {
       store.createObjectStore('days', { keyPath: 'drawId' });
       store.createObjectStore('drafts', { keyPath: 'key' });
-      store.createObjectStore('keys', { keyPath: 'username' });
+      store.createObjectStore('keys', { keyPath: 'staffId' });
       store.createObjectStore('outbox', { keyPath: 'returnId' }).createIndex('state', 'state');
     },
   });
@@ -67,9 +86,9 @@ export function draftKey(drawId: string, villageCode: string): string {
 
 export const surveyStore = {
   async saveDay(day: SurveyDay): Promise<void> {
-    await (await db()).put('days', { ...day, loadedAt: new Date().toISOString() });
+    await (await db()).put('days', day);
   },
-  async days(): Promise<(SurveyDay & { loadedAt: string })[]> {
+  async days(): Promise<SurveyDay[]> {
     const all = await (await db()).getAll('days');
     return all.sort((a, b) => b.date.localeCompare(a.date) || b.loadedAt.localeCompare(a.loadedAt));
   },
@@ -78,9 +97,6 @@ export const surveyStore = {
   },
   async saveDraft(key: string, value: SurveyReturn): Promise<void> {
     await (await db()).put('drafts', { key, value });
-  },
-  async key(username: string): Promise<DeviceKey | undefined> {
-    return (await db()).get('keys', username);
   },
   async keys(): Promise<DeviceKey[]> {
     return (await db()).getAll('keys');

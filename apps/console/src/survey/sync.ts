@@ -24,7 +24,7 @@ async function sendPending(): Promise<SyncOutcome> {
     try {
       const receipt = await postSignedReturn(queued.signed);
       outcome.reached = true;
-      const state = receipt.outcome === 'duplicate' ? 'duplicate' : 'synced';
+      const state = receipt.status === 'duplicate' ? 'duplicate' : 'synced';
       await surveyStore.answered(queued.returnId, state);
       outcome[state] += 1;
     } catch (error) {
