@@ -289,7 +289,7 @@ export default function SurveyPage() {
             style={{ width: '100%', marginBottom: 12 }}
             value={villageCode}
             onChange={setVillageCode}
-            options={day.villages.map((v) => ({ value: v.villageCode, label: regionName(v.villageCode) }))}
+            options={day.villages.map((v) => ({ value: v.villageCode, label: `${regionName(v.villageCode)} ${v.villageCode}` }))}
           />
           {village && !draft && signedHere.length > 0 && (
             <Space direction="vertical">
