@@ -87,7 +87,8 @@ describe('the household survey on a phone, offline', () => {
 
   /** Chooses an option of an Ant Design select by its label. */
   async function choose(select: Locator, option: string): Promise<void> {
-    await select.click();
+    // The select's box, not its input: a chosen value's label lies over the input.
+    await select.locator('xpath=ancestor::*[contains(concat(" ", @class, " "), " ant-select ")][1]').click();
     await (await settled(page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first())).click();
   }
 
@@ -111,6 +112,7 @@ describe('the household survey on a phone, offline', () => {
       await expectJson(await call('admin', 'POST', `/v1/staff/${staffId}/signing-keys`, { algorithm, publicKey, label: 'team A phone' }), 201);
     }
     expect(await layoutProblems(page)).toEqual([]);
+    await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
     await screenshotViewport(page, 'survey-phone-ready');
   }, 120_000);
 
@@ -120,8 +122,7 @@ describe('the household survey on a phone, offline', () => {
     await expectText(page.getByTestId('survey-network'), '离线');
     expect(await page.evaluate(() => fetch('/health/live').then(() => 'reached', () => 'offline'))).toBe('offline');
 
-    await page.getByRole('combobox', { name: '选择检查点' }).click();
-    await (await settled(page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title*="${VILLAGE}"]`))).click();
+    await choose(page.getByRole('combobox', { name: '选择检查点' }), VILLAGE);
     await page.locator('[data-group="01"]').click();
     await page.getByRole('button', { name: '签字并保存' }).click();
     const missing = page.getByTestId('survey-missing');
@@ -145,8 +146,8 @@ describe('the household survey on a phone, offline', () => {
     }
     // The second household: nobody at home.
     await page.locator(`[data-household="${households[1]}"]`).click();
-    const second = page.locator('.ant-collapse-item', { has: page.locator(`[data-household="${households[1]}"]`) });
-    await second.getByRole('radio', { name: '未调查，原因：' }).first().check();
+    const second = page.locator(`.ant-collapse-item:has(> .ant-collapse-header [data-household="${households[1]}"])`);
+    await second.locator('label', { hasText: '未调查，原因：' }).first().click();
     await choose(second.getByRole('combobox').first(), '不在家');
     expect(await page.locator('.sx-survey-item[data-state="missing"]:visible').count()).toBe(0);
 
