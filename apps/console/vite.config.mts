@@ -34,11 +34,13 @@ function precompress(): Plugin {
  * is precached at install; the font's unicode-range slices are cached as pages use them (all of
  * them would be megabytes a phone does not need); the api (/v1 …) is never cached, and a page
  * asked for offline gets the precached index.html. A new build replaces the old at the next load.
+ * Only the survey page installs it (inspectors); staff who never open it get no service worker.
  */
 function offlineConsole(): Plugin[] {
   return VitePWA({
     registerType: 'autoUpdate',
-    injectRegister: 'script-defer',
+    // Registered by the survey page itself (apps/console/src/survey/offline-shell.ts), not on every page.
+    injectRegister: false,
     manifest: false,
     workbox: {
       globPatterns: ['**/*.{js,css,html,ico}'],

@@ -1,7 +1,7 @@
 import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { ClientRepository } from '@sanxian/persistence';
 import xichong from '../../libs/domain/data/regions/511325.json';
-import { Hub, startHub } from '../support/hub-harness';
+import { Hub, startHub, waitFor } from '../support/hub-harness';
 import type { PersistenceContext } from '../support/persistence-context';
 import { processRecords } from '../support/process-records';
 import { citizenId, registryCard } from '../support/record-factory';
@@ -173,8 +173,9 @@ describe('the household survey on a phone, offline', () => {
       posted.push({ returnId, status: response.status() });
       await route.abort('connectionreset');
     }, { times: 1 });
+    // Back online, the page sends what waits by itself.
     await context.setOffline(false);
-    await page.getByRole('button', { name: /立即同步/ }).click();
+    await waitFor('the first send', async () => posted.length === 1, 15_000);
     await expectText(page.getByTestId('survey-outbox'), '待同步');
     await page.getByRole('button', { name: /立即同步/ }).click();
     await expectText(page.getByTestId('survey-outbox'), '重复');

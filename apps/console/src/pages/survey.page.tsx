@@ -9,6 +9,7 @@ import { describeError } from '../components/problem';
 import { useI18n, type I18n } from '../i18n/i18n';
 import { regionName } from '../regions/regions';
 import { createDeviceKey, fingerprint, signReturn } from '../survey/device-keys';
+import { keepConsoleOffline } from '../survey/offline-shell';
 import { ReturnEditor } from '../survey/return-editor';
 import { chinaDay, ledTeamDay, missingFromReturn, newDraft, type Missing } from '../survey/survey-draft';
 import { draftKey, surveyStore, type DeviceKey, type QueuedReturn, type SurveyDay, type SyncState, type TeamMember } from '../survey/survey-store';
@@ -106,6 +107,7 @@ export default function SurveyPage() {
   }, [message, t, reached]);
 
   useEffect(() => {
+    keepConsoleOffline();
     void refresh().then(() => (navigator.onLine ? sync(true) : undefined));
   }, [refresh, sync]);
   // Back online: what waits goes to the hub.
