@@ -173,9 +173,9 @@ describe('the household survey on a phone, offline', () => {
       posted.push({ returnId, status: response.status() });
       await route.abort('connectionreset');
     }, { times: 1 });
-    // Back online, the page sends what waits by itself.
+    // Back online, the page sends what waits by itself (on the browser's online event, or on its own next check).
     await context.setOffline(false);
-    await waitFor('the first send', async () => posted.length === 1, 15_000);
+    await waitFor('the first send', async () => posted.length === 1, 30_000);
     await expectText(page.getByTestId('survey-outbox'), '待同步');
     await page.getByRole('button', { name: /立即同步/ }).click();
     await expectText(page.getByTestId('survey-outbox'), '重复');

@@ -16,6 +16,8 @@ import { draftKey, surveyStore, type DeviceKey, type QueuedReturn, type SurveyDa
 import { syncReturns } from '../survey/sync';
 
 const STATE_COLOUR: Record<SyncState, string> = { pending: 'processing', synced: 'success', duplicate: 'default', rejected: 'error' };
+/** How often an offline page asks whether the hub answers again. */
+const RECHECK_MS = 10_000;
 /** How many missing things the refusal to sign lists before it says "and n more". */
 const MISSING_SHOWN = 12;
 
@@ -23,7 +25,7 @@ const MISSING_SHOWN = 12;
  * Whether the hub can be reached, as far as the page knows: the browser's online and offline
  * events, and the page's own requests (a browser can say "online" on a phone with no signal, or
  * after a reload while offline); a request that fails for want of a network marks it offline
- * until the next one gets through.
+ * until one gets through again.
  */
 function useOnline(): { online: boolean; reached(ok: boolean): void } {
   const [online, setOnline] = useState(navigator.onLine);
@@ -38,6 +40,13 @@ function useOnline(): { online: boolean; reached(ok: boolean): void } {
       window.removeEventListener('offline', off);
     };
   }, []);
+  // Offline, the page asks now and then whether the hub answers again: a browser that never said it
+  // was offline (a reload while offline) says nothing when it is back either.
+  useEffect(() => {
+    if (online) return;
+    const timer = setInterval(() => void hubReachable().then((ok) => ok && setOnline(true)), RECHECK_MS);
+    return () => clearInterval(timer);
+  }, [online]);
   return { online, reached: setOnline };
 }
 
