@@ -1,0 +1,2 @@
+export * from './inspection-campaigns.service';
+export * from './inspection.module';
