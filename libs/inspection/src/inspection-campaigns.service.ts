@@ -125,6 +125,7 @@ export class InspectionCampaigns {
    */
   async freeze(viewer: Viewer, id: string, now = new Date()): Promise<CampaignView> {
     const campaign = await this.visibleCampaign(viewer, id);
+    this.refuseTownship(viewer, 'freezes');
     if (campaign.state !== 'draft') throw new InspectionRefusal('conflict', `the campaign is already ${campaign.state}`);
     const regions = this.directory();
     const villages = campaign.townshipCodes.flatMap((t) => regions.villages(t).map((v) => ({ villageCode: v.code, townshipCode: t })));
@@ -147,6 +148,7 @@ export class InspectionCampaigns {
   async draw(viewer: Viewer, id: string, day: string, teamId: string, now = new Date()): Promise<DrawView> {
     const campaign = await this.visibleCampaign(viewer, id);
     const { team, campaignDay, assignment } = this.teamDay(campaign, day, teamId);
+    if (viewer.userId !== team.leaderId) throw new InspectionRefusal('forbidden', `only team ${teamId}'s leader draws its points`);
     if (campaign.state === 'draft') throw new InspectionRefusal('conflict', 'the campaign is not frozen yet: freeze it first');
     if (campaign.state === 'published') throw new InspectionRefusal('conflict', 'the campaign is published: no more draws');
     const existing = await this.campaigns.findDraw(id, day, teamId);
@@ -209,6 +211,7 @@ export class InspectionCampaigns {
   /** Publishes the campaign's results (the bureau's meeting): the seed is revealed, the inspected townships see it. Audited. */
   async publish(viewer: Viewer, id: string): Promise<CampaignView> {
     const campaign = await this.visibleCampaign(viewer, id);
+    this.refuseTownship(viewer, 'publishes');
     if (campaign.state === 'draft') throw new InspectionRefusal('conflict', 'the campaign is not frozen: nothing to publish');
     const open = (await this.campaigns.listDraws(id)).filter((d) => !d.closedAt);
     if (open.length) throw new InspectionRefusal('conflict', `days not closed yet: ${open.map((d) => `${d.day} team ${d.teamId}`).join(', ')}`);
@@ -234,6 +237,11 @@ export class InspectionCampaigns {
     const record = (await this.campaigns.publicRecord(id))!;
     await this.audit(viewer, 'inspection.campaign.record', id, { villages: record.frame.villages.length });
     return record;
+  }
+
+  /** A township user who can see a published campaign still does not run it. */
+  private refuseTownship(viewer: Viewer, what: string): void {
+    if (viewer.role === 'township') throw new InspectionRefusal('forbidden', `a county user ${what} a campaign`);
   }
 
   private async visibleCampaign(viewer: Viewer, id: string): Promise<CampaignRecord> {
