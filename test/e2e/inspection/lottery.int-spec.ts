@@ -1,4 +1,8 @@
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ClientRepository } from '@sanxian/persistence';
+import { runCli } from '../../support/cli-process';
 import { Hub, startHub } from '../../support/hub-harness';
 import type { PersistenceContext } from '../../support/persistence-context';
 import { processRecords } from '../../support/process-records';
@@ -188,6 +192,52 @@ describe('a spot-check campaign', () => {
     await expectJson(await call('otherTownship', 'GET', `/v1/inspection/campaigns/${campaignId}`), 200);
     await expectJson(await call('otherTownship', 'GET', `/v1/inspection/campaigns/${campaignId}/days/${soon.date}/teams/A/draw`), 404);
     await expectUnseen('uncovered');
+  });
+});
+
+describe('sanxian lottery verify and campaigns list, as processes (run `npm run build` first)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lottery-verify-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('lists the campaign with its state and counts', () => {
+    const listed = runCli(['campaigns', 'list', '--year', soon.date.slice(0, 4), '--json'], hub.env);
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: campaignId, state: 'published', draws: 1, closedDays: 1, frame: expect.objectContaining({ households: 13 }) })]);
+    expect(JSON.parse(runCli(['campaigns', 'list', '--year', '2001', '--json'], hub.env).stdout)).toEqual([]);
+  });
+
+  it('recomputes every draw: exit 0, from the database and from the public record file', async () => {
+    const ok = runCli(['lottery', 'verify', campaignId], hub.env);
+    expect([ok.status, ok.stdout]).toEqual([0, expect.stringContaining('every draw matches')]);
+    const record = await expectJson(await call('county', 'GET', `/v1/inspection/campaigns/${campaignId}/record`), 200);
+    const file = join(dir, 'record.json');
+    writeFileSync(file, JSON.stringify(record));
+    const fromFile = runCli(['lottery', 'verify', '--record', file, '--json'], hub.env);
+    expect(fromFile.status).toBe(0);
+    expect(JSON.parse(fromFile.stdout)).toMatchObject({ campaignId, ok: true });
+  });
+
+  it('exits 3 naming the draw when a draw was changed behind the database\'s back', async () => {
+    const [draw] = await hub.sql(`SELECT id, result FROM inspection_draw WHERE campaign_id = $1`, [campaignId]);
+    const drawn = new Set(draw.result.villages.map((v: any) => v.villageCode));
+    const swapped = VILLAGES.find((v) => !drawn.has(v)) ?? '511325101004';
+    const tampered = { ...draw.result, villages: [{ ...draw.result.villages[0], villageCode: swapped }, ...draw.result.villages.slice(1)] };
+    // What a database superuser could do: the trigger off, the row rewritten, the trigger on.
+    await hub.sql(`ALTER TABLE inspection_draw DISABLE TRIGGER inspection_draw_append_only`);
+    await hub.sql(`UPDATE inspection_draw SET result = $2 WHERE id = $1`, [draw.id, JSON.stringify(tampered)]);
+    await hub.sql(`ALTER TABLE inspection_draw ENABLE TRIGGER inspection_draw_append_only`);
+    const failed = runCli(['lottery', 'verify', campaignId, '--json'], hub.env);
+    expect(failed.status).toBe(3);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ ok: false, seedMatchesCommitment: true, frameMatchesHash: true, draws: [{ id: draw.id, matches: false }] });
+    const text = runCli(['lottery', 'verify', campaignId], hub.env);
+    expect([text.status, text.stdout]).toEqual([3, expect.stringContaining(`(${draw.id}): DOES NOT MATCH`)]);
+  });
+
+  it('refuses to verify an unpublished campaign (its seed is sealed) with a usage error', async () => {
+    const draft = await expectJson(await call('county', 'POST', '/v1/inspection/campaigns', campaignBody()), 201);
+    await expectJson(await call('county', 'POST', `/v1/inspection/campaigns/${draft.id}/freeze`), 200);
+    const refused = runCli(['lottery', 'verify', draft.id], hub.env);
+    expect([refused.status, refused.stderr]).toEqual([2, expect.stringContaining('not published')]);
   });
 });
 
