@@ -64,6 +64,14 @@ function idParam(id: string): string {
   return id;
 }
 
+type TeamDayWork<T> = (viewer: Viewer, id: string, day: string, team: string) => Promise<T>;
+
+/** A team-day route: its parameters checked, the use-case's refusal answered. */
+function onTeamDay<T>(staff: StaffPrincipal, params: { id: string; day: string; team: string }, work: TeamDayWork<T>): Promise<T> {
+  teamDayParams(params.day, params.team);
+  return answering(work(viewerOf(staff), idParam(params.id), params.day, params.team));
+}
+
 function teamDayParams(day: string, team: string): void {
   if (!DAY.test(day) || Number.isNaN(Date.parse(day))) throw new BadRequestException({ message: 'day: must be a date, YYYY-MM-DD', errors: [{ field: 'day', message: 'must be a date, YYYY-MM-DD' }] });
   if (!TEAM.test(team)) throw new BadRequestException({ message: 'team: must be 1–20 letters, digits or hyphens', errors: [{ field: 'team', message: 'must be 1–20 letters, digits or hyphens' }] });
@@ -124,27 +132,24 @@ export class InspectionCampaignController {
   @ApiParam({ name: 'id' }) @ApiParam({ name: 'day', description: 'YYYY-MM-DD' }) @ApiParam({ name: 'team' })
   @ApiResponse({ status: 403, description: "not the team's leader" })
   @ApiResponse({ status: 409, description: 'too early, already drawn, or the campaign not frozen or already published' })
-  draw(@CurrentStaff() staff: StaffPrincipal, @Param('id') id: string, @Param('day') day: string, @Param('team') team: string) {
-    teamDayParams(day, team);
-    return answering(this.campaigns.draw(viewerOf(staff), idParam(id), day, team));
+  draw(@CurrentStaff() staff: StaffPrincipal, @Param() params: { id: string; day: string; team: string }) {
+    return onTeamDay(staff, params, (...args) => this.campaigns.draw(...args));
   }
 
   @Get(':id/days/:day/teams/:team/draw')
   @Access('inspection-draws.read')
   @ApiOperation({ summary: "A day's draw: that it exists, when, its public value; the points only for the leader until the day is closed" })
   @ApiParam({ name: 'id' }) @ApiParam({ name: 'day' }) @ApiParam({ name: 'team' })
-  readDraw(@CurrentStaff() staff: StaffPrincipal, @Param('id') id: string, @Param('day') day: string, @Param('team') team: string) {
-    teamDayParams(day, team);
-    return answering(this.campaigns.readDraw(viewerOf(staff), idParam(id), day, team));
+  readDraw(@CurrentStaff() staff: StaffPrincipal, @Param() params: { id: string; day: string; team: string }) {
+    return onTeamDay(staff, params, (...args) => this.campaigns.readDraw(...args));
   }
 
   @Get(':id/days/:day/teams/:team/draw/frame')
   @Access('inspection-draws.frame')
   @ApiOperation({ summary: "The leader's download before departure: the drawn villages with their groups, households and persons as frozen (audited)" })
   @ApiParam({ name: 'id' }) @ApiParam({ name: 'day' }) @ApiParam({ name: 'team' })
-  drawFrame(@CurrentStaff() staff: StaffPrincipal, @Param('id') id: string, @Param('day') day: string, @Param('team') team: string) {
-    teamDayParams(day, team);
-    return answering(this.campaigns.drawFrame(viewerOf(staff), idParam(id), day, team));
+  drawFrame(@CurrentStaff() staff: StaffPrincipal, @Param() params: { id: string; day: string; team: string }) {
+    return onTeamDay(staff, params, (...args) => this.campaigns.drawFrame(...args));
   }
 
   @Post(':id/days/:day/teams/:team/close')
@@ -152,9 +157,8 @@ export class InspectionCampaignController {
   @HttpCode(200)
   @ApiOperation({ summary: 'The leader closes the day: the team and the county see its points from then on' })
   @ApiParam({ name: 'id' }) @ApiParam({ name: 'day' }) @ApiParam({ name: 'team' })
-  close(@CurrentStaff() staff: StaffPrincipal, @Param('id') id: string, @Param('day') day: string, @Param('team') team: string) {
-    teamDayParams(day, team);
-    return answering(this.campaigns.closeDay(viewerOf(staff), idParam(id), day, team));
+  close(@CurrentStaff() staff: StaffPrincipal, @Param() params: { id: string; day: string; team: string }) {
+    return onTeamDay(staff, params, (...args) => this.campaigns.closeDay(...args));
   }
 
   @Post(':id/publication')
