@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { CAMPAIGN_RECORD_FORMAT, verifyCampaignRecord, type CampaignPublicRecord, type CampaignVerification } from '@sanxian/domain';
-import { InspectionCampaigns } from '@sanxian/inspection';
-import { InspectionRepository } from '@sanxian/persistence';
+import { InspectionCampaigns, verifyAgainstLog } from '@sanxian/inspection';
+import { InspectionRepository, MessageLogRepository } from '@sanxian/persistence';
 import { UsageError, table } from './admin.commands';
 import { withHub } from './cli-context';
 
@@ -42,16 +42,18 @@ export function registerInspectionCommands(program: Command): void {
     .option('--record <file>', 'verify a public record file (GET /v1/inspection/campaigns/{id}/record) instead of the database')
     .option('--json', 'print the result as JSON')
     .action(async (campaignId: string | undefined, options: { record?: string; json?: boolean }) => {
-      let record: CampaignPublicRecord;
-      if (options.record) record = readRecordFile(options.record);
+      let result: CampaignVerification;
+      // A record file is checked on its own (no log to hold its chain heads against); the database's against its log too.
+      if (options.record) result = verifyCampaignRecord(readRecordFile(options.record));
       else {
         if (!campaignId) throw new UsageError('name a campaign id, or --record <file>');
-        const found = await withHub((get) => get(InspectionRepository).publicRecord(campaignId));
-        if (!found) throw new UsageError(`no frozen campaign ${campaignId}`);
-        if (found.seed === null) throw new UsageError(`campaign ${campaignId} is not published: its seed is still sealed, so its draws cannot be recomputed yet`);
-        record = found;
+        result = await withHub(async (get) => {
+          const found = await get(InspectionRepository).publicRecord(campaignId);
+          if (!found) throw new UsageError(`no frozen campaign ${campaignId}`);
+          if (found.seed === null) throw new UsageError(`campaign ${campaignId} is not published: its seed is still sealed, so its draws cannot be recomputed yet`);
+          return verifyAgainstLog(get(MessageLogRepository), found);
+        });
       }
-      const result = verifyCampaignRecord(record);
       if (!result.ok) process.exitCode = EXIT_MISMATCH;
       console.log(options.json ? JSON.stringify(result) : describe(result));
     });

@@ -3,13 +3,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HUB_CONFIG, type HubConfig, loadRegionDirectory } from '@sanxian/contracts';
 import {
   buildSamplingFrame, campaignProblems, checkDrawAllowed, departureAt, drawDay, frameCounts, frameHash, framePartOfDraw, publicValueOfHeads,
-  seedCommitment, verifyCampaignRecord, type CampaignDefinition, type CampaignPublicRecord, type CampaignVerification, type CampaignProblem, type DrawnVillage, type FrameVillage, type RegionDirectory, type RegionScope,
+  seedCommitment, type CampaignDefinition, type CampaignPublicRecord, type CampaignVerification, type CampaignProblem, type DrawnVillage, type FrameVillage, type RegionDirectory, type RegionScope,
   type StaffRole,
 } from '@sanxian/domain';
 import {
   InspectionRepository, MessageLogRepository, SECRET_BOX, SecretBox, StaffRepository,
   type CampaignRecord, type DrawRecord,
 } from '@sanxian/persistence';
+import { verifyAgainstLog } from './campaign-verification';
 
 /** Who asks: the signed-in staff user. */
 export interface Viewer {
@@ -227,7 +228,7 @@ export class InspectionCampaigns {
   async verify(viewer: Viewer, id: string): Promise<CampaignVerification> {
     const campaign = await this.visibleCampaign(viewer, id);
     if (campaign.state !== 'published') throw new InspectionRefusal('conflict', 'the campaign is not published: its seed is still sealed');
-    return verifyCampaignRecord((await this.campaigns.publicRecord(id))!);
+    return verifyAgainstLog(this.log, (await this.campaigns.publicRecord(id))!);
   }
 
   /** The public record of a published campaign (the frame names people: audited). */

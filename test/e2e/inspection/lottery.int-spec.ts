@@ -1,6 +1,7 @@
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { drawDay, publicValueOfHeads } from '@sanxian/domain';
 import { ClientRepository } from '@sanxian/persistence';
 import { runCli } from '../../support/cli-process';
 import { Hub, startHub } from '../../support/hub-harness';
@@ -231,6 +232,30 @@ describe('sanxian lottery verify and campaigns list, as processes (run `npm run 
     expect(JSON.parse(failed.stdout)).toMatchObject({ ok: false, seedMatchesCommitment: true, frameMatchesHash: true, draws: [{ id: draw.id, matches: false }] });
     const text = runCli(['lottery', 'verify', campaignId], hub.env);
     expect([text.status, text.stdout]).toEqual([3, expect.stringContaining(`(${draw.id}): DOES NOT MATCH`)]);
+  });
+
+  it('exits 3 when a draw was forged consistently from chain heads the log never had', async () => {
+    const [row] = await hub.sql(
+      `SELECT d.id, d.day::text AS day, p.seed, f.frame, c.design FROM inspection_draw d JOIN inspection_publication p USING (campaign_id)
+       JOIN inspection_freeze f USING (campaign_id) JOIN inspection_campaign c ON c.id = d.campaign_id WHERE d.campaign_id = $1`,
+      [campaignId],
+    );
+    const [client] = await hub.sql(`SELECT id FROM exchange_client ORDER BY id LIMIT 1`);
+    const heads = [{ clientId: client.id, lastSeq: '1', headHash: 'f'.repeat(64) }];
+    const publicValue = publicValueOfHeads(heads);
+    const forged = drawDay({ seed: row.seed, campaignId, day: row.day, teamId: 'A', publicValue, townshipCodes: [TOWNSHIP], design: row.design, frame: row.frame });
+    await hub.sql(`ALTER TABLE inspection_draw DISABLE TRIGGER inspection_draw_append_only`);
+    await hub.sql(`UPDATE inspection_draw SET result = $2, public_value = $3, log_heads = $4 WHERE id = $1`, [row.id, JSON.stringify(forged), publicValue, JSON.stringify(heads)]);
+    await hub.sql(`ALTER TABLE inspection_draw ENABLE TRIGGER inspection_draw_append_only`);
+    // The record is consistent in itself: only the log shows the heads were never there.
+    const record = await expectJson(await call('county', 'GET', `/v1/inspection/campaigns/${campaignId}/record`), 200);
+    const file = join(dir, 'forged.json');
+    writeFileSync(file, JSON.stringify(record));
+    expect(runCli(['lottery', 'verify', '--record', file], hub.env).status).toBe(0);
+    const failed = runCli(['lottery', 'verify', campaignId], hub.env);
+    expect([failed.status, failed.stdout]).toEqual([3, expect.stringContaining('is not in the message log')]);
+    const api = await expectJson(await call('county', 'GET', `/v1/inspection/campaigns/${campaignId}/verification`), 200);
+    expect(api).toMatchObject({ ok: false, draws: [{ id: row.id, matches: false }] });
   });
 
   it('refuses to verify an unpublished campaign (its seed is sealed) with a usage error', async () => {
