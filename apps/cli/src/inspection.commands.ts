@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { Command } from 'commander';
+import { schemaRoot } from '@sanxian/contracts';
 import { CAMPAIGN_RECORD_FORMAT, verifyCampaignRecord, type CampaignPublicRecord, type CampaignVerification } from '@sanxian/domain';
 import { InspectionCampaigns, verifyAgainstLog } from '@sanxian/inspection';
 import { InspectionRepository, MessageLogRepository } from '@sanxian/persistence';
@@ -20,6 +24,13 @@ function readRecordFile(file: string): CampaignPublicRecord {
     throw new UsageError(`cannot read the campaign record ${file}: ${(error as Error).message}`);
   }
   if (record?.format !== CAMPAIGN_RECORD_FORMAT) throw new UsageError(`${file} is not a campaign record (format ${CAMPAIGN_RECORD_FORMAT})`);
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  addFormats(ajv, ['uuid', 'date', 'date-time']);
+  const validate = ajv.compile(JSON.parse(readFileSync(join(schemaRoot(), 'survey', 'campaign-record.schema.json'), 'utf8')));
+  if (!validate(record)) {
+    const problems = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '(root)'}: ${e.message}`);
+    throw new UsageError(`${file} does not match schemas/survey/campaign-record.schema.json: ${problems.join('; ')}`);
+  }
   return record;
 }
 

@@ -216,6 +216,11 @@ describe('sanxian lottery verify and campaigns list, as processes (run `npm run 
     const fromFile = runCli(['lottery', 'verify', '--record', file, '--json'], hub.env);
     expect(fromFile.status).toBe(0);
     expect(JSON.parse(fromFile.stdout)).toMatchObject({ campaignId, ok: true });
+    // The record is what its schema says; a file that is not is refused as a usage error.
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, JSON.stringify({ ...record, frameHash: 'not a hash' }));
+    const refused = runCli(['lottery', 'verify', '--record', broken], hub.env);
+    expect([refused.status, refused.stderr]).toEqual([2, expect.stringContaining('/frameHash')]);
   });
 
   it('exits 3 naming the draw when a draw was changed behind the database\'s back', async () => {
