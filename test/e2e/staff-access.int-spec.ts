@@ -49,6 +49,25 @@ const ROUTES: { method: string; path: string; operation: Operation; request?: st
   { method: 'get', path: '/v1/exchange/monitor', operation: 'monitor.read' },
   { method: 'post', path: '/v1/exchange/monitor/dead/replay', operation: 'monitor.replay', body: {} },
   { method: 'get', path: '/v1/staff', operation: 'staff.directory' },
+  { method: 'post', path: '/v1/inspection/campaigns', operation: 'inspection-campaigns.create', body: {} },
+  { method: 'get', path: '/v1/inspection/campaigns', operation: 'inspection-campaigns.list' },
+  { method: 'get', path: '/v1/inspection/campaigns/{id}', operation: 'inspection-campaigns.read' },
+  { method: 'post', path: '/v1/inspection/campaigns/{id}/freeze', operation: 'inspection-campaigns.freeze', body: {} },
+  { method: 'post', path: '/v1/inspection/campaigns/{id}/publication', operation: 'inspection-campaigns.publish', body: {} },
+  { method: 'get', path: '/v1/inspection/campaigns/{id}/record', operation: 'inspection-campaigns.record' },
+  { method: 'get', path: '/v1/inspection/campaigns/{id}/verification', operation: 'inspection-campaigns.verify' },
+  ...(['draw', 'close'] as const).map((action) => ({
+    method: 'post', path: `/v1/inspection/campaigns/{id}/days/{day}/teams/{team}/${action}`, operation: `inspection-draws.${action}` as Operation,
+    request: `/v1/inspection/campaigns/${ID}/days/2026-12-08/teams/A/${action}`, body: {},
+  })),
+  {
+    method: 'get', path: '/v1/inspection/campaigns/{id}/days/{day}/teams/{team}/draw', operation: 'inspection-draws.read',
+    request: `/v1/inspection/campaigns/${ID}/days/2026-12-08/teams/A/draw`,
+  },
+  {
+    method: 'get', path: '/v1/inspection/campaigns/{id}/days/{day}/teams/{team}/draw/frame', operation: 'inspection-draws.frame',
+    request: `/v1/inspection/campaigns/${ID}/days/2026-12-08/teams/A/draw/frame`,
+  },
 ];
 
 const REGION: Record<StaffRole, string | null> = { admin: null, county: null, township: '511325101', inspector: null, department: 'health' };

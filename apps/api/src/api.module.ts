@@ -26,6 +26,8 @@ import { IndicatorController } from './assessment/indicator.controller';
 import { PlanController } from './assessment/plan.controller';
 import { ScoreboardController } from './assessment/scoreboard.controller';
 import { MonitorController, StaffDirectoryController } from './monitor';
+import { InspectionCampaignController } from './inspection/inspection-campaign.controller';
+import { InspectionModule } from '@sanxian/inspection';
 
 @Module({})
 export class ApiModule {
@@ -39,6 +41,7 @@ export class ApiModule {
         IntakeModule,
         AssessmentModule,
         DiscrepancyModule,
+        InspectionModule,
         TerminusModule,
         JwtModule.register({
           // A key of its own, derived from the hub's key (SECRETS_KEY or its file), so tokens and stored secrets never share one.
@@ -48,7 +51,8 @@ export class ApiModule {
         }),
       ],
       controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, LinkReviewController, ReconciliationRunController,
-        PlanController, IndicatorController, ScoreboardController, AssessmentInputController, MonitorController, StaffDirectoryController],
+        PlanController, IndicatorController, ScoreboardController, AssessmentInputController, MonitorController, StaffDirectoryController,
+        InspectionCampaignController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, SignInService, MetricsTokenGuard, StaffRequestValidator,
         AssessmentRequestValidator],
     };

@@ -60,6 +60,8 @@ export interface HubConfig {
   /** Unset: today in China (Asia/Shanghai). */
   reconcileAsOf?: string;
   birthGraceDays: number;
+  /** Minutes before a spot-check day's departure from which its team leader may draw. */
+  inspectionDrawLeadMinutes: number;
   resolveWithinWorkingDays: number;
   reconcileCron: string;
   reconcileAfterIntakeDelayMs: number;
@@ -188,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     countyCode: values.COUNTY_CODE as string | undefined,
     reconcileAsOf: values.RECONCILE_AS_OF as string | undefined,
     birthGraceDays: values.BIRTH_GRACE_DAYS as number,
+    inspectionDrawLeadMinutes: values.INSPECTION_DRAW_LEAD_MINUTES as number,
     resolveWithinWorkingDays: values.RESOLVE_WITHIN_WORKING_DAYS as number,
     reconcileCron: values.RECONCILE_CRON as string,
     reconcileAfterIntakeDelayMs: values.RECONCILE_AFTER_INTAKE_DELAY_MS as number,

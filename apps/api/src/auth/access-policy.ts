@@ -20,6 +20,15 @@ const COUNTY_STAFF: Rule = { admin: 'county', county: 'county' };
 /** The yearly plan and assessors' entries (no one's personal data): read by everyone who is assessed or assesses, departments included. */
 const ASSESSMENT_READERS: Rule = { admin: 'county', county: 'county', township: 'county', inspector: 'county', department: 'county' };
 /** The scoreboard is circulated county-wide: every role sees all of it (README "Staff console"). */
+/**
+ * Spot-check campaigns: county users run them, inspectors go out; a township user reaches only a
+ * published campaign covering the township (the use-case answers 404 otherwise, whatever the endpoint).
+ */
+const CAMPAIGN_READERS: Rule = { admin: 'county', county: 'county', inspector: 'county', township: 'own-township' };
+/** Acting on a campaign: listed for township users too, so that an unpublished campaign answers them 404 as for reading. */
+const CAMPAIGN_RUNNERS: Rule = { admin: 'county', county: 'county', township: 'own-township' };
+/** A team's draw, close and download: inspectors (the use-case admits only the team's leader). */
+const TEAM_LEADERS: Rule = { inspector: 'county', township: 'own-township' };
 const SCOREBOARD_READERS: Rule = { admin: 'county', county: 'county', township: 'county', inspector: 'county', department: 'county' };
 
 /**
@@ -61,6 +70,18 @@ export const ACCESS_POLICY = {
   'monitor.read': { admin: 'county', county: 'county', inspector: 'county', department: 'own-agency' },
   'monitor.replay': { admin: 'county' },
   'staff.directory': COUNTY_STAFF,
+
+  'inspection-campaigns.create': COUNTY_STAFF,
+  'inspection-campaigns.list': CAMPAIGN_READERS,
+  'inspection-campaigns.read': CAMPAIGN_READERS,
+  'inspection-campaigns.freeze': CAMPAIGN_RUNNERS,
+  'inspection-campaigns.publish': CAMPAIGN_RUNNERS,
+  'inspection-campaigns.record': CAMPAIGN_READERS,
+  'inspection-campaigns.verify': CAMPAIGN_READERS,
+  'inspection-draws.draw': TEAM_LEADERS,
+  'inspection-draws.read': CAMPAIGN_READERS,
+  'inspection-draws.frame': TEAM_LEADERS,
+  'inspection-draws.close': TEAM_LEADERS,
 } as const satisfies Record<string, Rule>;
 
 export type Operation = keyof typeof ACCESS_POLICY;
