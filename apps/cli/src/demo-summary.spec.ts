@@ -40,6 +40,23 @@ describe('the demo\'s printed scoreboard', () => {
     expect(partyLine).toContain('… 另有 18 个单位 (18 more)');
     expect(text).toContain('黄牌警告共 ');
   });
+
+  it('says what the awards pay, per line and in all, the sum of the tiers\' prizes of the plan', () => {
+    const result = scoreAssessment(plan, { values, grades });
+    // Independently of the ledger: each awarded unit's tier looked up in its group of the plan (tier ids repeat across groups).
+    const tiers = new Map(plan.lines.flatMap((l) => l.rankings.flatMap((g) => g.tiers.map((t) => [`${g.id}/${t.id}`, t.prize] as const))));
+    const expected = result.units.reduce((sum, u) => sum + (u.outcome.kind === 'award' ? tiers.get(`${u.group}/${u.outcome.tierId}`)! : 0), 0);
+    const awarded = result.units.filter((u) => u.outcome.kind === 'award').length;
+    expect(expected).toBeGreaterThan(0);
+    expect(text).toContain(`奖金共 ${expected.toLocaleString('en-US')} 元`);
+    expect(text).toContain(`prize money in all: ${expected} yuan to ${awarded} units`);
+    expect(text.split('\n').filter((l) => l.startsWith('  奖金 prize money：'))).toHaveLength(plan.lines.length);
+  });
+
+  it('prints further sections (a village ranking) before the totals', () => {
+    const withVillages = describeDemoScoreboard(scoreAssessment(plan, { values, grades }), plan, 3, ['== 村(居)排名 village ranking ==']);
+    expect(withVillages.indexOf('村(居)排名')).toBeLessThan(withVillages.indexOf('黄牌警告共'));
+  });
 });
 
 it('names discrepancy kinds as the console does', () => {
