@@ -1,30 +1,12 @@
-import { scoreAssessment, type IndicatorValueInput } from '@sanxian/domain';
-import { xichong2026 } from '@sanxian/domain/testing';
+import { scoreAssessment } from '@sanxian/domain';
+import { closingYearInputs, xichong2026 } from '@sanxian/domain/testing';
 import { MESSAGES, type MessageKey } from '../../console/src/i18n/messages';
 import { describeDemoScoreboard, KIND_NAMES } from './demo-summary';
 
-/** Every party-government indicator at full marks for a township, so only what a test changes stands out. */
-function fullMarks(unitId: string): IndicatorValueInput[] {
-  return [
-    { unitId, indicatorId: 'births-vs-control', value: 10 },
-    { unitId, indicatorId: 'natural-growth-rate', value: -3 },
-    { unitId, indicatorId: 'policy-compliant-rate', value: 100, numerator: 50, denominator: 50 },
-    { unitId, indicatorId: 'sex-ratio-at-birth', value: 105 },
-    { unitId, indicatorId: 'births-outside-policy', value: 0, numerator: 0, denominator: 50 },
-    { unitId, indicatorId: 'birth-statistics-accuracy', value: 100 },
-  ];
-}
-
 describe('the demo\'s printed scoreboard', () => {
   const plan = xichong2026();
-  const townships = plan.lines[0].units.map((u) => u.id);
-  const grades = townships.flatMap((unitId) => ['publicity-education', 'technical-services', 'law-enforcement'].map((indicatorId) => ({ unitId, indicatorId, grade: 'A' as const })));
-  const values = townships.flatMap((id) => {
-    // 古楼镇: 4 births outside the policy of 58 (a veto); 大全镇: nothing scored but its grades (under 60).
-    if (id === '511325104') return fullMarks(id).map((v) => (v.indicatorId === 'births-outside-policy' ? { ...v, value: 4, numerator: 4, denominator: 58 } : v));
-    if (id === '511325102') return [];
-    return fullMarks(id);
-  });
+  // 古楼镇 vetoed (4 births outside the policy of 58); 大全镇: nothing scored but its grades (under 60).
+  const { values, grades } = closingYearInputs(plan);
   const text = describeDemoScoreboard(scoreAssessment(plan, { values, grades }), plan, 3);
 
   it('names every yellow card with its reason: the veto and the numbers, or the score under the bound', () => {
