@@ -3,3 +3,4 @@ export * from './assessment.module';
 export * from './scoreboard-workbook';
 export * from './scoreboard-queries';
 export * from './ledger-workbook';
+export * from './ledger.service';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ErrorObject } from 'ajv';
-import type { QualitativeGrade } from '@sanxian/domain';
+import type { PersonDecisionKind, QualitativeGrade } from '@sanxian/domain';
 import { checkedBody, compileStaffSchemas, fieldIssues, FieldIssue } from '../reconciliation/staff-request-validator';
 
 export type AssessorInputType = 'grade' | 'item' | 'value' | 'check' | 'veto-event';
@@ -29,10 +29,25 @@ export interface AssessmentRequestBodies {
   'assessor-input': AssessorInputBody;
   'assessment-compute-request': { year: number; asOf?: string };
   'assessment-publication-request': { comment?: string };
+  'assessor-input-withdrawal': { reason: string };
+  'person-decision': PersonDecisionBody;
+}
+
+/** A decision about a person for the year's ledger, as schemas/staff/person-decision.schema.json admits it. */
+export interface PersonDecisionBody {
+  kind: PersonDecisionKind;
+  personName: string;
+  post: string;
+  unitId?: string;
+  meetingDate: string;
+  meetingReference: string;
+  note?: string;
+  corrects?: string;
+  withdrawn?: boolean;
 }
 export type AssessmentRequestName = keyof AssessmentRequestBodies;
 
-const BODY_NAMES: readonly AssessmentRequestName[] = ['assessor-input', 'assessment-compute-request', 'assessment-publication-request'];
+const BODY_NAMES: readonly AssessmentRequestName[] = ['assessor-input', 'assessment-compute-request', 'assessment-publication-request', 'assessor-input-withdrawal', 'person-decision'];
 
 /**
  * Checks the assessment's request bodies against schemas/staff/ (compiled once): the body is what
@@ -65,7 +80,10 @@ function messageOf(error: ErrorObject, params: Record<string, unknown>, body: Re
     case 'enum':
       return `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`;
     case 'pattern':
-      return error.instancePath.startsWith('/evidenceIds') || error.instancePath === '/note' ? 'must not be blank' : 'must be an id: letters, digits, . _ -, starting with a letter or digit';
+      if (error.instancePath === '/corrects') return 'must be the id of a decision';
+      return params.pattern === '\\S' ? 'must not be blank' : 'must be an id: letters, digits, . _ -, starting with a letter or digit';
+    case 'dependentRequired':
+      return `is required with ${String(params.property)}`;
     case 'format':
       return params.format === 'date' ? 'must be a date, YYYY-MM-DD' : 'must be a UUID';
     case 'type':

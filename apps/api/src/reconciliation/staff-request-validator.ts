@@ -96,7 +96,7 @@ export function fieldIssues(
     if (error.keyword === 'if') continue;
     const params = error.params as Record<string, unknown>;
     const pointer =
-      error.keyword === 'required' ? `${error.instancePath}/${String(params.missingProperty)}`
+      error.keyword === 'required' || error.keyword === 'dependentRequired' ? `${error.instancePath}/${String(params.missingProperty)}`
       : error.keyword === 'additionalProperties' ? `${error.instancePath}/${String(params.additionalProperty)}`
       : error.instancePath;
     const field = pointer.replace(/^\//, '').replace(/\//g, '.') || 'body';
