@@ -28,7 +28,6 @@ describe('the year\'s consequences as a ledger', () => {
   const json = expectJson;
   const plan = xichong2026();
   const inputs = closingYearInputs(plan);
-  let withdrawnId: string;
 
   beforeAll(async () => {
     hub = await startHub({ worker: false });
@@ -48,7 +47,6 @@ describe('the year\'s consequences as a ledger', () => {
   describe('before publication', () => {
     it('withdraws an assessor\'s entry with a reason, audited; scoring leaves it out', async () => {
       const entered = await json(await call('inspector', 'POST', `/v1/assessments/${YEAR}/inputs`, { type: 'veto-event', unitId: FPO, vetoId: 'falsification', evidenceIds: ['处理决定 2026-9'] }), 201);
-      withdrawnId = entered.id;
       const vetoedOffice = async () => (await json(await call('county', 'GET', `/v1/scoreboard?year=${YEAR}&line=business`), 200)).lines[0].units.find((u: any) => u.unitId === FPO);
       expect((await vetoedOffice()).vetoes).toHaveLength(1);
 
