@@ -12,6 +12,7 @@ import { invalidFields } from '../reconciliation/staff-request-validator';
 import { attachment, yearParam } from './assessment-params';
 import { AssessmentRequestValidator } from './assessment-request-validator';
 import { orProblem } from './scoreboard.service';
+import type { PersonDecisionView, Served, YearLedgerView } from '@sanxian/api-types';
 
 function decisionView(d: StoredDecision) {
   return { ...d, kindName: PERSON_DECISION_NAMES[d.kind] };
@@ -66,7 +67,7 @@ export class LedgerController {
   @ApiOperation({ summary: "The year's ledger: every unit's outcome as recorded when the results were published, the prize money in total, and the decisions about people (audited: it names them)" })
   @ApiParam({ name: 'year', example: 2026 })
   @ApiResponse({ status: 404, description: 'no plan for the year, or its results are not published' })
-  async read(@CurrentStaff() staff: StaffPrincipal, @Param('year') year: string) {
+  async read(@CurrentStaff() staff: StaffPrincipal, @Param('year') year: string): Promise<Served<YearLedgerView>> {
     const y = yearParam(year);
     return orProblem(async () => {
       const { plan: _plan, ...ledger } = await this.ledger.yearLedger(y).catch(notPublished('read'));
@@ -83,7 +84,7 @@ export class LedgerController {
   @ApiResponse({ status: 201, description: 'recorded' })
   @ApiResponse({ status: 400, description: 'a field is invalid, the unit is not the plan\'s, or `corrects` names no decision of the year: `errors` names each' })
   @ApiResponse({ status: 409, description: 'the year is not published, or the decision named by `corrects` is corrected already' })
-  async decide(@CurrentStaff() staff: StaffPrincipal, @Param('year') year: string, @Body() raw: unknown) {
+  async decide(@CurrentStaff() staff: StaffPrincipal, @Param('year') year: string, @Body() raw: unknown): Promise<Served<PersonDecisionView>> {
     const y = yearParam(year);
     const body = this.bodies.parse('person-decision', raw);
     return orProblem(async () => {

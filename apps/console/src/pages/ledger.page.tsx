@@ -1,0 +1,189 @@
+import { DownloadOutlined, StopOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Empty, Select, Skeleton, Space, Table, Tag, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import { useCallback, useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { ASSESSMENT_LINES, type LedgerOutcomeView, type PersonDecisionView, type UnitOutcome, type YearLedgerView } from '@sanxian/api-types';
+import { ApiError, api, downloadFile } from '../api/api-client';
+import { OutcomeTag, useLocalName, yearOf } from '../components/assessment';
+import { ErrorState, describeError } from '../components/problem';
+import { useI18n } from '../i18n/i18n';
+
+/** The ledger's outcome as the scoreboard's tag shows one: a vetoed unit carries the yellow card the plan gives it, or none. */
+function tagOutcome(o: LedgerOutcomeView): UnitOutcome {
+  const kind = o.yellowCard ? 'yellow-card' : o.outcome === 'award' ? 'award' : 'no-award';
+  return { kind, name: o.outcomeName, tierId: o.tierId ?? '', prize: o.prize, reasons: [] } as UnitOutcome;
+}
+
+/**
+ * The year's consequences (`GET /v1/assessments/{year}/ledger`), once its results are published:
+ * per line each unit's outcome as recorded then (tier and prize, 不奖不惩, 黄牌警告, 一票否决 with
+ * its reasons), the prize money in total, and the decisions about the officials responsible
+ * (诫勉谈话, 表态发言) with the corrections between them. The payout sheet and the yellow-card
+ * list download from here. An unpublished year answers 404: "not published yet".
+ */
+export default function LedgerPage() {
+  const i18n = useI18n();
+  const { t, tk, number, dateTime } = i18n;
+  const name = useLocalName();
+  const { message } = App.useApp();
+  const [params, setParams] = useSearchParams();
+  const year = yearOf(params);
+  const thisYear = new Date().getFullYear();
+  const [state, setState] = useState<{ loading: boolean; ledger: YearLedgerView | null; error: unknown }>({ loading: true, ledger: null, error: null });
+  const [downloading, setDownloading] = useState(false);
+
+  const load = useCallback(() => {
+    setState({ loading: true, ledger: null, error: null });
+    const controller = new AbortController();
+    api<YearLedgerView>(`/v1/assessments/${year}/ledger`, { signal: controller.signal }).then(
+      (ledger) => setState({ loading: false, ledger, error: null }),
+      (error) => {
+        if ((error as Error).name === 'AbortError') return;
+        setState({ loading: false, ledger: null, error: error instanceof ApiError && error.status === 404 ? null : error });
+      },
+    );
+    return () => controller.abort();
+  }, [year]);
+  useEffect(load, [load]);
+
+  const download = async () => {
+    setDownloading(true);
+    try {
+      const file = await downloadFile(`/v1/assessments/${year}/ledger.xlsx`, {}, `ledger-${year}.xlsx`);
+      message.success(t('ledger.downloaded', { file }));
+    } catch (error) {
+      message.error(describeError(error, i18n));
+    } finally {
+      setDownloading(false);
+    }
+  };
+
+  const setYear = (value: string) => {
+    const next = new URLSearchParams(params);
+    next.set('year', value);
+    setParams(next, { replace: true });
+  };
+  const years = [...new Set([thisYear, thisYear - 1, thisYear - 2, Number(year)])].sort((a, b) => b - a);
+  const ledger = state.ledger;
+
+  const outcomeColumns: ColumnsType<LedgerOutcomeView> = [
+    { title: t('ledger.rank'), dataIndex: 'rank', width: 64, align: 'right' },
+    { title: t('ledger.unit'), key: 'unit', width: 220, render: (_, o) => name(o.unitName) },
+    { title: t('ledger.score'), dataIndex: 'score', width: 90, align: 'right', render: (v: number) => number(v, { maximumFractionDigits: 2 }) },
+    {
+      title: t('ledger.outcome'), key: 'outcome', width: 200,
+      render: (_, o) => (
+        <Space size={4} wrap>
+          <OutcomeTag outcome={tagOutcome(o)} />
+          {o.outcome === 'veto' && <Tag color="red" style={{ color: '#820014' }} icon={<StopOutlined />} data-outcome="veto">{t('ledger.vetoed')}</Tag>}
+        </Space>
+      ),
+    },
+    { title: t('ledger.prize'), dataIndex: 'prize', width: 110, align: 'right', render: (v: number) => (v > 0 ? number(v) : '—') },
+    { title: t('ledger.reasons'), key: 'reasons', render: (_, o) => (o.reasons.length ? o.reasons.join('；') : <span className="sx-muted">—</span>) },
+  ];
+
+  const status = (d: PersonDecisionView) => {
+    if (d.correctedBy !== null) return <Tag>{t('ledger.status.corrected', { id: d.correctedBy })}</Tag>;
+    if (d.withdrawn) return <Tag color="red" style={{ color: '#820014' }}>{t('ledger.status.void', { id: d.corrects ?? '' })}</Tag>;
+    return (
+      <Space size={4} wrap>
+        <Tag color="green" style={{ color: '#135200' }}>{t('ledger.status.current')}</Tag>
+        {d.corrects !== null && <span className="sx-muted">{t('ledger.status.corrects', { id: d.corrects })}</span>}
+      </Space>
+    );
+  };
+  const decisionColumns: ColumnsType<PersonDecisionView> = [
+    { title: '#', dataIndex: 'id', width: 56, align: 'right' },
+    { title: t('ledger.decision.kind'), key: 'kind', width: 110, render: (_, d) => name(d.kindName) },
+    { title: t('ledger.decision.person'), dataIndex: 'personName', width: 100 },
+    { title: t('ledger.decision.post'), dataIndex: 'post', width: 180 },
+    { title: t('ledger.decision.unit'), key: 'unit', width: 160, render: (_, d) => ledger?.outcomes.find((o) => o.unitId === d.unitId)?.unitName.zh ?? d.unitId ?? '—' },
+    { title: t('ledger.decision.meeting'), dataIndex: 'meetingDate', width: 110 },
+    { title: t('ledger.decision.reference'), dataIndex: 'meetingReference', width: 180 },
+    { title: t('ledger.decision.note'), dataIndex: 'note', render: (v: string | null) => v ?? '—' },
+    { title: t('ledger.decision.status'), key: 'status', width: 180, render: (_, d) => status(d) },
+  ];
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <div>
+        <Typography.Title level={2} style={{ margin: '0 0 4px' }}>{t('ledger.title')}</Typography.Title>
+        <Typography.Text className="sx-muted">{t('ledger.intro')}</Typography.Text>
+      </div>
+      <Card>
+        <Space wrap size="large">
+          <label className="sx-field" style={{ display: 'inline-flex', gap: 8, alignItems: 'center' }}>
+            {t('ledger.year')}
+            <Select aria-label={t('ledger.year')} style={{ width: 120 }} value={year} onChange={setYear} options={years.map((y) => ({ value: String(y), label: String(y) }))} />
+          </label>
+          {ledger && (
+            <Button type="primary" icon={<DownloadOutlined />} onClick={download} loading={downloading}>
+              {downloading ? t('ledger.downloading') : t('ledger.download')}
+            </Button>
+          )}
+        </Space>
+      </Card>
+      {state.loading ? (
+        <Card><Skeleton active /></Card>
+      ) : state.error ? (
+        <ErrorState error={state.error} onRetry={load} />
+      ) : !ledger ? (
+        <Card>
+          <Empty
+            data-testid="ledger-empty"
+            description={
+              <Space direction="vertical">
+                <Typography.Text strong>{t('ledger.empty')}</Typography.Text>
+                <Typography.Text className="sx-muted">{t('ledger.emptyHint')}</Typography.Text>
+              </Space>
+            }
+          />
+        </Card>
+      ) : (
+        <>
+          <Alert
+            type="success"
+            showIcon
+            data-testid="ledger-totals"
+            message={t('ledger.published', { at: dateTime(ledger.publishedAt) })}
+            description={t('ledger.totals', {
+              amount: number(ledger.prizeTotal),
+              units: ledger.outcomes.filter((o) => o.outcome === 'award').length,
+              cards: ledger.outcomes.filter((o) => o.yellowCard || o.outcome === 'veto').length,
+            })}
+          />
+          {ASSESSMENT_LINES.map((line) => {
+            const outcomes = ledger.outcomes.filter((o) => o.line === line);
+            if (!outcomes.length) return null;
+            return (
+              <Card key={line} title={t('ledger.outcomes', { line: tk('scoreboard.line', line) })} data-testid={`ledger-line-${line}`}>
+                <Table<LedgerOutcomeView>
+                  rowKey="id"
+                  size="small"
+                  pagination={false}
+                  scroll={{ x: 900 }}
+                  dataSource={outcomes}
+                  columns={outcomeColumns}
+                  rowClassName={(o) => (o.outcome === 'veto' ? 'sx-row-overdue' : '')}
+                />
+              </Card>
+            );
+          })}
+          <Card title={t('ledger.decisions')} data-testid="ledger-decisions">
+            <Table<PersonDecisionView>
+              rowKey="id"
+              size="small"
+              pagination={false}
+              scroll={{ x: 1200 }}
+              dataSource={ledger.decisions}
+              columns={decisionColumns}
+              locale={{ emptyText: t('ledger.decisionsEmpty') }}
+            />
+          </Card>
+        </>
+      )}
+    </Space>
+  );
+}
