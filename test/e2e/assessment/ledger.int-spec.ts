@@ -1,7 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Workbook } from 'exceljs';
 import { scoreAssessment, type AssessmentPlan } from '@sanxian/domain';
 import { closingYearInputs, VETOED_TOWNSHIP, WARNED_TOWNSHIP, xichong2026 } from '@sanxian/domain/testing';
-import { AssessmentRepository, IndicatorRepository } from '@sanxian/persistence';
+import { runCli } from '../../support/cli-process';
+import { prepareClosingYear } from '../../support/closing-year';
 import { Hub, startHub } from '../../support/hub-harness';
 import { expectJson, signInStaff, staffCaller } from '../../support/staff-api';
 
@@ -34,13 +38,7 @@ describe('the year\'s consequences as a ledger', () => {
     await signInStaff(hub, 'lg', PASSWORD, [
       ['admin', 'admin', null], ['county', 'county', null], ['townA', 'township', '511325101'], ['inspector', 'inspector', null], ['department', 'department', 'health'],
     ], users);
-    await json(await call('county', 'POST', '/v1/plans', plan), 201);
-    // The facts as the hub would have computed them, and the assessors' grades.
-    await hub.api.get(IndicatorRepository).replaceValues(plan.id, YEAR, inputs.values.map((v) => ({
-      indicatorId: v.indicatorId, unitId: v.unitId, checkId: '', value: v.value, numerator: v.numerator ?? null, denominator: v.denominator ?? null, evidence: [], note: null,
-    })));
-    const entries = hub.api.get(AssessmentRepository);
-    for (const g of inputs.grades) await entries.addInput(plan.id, YEAR, 'grade', g.unitId, { type: 'grade', ...g }, users.inspector.id);
+    await prepareClosingYear(hub, users.inspector.id);
   });
   afterAll(() => hub?.close());
 
@@ -174,6 +172,40 @@ describe('the year\'s consequences as a ledger', () => {
       expect(audited.map((a) => `${a.username} ${a.action}`)).toEqual([
         'lg-inspector ledger.read', 'lg-county ledger.decision', 'lg-admin ledger.decision', 'lg-county ledger.decision', 'lg-county ledger.read',
       ]);
+    });
+  });
+
+  describe('the CLI', () => {
+    const cli = (args: string[]) => runCli(args, { DATABASE_URL: hub.db.url, REDIS_URL: hub.env.REDIS_URL, QUEUE_PREFIX: hub.env.QUEUE_PREFIX, SECRETS_KEY: hub.env.SECRETS_KEY, LOG_LEVEL: 'error' });
+
+    it('shows the ledger in the county\'s words, and says when a year has none', () => {
+      const shown = cli(['ledger', 'show', '--year', String(YEAR)]);
+      expect(shown.stderr).toBe('');
+      expect(shown.status).toBe(0);
+      const prizes = prizesFromPlan(plan, scoreAssessment(plan, inputs).units);
+      expect(shown.stdout).toContain(`奖金共 ${prizes.reduce((a, b) => a + b, 0).toLocaleString('en-US')} 元`);
+      expect(shown.stdout).toMatch(/! 古楼镇（511325104） 黄牌警告：一票否决：政策外生育超过2例且超过出生数的20‰/);
+      // The corrected admonition counts once, as its correction.
+      expect(shown.stdout).toContain('诫勉谈话 1 人，表态发言 1 人');
+      const none = cli(['ledger', 'show', '--year', '2031']);
+      expect(none.status).toBe(2);
+      expect(none.stderr).toContain('no assessment plan is published for 2031');
+    });
+
+    it('writes the payout sheet and the yellow-card list, and audits the JSON that names people', async () => {
+      const out = join(mkdtempSync(join(tmpdir(), 'sanxian-ledger-')), 'ledger.xlsx');
+      const exported = cli(['ledger', 'export', '--year', String(YEAR), '--out', out]);
+      expect(exported.status).toBe(0);
+      const workbook = new Workbook();
+      await workbook.xlsx.readFile(out);
+      const sheet = workbook.getWorksheet('奖金兑现 payout')!;
+      const prizes = prizesFromPlan(plan, scoreAssessment(plan, inputs).units);
+      expect(sheet.getRow(sheet.rowCount).getCell(8).value).toBe(prizes.reduce((a, b) => a + b, 0));
+
+      const json = cli(['ledger', 'show', '--year', String(YEAR), '--json']);
+      expect(JSON.parse(json.stdout).decisions).toHaveLength(3);
+      const audited = await hub.sql(`SELECT username, detail->>'by' AS by FROM audit_log WHERE action = 'ledger.read' ORDER BY id DESC LIMIT 1`);
+      expect(audited).toEqual([{ username: null, by: 'cli' }]);
     });
   });
 
