@@ -9,7 +9,7 @@ import { VETOED_TOWNSHIP } from '@sanxian/domain/testing';
 import { prepareClosingYear } from '../support/closing-year';
 import { Hub, startHub } from '../support/hub-harness';
 import {
-  ALLOWED_LATIN, SCREENS, assertBrowserTestsCanRun, closeBrowserSuite, contextAt, englishWords, expectText, launchChromium, layoutProblems, screenshot, signIn,
+  ALLOWED_LATIN, SCREENS, assertBrowserTestsCanRun, closeBrowserSuite, contextAt, englishWords, expectText, launchChromium, layoutProblems, screenshot, screenshotViewport, signIn,
 } from './browser-harness';
 
 /**
@@ -63,6 +63,7 @@ describe('the year\'s ledger in a browser', () => {
       expect(await layoutProblems(page)).toEqual([]);
       expect(await englishWords(page, ALLOWED_LATIN)).toEqual([]);
       await screenshot(page, `ledger-${size.replace(' ', '-')}`);
+      await screenshotViewport(page, `ledger-${size.replace(' ', '-')}-top`);
     } finally {
       await context.close();
     }

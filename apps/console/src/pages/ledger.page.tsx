@@ -8,6 +8,7 @@ import { ApiError, api, downloadFile } from '../api/api-client';
 import { OutcomeTag, useLocalName, yearOf } from '../components/assessment';
 import { ErrorState, describeError } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
+import { useNarrowScreen } from '../layout/app-layout';
 
 /** The ledger's outcome as the scoreboard's tag shows one: a vetoed unit carries the yellow card the plan gives it, or none. */
 function tagOutcome(o: LedgerOutcomeView): UnitOutcome {
@@ -32,6 +33,7 @@ export default function LedgerPage() {
   const thisYear = new Date().getFullYear();
   const [state, setState] = useState<{ loading: boolean; ledger: YearLedgerView | null; error: unknown }>({ loading: true, ledger: null, error: null });
   const [downloading, setDownloading] = useState(false);
+  const narrow = useNarrowScreen();
 
   const load = useCallback(() => {
     setState({ loading: true, ledger: null, error: null });
@@ -76,7 +78,7 @@ export default function LedgerPage() {
       render: (_, o) => (
         <Space size={4} wrap>
           <OutcomeTag outcome={tagOutcome(o)} />
-          {o.outcome === 'veto' && <Tag color="red" style={{ color: '#820014' }} icon={<StopOutlined />} data-outcome="veto">{t('ledger.vetoed')}</Tag>}
+          <VetoTag outcome={o} />
         </Space>
       ),
     },
@@ -159,15 +161,19 @@ export default function LedgerPage() {
             if (!outcomes.length) return null;
             return (
               <Card key={line} title={t('ledger.outcomes', { line: tk('scoreboard.line', line) })} data-testid={`ledger-line-${line}`}>
-                <Table<LedgerOutcomeView>
-                  rowKey="id"
-                  size="small"
-                  pagination={false}
-                  scroll={{ x: 900 }}
-                  dataSource={outcomes}
-                  columns={outcomeColumns}
-                  rowClassName={(o) => (o.outcome === 'veto' ? 'sx-row-overdue' : '')}
-                />
+                {narrow ? (
+                  <OutcomeCards outcomes={outcomes} />
+                ) : (
+                  <Table<LedgerOutcomeView>
+                    rowKey="id"
+                    size="small"
+                    pagination={false}
+                    scroll={{ x: 900 }}
+                    dataSource={outcomes}
+                    columns={outcomeColumns}
+                    rowClassName={(o) => (o.outcome === 'veto' ? 'sx-row-overdue' : '')}
+                  />
+                )}
               </Card>
             );
           })}
@@ -185,5 +191,35 @@ export default function LedgerPage() {
         </>
       )}
     </Space>
+  );
+}
+
+/** 一票否决, in words and in red, where the unit was vetoed. */
+function VetoTag({ outcome }: { outcome: LedgerOutcomeView }) {
+  const { t } = useI18n();
+  if (outcome.outcome !== 'veto') return null;
+  return <Tag color="red" style={{ color: '#820014' }} icon={<StopOutlined />} data-outcome="veto">{t('ledger.vetoed')}</Tag>;
+}
+
+/** A line's outcomes on a phone: one card per unit with rank, score, outcome, prize and reasons. */
+function OutcomeCards({ outcomes }: { outcomes: LedgerOutcomeView[] }) {
+  const { t, number } = useI18n();
+  const name = useLocalName();
+  return (
+    <ol style={{ listStyle: 'none', margin: 0, padding: 0 }} data-testid="ledger-cards">
+      {outcomes.map((o) => (
+        <li key={o.id} className="sx-item-card" style={o.outcome === 'veto' ? { boxShadow: 'inset 3px 0 0 #cf1322' } : undefined}>
+          <div className="sx-item-line">
+            <span><span className="sx-muted">{t('scoreboard.rankShort', { rank: o.rank })}</span> <strong>{name(o.unitName)}</strong></span>
+            <strong>{number(o.score, { maximumFractionDigits: 2 })} {t('unit.points')}</strong>
+          </div>
+          <div className="sx-item-line" style={{ marginTop: 4 }}>
+            <Space size={4} wrap><OutcomeTag outcome={tagOutcome(o)} /><VetoTag outcome={o} /></Space>
+            {o.prize > 0 && <span>{t('ledger.prize')}：{number(o.prize)}</span>}
+          </div>
+          {o.reasons.length > 0 && <div className="sx-muted" style={{ fontSize: 12, marginTop: 4 }}>{o.reasons.join('；')}</div>}
+        </li>
+      ))}
+    </ol>
   );
 }
