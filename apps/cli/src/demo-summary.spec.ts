@@ -1,5 +1,5 @@
 import { scoreAssessment } from '@sanxian/domain';
-import { closingYearInputs, xichong2026 } from '@sanxian/domain/testing';
+import { closingYearInputs, lineOf, xichong2026 } from '@sanxian/domain/testing';
 import { MESSAGES, type MessageKey } from '../../console/src/i18n/messages';
 import { describeDemoScoreboard, KIND_NAMES } from './demo-summary';
 
@@ -33,6 +33,14 @@ describe('the demo\'s printed scoreboard', () => {
     expect(text).toContain(`奖金共 ${expected.toLocaleString('en-US')} 元`);
     expect(text).toContain(`prize money in all: ${expected} yuan to ${awarded} units`);
     expect(text.split('\n').filter((l) => l.startsWith('  奖金 prize money：'))).toHaveLength(plan.lines.length);
+  });
+
+  it('lists a veto the plan gives no yellow card for, as 不奖不惩 with the veto\'s reason', () => {
+    const lenient = xichong2026();
+    for (const group of lineOf(lenient, 'party-government').rankings) group.yellowCard.onVeto = false;
+    const shown = describeDemoScoreboard(scoreAssessment(lenient, closingYearInputs(lenient)), lenient, 3);
+    expect(shown).toContain('黄牌警告 1 个（其中一票否决 1 个）');
+    expect(shown).toMatch(/! 古楼镇（511325104） \d+\.\d\d：不奖不惩；一票否决：政策外生育超过2例且超过出生数的20‰/);
   });
 
   it('prints further sections (a village ranking) before the totals', () => {
