@@ -5,7 +5,7 @@
  * imported for its types only, so the console's bundle pulls no server code.
  */
 import type {
-  AssessmentLineId, BreakdownNode, DiscrepancyKind, IndicatorFacts, LedgerOutcome, LocalizedName, PersonDecisionKind, RegionScope, StaffRole, UnitKind, UnitOutcome, UnitResult,
+  AssessmentLineId, BreakdownNode, DiscrepancyKind, IndicatorFacts, LedgerOutcome, LocalizedName, PersonDecision, RegionScope, StaffRole, UnitKind, UnitOutcome, UnitResult,
 } from '@sanxian/domain';
 
 export type { DiscrepancyKind, LocalizedName, StaffRole, UnitOutcome };
@@ -364,19 +364,10 @@ export interface LedgerOutcomeView extends LedgerOutcome {
 }
 
 /** A decision about a person; a correction names the row it corrects, and the corrected row names its correction. */
-export interface PersonDecisionView {
+export interface PersonDecisionView extends PersonDecision {
   id: string;
-  year: number;
-  kind: PersonDecisionKind;
   kindName: LocalizedName;
-  personName: string;
-  post: string;
-  unitId: string | null;
-  meetingDate: string;
-  meetingReference: string;
-  note: string | null;
-  corrects: string | null;
-  withdrawn: boolean;
+  /** The row that corrects this one, if any: then this one is no longer in force. */
   correctedBy: string | null;
   recordedBy: string;
   recordedAt: string;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Workbook } from 'exceljs';
-import { ledgerOutcomes, payout, yellowCardList, type AssessmentPlan, type PersonDecisionKind } from '@sanxian/domain';
+import { ledgerOutcomes, payout, yellowCardList, type AssessmentPlan, type PersonDecision } from '@sanxian/domain';
 import { AssessmentRepository, LedgerRepository, type InputWithdrawal, type StoredDecision, type StoredOutcome } from '@sanxian/persistence';
 import { AssessmentService } from './assessment.service';
 import { addLedgerSheets } from './ledger-workbook';
@@ -42,17 +42,9 @@ export interface YearLedger {
   prizeTotal: number;
 }
 
-export interface DecisionRequest {
-  kind: PersonDecisionKind;
-  personName: string;
-  post: string;
-  unitId?: string;
-  meetingDate: string;
-  meetingReference: string;
-  note?: string;
-  corrects?: string;
-  withdrawn?: boolean;
-}
+/** A decision as a request states it: the year comes from the path, optional fields may be absent. */
+export type DecisionRequest = Pick<PersonDecision, 'kind' | 'personName' | 'post' | 'meetingDate' | 'meetingReference'>
+  & Partial<{ unitId: string; note: string; corrects: string; withdrawn: boolean }>;
 
 /**
  * The year's consequences: publishing the results writes each unit's outcome into the ledger; the

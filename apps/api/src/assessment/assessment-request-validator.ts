@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ErrorObject } from 'ajv';
-import type { PersonDecisionKind, QualitativeGrade } from '@sanxian/domain';
+import type { DecisionRequest } from '@sanxian/assessment';
+import type { QualitativeGrade } from '@sanxian/domain';
 import { checkedBody, compileStaffSchemas, fieldIssues, FieldIssue } from '../reconciliation/staff-request-validator';
 
 export type AssessorInputType = 'grade' | 'item' | 'value' | 'check' | 'veto-event';
@@ -30,21 +31,9 @@ export interface AssessmentRequestBodies {
   'assessment-compute-request': { year: number; asOf?: string };
   'assessment-publication-request': { comment?: string };
   'assessor-input-withdrawal': { reason: string };
-  'person-decision': PersonDecisionBody;
+  'person-decision': DecisionRequest;
 }
 
-/** A decision about a person for the year's ledger, as schemas/staff/person-decision.schema.json admits it. */
-export interface PersonDecisionBody {
-  kind: PersonDecisionKind;
-  personName: string;
-  post: string;
-  unitId?: string;
-  meetingDate: string;
-  meetingReference: string;
-  note?: string;
-  corrects?: string;
-  withdrawn?: boolean;
-}
 export type AssessmentRequestName = keyof AssessmentRequestBodies;
 
 const BODY_NAMES: readonly AssessmentRequestName[] = ['assessor-input', 'assessment-compute-request', 'assessment-publication-request', 'assessor-input-withdrawal', 'person-decision'];

@@ -257,7 +257,6 @@ const zhCN = {
 
   'ledger.title': '考核奖惩台账',
   'ledger.intro': '县考核办公布年度考核结果时，各单位的等次和奖金、不奖不惩、黄牌警告和一票否决记入台账；对责任人的诫勉谈话和表态发言也记在这里。台账只增不改，更正是新的一条记录。',
-  'ledger.year': '年度',
   'ledger.empty': '本年度考核结果尚未公布',
   'ledger.emptyHint': '县考核办公布年度考核结果后，各单位的奖惩结果会记入台账并显示在这里。',
   'ledger.published': '考核结果已于 {at} 公布',
@@ -746,7 +745,6 @@ const en: Record<MessageKey, string> = {
 
   'ledger.title': 'Rewards and penalties',
   'ledger.intro': 'When the county assessment office publishes the year\'s results, each unit\'s tier and prize, no award, yellow card and veto go into the ledger; the admonitions of the officials responsible and their accounts at the county meeting are kept here too. Nothing in the ledger is changed: a correction is a new entry.',
-  'ledger.year': 'Year',
   'ledger.empty': 'The year\'s results are not published yet',
   'ledger.emptyHint': 'Once the county assessment office publishes the year\'s results, each unit\'s outcome is recorded in the ledger and shown here.',
   'ledger.published': 'Results published {at}',

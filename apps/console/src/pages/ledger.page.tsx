@@ -1,11 +1,11 @@
 import { DownloadOutlined, StopOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Empty, Select, Skeleton, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Skeleton, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { ASSESSMENT_LINES, type LedgerOutcomeView, type PersonDecisionView, type UnitOutcome, type YearLedgerView } from '@sanxian/api-types';
 import { ApiError, api, downloadFile } from '../api/api-client';
-import { OutcomeTag, useLocalName, yearOf } from '../components/assessment';
+import { NotPublishedCard, OutcomeTag, YearSelect, useLocalName, yearOf } from '../components/assessment';
 import { ErrorState, describeError } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
 import { useNarrowScreen } from '../layout/app-layout';
@@ -30,7 +30,6 @@ export default function LedgerPage() {
   const { message } = App.useApp();
   const [params, setParams] = useSearchParams();
   const year = yearOf(params);
-  const thisYear = new Date().getFullYear();
   const [state, setState] = useState<{ loading: boolean; ledger: YearLedgerView | null; error: unknown }>({ loading: true, ledger: null, error: null });
   const [downloading, setDownloading] = useState(false);
   const narrow = useNarrowScreen();
@@ -66,7 +65,6 @@ export default function LedgerPage() {
     next.set('year', value);
     setParams(next, { replace: true });
   };
-  const years = [...new Set([thisYear, thisYear - 1, thisYear - 2, Number(year)])].sort((a, b) => b - a);
   const ledger = state.ledger;
 
   const outcomeColumns: ColumnsType<LedgerOutcomeView> = [
@@ -116,10 +114,7 @@ export default function LedgerPage() {
       </div>
       <Card>
         <Space wrap size="large">
-          <label className="sx-field" style={{ display: 'inline-flex', gap: 8, alignItems: 'center' }}>
-            {t('ledger.year')}
-            <Select aria-label={t('ledger.year')} style={{ width: 120 }} value={year} onChange={setYear} options={years.map((y) => ({ value: String(y), label: String(y) }))} />
-          </label>
+          <YearSelect year={year} onChange={setYear} />
           {ledger && (
             <Button type="primary" icon={<DownloadOutlined />} onClick={download} loading={downloading}>
               {downloading ? t('ledger.downloading') : t('ledger.download')}
@@ -132,17 +127,7 @@ export default function LedgerPage() {
       ) : state.error ? (
         <ErrorState error={state.error} onRetry={load} />
       ) : !ledger ? (
-        <Card>
-          <Empty
-            data-testid="ledger-empty"
-            description={
-              <Space direction="vertical">
-                <Typography.Text strong>{t('ledger.empty')}</Typography.Text>
-                <Typography.Text className="sx-muted">{t('ledger.emptyHint')}</Typography.Text>
-              </Space>
-            }
-          />
-        </Card>
+        <NotPublishedCard testId="ledger-empty" title="ledger.empty" hint="ledger.emptyHint" />
       ) : (
         <>
           <Alert

@@ -94,6 +94,25 @@ export function planGroupNames(plan: AssessmentPlan): Map<string, LocalizedName>
 /** What the county decides about people after the year (诫勉谈话, 表态发言 at the county meeting). */
 export type PersonDecisionKind = 'admonition' | 'account-at-meeting';
 
+/** A decision about a person in a year's ledger; a correction names the decision it corrects. */
+export interface PersonDecision {
+  year: number;
+  kind: PersonDecisionKind;
+  personName: string;
+  post: string;
+  /** The plan's unit the person answers for, if any. */
+  unitId: string | null;
+  /** YYYY-MM-DD. */
+  meetingDate: string;
+  /** The minutes' or decision document's number, or the meeting's name. */
+  meetingReference: string;
+  note: string | null;
+  /** The decision this row corrects (a new row, never an edit). */
+  corrects: string | null;
+  /** The corrected decision is void (recorded in error); needs `corrects`. */
+  withdrawn: boolean;
+}
+
 export const PERSON_DECISION_NAMES: Record<PersonDecisionKind, LocalizedName> = {
   admonition: { zh: '诫勉谈话', en: 'admonished' },
   'account-at-meeting': { zh: '表态发言', en: 'accounted for themselves at the county meeting' },

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { LedgerOutcome, PersonDecisionKind } from '@sanxian/domain';
+import type { LedgerOutcome, PersonDecision } from '@sanxian/domain';
 
 /** A unit's outcome as the ledger keeps it: the domain's row, with where and when it was recorded. */
 export interface StoredOutcome extends LedgerOutcome {
@@ -12,20 +12,8 @@ export interface StoredOutcome extends LedgerOutcome {
   recordedAt: Date;
 }
 
-export interface PersonDecisionInput {
-  year: number;
-  kind: PersonDecisionKind;
-  personName: string;
-  post: string;
-  unitId: string | null;
-  meetingDate: string;
-  meetingReference: string;
-  note: string | null;
-  /** The decision this row corrects (a new row, never an edit). */
-  corrects: string | null;
-  /** The corrected decision is void (recorded in error); needs `corrects`. */
-  withdrawn: boolean;
-}
+/** What the county records: the domain's decision. */
+export type PersonDecisionInput = PersonDecision;
 
 export interface StoredDecision extends PersonDecisionInput {
   id: string;
