@@ -54,6 +54,7 @@ describe('the year\'s consequences as a ledger', () => {
       expect((await json(await call('inspector', 'POST', `/v1/assessments/${YEAR}/inputs/x1/withdrawal`, { reason: 'r' }), 400)).errors[0].field).toBe('inputId');
       await json(await call('townA', 'POST', `/v1/assessments/${YEAR}/inputs/${entered.id}/withdrawal`, { reason: '不是我的' }), 403);
       await json(await call('inspector', 'POST', `/v1/assessments/${YEAR}/inputs/999999/withdrawal`, { reason: '无此条' }), 404);
+      expect((await json(await call('inspector', 'POST', `/v1/assessments/${YEAR}/inputs/${entered.id}/withdrawal`, { reason: '撤\u0000销' }), 400)).errors[0].field).toBe('reason');
       await json(await call('inspector', 'POST', `/v1/assessments/${YEAR - 1}/inputs/${entered.id}/withdrawal`, { reason: '别的年度' }), 404);
 
       const withdrawal = await json(await call('inspector', 'POST', `/v1/assessments/${YEAR}/inputs/${entered.id}/withdrawal`, { reason: '处理决定已撤销' }), 201);
@@ -142,6 +143,8 @@ describe('the year\'s consequences as a ledger', () => {
         [{ ...admonition, withdrawn: true }, ['corrects']],
         [{ ...admonition, corrects: '987654' }, ['corrects']],
         [{ kind: 'admonition' }, ['meetingDate', 'meetingReference', 'personName', 'post']],
+        // PostgreSQL text holds no NUL: refused as bad input, never a 500.
+        [{ ...admonition, personName: '王\u0000建华', note: '\u0000' }, ['note', 'personName']],
       ];
       for (const [body, fields] of cases) {
         const problem = await json(await call('county', 'POST', `/v1/assessments/${YEAR}/ledger/decisions`, body), 400);

@@ -53,9 +53,12 @@ export class AssessmentRequestValidator {
   }
 }
 
+/** The schemas' pattern of a text (schemas/staff/common.schema.json): not blank, no NUL character. */
+const TEXT_PATTERN = '^(?=[\\s\\S]*\\S)[^\\u0000]*$';
+
 /** One issue per field, worded for assessor input (which fields a type takes depends on `type`). */
 export function assessmentFieldIssues(errors: readonly ErrorObject[], body: Record<string, unknown>): FieldIssue[] {
-  return fieldIssues(errors, (error, params) => messageOf(error, params, body));
+  return fieldIssues(errors, (error, params) => messageOf(error, params, body), body);
 }
 
 function messageOf(error: ErrorObject, params: Record<string, unknown>, body: Record<string, unknown>): string {
@@ -70,7 +73,7 @@ function messageOf(error: ErrorObject, params: Record<string, unknown>, body: Re
       return `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`;
     case 'pattern':
       if (error.instancePath === '/corrects') return 'must be the id of a decision';
-      return params.pattern === '\\S' ? 'must not be blank' : 'must be an id: letters, digits, . _ -, starting with a letter or digit';
+      return params.pattern === TEXT_PATTERN ? 'must not be blank' : 'must be an id: letters, digits, . _ -, starting with a letter or digit';
     case 'dependentRequired':
       return `is required with ${String(params.property)}`;
     case 'format':
