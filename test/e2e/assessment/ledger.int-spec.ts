@@ -7,7 +7,8 @@ import { closingYearInputs, VETOED_TOWNSHIP, WARNED_TOWNSHIP, xichong2026 } from
 import { runCli } from '../../support/cli-process';
 import { prepareClosingYear } from '../../support/closing-year';
 import { Hub, startHub } from '../../support/hub-harness';
-import { expectJson, signInStaff, staffCaller } from '../../support/staff-api';
+import { expectJson, keysOf, signInStaff, staffCaller } from '../../support/staff-api';
+import type { LedgerOutcomeView, PersonDecisionView, YearLedgerView } from '@sanxian/api-types';
 
 /**
  * Closing the year over HTTP: the shipped 2026 plan, indicator values and grades that give awards,
@@ -87,6 +88,11 @@ describe('the year\'s consequences as a ledger', () => {
       expect(published).toMatchObject({ year: YEAR, planId: plan.id, published: true, units: expected.units.length, prizeTotal: prizes.reduce((a, b) => a + b, 0) });
 
       const ledger = await json(await call('inspector', 'GET', `/v1/assessments/${YEAR}/ledger`), 200);
+      // Exactly the keys of the console's types (libs/api-types).
+      expect(Object.keys(ledger).sort()).toEqual(keysOf<YearLedgerView>()(['year', 'planId', 'planVersion', 'publishedAt', 'prizeTotal', 'outcomes', 'decisions']));
+      expect(Object.keys(ledger.outcomes[0]).sort()).toEqual(keysOf<LedgerOutcomeView>()([
+        'id', 'planId', 'planVersion', 'year', 'recordedBy', 'recordedAt', 'unitId', 'unitName', 'line', 'groupId', 'rank', 'score', 'outcome', 'outcomeName', 'yellowCard', 'tierId', 'prize', 'reasons',
+      ]));
       expect(ledger).toMatchObject({ year: YEAR, planId: plan.id, planVersion: plan.version, prizeTotal: published.prizeTotal, decisions: [] });
       expect(ledger.outcomes.map((o: any) => [o.unitId, o.rank, o.score])).toEqual(expected.units.map((u) => [u.unitId, u.rank, u.score]));
       const outcome = (unitId: string) => ledger.outcomes.find((o: any) => o.unitId === unitId);
@@ -155,6 +161,9 @@ describe('the year\'s consequences as a ledger', () => {
     it('records admonitions and accounts at the meeting, audited; a correction is a new row pointing at the old, once', async () => {
       await json(await call('inspector', 'POST', `/v1/assessments/${YEAR}/ledger/decisions`, admonition), 403);
       const first = await json(await call('county', 'POST', `/v1/assessments/${YEAR}/ledger/decisions`, admonition), 201);
+      expect(Object.keys(first).sort()).toEqual(keysOf<PersonDecisionView>()([
+        'id', 'year', 'kind', 'kindName', 'personName', 'post', 'unitId', 'meetingDate', 'meetingReference', 'note', 'corrects', 'withdrawn', 'correctedBy', 'recordedBy', 'recordedAt',
+      ]));
       expect(first).toMatchObject({ ...admonition, year: YEAR, corrects: null, correctedBy: null, withdrawn: false, kindName: { zh: '诫勉谈话' }, recordedBy: users.county.id });
       const spoke = await json(await call('admin', 'POST', `/v1/assessments/${YEAR}/ledger/decisions`, {
         kind: 'account-at-meeting', personName: '李国强', post: '县卫生局局长', unitId: 'health', meetingDate: '2027-02-10', meetingReference: '全县计生工作大会',
