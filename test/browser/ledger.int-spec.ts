@@ -86,6 +86,42 @@ describe('the year\'s ledger in a browser', () => {
     }
   });
 
+  it('lets a county user record a decision about an official and correct it, in the form', async () => {
+    const context = await contextAt(browser, SCREENS[1][1]);
+    try {
+      const page = await context.newPage();
+      await signIn(page, hub.url, 'county-lg', PASSWORD, `/ledger?year=${YEAR}`);
+      await page.getByRole('button', { name: '记录处理' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('姓名').fill('赵明');
+      await dialog.getByLabel('职务').fill('大全镇计生办主任');
+      await dialog.getByLabel('所在单位').fill('大全镇');
+      await page.keyboard.press('Enter');
+      await dialog.getByLabel('会议日期').fill('1月20日');
+      await dialog.getByLabel('会议文号').fill('西计生〔2027〕5号');
+      await dialog.getByRole('button', { name: '记入台账' }).click();
+      await expectText(dialog, '请按 年-月-日 填写会议日期');
+      await dialog.getByLabel('会议日期').fill('2027-01-20');
+      await screenshotViewport(page, 'ledger-decision-form');
+      await dialog.getByRole('button', { name: '记入台账' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      const decisions = page.getByTestId('ledger-decisions');
+      await expectText(decisions, '赵明');
+      const [recorded] = await hub.sql(`SELECT id, unit_id, meeting_reference FROM person_decision WHERE person_name = '赵明'`);
+      expect(recorded).toMatchObject({ unit_id: '511325102', meeting_reference: '西计生〔2027〕5号' });
+
+      await page.getByRole('button', { name: `更正 ${recorded.id}` }).click();
+      await page.getByRole('dialog').getByLabel('职务').fill('大全镇计生办副主任');
+      await page.getByRole('dialog').getByLabel('说明').fill('职务录错');
+      await page.getByRole('dialog').getByRole('button', { name: '记入台账' }).click();
+      await expectText(decisions, `已更正（见第 ${Number(recorded.id) + 1} 条）`);
+      const rows = await hub.sql(`SELECT post, corrects::text AS corrects FROM person_decision WHERE person_name = '赵明' ORDER BY id`);
+      expect(rows).toEqual([{ post: '大全镇计生办主任', corrects: null }, { post: '大全镇计生办副主任', corrects: String(recorded.id) }]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('says when a year is not published, and has no ledger for a township user', async () => {
     const context = await contextAt(browser, SCREENS[1][1]);
     try {

@@ -15,6 +15,7 @@ const PERMISSIONS = {
   monitor: ['admin', 'county', 'inspector', 'department'],
   // The year's ledger names the officials the county admonished (the API's `ledger.read`).
   ledger: ['admin', 'county', 'inspector'],
+  decideLedger: ['admin', 'county'],
   replayDead: ['admin'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 

@@ -1,10 +1,13 @@
-import { DownloadOutlined, StopOutlined } from '@ant-design/icons';
+import { DownloadOutlined, PlusOutlined, StopOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Skeleton, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { ASSESSMENT_LINES, type LedgerOutcomeView, type PersonDecisionView, type UnitOutcome, type YearLedgerView } from '@sanxian/api-types';
 import { ApiError, api, downloadFile } from '../api/api-client';
+import { canUser } from '../auth/roles';
+import { useSession } from '../auth/session';
+import { DecisionModal } from '../components/decision-modal';
 import { NotPublishedCard, OutcomeTag, YearSelect, useLocalName, yearOf } from '../components/assessment';
 import { ErrorState, describeError } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
@@ -32,6 +35,10 @@ export default function LedgerPage() {
   const year = yearOf(params);
   const [state, setState] = useState<{ loading: boolean; ledger: YearLedgerView | null; error: unknown }>({ loading: true, ledger: null, error: null });
   const [downloading, setDownloading] = useState(false);
+  const { user } = useSession();
+  const mayDecide = canUser(user, 'decideLedger');
+  // The decision form: closed (undefined), a new decision (null), or a correction of one.
+  const [deciding, setDeciding] = useState<PersonDecisionView | null | undefined>(undefined);
   const narrow = useNarrowScreen();
 
   const load = useCallback(() => {
@@ -104,6 +111,12 @@ export default function LedgerPage() {
     { title: t('ledger.decision.reference'), dataIndex: 'meetingReference', width: 180 },
     { title: t('ledger.decision.note'), dataIndex: 'note', render: (v: string | null) => v ?? '—' },
     { title: t('ledger.decision.status'), key: 'status', width: 180, render: (_, d) => status(d) },
+    ...(mayDecide ? [{
+      title: '', key: 'correct', width: 90,
+      render: (_: unknown, d: PersonDecisionView) => (d.correctedBy === null && !d.withdrawn
+        ? <Button size="small" onClick={() => setDeciding(d)} aria-label={`${t('ledger.decide.correct')} ${d.id}`}>{t('ledger.decide.correct')}</Button>
+        : null),
+    }] : []),
   ];
 
   return (
@@ -162,7 +175,11 @@ export default function LedgerPage() {
               </Card>
             );
           })}
-          <Card title={t('ledger.decisions')} data-testid="ledger-decisions">
+          <Card
+            title={t('ledger.decisions')}
+            data-testid="ledger-decisions"
+            extra={mayDecide ? <Button icon={<PlusOutlined />} onClick={() => setDeciding(null)}>{t('ledger.decide.open')}</Button> : undefined}
+          >
             <Table<PersonDecisionView>
               rowKey="id"
               size="small"
@@ -173,6 +190,20 @@ export default function LedgerPage() {
               locale={{ emptyText: t('ledger.decisionsEmpty') }}
             />
           </Card>
+          {deciding !== undefined && (
+            <DecisionModal
+              year={year}
+              units={ledger.outcomes}
+              corrects={deciding}
+              onClose={(changed) => {
+                setDeciding(undefined);
+                if (changed) {
+                  message.success(t('ledger.decide.done'));
+                  load();
+                }
+              }}
+            />
+          )}
         </>
       )}
     </Space>
