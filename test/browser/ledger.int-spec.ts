@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Workbook } from 'exceljs';
-import { Browser } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { LedgerService } from '@sanxian/assessment';
 import { StaffRepository } from '@sanxian/persistence';
 import { VETOED_TOWNSHIP } from '@sanxian/domain/testing';
@@ -44,11 +44,20 @@ describe('the year\'s ledger in a browser', () => {
   });
   afterAll(() => closeBrowserSuite(browser, hub, dir));
 
-  it.each(SCREENS)('shows a county user the year\'s outcomes, the prize money and the decisions, in Chinese, on %s', async (size, viewport) => {
+  /** A fresh context at this screen size, signed in as the county user on the year's ledger; closed afterwards. */
+  async function onLedger(viewport: { width: number; height: number }, work: (page: Page) => Promise<void>, path = `/ledger?year=${YEAR}`): Promise<void> {
     const context = await contextAt(browser, viewport);
     try {
       const page = await context.newPage();
-      await signIn(page, hub.url, 'county-lg', PASSWORD, `/ledger?year=${YEAR}`);
+      await signIn(page, hub.url, 'county-lg', PASSWORD, path);
+      await work(page);
+    } finally {
+      await context.close();
+    }
+  }
+
+  it.each(SCREENS)('shows a county user the year\'s outcomes, the prize money and the decisions, in Chinese, on %s', async (size, viewport) => {
+    await onLedger(viewport, async (page) => {
       await page.getByRole('heading', { name: '考核奖惩台账' }).waitFor();
       await expectText(page.getByTestId('ledger-totals'), `奖金合计 ${prizeTotal.toLocaleString('zh-CN')} 元`);
       const party = page.getByTestId('ledger-line-party-government');
@@ -64,16 +73,11 @@ describe('the year\'s ledger in a browser', () => {
       expect(await englishWords(page, ALLOWED_LATIN)).toEqual([]);
       await screenshot(page, `ledger-${size.replace(' ', '-')}`);
       await screenshotViewport(page, `ledger-${size.replace(' ', '-')}-top`);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('downloads the payout sheet and the yellow-card list from the page', async () => {
-    const context = await contextAt(browser, SCREENS[1][1]);
-    try {
-      const page = await context.newPage();
-      await signIn(page, hub.url, 'county-lg', PASSWORD, `/ledger?year=${YEAR}`);
+    await onLedger(SCREENS[1][1], async (page) => {
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载奖金兑现表和黄牌警告名单' }).click()]);
       const file = join(dir, download.suggestedFilename());
       await download.saveAs(file);
@@ -81,16 +85,11 @@ describe('the year\'s ledger in a browser', () => {
       await workbook.xlsx.readFile(file);
       const sheet = workbook.getWorksheet('奖金兑现 payout')!;
       expect(sheet.getRow(sheet.rowCount).getCell(8).value).toBe(prizeTotal);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('lets a county user record a decision about an official and correct it, in the form', async () => {
-    const context = await contextAt(browser, SCREENS[1][1]);
-    try {
-      const page = await context.newPage();
-      await signIn(page, hub.url, 'county-lg', PASSWORD, `/ledger?year=${YEAR}`);
+    await onLedger(SCREENS[1][1], async (page) => {
       await page.getByRole('button', { name: '记录处理' }).click();
       const dialog = page.getByRole('dialog');
       await dialog.getByLabel('姓名').fill('赵明');
@@ -117,16 +116,11 @@ describe('the year\'s ledger in a browser', () => {
       await expectText(decisions, `已更正（见第 ${Number(recorded.id) + 1} 条）`);
       const rows = await hub.sql(`SELECT post, corrects::text AS corrects FROM person_decision WHERE person_name = '赵明' ORDER BY id`);
       expect(rows).toEqual([{ post: '大全镇计生办主任', corrects: null }, { post: '大全镇计生办副主任', corrects: String(recorded.id) }]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('says when a year is not published, and has no ledger for a township user', async () => {
-    const context = await contextAt(browser, SCREENS[1][1]);
-    try {
-      const page = await context.newPage();
-      await signIn(page, hub.url, 'county-lg', PASSWORD, `/ledger?year=${YEAR - 1}`);
+    await onLedger(SCREENS[1][1], async (page) => {
       await page.getByTestId('ledger-empty').waitFor();
       await expectText(page.getByTestId('ledger-empty'), '本年度考核结果尚未公布');
       await page.getByRole('button', { name: '退出登录' }).click();
@@ -134,8 +128,6 @@ describe('the year\'s ledger in a browser', () => {
       expect(await page.getByRole('navigation').getByRole('link', { name: '奖惩台账' }).count()).toBe(0);
       await page.goto(`${hub.url}/ledger?year=${YEAR}`);
       await page.getByText('您的角色无权进行此操作。').waitFor();
-    } finally {
-      await context.close();
-    }
+    }, `/ledger?year=${YEAR - 1}`);
   });
 });
