@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { LedgerOutcomeView, PersonDecisionView } from '@sanxian/api-types';
 import { api } from '../api/api-client';
 import { useI18n } from '../i18n/i18n';
+import { useLocalName } from './assessment';
 import { ErrorAlert } from './problem';
 
 interface DecisionForm {
@@ -25,6 +26,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  */
 export function DecisionModal({ year, units, corrects, onClose }: { year: string; units: LedgerOutcomeView[]; corrects: PersonDecisionView | null; onClose(changed: boolean): void }) {
   const { t } = useI18n();
+  const name = useLocalName();
   const [form] = Form.useForm<DecisionForm>();
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -76,7 +78,7 @@ export function DecisionModal({ year, units, corrects, onClose }: { year: string
         <Form.Item label={t('ledger.decision.person')} name="personName" rules={required(t('ledger.decide.required'))}><Input maxLength={50} /></Form.Item>
         <Form.Item label={t('ledger.decision.post')} name="post" rules={required(t('ledger.decide.required'))}><Input maxLength={100} /></Form.Item>
         <Form.Item label={t('ledger.decision.unit')} name="unitId">
-          <Select allowClear showSearch optionFilterProp="label" options={units.map((u) => ({ value: u.unitId, label: u.unitName.zh }))} />
+          <Select allowClear showSearch optionFilterProp="label" options={units.map((u) => ({ value: u.unitId, label: name(u.unitName) }))} />
         </Form.Item>
         <Form.Item
           label={t('ledger.decision.meeting')}

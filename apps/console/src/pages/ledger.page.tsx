@@ -106,7 +106,7 @@ export default function LedgerPage() {
     { title: t('ledger.decision.kind'), key: 'kind', width: 110, render: (_, d) => name(d.kindName) },
     { title: t('ledger.decision.person'), dataIndex: 'personName', width: 100 },
     { title: t('ledger.decision.post'), dataIndex: 'post', width: 180 },
-    { title: t('ledger.decision.unit'), key: 'unit', width: 160, render: (_, d) => ledger?.outcomes.find((o) => o.unitId === d.unitId)?.unitName.zh ?? d.unitId ?? '—' },
+    { title: t('ledger.decision.unit'), key: 'unit', width: 160, render: (_, d) => { const unit = ledger?.outcomes.find((o) => o.unitId === d.unitId); return unit ? name(unit.unitName) : (d.unitId ?? '—'); } },
     { title: t('ledger.decision.meeting'), dataIndex: 'meetingDate', width: 110 },
     { title: t('ledger.decision.reference'), dataIndex: 'meetingReference', width: 180 },
     { title: t('ledger.decision.note'), dataIndex: 'note', render: (v: string | null) => v ?? '—' },
