@@ -21,6 +21,7 @@ import { LinkReviewController } from './reconciliation/link-review.controller';
 import { ReconciliationRunController } from './reconciliation/reconciliation-run.controller';
 import { StaffRequestValidator } from './reconciliation/staff-request-validator';
 import { AssessmentInputController } from './assessment/assessment-input.controller';
+import { LedgerController } from './assessment/ledger.controller';
 import { AssessmentRequestValidator } from './assessment/assessment-request-validator';
 import { IndicatorController } from './assessment/indicator.controller';
 import { PlanController } from './assessment/plan.controller';
@@ -52,7 +53,7 @@ export class ApiModule {
       ],
       controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, LinkReviewController, ReconciliationRunController,
         PlanController, IndicatorController, ScoreboardController, AssessmentInputController, MonitorController, StaffDirectoryController,
-        InspectionCampaignController],
+        LedgerController, InspectionCampaignController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, SignInService, MetricsTokenGuard, StaffRequestValidator,
         AssessmentRequestValidator],
     };

@@ -19,6 +19,7 @@ const ScoreboardPage = lazy(() => import('./pages/scoreboard.page'));
 const ScoreboardUnitPage = lazy(() => import('./pages/scoreboard-unit.page'));
 const EvidenceRecordsPage = lazy(() => import('./pages/evidence-records.page'));
 const ExchangeMonitorPage = lazy(() => import('./pages/exchange-monitor.page'));
+const LedgerPage = lazy(() => import('./pages/ledger.page'));
 
 function Loading() {
   const { t } = useI18n();
@@ -84,6 +85,7 @@ export function App() {
                 <Route path="/scoreboard/units/:unitId" element={<Guard permission="scoreboard"><ScoreboardUnitPage /></Guard>} />
                 <Route path="/scoreboard/units/:unitId/indicators/:indicatorId" element={<Guard permission="scoreboard"><EvidenceRecordsPage /></Guard>} />
                 <Route path="/monitor" element={<Guard permission="monitor"><ExchangeMonitorPage /></Guard>} />
+                <Route path="/ledger" element={<Guard permission="ledger"><LedgerPage /></Guard>} />
                 <Route path="*" element={<NotFound />} />
               </Route>
             </Routes>

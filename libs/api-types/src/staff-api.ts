@@ -5,7 +5,7 @@
  * imported for its types only, so the console's bundle pulls no server code.
  */
 import type {
-  AssessmentLineId, BreakdownNode, DiscrepancyKind, IndicatorFacts, LocalizedName, RegionScope, StaffRole, UnitKind, UnitOutcome, UnitResult,
+  AssessmentLineId, BreakdownNode, DiscrepancyKind, IndicatorFacts, LedgerOutcome, LocalizedName, PersonDecision, RegionScope, StaffRole, UnitKind, UnitOutcome, UnitResult,
 } from '@sanxian/domain';
 
 export type { DiscrepancyKind, LocalizedName, StaffRole, UnitOutcome };
@@ -349,4 +349,37 @@ export interface ScoreboardGroup {
   name: LocalizedName;
   tieBreakRule?: LocalizedName;
   tieBreaks?: { tierId: string; tierName: LocalizedName; quota: number; score: number; tiedUnitIds: string[]; awardedUnitIds: string[]; text: LocalizedName }[];
+}
+
+// ---- the year's ledger (GET /v1/assessments/{year}/ledger) --------------------------------
+
+/** A unit's outcome as recorded when the year's results were published. */
+export interface LedgerOutcomeView extends LedgerOutcome {
+  id: string;
+  planId: string;
+  planVersion: number;
+  year: number;
+  recordedBy: string | null;
+  recordedAt: string;
+}
+
+/** A decision about a person; a correction names the row it corrects, and the corrected row names its correction. */
+export interface PersonDecisionView extends PersonDecision {
+  id: string;
+  kindName: LocalizedName;
+  /** The row that corrects this one, if any: then this one is no longer in force. */
+  correctedBy: string | null;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+export interface YearLedgerView {
+  year: number;
+  planId: string;
+  planVersion: number;
+  publishedAt: string;
+  /** What the awards pay in all, yuan. */
+  prizeTotal: number;
+  outcomes: LedgerOutcomeView[];
+  decisions: PersonDecisionView[];
 }

@@ -62,6 +62,13 @@ export class AssessmentService {
     return { stored, plan: stored.document as unknown as AssessmentPlan };
   }
 
+  /** The plan as it was at `version` (the version a year's results were published with); the current one if that version is not found. */
+  async planAtVersion(current: { stored: StoredPlan; plan: AssessmentPlan }, version: number): Promise<AssessmentPlan> {
+    if (current.stored.version === version) return current.plan;
+    const found = (await this.plans.listPlans()).find((p) => p.id === current.plan.id && p.version === version);
+    return (found?.document as unknown as AssessmentPlan | undefined) ?? current.plan;
+  }
+
   /** Recomputes every computed indicator of the year's plan for every unit, replacing the stored values. */
   async computeIndicators(year: number, asOf?: string): Promise<ComputeSummary> {
     const started = Date.now();
@@ -90,10 +97,10 @@ export class AssessmentService {
   }
 
   /** The year's results: the plan, the computed values and what assessors entered, through the engine. */
-  async score(year: number): Promise<{ stored: StoredPlan; plan: AssessmentPlan; result: AssessmentResult; values: StoredIndicatorValue[] }> {
+  async score(year: number): Promise<{ stored: StoredPlan; plan: AssessmentPlan; result: AssessmentResult; values: StoredIndicatorValue[]; inputIds: string[] }> {
     const { stored, plan } = await this.planFor(year);
     const [values, inputs] = await Promise.all([this.indicators.values(plan.id, year), this.plans.inputs(plan.id, year)]);
-    return { stored, plan, values, result: scoreAssessment(plan, scoringInputs(values, inputs)) };
+    return { stored, plan, values, result: scoreAssessment(plan, scoringInputs(values, inputs)), inputIds: inputs.map((i) => i.id) };
   }
 }
 

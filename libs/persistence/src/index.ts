@@ -17,6 +17,7 @@ export * from './repositories/discrepancy.repository';
 export * from './repositories/link-review.repository';
 export * from './repositories/indicator.repository';
 export * from './repositories/assessment.repository';
+export * from './repositories/ledger.repository';
 export * from './repositories/monitor.repository';
 export * from './repositories/sign-in-throttle.repository';
 export * from './repositories/inspection.repository';

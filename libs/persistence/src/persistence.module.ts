@@ -12,6 +12,7 @@ import { StaffRepository } from './repositories/staff.repository';
 import { ReconciliationRepository } from './repositories/reconciliation.repository';
 import { IndicatorRepository } from './repositories/indicator.repository';
 import { AssessmentRepository } from './repositories/assessment.repository';
+import { LedgerRepository } from './repositories/ledger.repository';
 import { DiscrepancyRepository } from './repositories/discrepancy.repository';
 import { LinkReviewRepository } from './repositories/link-review.repository';
 import { MonitorRepository } from './repositories/monitor.repository';
@@ -20,7 +21,7 @@ import { InspectionRepository } from './repositories/inspection.repository';
 import { SecretBox } from './secret-box';
 import { UnitOfWork } from './unit-of-work';
 
-const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository, ReconciliationRepository, IndicatorRepository, AssessmentRepository, DiscrepancyRepository, LinkReviewRepository, MonitorRepository, SignInThrottleRepository, InspectionRepository, UnitOfWork];
+const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository, ReconciliationRepository, IndicatorRepository, AssessmentRepository, LedgerRepository, DiscrepancyRepository, LinkReviewRepository, MonitorRepository, SignInThrottleRepository, InspectionRepository, UnitOfWork];
 
 const logger = new Logger('Database');
 /** Data sources whose app has shut down: their background connection attempts stop. */

@@ -60,8 +60,14 @@ export const ACCESS_POLICY = {
   'indicators.compute': COUNTY_STAFF,
   'assessment-inputs.list': ASSESSMENT_READERS,
   'assessment-inputs.enter': { admin: 'county', county: 'county', inspector: 'county' },
+  'assessment-inputs.withdraw': { admin: 'county', county: 'county', inspector: 'county' },
   'assessment-publication.read': ASSESSMENT_READERS,
   'assessment-publication.publish': COUNTY_STAFF,
+  // The year's ledger names the officials the county admonished: county staff and inspectors, audited.
+  'ledger.read': { admin: 'county', county: 'county', inspector: 'county' },
+  'ledger.decide': COUNTY_STAFF,
+  // The payout sheet and the yellow-card list name units only, as the scoreboard does (whose workbook has them too).
+  'ledger.export': SCOREBOARD_READERS,
 
   'scoreboard.read': SCOREBOARD_READERS,
   // The records behind a number name citizens: not for department liaisons; township users their own units.

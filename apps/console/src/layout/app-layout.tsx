@@ -1,4 +1,4 @@
-import { AuditOutlined, BarChartOutlined, LogoutOutlined, MenuOutlined, MonitorOutlined, UnorderedListOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, BarChartOutlined, LogoutOutlined, MenuOutlined, MonitorOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import { Button, Drawer, Grid, Layout, Menu, Segmented, Typography } from 'antd';
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
@@ -13,6 +13,7 @@ const MENU: { path: string; label: MessageKey; permission: Permission; icon: Rea
   { path: '/link-reviews', label: 'menu.linkReviews', permission: 'linkReviews', icon: <AuditOutlined /> },
   { path: '/scoreboard', label: 'menu.scoreboard', permission: 'scoreboard', icon: <BarChartOutlined /> },
   { path: '/monitor', label: 'menu.monitor', permission: 'monitor', icon: <MonitorOutlined /> },
+  { path: '/ledger', label: 'menu.ledger', permission: 'ledger', icon: <AccountBookOutlined /> },
 ];
 
 /** The language switch, on every page including sign-in. */
