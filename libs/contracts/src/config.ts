@@ -61,6 +61,8 @@ export interface HubConfig {
   reconcileAsOf?: string;
   birthGraceDays: number;
   resolveWithinWorkingDays: number;
+  /** Calendar days to answer a verification request (协查): inside the county, and across its border. */
+  verificationDueDays: { withinCounty: number; crossCounty: number };
   reconcileCron: string;
   reconcileAfterIntakeDelayMs: number;
   indicatorsCron: string;
@@ -189,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileAsOf: values.RECONCILE_AS_OF as string | undefined,
     birthGraceDays: values.BIRTH_GRACE_DAYS as number,
     resolveWithinWorkingDays: values.RESOLVE_WITHIN_WORKING_DAYS as number,
+    verificationDueDays: { withinCounty: values.VERIFICATION_DUE_DAYS as number, crossCounty: values.VERIFICATION_CROSS_COUNTY_DUE_DAYS as number },
     reconcileCron: values.RECONCILE_CRON as string,
     reconcileAfterIntakeDelayMs: values.RECONCILE_AFTER_INTAKE_DELAY_MS as number,
     indicatorsCron: values.INDICATORS_CRON as string,
