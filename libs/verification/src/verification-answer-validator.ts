@@ -26,7 +26,8 @@ export type CheckedAnswer = { ok: true; body: VerificationAnswerBody } | { ok: f
 export class VerificationAnswerValidator {
   private readonly validate = (() => {
     const file = path.join(schemaRoot(), 'exchange', 'verification', 'verification-answer.schema.json');
-    return new Ajv2020({ allErrors: true, strict: true }).compile(JSON.parse(fs.readFileSync(file, 'utf8')) as object);
+    // strictRequired off: the if/then branches require fields the top level defines.
+    return new Ajv2020({ allErrors: true, strict: true, strictRequired: false }).compile(JSON.parse(fs.readFileSync(file, 'utf8')) as object);
   })();
 
   check(body: Buffer): CheckedAnswer {
