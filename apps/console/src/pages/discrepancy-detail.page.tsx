@@ -7,6 +7,7 @@ import { can } from '../auth/roles';
 import { useSession } from '../auth/session';
 import { ErrorAlert, ErrorState } from '../components/problem';
 import { ValueComparison } from '../components/value-comparison';
+import { VerificationThread } from '../components/verification-thread';
 import { clearDraft, loadDraft, saveDraft } from '../drafts';
 import { useI18n } from '../i18n/i18n';
 // A link review's decision (confirm, reject) also closes an unlinked record: no message names it yet (shown as the key, as before).
@@ -94,6 +95,8 @@ export default function DiscrepancyDetailPage() {
       </Drawer>
 
       {detail.status === 'open' ? <ResolveCard detail={detail} onResolved={load} /> : <ResolutionCard detail={detail} />}
+
+      <VerificationThread detail={detail} onSent={load} />
 
       <FamilyCard card={detail.card as CardView | null} />
 
