@@ -4,33 +4,18 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { AssessmentService } from '@sanxian/assessment';
 import { IndicatorRepository, UnitOfWork, VerificationRepository } from '@sanxian/persistence';
-import { ReconciliationService, todayInChina } from '@sanxian/reconciliation';
+import { todayInChina } from '@sanxian/reconciliation';
 import { Hub, TestClient, send, startHub, waitUntilProcessed } from '../support/hub-harness';
 import { expectJson, signInStaff, staffCaller } from '../support/staff-api';
-import { citizenId, hukouChange, marriageRecord, registryCard } from '../support/record-factory';
+import { VERIFICATION_TOWNSHIP as A, divorceMarriageRecord as marriage, verificationCounty, type VerificationCounty } from '../support/verification-county';
 
 /**
- * Verification requests (协查) end to end, on the real PostgreSQL and Redis: in township A a
- * divorced woman whom civil affairs recorded as married (a divorce registration keyed as a
- * marriage), and a resident woman the police moved out. FP staff ask each agency about its record;
- * each agency reads only its own requests through the signed exchange API and answers.
+ * Verification requests (协查) end to end, on the real PostgreSQL and Redis, in the county of
+ * test/support/verification-county.ts: FP staff ask each agency about its record; each agency
+ * reads only its own requests through the signed exchange API and answers.
  */
-const A = '511325101';
 const B = '511325102';
-const VILLAGE_A = '511325101002';
-const AS_OF = '2025-12-31';
 const PASSWORD = 'verification-2026';
-
-const woman = (name: string, birthDate: string, serial: number) => ({ citizenId: citizenId(birthDate, 'F', serial), name, sex: 'F' as const, birthDate });
-const man = (name: string, birthDate: string, serial: number) => ({ citizenId: citizenId(birthDate, 'M', serial), name, sex: 'M' as const, birthDate });
-const divorced = woman('周婷', '1995-03-04', 401);
-const husband = man('郑军', '1993-01-01', 402);
-const moved = woman('吴芳', '1992-07-08', 403);
-
-const card = (cardId: string, w: ReturnType<typeof woman>, overrides: Record<string, unknown>) =>
-  registryCard(1, 41, { recordId: `RC-${cardId}-v1`, cardId, eventDate: '2025-01-10', regionCode: VILLAGE_A, woman: { ...w, hukouRegionCode: VILLAGE_A }, children: [], residenceStatus: 'resident', ...overrides });
-const marriage = (recordId: string, registrationType: string, eventDate: string) =>
-  marriageRecord(1, 41, { recordId, eventDate, regionCode: VILLAGE_A, registrationType, partyA: husband, partyB: divorced });
 
 function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -45,20 +30,14 @@ const listSchema = (() => {
 
 describe('verification requests (协查) between the FP office and the agencies', () => {
   let hub: Hub;
-  const clients = {} as Record<'fp' | 'police' | 'civil' | 'health', TestClient>;
+  let county: VerificationCounty;
+  let clients: VerificationCounty['clients'];
+  let discrepancy: VerificationCounty['discrepancy'];
   const users = {} as Record<'county' | 'townshipB', { id: string; token: string }>;
   const staff = staffCaller(() => hub, users);
-  const discrepancy = {} as Record<'marital' | 'moved', string>;
   const request = {} as Record<'civil' | 'police', string>;
-  let sent = 0;
   const today = todayInChina();
 
-  const push = async (client: TestClient, kindPath: string, records: unknown[]) => {
-    const body = await expectJson(await send(hub.url, client, 'POST', `/v1/exchange/${kindPath}`, { records }), 202);
-    expect(body.rejected).toBe(0);
-    sent += body.accepted;
-    await waitUntilProcessed(hub, sent);
-  };
   const agencyList = async (client: TestClient, query = '') => {
     const body = await expectJson(await send(hub.url, client, 'GET', `/v1/exchange/verification-requests${query}`), 200);
     expect(listSchema(body)).toBe(true);
@@ -68,21 +47,9 @@ describe('verification requests (协查) between the FP office and the agencies'
 
   beforeAll(async () => {
     hub = await startHub({ worker: true });
-    clients.fp = await hub.createClient('family-planning');
-    clients.police = await hub.createClient('public-security');
-    clients.civil = await hub.createClient('civil-affairs');
-    clients.health = await hub.createClient('health');
+    county = await verificationCounty(hub);
+    ({ clients, discrepancy } = county);
     await signInStaff(hub, 'xiecha', PASSWORD, [['county', 'county', null], ['townshipB', 'township', B]], users);
-    await push(clients.fp, 'registry-cards', [
-      card('C-A-D', divorced, { maritalStatus: 'divorced', husband: undefined, marriageDate: undefined }),
-      card('C-A-R', moved, { maritalStatus: 'married', husband: man('李明', '1990-01-01', 405) }),
-    ]);
-    await push(clients.civil, 'marriage-records', [marriage('MR-A', 'marriage', '2025-06-01')]);
-    await push(clients.police, 'hukou-changes', [hukouChange(1, 41, { recordId: 'HK-A', eventDate: '2025-08-01', regionCode: VILLAGE_A, changeType: 'move-out', person: moved })]);
-    await hub.worker!.get(ReconciliationService).run({ trigger: 'cli', asOf: AS_OF });
-    const rows = await hub.sql(`SELECT id, kind FROM discrepancy WHERE status = 'open'`);
-    discrepancy.marital = rows.find((r) => r.kind === 'marital-status-conflict').id;
-    discrepancy.moved = rows.find((r) => r.kind === 'moved-out-still-registered').id;
   });
   afterAll(() => hub?.close());
 
@@ -146,9 +113,8 @@ describe('verification requests (协查) between the FP office and the agencies'
   });
 
   it('the corrected record goes through intake and, reconciled, closes the discrepancy as resolved-by-data; the thread shows it', async () => {
-    sent += 1;
-    await waitUntilProcessed(hub, sent);
-    const run = await hub.worker!.get(ReconciliationService).run({ trigger: 'cli', asOf: AS_OF });
+    await waitUntilProcessed(hub, county.sent + 1);
+    const run = await county.reconcile();
     expect(run.closedByData).toBe(1);
     expect(await hub.sql(`SELECT status FROM discrepancy WHERE id = $1`, [discrepancy.marital])).toEqual([{ status: 'resolved-by-data' }]);
     expect(await hub.sql(`SELECT status FROM discrepancy WHERE id = $1`, [discrepancy.moved])).toEqual([{ status: 'open' }]);

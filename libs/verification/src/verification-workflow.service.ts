@@ -116,7 +116,7 @@ export class VerificationWorkflow {
       if (locked.answer) return { outcome: 'answered', request: locked, duplicate: true };
       const answer = { answer: body.answer, comment: body.comment ?? null, messageId: corrected?.messageId ?? null, recordId: corrected?.recordId ?? null };
       await this.requests.addAnswer(tx, requestId, client.id, answer);
-      await this.requests.auditClient(tx, client.id, 'verification.answer', locked.discrepancyId, { requestId, ...answer });
+      await this.requests.auditClient(tx, client.id, 'verification.answer', locked.discrepancyId, { requestId, agency: client.agency, ...answer });
       return { outcome: 'answered', request: (await this.requests.lockForAnswer(tx, client.id, requestId))!, duplicate: false };
     });
   }

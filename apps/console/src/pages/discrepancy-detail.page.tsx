@@ -105,7 +105,7 @@ export default function DiscrepancyDetailPage() {
           items={detail.history.map((h) => ({
             children: (
               <span>
-                <When value={h.at} /> · {tk('detail.history', h.event)} · {h.by ? <span translate="no">{h.by.username}</span> : t('detail.history.system')}
+                <When value={h.at} /> · {tk('detail.history', h.event)} · {h.by ? <span translate="no">{h.by.username}</span> : typeof h.detail?.agency === 'string' ? tk('agency', h.detail.agency) : t('detail.history.system')}
                 {typeof h.detail?.comment === 'string' && <div className="sx-muted">{h.detail.comment}</div>}
               </span>
             ),
