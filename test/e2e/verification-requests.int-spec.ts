@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -6,6 +7,7 @@ import { AssessmentService } from '@sanxian/assessment';
 import { IndicatorRepository, UnitOfWork, VerificationRepository } from '@sanxian/persistence';
 import { todayInChina } from '@sanxian/reconciliation';
 import { Hub, TestClient, send, startHub, waitUntilProcessed } from '../support/hub-harness';
+import { runCliAsync } from '../support/cli-process';
 import { expectJson, signInStaff, staffCaller } from '../support/staff-api';
 import { VERIFICATION_TOWNSHIP as A, divorceMarriageRecord as marriage, verificationCounty, type VerificationCounty } from '../support/verification-county';
 
@@ -158,6 +160,31 @@ describe('verification requests (协查) between the FP office and the agencies'
     expect(byUnit['public-security']).toMatchObject({ value: 0, numerator: 0, denominator: 1, evidence: [`discrepancy:${discrepancy.moved}`] });
     expect(byUnit['civil-affairs']).toMatchObject({ value: 100, numerator: 1, denominator: 1, note: expect.stringMatching(/^median answer time 0(\.\d)? days over 1 answered$/) });
     expect(byUnit.health).toMatchObject({ value: 100, denominator: 0, note: 'no verification request fell due' });
+  });
+
+  it('`sanxian push answer` answers from a file, once', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sanxian-answer-'));
+    const file = path.join(dir, 'answer.json');
+    const env = { POLICE_SECRET: clients.police.secret };
+    const args = ['push', 'answer', file, '--request', request.police, '--client', clients.police.clientId, '--secret-env', 'POLICE_SECRET', '--url', hub.url];
+    try {
+      fs.writeFileSync(file, JSON.stringify({ answer: 'confirmed' }));
+      const refused = await runCliAsync(args, env);
+      expect([refused.status, refused.stdout]).toEqual([1, expect.stringContaining('/comment  required')]);
+
+      fs.writeFileSync(file, JSON.stringify({ answer: 'confirmed', comment: '经核实，该户已于2025年8月1日迁出' }));
+      const first = await runCliAsync(args, env);
+      expect([first.status, first.stdout.trim()]).toEqual([0, `Answered request ${request.police}: confirmed.`]);
+      const again = await runCliAsync(args, env);
+      expect([again.status, again.stdout]).toEqual([0, expect.stringContaining('was answered before')]);
+      expect(await hub.sql(`SELECT answer, comment, message_id FROM verification_answer WHERE request_id = $1`, [request.police])).toEqual([
+        { answer: 'confirmed', comment: '经核实，该户已于2025年8月1日迁出', message_id: null },
+      ]);
+      const unknown = await runCliAsync([...args.slice(0, 3), '--request', '00000000-0000-4000-8000-000000000000', ...args.slice(5)], env);
+      expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringContaining('404')]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps requests and answers as evidence: the database refuses to change or remove them', async () => {
