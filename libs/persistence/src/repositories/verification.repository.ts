@@ -1,55 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { RegionScope, VerificationAnswerKind, VerificationState } from '@sanxian/domain';
+import type { VerificationAnswerView, VerificationRequestItem } from '@sanxian/api-types';
 import { CHINA_TODAY_SQL, scopeCondition, type StaffRef } from './discrepancy.repository';
 import type { Period } from './indicator.repository';
 
-/** A verification request (协查) as stored, with its state and, once there is one, its answer. */
-export interface VerificationRequestRow {
-  id: string;
+/** A verification request (协查) as stored: the staff API's item (one declaration, in @sanxian/api-types) with its times as read and its cursor. */
+export interface VerificationRequestRow extends Omit<VerificationRequestItem, 'requestedAt' | 'answer'> {
   /** The request's place in the hub's sequence: the exchange API's paging cursor. */
   cursor: string;
-  discrepancyId: string;
-  townshipCode: string;
-  clientId: string;
-  agency: string;
-  /** The record the request is about. */
-  messageId: string;
-  recordId: string;
-  kind: string;
-  question: string;
-  crossCounty: boolean;
-  requestedOn: string;
-  dueAt: string;
   requestedAt: Date;
-  requestedBy: StaffRef | null;
-  state: VerificationState;
   answer: VerificationAnswerRow | null;
 }
 
-export interface VerificationAnswerRow {
-  answer: VerificationAnswerKind;
-  comment: string | null;
-  /** The corrected record's message, when the answer is one. */
-  messageId: string | null;
-  recordId: string | null;
-  answeredAt: Date;
-}
+export type VerificationAnswerRow = Omit<VerificationAnswerView, 'answeredAt' | 'record'> & { answeredAt: Date };
 
-export interface NewVerificationRequest {
-  discrepancyId: string;
-  townshipCode: string;
-  clientId: string;
-  agency: string;
-  messageId: string;
-  recordId: string;
-  kind: string;
-  question: string;
-  crossCounty: boolean;
-  requestedOn: string;
-  dueAt: string;
-  requestedBy: StaffRef;
-}
+export type NewVerificationRequest = Omit<VerificationRequestRow, 'id' | 'cursor' | 'requestedAt' | 'requestedBy' | 'state' | 'answer'> & { requestedBy: StaffRef };
 
 /** The department's answers (协查回复) in a period: on time of fallen due or answered, by agency, with the median answer time. */
 export interface VerificationAnswerMeasureRow {
