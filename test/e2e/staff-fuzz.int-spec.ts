@@ -18,7 +18,7 @@ const nastyText = fc.oneof(
 const deepJson = fc.integer({ min: 1, max: 5000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth));
 const jsonBody = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
-  fc.dictionary(fc.constantFrom('username', 'password', 'action', 'comment', 'ids', 'assigneeId', 'decision', 'messageIds', 'all', 'townshipCode', 'asOf', 'year', '__proto__', 'constructor'), fc.oneof(nastyText, fc.jsonValue({ maxDepth: 3 }))).map((v) => JSON.stringify(v)),
+  fc.dictionary(fc.constantFrom('username', 'password', 'action', 'comment', 'ids', 'assigneeId', 'decision', 'messageIds', 'all', 'townshipCode', 'asOf', 'year', 'question', 'messageId', 'crossCounty', '__proto__', 'constructor'), fc.oneof(nastyText, fc.jsonValue({ maxDepth: 3 }))).map((v) => JSON.stringify(v)),
   deepJson,
   nastyText,
 );
@@ -37,10 +37,12 @@ function encodeAnything(text: string): string {
 }
 
 const GETS = ['/v1/discrepancies', '/v1/discrepancies/counts', '/v1/discrepancies/{x}', '/v1/link-reviews', '/v1/link-reviews/{x}', '/v1/reconciliations', '/v1/plans', '/v1/plans/{x}',
-  '/v1/assessments/{x}/inputs', '/v1/assessments/{x}/publication', '/v1/scoreboard', '/v1/scoreboard/units/{x}', '/v1/scoreboard/units/{x}/indicators/{x}/records', '/v1/exchange/monitor', '/v1/staff', '/v1/me'];
+  '/v1/assessments/{x}/inputs', '/v1/assessments/{x}/publication', '/v1/scoreboard', '/v1/scoreboard/units/{x}', '/v1/scoreboard/units/{x}/indicators/{x}/records', '/v1/exchange/monitor', '/v1/staff', '/v1/me',
+  '/v1/discrepancies/{x}/verification-requests', '/v1/verification-requests'];
 const POSTS = ['/v1/auth/token', '/v1/discrepancies/{x}/resolution', '/v1/discrepancies/assignment', '/v1/discrepancies/{x}/assignment', '/v1/link-reviews/{x}/decision',
-  '/v1/reconciliations', '/v1/plans', '/v1/indicators/compute', '/v1/assessments/{x}/inputs', '/v1/assessments/{x}/publication', '/v1/exchange/monitor/dead/replay'];
-const QUERY_KEYS = ['regionCode', 'kind', 'status', 'overdue', 'assignee', 'limit', 'cursor', 'year', 'line', 'from', 'to', 'agency', 'role', 'region', 'version', 'limit[]', 'a[b][c]'];
+  '/v1/reconciliations', '/v1/plans', '/v1/indicators/compute', '/v1/assessments/{x}/inputs', '/v1/assessments/{x}/publication', '/v1/exchange/monitor/dead/replay',
+  '/v1/discrepancies/{x}/verification-requests'];
+const QUERY_KEYS = ['regionCode', 'kind', 'status', 'overdue', 'assignee', 'limit', 'cursor', 'year', 'line', 'from', 'to', 'agency', 'role', 'region', 'version', 'state', 'limit[]', 'a[b][c]'];
 
 describe('the staff API and sign-in under arbitrary input', () => {
   let hub: Hub;

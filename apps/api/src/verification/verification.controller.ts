@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, 
 import { DiscrepancyRepository, StaffRepository, VerificationRepository, type VerificationRequestRow } from '@sanxian/persistence';
 import { VerificationWorkflow } from '@sanxian/verification';
 import type { Page, Served, VerificationRequestItem, VerificationThread } from '@sanxian/api-types';
-import { VERIFICATION_STATES } from '@sanxian/api-types';
+import { AGENCIES, VERIFICATION_STATES } from '@sanxian/api-types';
 import { Access } from '../auth/access-policy';
 import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
@@ -11,7 +11,11 @@ import { auditUser } from '../reconciliation/discrepancy.controller';
 import { citizenIdsIn, decodeCursor, enumParam, limitParam, page, uuidParam } from '../reconciliation/staff-query';
 import { StaffRequestValidator, invalidFields } from '../reconciliation/staff-request-validator';
 
-const AGENCIES = ['public-security', 'civil-affairs', 'health', 'family-planning'] as const;
+
+/** A real calendar day, YYYY-MM-DD (not 2026-02-30), so that a forged cursor cannot reach the database. */
+function isCalendarDay(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+}
 
 export function requestItem(r: VerificationRequestRow): Served<VerificationRequestItem> {
   return {
@@ -102,7 +106,7 @@ export class VerificationController {
     const limit = limitParam(query.limit, 50, 500);
     const state = enumParam('state', query.state, [...VERIFICATION_STATES, 'unanswered', 'all'] as const, 'unanswered');
     const agency = enumParam('agency', query.agency, AGENCIES);
-    const after = decodeCursor(query.cursor, (v) => v.length === 2 && /^\d{4}-\d{2}-\d{2}$/.test(v[0]) && /^\d{1,18}$/.test(v[1]));
+    const after = decodeCursor(query.cursor, (v) => v.length === 2 && isCalendarDay(v[0]) && /^\d{1,18}$/.test(v[1]));
     const rows = await this.requests.listInScope(staff.scope, { state, agency, after: after && { dueAt: after[0], cursor: after[1] }, limit: limit + 1 });
     return page(rows, limit, requestItem, (r) => [r.dueAt, r.cursor]);
   }
