@@ -113,16 +113,17 @@ export class VerificationRepository {
     return row ? toRow(row) : undefined;
   }
 
-  /** The answer, a new row pointing at the request, in `tx`. */
+  /** The answer, a new row pointing at the request, in `tx`; answered now unless `answeredAt` says when (an import of past answers). */
   async addAnswer(
     tx: EntityManager,
     requestId: string,
     clientId: string,
-    answer: { answer: VerificationAnswerKind; comment: string | null; messageId: string | null; recordId: string | null },
+    answer: { answer: VerificationAnswerKind; comment: string | null; messageId: string | null; recordId: string | null; answeredAt?: Date },
   ): Promise<void> {
     await tx.query(
-      `INSERT INTO verification_answer (request_id, client_id, answer, comment, message_id, record_id) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [requestId, clientId, answer.answer, answer.comment, answer.messageId, answer.recordId],
+      `INSERT INTO verification_answer (request_id, client_id, answer, comment, message_id, record_id, answered_at)
+       VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()))`,
+      [requestId, clientId, answer.answer, answer.comment, answer.messageId, answer.recordId, answer.answeredAt ?? null],
     );
   }
 
@@ -154,7 +155,8 @@ export class VerificationRepository {
 
   /**
    * Requests sent in the period that fell due by `asOf` or were answered: answered by the due date
-   * (China's date) of those, by agency, with the median days from request to answer over the answered.
+   * (China's date) of those, by agency, with the median of the calendar days from the day sent to the
+   * day answered (China's dates), over the answered.
    */
   async answerMeasures(p: Period): Promise<VerificationAnswerMeasureRow[]> {
     const rows = await this.db.query(
@@ -162,7 +164,7 @@ export class VerificationRepository {
          count(*) FILTER (WHERE a.request_id IS NOT NULL AND (a.answered_at AT TIME ZONE 'Asia/Shanghai')::date <= r.due_at)::int AS num,
          count(*)::int AS den,
          count(a.request_id)::int AS answered,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.answered_at - r.requested_at) / 86400)
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY (a.answered_at AT TIME ZONE 'Asia/Shanghai')::date - r.requested_on)
            FILTER (WHERE a.request_id IS NOT NULL) AS median_days,
          array_agg(DISTINCT 'discrepancy:' || r.discrepancy_id) AS evidence
        FROM ${FROM}
