@@ -195,6 +195,15 @@ describe('verification requests (协查) between the FP office and the agencies'
     }
   });
 
+  it('takes five answers sent at once as one: the first in stands, the others are told so', async () => {
+    const sentNow = await expectJson(await staff('county', 'POST', `/v1/discrepancies/${discrepancy.moved}/verification-requests`, { question: '请再次核实迁出' }), 201);
+    const results = await Promise.all([1, 2, 3, 4, 5].map(async (n) => expectJson(await answer(clients.police, sentNow.id, { answer: 'confirmed', comment: `核实 ${n}` }), 200)));
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    const [stored] = await hub.sql(`SELECT comment FROM verification_answer WHERE request_id = $1`, [sentNow.id]);
+    for (const r of results) expect(r.answer.comment).toBe(stored.comment);
+    expect(await hub.sql(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'verification.answer' AND detail->>'requestId' = $1`, [sentNow.id])).toEqual([{ n: 1 }]);
+  });
+
   it('keeps requests and answers as evidence: the database refuses to change or remove them', async () => {
     for (const statement of [
       `UPDATE verification_request SET question = 'x'`, `DELETE FROM verification_request`,
