@@ -41,6 +41,9 @@ const BODY_KEYS = [
   'kind',
   'personName',
   'corrects',
+  'question',
+  'messageId',
+  'crossCounty',
 ];
 const jsonBody = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
@@ -88,6 +91,8 @@ const GETS = [
   '/v1/inspection/campaigns/{x}/verification',
   '/v1/inspection/campaigns/{x}/days/{x}/teams/{x}/draw',
   '/v1/inspection/campaigns/{x}/days/{x}/teams/{x}/draw/frame',
+  '/v1/discrepancies/{x}/verification-requests',
+  '/v1/verification-requests',
 ];
 const POSTS = [
   '/v1/auth/token',
@@ -108,8 +113,9 @@ const POSTS = [
   '/v1/inspection/campaigns/{x}/publication',
   '/v1/inspection/campaigns/{x}/days/{x}/teams/{x}/draw',
   '/v1/inspection/campaigns/{x}/days/{x}/teams/{x}/close',
+  '/v1/discrepancies/{x}/verification-requests',
 ];
-const QUERY_KEYS = ['regionCode', 'kind', 'status', 'overdue', 'assignee', 'limit', 'cursor', 'year', 'line', 'from', 'to', 'agency', 'role', 'region', 'version', 'limit[]', 'a[b][c]'];
+const QUERY_KEYS = ['regionCode', 'kind', 'status', 'overdue', 'assignee', 'limit', 'cursor', 'year', 'line', 'from', 'to', 'agency', 'role', 'region', 'version', 'state', 'limit[]', 'a[b][c]'];
 
 describe('the staff API and sign-in under arbitrary input', () => {
   let hub: Hub;

@@ -383,3 +383,45 @@ export interface YearLedgerView {
   outcomes: LedgerOutcomeView[];
   decisions: PersonDecisionView[];
 }
+
+// ---- verification requests (协查) ----------------------------------------------------------
+
+export const VERIFICATION_STATES = ['open', 'overdue', 'answered'] as const;
+/** open: not answered, not yet due; overdue: not answered after its due date (China's date); answered. */
+export type VerificationRequestState = (typeof VERIFICATION_STATES)[number];
+
+/** An agency's answer to a verification request: a corrected record (its message) or a confirmation. */
+export interface VerificationAnswerView {
+  answer: 'corrected' | 'confirmed';
+  comment: string | null;
+  messageId: string | null;
+  recordId: string | null;
+  answeredAt: string;
+  /** In a discrepancy's thread: the corrected record as the agency sent it. */
+  record?: unknown;
+}
+
+/** A verification request (协查) from a discrepancy to the agency behind one of its records. */
+export interface VerificationRequestItem {
+  id: string;
+  discrepancyId: string;
+  townshipCode: string;
+  agency: string;
+  clientId: string;
+  messageId: string;
+  recordId: string;
+  kind: string;
+  question: string;
+  crossCounty: boolean;
+  requestedOn: string;
+  dueAt: string;
+  requestedAt: string;
+  requestedBy: StaffRef | null;
+  state: VerificationRequestState;
+  answer: VerificationAnswerView | null;
+}
+
+/** A discrepancy's verification requests, oldest first. */
+export interface VerificationThread {
+  items: VerificationRequestItem[];
+}

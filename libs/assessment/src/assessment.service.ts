@@ -8,7 +8,7 @@ import {
   type AssessmentResult,
   type ScoringInputs,
 } from '@sanxian/domain';
-import { AssessmentRepository, AssessorInputRow, IndicatorRepository, StoredIndicatorValue, StoredPlan } from '@sanxian/persistence';
+import { AssessmentRepository, AssessorInputRow, IndicatorRepository, StoredIndicatorValue, StoredPlan, VerificationRepository } from '@sanxian/persistence';
 
 /** Days after its event within which a record counts as on time (docs/exchange-contract.md, Timeliness). */
 export const ALLOWED_NOTIFICATION_DAYS = 30;
@@ -43,6 +43,7 @@ export class AssessmentService {
   constructor(
     private readonly plans: AssessmentRepository,
     private readonly indicators: IndicatorRepository,
+    private readonly verification: VerificationRepository,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
@@ -74,7 +75,7 @@ export class AssessmentService {
     const started = Date.now();
     const { plan } = await this.planFor(year);
     const period = { from: plan.assessmentYear.from, to: plan.assessmentYear.to, asOf: asOf ?? this.config.reconcileAsOf ?? new Date().toISOString().slice(0, 10) };
-    const [births, deaths, cards, policyCompliantBirths, birthsBySex, discrepanciesDue, registryCompleteness, timeliness, validity, coverage] = await Promise.all([
+    const [births, deaths, cards, policyCompliantBirths, birthsBySex, discrepanciesDue, registryCompleteness, timeliness, validity, coverage, verificationAnswers] = await Promise.all([
       this.indicators.births(period),
       this.indicators.deaths(period),
       this.indicators.cards(),
@@ -85,9 +86,10 @@ export class AssessmentService {
       this.indicators.timeliness(period, ALLOWED_NOTIFICATION_DAYS),
       this.indicators.validity(period),
       this.indicators.coverage(period),
+      this.verification.answerMeasures(period),
     ]);
     const values = computedIndicatorValues(plan, {
-      births, deaths, cards, policyCompliantBirths, birthsBySex, discrepanciesDue, registryCompleteness, timeliness, validity, coverage,
+      births, deaths, cards, policyCompliantBirths, birthsBySex, discrepanciesDue, registryCompleteness, timeliness, validity, coverage, verificationAnswers,
       countyPopulation: censusPopulation(plan.county.code),
     });
     await this.indicators.replaceValues(plan.id, year, values.map((v) => ({ ...v, checkId: '' })));

@@ -63,6 +63,8 @@ export interface HubConfig {
   /** Minutes before a spot-check day's departure from which its team leader may draw. */
   inspectionDrawLeadMinutes: number;
   resolveWithinWorkingDays: number;
+  /** Calendar days to answer a verification request (协查): inside the county, and across its border. */
+  verificationDueDays: { withinCounty: number; crossCounty: number };
   reconcileCron: string;
   reconcileAfterIntakeDelayMs: number;
   indicatorsCron: string;
@@ -192,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     birthGraceDays: values.BIRTH_GRACE_DAYS as number,
     inspectionDrawLeadMinutes: values.INSPECTION_DRAW_LEAD_MINUTES as number,
     resolveWithinWorkingDays: values.RESOLVE_WITHIN_WORKING_DAYS as number,
+    verificationDueDays: { withinCounty: values.VERIFICATION_DUE_DAYS as number, crossCounty: values.VERIFICATION_CROSS_COUNTY_DUE_DAYS as number },
     reconcileCron: values.RECONCILE_CRON as string,
     reconcileAfterIntakeDelayMs: values.RECONCILE_AFTER_INTAKE_DELAY_MS as number,
     indicatorsCron: values.INDICATORS_CRON as string,

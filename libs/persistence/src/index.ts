@@ -21,3 +21,4 @@ export * from './repositories/ledger.repository';
 export * from './repositories/monitor.repository';
 export * from './repositories/sign-in-throttle.repository';
 export * from './repositories/inspection.repository';
+export * from './repositories/verification.repository';

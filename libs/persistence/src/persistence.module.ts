@@ -18,10 +18,29 @@ import { LinkReviewRepository } from './repositories/link-review.repository';
 import { MonitorRepository } from './repositories/monitor.repository';
 import { SignInThrottleRepository } from './repositories/sign-in-throttle.repository';
 import { InspectionRepository } from './repositories/inspection.repository';
+import { VerificationRepository } from './repositories/verification.repository';
 import { SecretBox } from './secret-box';
 import { UnitOfWork } from './unit-of-work';
 
-const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository, ReconciliationRepository, IndicatorRepository, AssessmentRepository, LedgerRepository, DiscrepancyRepository, LinkReviewRepository, MonitorRepository, SignInThrottleRepository, InspectionRepository, UnitOfWork];
+const REPOSITORIES = [
+  ClientRepository,
+  MessageLogRepository,
+  IntakeRepository,
+  ReceiptRepository,
+  RegistryRepository,
+  StaffRepository,
+  ReconciliationRepository,
+  IndicatorRepository,
+  AssessmentRepository,
+  LedgerRepository,
+  DiscrepancyRepository,
+  LinkReviewRepository,
+  MonitorRepository,
+  SignInThrottleRepository,
+  InspectionRepository,
+  VerificationRepository,
+  UnitOfWork,
+];
 
 const logger = new Logger('Database');
 /** Data sources whose app has shut down: their background connection attempts stop. */

@@ -51,6 +51,10 @@ export const ACCESS_POLICY = {
   'link-reviews.decide': FP_ACTORS,
   'reconciliations.list': FP_READERS,
   'reconciliations.start': FP_ACTORS,
+  // Verification requests (协查) come from a discrepancy: whoever may act on it may ask; its readers read the thread.
+  'verification-requests.send': FP_ACTORS,
+  'verification-requests.read': FP_READERS,
+  'verification-requests.list': FP_READERS,
 
   'plans.list': ASSESSMENT_READERS,
   'plans.read': ASSESSMENT_READERS,

@@ -15,6 +15,7 @@ export interface StaffRequestBodies {
   'discrepancy-bulk-assignment': { ids: string[]; assigneeId: string | null };
   'link-review-decision': { decision: 'confirm' | 'reject'; comment: string };
   'reconciliation-request': { townshipCode?: string; asOf?: string };
+  'verification-request': { question: string; messageId?: string; crossCounty?: boolean };
 }
 export type StaffRequestName = keyof StaffRequestBodies;
 
@@ -30,6 +31,7 @@ export function invalidFields(issues: FieldIssue[]): BadRequestException {
 
 const BODY_NAMES: readonly StaffRequestName[] = [
   'discrepancy-resolution', 'discrepancy-assignment', 'discrepancy-bulk-assignment', 'link-review-decision', 'reconciliation-request',
+  'verification-request',
 ];
 
 /** Compiles the named schemas of schemas/staff/ (all loaded, so they can refer to each other), once. */
