@@ -3,7 +3,7 @@ import { ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs
 import { FastifyRequest } from 'fastify';
 import { kindForPath } from '@sanxian/contracts';
 import { ExchangeError } from '@sanxian/exchange';
-import { ExchangeMetrics, IntakeResponse, IntakeService, SignedRequest } from '@sanxian/intake';
+import { BulkLoadService, ExchangeMetrics, IntakeResponse, IntakeService, LoadCompletion, SignedRequest } from '@sanxian/intake';
 import { MessageLogRepository, ReceiptRepository, isDatabaseUnavailable } from '@sanxian/persistence';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,6 +24,7 @@ export class ExchangeController {
     private readonly messages: MessageLogRepository,
     private readonly receipts: ReceiptRepository,
     private readonly metrics: ExchangeMetrics,
+    private readonly bulkLoads: BulkLoadService,
   ) {}
 
   @Get('messages/:messageId')
@@ -49,6 +50,16 @@ export class ExchangeController {
     if (!Number.isInteger(size) || size < 1 || size > 1000) throw new ExchangeError('invalid-body', 'limit must be an integer from 1 to 1000');
     const items = await this.receipts.listForClient(client.id, cursor, size);
     return { items, nextCursor: items.length ? items[items.length - 1].cursor : cursor };
+  }
+
+  @Post('loads/complete')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Declare the sending client's bulk load (its deliveries sent with ?load=initial|history) complete, so that reconciliation need not wait for its quiet time" })
+  @ApiResponse({ status: 200, description: '{completed: true, load} when an open load was ended; {completed: false, load: the last ended or null} when none was open (a repeated call changes nothing)' })
+  @ApiResponse({ status: 400, description: 'the body is neither empty nor a JSON object of schemas/exchange/requests/load-completion.schema.json: a problem document naming the field' })
+  async completeLoad(@Req() req: FastifyRequest): Promise<LoadCompletion> {
+    const client = await this.intake.authenticate(signed(req));
+    return this.bulkLoads.complete(client.id, signed(req).body);
   }
 
   @Post(':kindPath')

@@ -63,6 +63,8 @@ export interface HubConfig {
   resolveWithinWorkingDays: number;
   reconcileCron: string;
   reconcileAfterIntakeDelayMs: number;
+  /** A client's bulk load (initial load, history import) ends this long after its last delivery, if the client does not declare it complete. */
+  bulkLoadQuietMs: number;
   indicatorsCron: string;
   /** Receipt time = the signed time (history replays only; refused in production). */
   replayReceiptTimes: boolean;
@@ -191,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     resolveWithinWorkingDays: values.RESOLVE_WITHIN_WORKING_DAYS as number,
     reconcileCron: values.RECONCILE_CRON as string,
     reconcileAfterIntakeDelayMs: values.RECONCILE_AFTER_INTAKE_DELAY_MS as number,
+    bulkLoadQuietMs: values.BULK_LOAD_QUIET_MS as number,
     indicatorsCron: values.INDICATORS_CRON as string,
     replayReceiptTimes: values.REPLAY_RECEIPT_TIMES as boolean,
     checkpoints: checkpointConfig(values),
