@@ -117,6 +117,7 @@ describe('a registry initial load followed by the agencies\' backlog, reconciled
     expect(run.started_at.getTime()).toBeGreaterThan(completedAt.getTime() - 1000);
 
     const keys = await openKeys(hub);
+    expect(formed.truth.length).toBeGreaterThan(10);
     expect({ onlyInTruth: formed.truth.filter((k) => !keys.includes(k)), onlyInHub: keys.filter((k) => !formed.truth.includes(k)) }).toEqual({ onlyInTruth: [], onlyInHub: [] });
     formedKeys = keys;
     expect(await hub.sql(`SELECT key FROM discrepancy WHERE status = 'resolved-by-data'`)).toEqual([]);
