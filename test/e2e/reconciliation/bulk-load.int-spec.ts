@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordKind } from '@sanxian/contracts';
@@ -7,6 +7,7 @@ import { BulkLoadService } from '@sanxian/intake';
 import { StaffRepository } from '@sanxian/persistence';
 import { ReconciliationService } from '@sanxian/reconciliation';
 import { Discrepancy, Manifest, generateCounty } from '@sanxian/synth';
+import { runCliAsync } from '../../support/cli-process';
 import { COUNTY_FEEDS, pushCounty } from '../../support/county-push';
 import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../../support/hub-harness';
 import { hukouChange } from '../../support/record-factory';
@@ -229,5 +230,37 @@ describe('a bulk load nobody declares complete', () => {
       return rows.length > 0 && rows.every((r) => r.status === 'done') ? rows : undefined;
     }, 30_000);
     expect(runs.length).toBeGreaterThan(0);
+  });
+});
+
+describe('`sanxian push --load history --complete` as a process (needs `npm run build`)', () => {
+  let hub: Hub;
+  let police: TestClient;
+  let dir: string;
+
+  beforeAll(async () => {
+    hub = await startHub({ worker: false });
+    police = await hub.createClient('public-security');
+    dir = mkdtempSync(join(tmpdir(), 'sanxian-bulk-cli-'));
+  });
+  afterAll(async () => {
+    await hub?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends the file, then declares the load complete and says so', async () => {
+    const file = join(dir, 'backlog.ndjson');
+    writeFileSync(file, [1, 2].map((i) => JSON.stringify(hukouChange(i, 8, { eventDate: '2025-02-01' }))).join('\n') + '\n');
+    const env = { ...hub.env, H19_POLICE_SECRET: police.secret };
+    const args = ['push', 'hukou-change', file, '--client', police.clientId, '--secret-env', 'H19_POLICE_SECRET', '--url', hub.url];
+    const result = await runCliAsync([...args, '--load', 'history', '--complete'], env);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/load complete: 2 records in 1 batches \(history\)/);
+    expect(await hub.sql(`SELECT client_id, loads, records FROM bulk_load_end`)).toEqual([{ client_id: police.clientId, loads: ['history'], records: 2 }]);
+
+    const bare = await runCliAsync([...args, '--complete'], env);
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toContain('--complete ends a bulk load: give --load initial or --load history too');
   });
 });
