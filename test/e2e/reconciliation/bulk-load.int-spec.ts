@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import type { RecordKind } from '@sanxian/contracts';
 import { completeLoad } from '@sanxian/exchange-client';
 import { BulkLoadService } from '@sanxian/intake';
-import { StaffRepository } from '@sanxian/persistence';
 import { ReconciliationService } from '@sanxian/reconciliation';
 import { Discrepancy, Manifest, generateCounty } from '@sanxian/synth';
 import { runCliAsync } from '../../support/cli-process';
 import { COUNTY_FEEDS, pushCounty } from '../../support/county-push';
 import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../../support/hub-harness';
 import { hukouChange } from '../../support/record-factory';
-import { expectJson } from '../../support/staff-api';
+import { expectJson, signInStaff } from '../../support/staff-api';
 
 /*
  * Issue 19: bulk loads finish before they are reconciled, and field forms change nothing.
@@ -60,11 +59,9 @@ describe('a registry initial load followed by the agencies\' backlog, reconciled
   beforeAll(async () => {
     formed = await county('formed');
     hub = await startHub({ worker: true, env: { RECONCILE_AFTER_INTAKE_DELAY_MS: '300', BULK_LOAD_QUIET_MS: String(3600_000), RECONCILE_AS_OF: formed.manifest.asOf } });
-    await hub.api.get(StaffRepository).create('bulk-county', 'bulk-load-password', 'county', null);
-    const res = await fetch(`${hub.url}/v1/auth/token`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bulk-county', password: 'bulk-load-password' }),
-    });
-    token = (await expectJson(res, 200)).accessToken;
+    const users = {} as Record<'county', { id: string; token: string }>;
+    await signInStaff(hub, 'bulk', 'bulk-load-password', [['county', 'county', null]], users);
+    token = users.county.token;
   }, 120_000);
   afterAll(async () => {
     await hub?.close();
