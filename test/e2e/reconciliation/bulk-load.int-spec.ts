@@ -5,7 +5,7 @@ import type { RecordKind } from '@sanxian/contracts';
 import { completeLoad } from '@sanxian/exchange-client';
 import { BulkLoadService } from '@sanxian/intake';
 import { ReconciliationService } from '@sanxian/reconciliation';
-import { Discrepancy, Manifest, generateCounty } from '@sanxian/synth';
+import { Discrepancy, Manifest, SynthOptions, generateCounty } from '@sanxian/synth';
 import { runCliAsync } from '../../support/cli-process';
 import { COUNTY_FEEDS, pushCounty } from '../../support/county-push';
 import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../../support/hub-harness';
@@ -25,6 +25,8 @@ import { expectJson, signInStaff } from '../../support/staff-api';
  */
 
 const PEOPLE = 2500;
+/** The registry's faults raised, so that a small county has more discrepancies, of several kinds, to compare. */
+const REGISTRY_FAULTS: SynthOptions['rates'] = { missingChild: 0.3, staleMarital: 0.3, staleResidence: 0.3, staleDeath: 0.3 };
 const SEED = '19';
 const AGENCY_FEEDS = COUNTY_FEEDS.filter((kind) => kind !== 'registry-card');
 const LOAD = (kind: RecordKind) => (kind === 'registry-card' ? 'initial' : 'history');
@@ -40,7 +42,7 @@ const openKeys = async (hub: Hub) =>
 
 async function county(name: string, rates?: { fieldForm: number }): Promise<{ dir: string; manifest: Manifest; truth: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), `sanxian-bulk-${name}-`));
-  const manifest = await generateCounty({ people: PEOPLE, seed: SEED, year: 2025, out: dir, ...(rates ? { rates } : {}) });
+  const manifest = await generateCounty({ people: PEOPLE, seed: SEED, year: 2025, out: dir, rates: { ...REGISTRY_FAULTS, ...rates } });
   return { dir, manifest, truth: ndjson<Discrepancy>(join(dir, 'truth', 'discrepancies.ndjson')).map((d) => d.key).sort() };
 }
 
