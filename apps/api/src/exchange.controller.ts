@@ -58,8 +58,9 @@ export class ExchangeController {
   @ApiResponse({ status: 200, description: '{completed: true, load} when an open load was ended; {completed: false, load: the last ended or null} when none was open (a repeated call changes nothing)' })
   @ApiResponse({ status: 400, description: 'the body is neither empty nor a JSON object of schemas/exchange/requests/load-completion.schema.json: a problem document naming the field' })
   async completeLoad(@Req() req: FastifyRequest): Promise<LoadCompletion> {
-    const client = await this.intake.authenticate(signed(req));
-    return this.bulkLoads.complete(client.id, signed(req).body);
+    const request = signed(req);
+    const client = await this.intake.authenticate(request);
+    return this.bulkLoads.complete(client.id, request.body);
   }
 
   @Post(':kindPath')
