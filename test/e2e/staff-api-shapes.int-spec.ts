@@ -44,7 +44,7 @@ const KEYS = {
   staffEntry: keysOf<StaffEntry>()(['id', 'username', 'role', 'regionCode']),
   page: keysOf<Page<unknown>>()(['items', 'nextCursor']),
   counts: keysOf<DiscrepancyCounts>()(['byKind', 'byStatus', 'byTownship']),
-  monitor: keysOf<Monitor>()(['from', 'to', 'agency', 'lateAfterDays', 'totals', 'agencies', 'days', 'stations', 'rejectionReasons', 'rejections', 'dead']),
+  monitor: keysOf<Monitor>()(['from', 'to', 'agency', 'lateAfterDays', 'totals', 'agencies', 'days', 'stations', 'rejectionReasons', 'rejections', 'dead', 'bulkLoads']),
   monitorCounts: keysOf<MonitorCounts>()(['received', 'initialLoad', 'late', 'lateShare', 'rejected', 'dead']),
 };
 

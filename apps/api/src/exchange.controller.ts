@@ -3,7 +3,7 @@ import { ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs
 import { FastifyRequest } from 'fastify';
 import { kindForPath } from '@sanxian/contracts';
 import { ExchangeError } from '@sanxian/exchange';
-import { ExchangeMetrics, IntakeResponse, IntakeService, SignedRequest } from '@sanxian/intake';
+import { BulkLoadService, ExchangeMetrics, IntakeResponse, IntakeService, LoadCompletion, SignedRequest } from '@sanxian/intake';
 import { MessageLogRepository, ReceiptRepository, VerificationRepository, isDatabaseUnavailable, type VerificationListState, type VerificationRequestRow } from '@sanxian/persistence';
 import { VerificationAnswerValidator, VerificationWorkflow } from '@sanxian/verification';
 
@@ -47,6 +47,7 @@ export class ExchangeController {
     private readonly verification: VerificationWorkflow,
     private readonly requests: VerificationRepository,
     private readonly answers: VerificationAnswerValidator,
+    private readonly bulkLoads: BulkLoadService,
   ) {}
 
   @Get('messages/:messageId')
@@ -111,6 +112,17 @@ export class ExchangeController {
       case 'answered':
         return { ...agencyView(result.request), duplicate: result.duplicate };
     }
+  }
+
+  @Post('loads/complete')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Declare the sending client's bulk load (its deliveries sent with ?load=initial|history) complete, so that reconciliation need not wait for its quiet time" })
+  @ApiResponse({ status: 200, description: '{completed: true, load} when an open load was ended; {completed: false, load: the last ended or null} when none was open (a repeated call changes nothing)' })
+  @ApiResponse({ status: 400, description: 'the body is neither empty nor a JSON object of schemas/exchange/requests/load-completion.schema.json: a problem document naming the field' })
+  async completeLoad(@Req() req: FastifyRequest): Promise<LoadCompletion> {
+    const request = signed(req);
+    const client = await this.intake.authenticate(request);
+    return this.bulkLoads.complete(client.id, request.body);
   }
 
   @Post(':kindPath')

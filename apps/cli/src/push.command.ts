@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { isRecordKind, RECORD_KINDS } from '@sanxian/contracts/light';
-import { PushError, answerVerificationRequest, pushFile, type BatchFormat, type PushSummary } from '@sanxian/exchange-client';
+import { PushError, answerVerificationRequest, completeLoad, pushFile, type BatchFormat, type LoadCompletionResult, type PushSummary } from '@sanxian/exchange-client';
 
 /**
  * `sanxian push <kind> <file>`: sends an agency file to the hub as a signed client would.
@@ -16,6 +16,7 @@ interface PushCommandOptions {
   format?: BatchFormat;
   rejections?: string;
   load?: 'initial' | 'history';
+  complete?: boolean;
   json?: boolean;
   request?: string;
 }
@@ -110,6 +111,13 @@ export function progressReporter(): { update: (done: number, total?: number) => 
   };
 }
 
+/** What the hub said to the completion, in one line. */
+function completionText(completion: LoadCompletionResult): string {
+  const load = completion.load;
+  if (!completion.completed) return load ? `load: none open (the last ended ${load.endedAt}, ${load.records} records)` : 'load: none open';
+  return `load complete: ${load!.records} records in ${load!.batches} batches (${load!.loads.join(', ')}), since ${load!.openedAt}`;
+}
+
 export function registerPushCommand(program: Command): void {
   program
     .command('push')
@@ -124,6 +132,7 @@ export function registerPushCommand(program: Command): void {
     .addOption(new Option('--format <format>', 'body format to send (default ndjson; csv for a .csv file)').choices(['json', 'ndjson', 'csv']))
     .option('--rejections <file>', 'where to write rejected records (default <file>.rejections.ndjson; a name ending in .csv writes CSV)')
     .addOption(new Option('--load <load>', "what the file is: the registry's initial load, or a history import of past events; neither counts as late (default: the regular flow)").choices(['initial', 'history']))
+    .option('--complete', 'after the file, declare the bulk load (--load) complete, so that the hub reconciles it now instead of after its quiet time')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--request <id>', `with ${ANSWER}: the verification request's id (requestId in GET /v1/exchange/verification-requests)`)
     // Usage errors exit 2, so that 1 keeps meaning "pushed, but some records were rejected".
@@ -144,6 +153,10 @@ export function registerPushCommand(program: Command): void {
       }
       const secret = secretFrom(options, command);
       if (!secret) return;
+      if (options.complete && options.load === undefined) {
+        command.error('error: --complete ends a bulk load: give --load initial or --load history too', { exitCode: EXIT_FAILED });
+        return;
+      }
       const progress = progressReporter();
       let summary: PushSummary;
       try {
@@ -170,7 +183,19 @@ export function registerPushCommand(program: Command): void {
         return;
       }
       progress.stop();
-      process.stdout.write((options.json ? JSON.stringify(summaryJson(summary), null, 2) : summaryText(kind, summary)) + '\n');
+      let completion: LoadCompletionResult | undefined;
+      if (options.complete) {
+        try {
+          completion = await completeLoad({ url: options.url, clientId: options.client, secret });
+        } catch (error) {
+          process.stdout.write(summaryText(kind, summary) + '\n');
+          process.stderr.write(`push: the file was sent, but the load could not be declared complete: ${error instanceof Error ? error.message : String(error)}\n`);
+          process.exitCode = EXIT_FAILED;
+          return;
+        }
+      }
+      const text = options.json ? JSON.stringify({ ...summaryJson(summary), ...(completion ? { loadCompletion: completion } : {}) }, null, 2) : summaryText(kind, summary) + (completion ? `\n${completionText(completion)}` : '');
+      process.stdout.write(text + '\n');
       process.exitCode = summary.rejected > 0 ? EXIT_REJECTED : 0;
     });
 }

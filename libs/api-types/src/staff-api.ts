@@ -317,6 +317,22 @@ export interface DeadMessage {
   error: string | null;
 }
 
+/** A client's bulk load still open (deliveries sent with `?load=initial|history`): automatic reconciliation waits for it. */
+export interface MonitorBulkLoad {
+  clientId: string;
+  agency: AgencyId;
+  clientName: string;
+  loads: ('initial' | 'history')[];
+  openedAt: string;
+  lastDeliveryAt: string;
+  /** When it ends by itself if nothing more is sent and the client does not declare it complete. */
+  quietEndsAt: string;
+  batches: number;
+  records: number;
+  /** Of its batches, those not processed yet. */
+  pendingBatches: number;
+}
+
 export interface Monitor {
   from: string;
   to: string;
@@ -329,6 +345,8 @@ export interface Monitor {
   rejectionReasons: { agency: AgencyId; kind: string; code: string; path: string; example: string | null; count: number }[];
   rejections: MonitorRejection[];
   dead: { total: number; items: DeadMessage[] };
+  /** The bulk loads open now (whatever the period), and the quiet time that ends one (BULK_LOAD_QUIET_MS). */
+  bulkLoads: { quietMs: number; open: MonitorBulkLoad[] };
 }
 
 export interface ReplayResult {

@@ -67,6 +67,8 @@ export interface HubConfig {
   verificationDueDays: { withinCounty: number; crossCounty: number };
   reconcileCron: string;
   reconcileAfterIntakeDelayMs: number;
+  /** A client's bulk load (initial load, history import) ends this long after its last delivery, if the client does not declare it complete. */
+  bulkLoadQuietMs: number;
   indicatorsCron: string;
   /** Receipt time = the signed time (history replays only; refused in production). */
   replayReceiptTimes: boolean;
@@ -197,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     verificationDueDays: { withinCounty: values.VERIFICATION_DUE_DAYS as number, crossCounty: values.VERIFICATION_CROSS_COUNTY_DUE_DAYS as number },
     reconcileCron: values.RECONCILE_CRON as string,
     reconcileAfterIntakeDelayMs: values.RECONCILE_AFTER_INTAKE_DELAY_MS as number,
+    bulkLoadQuietMs: values.BULK_LOAD_QUIET_MS as number,
     indicatorsCron: values.INDICATORS_CRON as string,
     replayReceiptTimes: values.REPLAY_RECEIPT_TIMES as boolean,
     checkpoints: checkpointConfig(values),

@@ -22,3 +22,4 @@ export * from './repositories/monitor.repository';
 export * from './repositories/sign-in-throttle.repository';
 export * from './repositories/inspection.repository';
 export * from './repositories/verification.repository';
+export * from './repositories/bulk-load.repository';

@@ -19,6 +19,7 @@ import { MonitorRepository } from './repositories/monitor.repository';
 import { SignInThrottleRepository } from './repositories/sign-in-throttle.repository';
 import { InspectionRepository } from './repositories/inspection.repository';
 import { VerificationRepository } from './repositories/verification.repository';
+import { BulkLoadRepository } from './repositories/bulk-load.repository';
 import { SecretBox } from './secret-box';
 import { UnitOfWork } from './unit-of-work';
 
@@ -39,6 +40,7 @@ const REPOSITORIES = [
   SignInThrottleRepository,
   InspectionRepository,
   VerificationRepository,
+  BulkLoadRepository,
   UnitOfWork,
 ];
 

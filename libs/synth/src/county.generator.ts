@@ -5,6 +5,7 @@ import { FamilyCardOffice, truthId, type RegistryFault } from './family-card.off
 import { computeDiscrepancies, type TruthRules } from './ground-truth.calculator';
 import { CompositionSteering, generateHousehold, generateMoverHousehold } from './household.generator';
 import type { Household } from './population.types';
+import { FieldFormWriter } from './field-form.writer';
 import { RandomSource } from './random-source';
 import type { ResolvedOptions } from './synth-options';
 import type { Discrepancy, FeedEntry, HouseholdTruth } from './synth-records.types';
@@ -72,7 +73,10 @@ export function* generateHouseholds(options: ResolvedOptions, county: CountyData
     const entries = [...cards, ...feed.entries];
     if (feed.resends.length > 0) resends.push({ due: number + RESEND_DELAY, entries: feed.resends });
     state.populationAtEnd += household.members.filter((p) => p.member && p.alive).length;
-    return { entries, discrepancies: computeDiscrepancies(entries, rules, household.village), households: [householdTruth(ctx, household, office)] };
+    // The truth is what the hub reads, the normal forms: computed before the field forms are written.
+    const discrepancies = computeDiscrepancies(entries, rules, household.village);
+    new FieldFormWriter(options.rates.fieldForm, RandomSource.derive(seed, 'forms', ...key), state.feed.faults).write([...entries, ...feed.resends]);
+    return { entries, discrepancies, households: [householdTruth(ctx, household, office)] };
   };
   const released = (): FeedEntry[] => {
     const out: FeedEntry[] = [];

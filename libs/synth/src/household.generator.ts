@@ -1,9 +1,9 @@
 import { addYears, ageOn, civilOf, dayOf, isoDate, type Day } from './calendar.util';
 import type { CensusRow } from './county-data.loader';
 import { BOY_SHARE, MAX_AGE, completedParityTable, floatingOutShare, type AgeSampler } from './demography.model';
-import { drawGivenName, drawSurname } from './person-name.factory';
+import { drawGivenName, drawSurname, withDottedName } from './person-name.factory';
 import type { Household, MaritalStatus, Person, Residence, Sex } from './population.types';
-import { WeightedTable, type RandomSource } from './random-source';
+import { RandomSource, WeightedTable } from './random-source';
 import type { WorldContext } from './world-context';
 
 /** The birth policy in force on a day (README "The model", policy compliance). */
@@ -53,6 +53,8 @@ export function createPerson(ctx: WorldContext, rng: RandomSource, init: PersonI
     member: init.member ?? true,
     alive: true,
   };
+  // Someone not named after a parent may bear a dotted name, drawn from a stream of its own so that the world's draws stay the same.
+  if (init.surname === undefined) person.name = withDottedName(RandomSource.derive(ctx.options.seed, 'names', person.serial), person.name, init.sex);
   if (init.idPrefix !== undefined) person.citizenId = ctx.ids.allocate(init.idPrefix, init.birth, init.sex);
   return person;
 }
