@@ -20,6 +20,9 @@ const ROUTES: { method: string; path: string; operation: Operation; request?: st
   { method: 'post', path: '/v1/discrepancies/{id}/resolution', operation: 'discrepancies.resolve', body: {} },
   { method: 'post', path: '/v1/discrepancies/assignment', operation: 'discrepancies.assign', body: {} },
   { method: 'post', path: '/v1/discrepancies/{id}/assignment', operation: 'discrepancies.assign', body: {} },
+  { method: 'post', path: '/v1/discrepancies/{id}/verification-requests', operation: 'verification-requests.send', body: {} },
+  { method: 'get', path: '/v1/discrepancies/{id}/verification-requests', operation: 'verification-requests.read' },
+  { method: 'get', path: '/v1/verification-requests', operation: 'verification-requests.list' },
   { method: 'get', path: '/v1/link-reviews', operation: 'link-reviews.list' },
   { method: 'get', path: '/v1/link-reviews/{id}', operation: 'link-reviews.read', request: '/v1/link-reviews/1' },
   { method: 'post', path: '/v1/link-reviews/{id}/decision', operation: 'link-reviews.decide', request: '/v1/link-reviews/1/decision', body: {} },
@@ -38,6 +41,10 @@ const ROUTES: { method: string; path: string; operation: Operation; request?: st
   { method: 'post', path: '/v1/assessments/{year}/inputs', operation: 'assessment-inputs.enter', body: {} },
   { method: 'get', path: '/v1/assessments/{year}/publication', operation: 'assessment-publication.read' },
   { method: 'post', path: '/v1/assessments/{year}/publication', operation: 'assessment-publication.publish', body: {} },
+  { method: 'post', path: '/v1/assessments/{year}/inputs/{inputId}/withdrawal', operation: 'assessment-inputs.withdraw', request: '/v1/assessments/2026/inputs/1/withdrawal', body: {} },
+  { method: 'get', path: '/v1/assessments/{year}/ledger', operation: 'ledger.read' },
+  { method: 'post', path: '/v1/assessments/{year}/ledger/decisions', operation: 'ledger.decide', body: {} },
+  { method: 'get', path: '/v1/assessments/{year}/ledger.xlsx', operation: 'ledger.export' },
   { method: 'get', path: '/v1/scoreboard', operation: 'scoreboard.read', request: '/v1/scoreboard?year=2026' },
   { method: 'get', path: '/v1/scoreboard.xlsx', operation: 'scoreboard.read', request: '/v1/scoreboard.xlsx?year=2026' },
   { method: 'get', path: '/v1/scoreboard.csv', operation: 'scoreboard.read', request: '/v1/scoreboard.csv?year=2026&line=business' },
@@ -49,6 +56,25 @@ const ROUTES: { method: string; path: string; operation: Operation; request?: st
   { method: 'get', path: '/v1/exchange/monitor', operation: 'monitor.read' },
   { method: 'post', path: '/v1/exchange/monitor/dead/replay', operation: 'monitor.replay', body: {} },
   { method: 'get', path: '/v1/staff', operation: 'staff.directory' },
+  { method: 'post', path: '/v1/inspection/campaigns', operation: 'inspection-campaigns.create', body: {} },
+  { method: 'get', path: '/v1/inspection/campaigns', operation: 'inspection-campaigns.list' },
+  { method: 'get', path: '/v1/inspection/campaigns/{id}', operation: 'inspection-campaigns.read' },
+  { method: 'post', path: '/v1/inspection/campaigns/{id}/freeze', operation: 'inspection-campaigns.freeze', body: {} },
+  { method: 'post', path: '/v1/inspection/campaigns/{id}/publication', operation: 'inspection-campaigns.publish', body: {} },
+  { method: 'get', path: '/v1/inspection/campaigns/{id}/record', operation: 'inspection-campaigns.record' },
+  { method: 'get', path: '/v1/inspection/campaigns/{id}/verification', operation: 'inspection-campaigns.verify' },
+  ...(['draw', 'close'] as const).map((action) => ({
+    method: 'post', path: `/v1/inspection/campaigns/{id}/days/{day}/teams/{team}/${action}`, operation: `inspection-draws.${action}` as Operation,
+    request: `/v1/inspection/campaigns/${ID}/days/2026-12-08/teams/A/${action}`, body: {},
+  })),
+  {
+    method: 'get', path: '/v1/inspection/campaigns/{id}/days/{day}/teams/{team}/draw', operation: 'inspection-draws.read',
+    request: `/v1/inspection/campaigns/${ID}/days/2026-12-08/teams/A/draw`,
+  },
+  {
+    method: 'get', path: '/v1/inspection/campaigns/{id}/days/{day}/teams/{team}/draw/frame', operation: 'inspection-draws.frame',
+    request: `/v1/inspection/campaigns/${ID}/days/2026-12-08/teams/A/draw/frame`,
+  },
 ];
 
 const REGION: Record<StaffRole, string | null> = { admin: null, county: null, township: '511325101', inspector: null, department: 'health' };
