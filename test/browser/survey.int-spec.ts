@@ -189,4 +189,22 @@ describe('the household survey on a phone, offline', () => {
     expect(posted).toHaveLength(2);
     await screenshotViewport(page, 'survey-phone-synced');
   }, 120_000);
+
+  it('clears the day\'s personal data from the device once the hub holds the return, and keeps the keys', async () => {
+    await page.getByRole('button', { name: '清除本机调查数据' }).click();
+    const dialog = await openedDialog(page);
+    await dialog.getByRole('button', { name: '清除本机调查数据' }).click();
+    await expectText(page.getByTestId('survey-day'), '本机还没有检查点');
+    await expectText(page.locator('main'), '还没有已签字的调查表');
+    const left = await page.evaluate(() => new Promise<number[]>((resolve, reject) => {
+      const open = (globalThis as any).indexedDB.open('sanxian-survey');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const tx = open.result.transaction(['days', 'drafts', 'outbox', 'keys']);
+        const counts = ['days', 'drafts', 'outbox', 'keys'].map((name) => tx.objectStore(name).count());
+        tx.oncomplete = () => resolve(counts.map((r: any) => r.result));
+      };
+    }));
+    expect(left).toEqual([0, 0, 0, 2]);
+  }, 60_000);
 });

@@ -217,6 +217,20 @@ export default function SurveyPage() {
     });
   };
 
+  const clearDevice = () =>
+    modal.confirm({
+      title: t('survey.clear'),
+      content: t('survey.clearConfirm'),
+      okText: t('survey.clear'),
+      okButtonProps: { danger: true },
+      onOk: async () => {
+        const kept = await surveyStore.clearSurveyed();
+        setDraft(null);
+        await refresh();
+        message.success(t('survey.cleared', { kept }));
+      },
+    });
+
   const correction = () => {
     if (!day || !village || !signedHere.length) return;
     const original = signedHere[signedHere.length - 1].returnId;
@@ -348,6 +362,9 @@ export default function SurveyPage() {
         title={t('survey.outbox')}
         extra={<Button size="small" icon={<CloudSyncOutlined />} loading={syncing} onClick={() => sync()}>{syncing ? t('survey.syncing') : t('survey.syncNow')}</Button>}
       >
+        {(day || outbox.length > 0) && (
+          <Button size="small" danger style={{ marginBottom: 8 }} onClick={clearDevice}>{t('survey.clear')}</Button>
+        )}
         {outbox.length === 0 ? (
           <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('survey.outboxEmpty')} />
         ) : (

@@ -121,6 +121,23 @@ export const surveyStore = {
   async pending(): Promise<QueuedReturn[]> {
     return (await db()).getAllFromIndex('outbox', 'state', 'pending');
   },
+  /**
+   * Removes the personal data the device holds once it is no longer needed: the days (the frame's
+   * names and ids), every draft, and the returns the hub holds (已同步, 重复). Returns still to send
+   * or refused stay, as do the keys. Returns how many returns stay.
+   */
+  async clearSurveyed(): Promise<number> {
+    const tx = (await db()).transaction(['days', 'drafts', 'outbox'], 'readwrite');
+    await tx.objectStore('days').clear();
+    await tx.objectStore('drafts').clear();
+    let kept = 0;
+    for (let cursor = await tx.objectStore('outbox').openCursor(); cursor; cursor = await cursor.continue()) {
+      if (cursor.value.state === 'synced' || cursor.value.state === 'duplicate') await cursor.delete();
+      else kept += 1;
+    }
+    await tx.done;
+    return kept;
+  },
   async answered(returnId: string, state: Exclude<SyncState, 'pending'>, reason?: string): Promise<void> {
     const tx = (await db()).transaction('outbox', 'readwrite');
     const queued = await tx.store.get(returnId);
