@@ -86,6 +86,36 @@ describe('the household survey on a phone, offline', () => {
     await (await settled(page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first())).click();
   }
 
+  /** Fills the drawn village's return: the first household as seen, the second not at home. */
+  async function fillReturn(): Promise<void> {
+    const households = await page.locator('[data-household]').evaluateAll((els) => els.map((e) => e.getAttribute('data-household')!));
+    // The first household: everyone as the registry says, and what it does not hold seen by hand.
+    await page.locator(`[data-household="${households[0]}"]`).click();
+    for (const card of await page.locator('.sx-survey-person').all()) {
+      await card.getByRole('button', { name: '逐项与台账一致' }).click();
+      for (const row of await card.locator('.sx-survey-item[data-state="missing"]').all()) {
+        const item = await row.getAttribute('data-item');
+        if (item === 'maritalStatus') await choose(row.getByRole('combobox').first(), '已婚');
+        else if (item === 'contraception') await choose(row.getByRole('combobox').first(), '上环');
+        else await choose(row.getByRole('combobox').last(), '拒绝调查');
+      }
+    }
+    // The second household: nobody at home.
+    await page.locator(`[data-household="${households[1]}"]`).click();
+    const second = page.locator(`.ant-collapse-item:has(> .ant-collapse-header [data-household="${households[1]}"])`);
+    await second.locator('label', { hasText: '未调查，原因：' }).first().click();
+    await choose(second.getByRole('combobox').first(), '不在家');
+    expect(await page.locator('.sx-survey-item[data-state="missing"]:visible').count()).toBe(0);
+  }
+
+  /** Signs the open return with every member ticked, through the confirmation. */
+  async function signReturn(): Promise<void> {
+    await page.getByRole('button', { name: '签字并保存' }).click();
+    const dialog = await openedDialog(page);
+    await expectText(dialog, '一律不得更改');
+    await dialog.getByRole('button', { name: /签字并保存|签 字并保存/ }).click();
+  }
+
   it('lets the leader draw the day and keep its points on the device, and make the team\'s keys there', async () => {
     await signIn(page, hub.url, 'survey-leader', PASSWORD, '/survey');
     await page.evaluate(() => (globalThis as any).navigator.serviceWorker.ready);
@@ -126,29 +156,8 @@ describe('the household survey on a phone, offline', () => {
   }, 120_000);
 
   it('takes a complete return, signed by both members on the device, while offline', async () => {
-    const households = await page.locator('[data-household]').evaluateAll((els) => els.map((e) => e.getAttribute('data-household')!));
-    // The first household: everyone as the registry says, and what it does not hold seen by hand.
-    await page.locator(`[data-household="${households[0]}"]`).click();
-    for (const card of await page.locator('.sx-survey-person').all()) {
-      await card.getByRole('button', { name: '逐项与台账一致' }).click();
-      for (const row of await card.locator('.sx-survey-item[data-state="missing"]').all()) {
-        const item = await row.getAttribute('data-item');
-        if (item === 'maritalStatus') await choose(row.getByRole('combobox').first(), '已婚');
-        else if (item === 'contraception') await choose(row.getByRole('combobox').first(), '上环');
-        else await choose(row.getByRole('combobox').last(), '拒绝调查');
-      }
-    }
-    // The second household: nobody at home.
-    await page.locator(`[data-household="${households[1]}"]`).click();
-    const second = page.locator(`.ant-collapse-item:has(> .ant-collapse-header [data-household="${households[1]}"])`);
-    await second.locator('label', { hasText: '未调查，原因：' }).first().click();
-    await choose(second.getByRole('combobox').first(), '不在家');
-    expect(await page.locator('.sx-survey-item[data-state="missing"]:visible').count()).toBe(0);
-
-    await page.getByRole('button', { name: '签字并保存' }).click();
-    const dialog = await openedDialog(page);
-    await expectText(dialog, '一律不得更改');
-    await dialog.getByRole('button', { name: /签字并保存|签 字并保存/ }).click();
+    await fillReturn();
+    await signReturn();
     const outbox = page.getByTestId('survey-outbox');
     await expectText(outbox, '待同步');
     returnId = (await outbox.locator('[data-return]').first().getAttribute('data-return'))!;
@@ -190,6 +199,19 @@ describe('the household survey on a phone, offline', () => {
     await screenshotViewport(page, 'survey-phone-synced');
   }, 120_000);
 
+  it('shows a correction signed with a revoked key as refused, with the hub\'s reason', async () => {
+    const [memberKey] = (await expectJson(await call('admin', 'GET', `/v1/signing-keys?staffId=${users.member.id}`), 200)).items;
+    await expectJson(await call('admin', 'POST', `/v1/signing-keys/${memberKey.keyId}/revocation`, { reason: 'phone lost' }), 200);
+    await page.getByRole('button', { name: '另填一份（更正表）' }).click();
+    await page.locator('[data-group="01"]').click();
+    await fillReturn();
+    await signReturn();
+    const refused = page.locator('[data-testid="survey-outbox"] [data-state="rejected"]');
+    await expectText(refused, '被拒绝');
+    expect(await hub.sql(`SELECT 1 FROM survey_return WHERE return_id = $1`, [await refused.getAttribute('data-return')])).toEqual([]);
+    await screenshotViewport(page, 'survey-phone-refused');
+  }, 120_000);
+
   it('clears the day\'s personal data from the device once the hub holds the return, and keeps the keys', async () => {
     await page.getByRole('button', { name: '清除本机调查数据' }).click();
     const dialog = await openedDialog(page);
@@ -205,6 +227,7 @@ describe('the household survey on a phone, offline', () => {
         tx.oncomplete = () => resolve(counts.map((r: any) => r.result));
       };
     }));
-    expect(left).toEqual([0, 0, 0, 2]);
+    // The refused correction stays, and both keys.
+    expect(left).toEqual([0, 0, 1, 2]);
   }, 60_000);
 });

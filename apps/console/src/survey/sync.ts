@@ -12,7 +12,11 @@ export interface SyncOutcome {
   reached?: boolean;
 }
 
-/** Answers that mean "not now" rather than "never": the return stays 待同步 and goes with the next sync. */
+/**
+ * Answers that mean "not now" rather than "never": the return stays 待同步 and goes with the next
+ * sync. Any other refusal (400, 404, 409 — this returnId with other content, or the campaign
+ * published —, 422 incomplete or bad signatures) is final: 被拒绝, with the hub's reason.
+ */
 function retryLater(error: unknown): boolean {
   if (error instanceof NetworkError) return true;
   return error instanceof ApiError && (error.status >= 500 || [401, 403, 408, 429].includes(error.status));
@@ -29,10 +33,7 @@ async function sendPending(): Promise<SyncOutcome> {
       outcome[state] += 1;
     } catch (error) {
       outcome.reached = !(error instanceof NetworkError);
-      if (error instanceof ApiError && error.status === 409) {
-        await surveyStore.answered(queued.returnId, 'duplicate', error.detail);
-        outcome.duplicate += 1;
-      } else if (retryLater(error)) {
+      if (retryLater(error)) {
         outcome.waiting += 1;
         // No network: the others would fail alike; they wait for the next sync.
         if (error instanceof NetworkError) {
