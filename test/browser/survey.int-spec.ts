@@ -7,7 +7,7 @@ import { processRecords } from '../support/process-records';
 import { citizenId, registryCard } from '../support/record-factory';
 import { expectJson, signInStaff, staffCaller } from '../support/staff-api';
 import {
-  PHONE, assertBrowserTestsCanRun, closeBrowserSuite, contextAt, expectText, launchChromium, layoutProblems, openedDialog, screenshot, screenshotViewport, settled, signIn,
+  ALLOWED_LATIN, PHONE, assertBrowserTestsCanRun, englishWords, closeBrowserSuite, contextAt, expectText, launchChromium, layoutProblems, openedDialog, screenshot, screenshotViewport, settled, signIn,
 } from './browser-harness';
 
 /**
@@ -136,6 +136,7 @@ describe('the household survey on a phone, offline', () => {
       await expectJson(await call('admin', 'POST', `/v1/staff/${staffId}/signing-keys`, { algorithm, publicKey, label: 'team A phone' }), 201);
     }
     expect(await layoutProblems(page)).toEqual([]);
+    expect(await englishWords(page, ALLOWED_LATIN)).toEqual([]);
     await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
     await screenshotViewport(page, 'survey-phone-ready');
   }, 120_000);
@@ -152,6 +153,7 @@ describe('the household survey on a phone, offline', () => {
     const missing = page.getByTestId('survey-missing');
     await expectText(missing, '第01组 户');
     expect(await missing.innerText()).toContain('王丽：姓名');
+    expect(await englishWords(page, ALLOWED_LATIN)).toEqual([]);
     await screenshot(page, 'survey-phone-missing');
   }, 120_000);
 
