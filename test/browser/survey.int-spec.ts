@@ -214,12 +214,15 @@ describe('the household survey on a phone, offline', () => {
     await screenshotViewport(page, 'survey-phone-refused');
   }, 120_000);
 
-  it('clears the day\'s personal data from the device once the hub holds the return, and keeps the keys', async () => {
+  it('clears the day\'s personal data from the device once the hub holds the return, and keeps the keys and what it refused', async () => {
     await page.getByRole('button', { name: '清除本机调查数据' }).click();
     const dialog = await openedDialog(page);
     await dialog.getByRole('button', { name: '清除本机调查数据' }).click();
     await expectText(page.getByTestId('survey-day'), '本机还没有检查点');
-    await expectText(page.locator('main'), '还没有已签字的调查表');
+    // The refused correction stays (to be seen to); the return the hub holds is gone.
+    const outbox = page.getByTestId('survey-outbox');
+    await waitFor('the outbox cleared', async () => (await outbox.locator('[data-return]').count()) === 1);
+    expect(await outbox.locator('[data-return]').getAttribute('data-state')).toBe('rejected');
     const left = await page.evaluate(() => new Promise<number[]>((resolve, reject) => {
       const open = (globalThis as any).indexedDB.open('sanxian-survey');
       open.onerror = () => reject(open.error);
