@@ -16,6 +16,9 @@ const VILLAGE: FrameVillage = {
             { personKey: 'C1:woman', cardId: 'C1', role: 'woman', name: '王丽', citizenId: '511325199001010021', sex: 'F', birthDate: '1990-01-01', maritalStatus: 'married' },
             { personKey: 'C1:child:1', cardId: 'C1', role: 'child', name: '李明', citizenId: null, sex: 'M', birthDate: '2019-03-02' },
             { personKey: 'C1:child:2', cardId: 'C1', role: 'child', name: '李红', citizenId: null, sex: 'F', birthDate: '2016-07-09' },
+            // Another card in the same household (a daughter-in-law's): her children are not the first woman's.
+            { personKey: 'C9:woman', cardId: 'C9', role: 'woman', name: '赵敏', citizenId: null, sex: 'F', birthDate: '1996-02-02', maritalStatus: 'married' },
+            { personKey: 'C9:child:1', cardId: 'C9', role: 'child', name: '李小', citizenId: null, sex: 'M', birthDate: '2024-01-05' },
           ],
         },
       ],
@@ -29,8 +32,8 @@ const draft = () => newDraft({ returnId: 'r1', campaignId: 'c1', drawId: 'd1', s
 describe('a survey return being filled', () => {
   it('starts with every group, household and person of the frame, and misses every item asked of each by role', () => {
     const missing = missingFromReturn(draft(), VILLAGE);
-    // A woman is asked seven items, a child four: 7 + 4 + 4.
-    expect(missing).toHaveLength(15);
+    // A woman is asked seven items, a child four: 7 + 4 + 4 + 7 + 4.
+    expect(missing).toHaveLength(26);
     expect(missing.filter((m) => m.personKey === 'C1:child:1').map((m) => m.item)).toEqual(['name', 'citizenId', 'sex', 'birthDate']);
   });
 
@@ -53,9 +56,10 @@ describe('a survey return being filled', () => {
     expect(missingFromReturn(value, VILLAGE).filter((m) => m.groupCode === '02')).toEqual([]);
   });
 
-  it('reads a woman\'s children from the child persons of her household, by birth date', () => {
+  it('reads a woman\'s children from the child persons of her family card, by birth date', () => {
     const [household] = VILLAGE.groups[0].households;
     expect(JSON.parse(frameValue(household.persons[0], 'children', household))).toEqual([{ birthDate: '2016-07-09', sex: 'F' }, { birthDate: '2019-03-02', sex: 'M' }]);
+    expect(JSON.parse(frameValue(household.persons[3], 'children', household))).toEqual([{ birthDate: '2024-01-05', sex: 'M' }]);
     expect(frameValue(household.persons[1], 'children', household)).toBe('');
     expect(frameValue(household.persons[0], 'contraception', household)).toBe('');
   });

@@ -104,9 +104,9 @@ export function missingFromReturn(value: SurveyReturn, village: FrameVillage): M
   return missing;
 }
 
-/** A woman's children as the registry holds them (the child persons of her household), as the survey writes them. */
-function frameChildren(household: FrameHousehold | undefined): string {
-  const children = (household?.persons ?? []).filter((p) => p.role === 'child' && p.birthDate);
+/** A woman's children as the registry holds them (the child persons of her family card), as the survey writes them. */
+function frameChildren(woman: FramePerson, household: FrameHousehold | undefined): string {
+  const children = (household?.persons ?? []).filter((p) => p.role === 'child' && p.cardId === woman.cardId && p.birthDate);
   return JSON.stringify(children.map((c) => ({ birthDate: c.birthDate!, ...(c.sex ? { sex: c.sex } : {}) })).sort((a, b) => a.birthDate.localeCompare(b.birthDate)));
 }
 
@@ -119,7 +119,7 @@ export function frameValue(person: FramePerson | undefined, item: SurveyItem, ho
     case 'sex': return person.sex ?? '';
     case 'birthDate': return person.birthDate ?? '';
     case 'maritalStatus': return person.maritalStatus ?? '';
-    case 'children': return person.role === 'woman' ? frameChildren(household) : '';
+    case 'children': return person.role === 'woman' ? frameChildren(person, household) : '';
     default: return '';
   }
 }
