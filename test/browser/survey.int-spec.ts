@@ -114,6 +114,7 @@ describe('the household survey on a phone, offline', () => {
     const dialog = await openedDialog(page);
     await expectText(dialog, '一律不得更改');
     await dialog.getByRole('button', { name: /签字并保存|签 字并保存/ }).click();
+    await dialog.waitFor({ state: 'hidden' });
   }
 
   it('lets the leader draw the day and keep its points on the device, and make the team\'s keys there', async () => {
@@ -209,7 +210,9 @@ describe('the household survey on a phone, offline', () => {
     await fillReturn();
     await signReturn();
     const refused = page.locator('[data-testid="survey-outbox"] [data-state="rejected"]');
-    await expectText(refused, '被拒绝');
+    await expectText(refused, '中心拒收的原因');
+    expect(await refused.innerText()).toMatch(/no enrolled key|revoked/);
+    expect(await englishWords(page, ALLOWED_LATIN)).toEqual([]);
     expect(await hub.sql(`SELECT 1 FROM survey_return WHERE return_id = $1`, [await refused.getAttribute('data-return')])).toEqual([]);
     await screenshotViewport(page, 'survey-phone-refused');
   }, 120_000);

@@ -15,7 +15,7 @@ import { chinaDay, ledTeamDay, missingFromReturn, newDraft, type Missing } from 
 import { draftKey, surveyStore, type DeviceKey, type QueuedReturn, type SurveyDay, type SyncState, type TeamMember } from '../survey/survey-store';
 import { syncReturns } from '../survey/sync';
 
-const STATE_COLOUR: Record<SyncState, string> = { pending: 'processing', synced: 'success', duplicate: 'default', rejected: 'error' };
+const STATE_COLOUR: Record<SyncState, string> = { pending: 'blue', synced: 'green', duplicate: 'default', rejected: 'red' };
 /** How often an offline page asks whether the hub answers again. */
 const RECHECK_MS = 10_000;
 /** How many missing things the refusal to sign lists before it says "and n more". */
@@ -382,7 +382,10 @@ export default function SurveyPage() {
                   <Typography.Text className="sx-muted">
                     {t('survey.signedAt', { at: dateTime(queued.signedAt) })} · {t('survey.signatures', { count: queued.signed.signatures.length })}
                   </Typography.Text>
-                  {queued.reason && queued.state === 'rejected' && <Typography.Text type="danger">{queued.reason}</Typography.Text>}
+                  {queued.reason && queued.state === 'rejected' && (
+                    // The hub's reason in its own words (its messages are English): data, not the console's text.
+                    <Typography.Text type="danger">{t('survey.hubReason')}<span translate="no">{queued.reason}</span></Typography.Text>
+                  )}
                 </Space>
               </List.Item>
             )}
