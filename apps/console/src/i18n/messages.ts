@@ -256,7 +256,7 @@ const zhCN = {
   'scoreboard.rankShort': '第 {rank} 名',
 
   'ledger.title': '考核奖惩台账',
-  'ledger.intro': '县考核办公布年度考核结果时，各单位的等次和奖金、不奖不惩、黄牌警告和一票否决记入台账；对责任人的诫勉谈话和表态发言也记在这里。台账只增不改，更正是新的一条记录。',
+  'ledger.intro': '县考核办公布年度考核结果时，各单位的等次和奖金、不奖不惩、黄牌警告和一票否决记入台账；对责任人的诫勉谈话和大会检讨也记在这里。台账只增不改，更正是新的一条记录。',
   'ledger.empty': '本年度考核结果尚未公布',
   'ledger.emptyHint': '县考核办公布年度考核结果后，各单位的奖惩结果会记入台账并显示在这里。',
   'ledger.published': '考核结果已于 {at} 公布',
@@ -287,7 +287,7 @@ const zhCN = {
   'ledger.status.void': '作废（第 {id} 条）',
   'ledger.status.corrects': '更正第 {id} 条',
   'ledger.kind.admonition': '诫勉谈话',
-  'ledger.kind.account-at-meeting': '表态发言',
+  'ledger.kind.account-at-meeting': '大会检讨',
   'ledger.decide.open': '记录处理',
   'ledger.decide.correct': '更正',
   'ledger.decide.title': '记录对责任人的处理',
