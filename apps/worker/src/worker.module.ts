@@ -24,7 +24,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         HubConfigModule.forRoot(config),
-        PersistenceModule.forRoot({ applicationName: 'sanxian-worker', poolSize: config.workerConcurrency + 4 }),
+        PersistenceModule.forRoot({ applicationName: 'sanxian-worker', poolSize: config.workerConcurrency + 4, process: 'worker' }),
         BullModule.forRootAsync({
           inject: [HUB_CONFIG],
           useFactory: (c: HubConfig) => ({ connection: redisOptions(c.redisUrl, 'worker'), prefix: c.queuePrefix }),

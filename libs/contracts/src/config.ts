@@ -29,6 +29,10 @@ export interface HubConfig {
   intakeTaskTimeoutMs: number;
   /** The api's statement timeout; lock waits and the driver's own timeout are derived from it. */
   databaseStatementTimeoutMs: number;
+  /** The worker's statement timeout (reconciliation's long transactions), derived bounds as for the api. */
+  workerStatementTimeoutMs: number;
+  /** A `sanxian` command's statement timeout, derived bounds as for the api. */
+  cliStatementTimeoutMs: number;
   /** A request of at least this many records is part of a bulk delivery, which processing holds back for. */
   intakeBurstRecords: number;
   /** A bulk delivery is over when no such request came for this long. */
@@ -166,6 +170,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     intakeThreads: (values.INTAKE_THREADS as number | undefined) ?? Math.min(4, availableParallelism() - 1),
     intakeTaskTimeoutMs: values.INTAKE_TASK_TIMEOUT_MS as number,
     databaseStatementTimeoutMs: values.DATABASE_STATEMENT_TIMEOUT_MS as number,
+    workerStatementTimeoutMs: values.WORKER_STATEMENT_TIMEOUT_MS as number,
+    cliStatementTimeoutMs: values.CLI_STATEMENT_TIMEOUT_MS as number,
     workerNice: values.WORKER_NICE as number,
     intakeBurstRecords: values.INTAKE_BURST_RECORDS as number,
     intakeBurstQuietMs: values.INTAKE_BURST_QUIET_MS as number,

@@ -51,6 +51,16 @@ async function connectOrKeepTrying(dataSource: DataSource): Promise<DataSource> 
   return dataSource;
 }
 
+/** The hub's processes, each with a statement timeout of its own. */
+export type DatabaseProcess = 'api' | 'worker' | 'cli';
+
+export function statementTimeoutOf(config: HubConfig, process: DatabaseProcess | undefined): number | undefined {
+  if (process === 'api') return config.databaseStatementTimeoutMs;
+  if (process === 'worker') return config.workerStatementTimeoutMs;
+  if (process === 'cli') return config.cliStatementTimeoutMs;
+  return undefined;
+}
+
 @Global()
 @Module({})
 export class PersistenceModule implements OnApplicationShutdown {
@@ -60,15 +70,19 @@ export class PersistenceModule implements OnApplicationShutdown {
     abandoned.add(this.dataSource);
   }
 
-  /** `boundStatements`: bound every statement by DATABASE_STATEMENT_TIMEOUT_MS (the api, whose clients wait). */
-  static forRoot(options: { applicationName: string; poolSize?: number; boundStatements?: boolean }): DynamicModule {
+  /**
+   * `process`: whose statement timeout bounds every statement — the api's (DATABASE_STATEMENT_TIMEOUT_MS, its
+   * clients wait), the worker's (WORKER_STATEMENT_TIMEOUT_MS, long reconciliations) or a command's
+   * (CLI_STATEMENT_TIMEOUT_MS). Unset (test contexts): only the driver's generous limit.
+   */
+  static forRoot(options: { applicationName: string; poolSize?: number; process?: DatabaseProcess }): DynamicModule {
     return {
       module: PersistenceModule,
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [HUB_CONFIG],
           useFactory: (config: HubConfig) => ({
-            ...dataSourceOptions(config.databaseUrl, { ...options, statementTimeoutMs: options.boundStatements ? config.databaseStatementTimeoutMs : undefined }),
+            ...dataSourceOptions(config.databaseUrl, { ...options, statementTimeoutMs: statementTimeoutOf(config, options.process) }),
             manualInitialization: true,
           }),
           dataSourceFactory: async (dataSourceOptions?: DataSourceOptions) => connectOrKeepTrying(new DataSource(dataSourceOptions!)),
