@@ -68,6 +68,8 @@ export interface HubConfig {
   reconcileCron: string;
   reconcileAfterIntakeDelayMs: number;
   indicatorsCron: string;
+  /** When expired token revocations are deleted (cron, Asia/Shanghai). */
+  revocationPruneCron: string;
   /** Receipt time = the signed time (history replays only; refused in production). */
   replayReceiptTimes: boolean;
   checkpoints: CheckpointConfig;
@@ -198,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileCron: values.RECONCILE_CRON as string,
     reconcileAfterIntakeDelayMs: values.RECONCILE_AFTER_INTAKE_DELAY_MS as number,
     indicatorsCron: values.INDICATORS_CRON as string,
+    revocationPruneCron: values.REVOCATION_PRUNE_CRON as string,
     replayReceiptTimes: values.REPLAY_RECEIPT_TIMES as boolean,
     checkpoints: checkpointConfig(values),
   };
