@@ -27,7 +27,9 @@ export function registerAdminCommands(program: Command): void {
     .command('migrate')
     .description('create the database if needed and apply pending migrations')
     .action(async () => {
-      const applied = await runMigrations(loadConfig().databaseUrl);
+      const config = loadConfig();
+      // The key seals personal data already stored when a migration first asks for it.
+      const applied = await runMigrations(config.databaseUrl, { secretsKey: config.secretsKey });
       console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date');
     });
 

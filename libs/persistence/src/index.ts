@@ -4,6 +4,7 @@ export * from './message-state';
 export * from './log-rows';
 export * from './persistence.module';
 export * from './secret-box';
+export * from './personal-data-cipher';
 export * from './unit-of-work';
 export * from './repositories/client.repository';
 export * from './repositories/intake.repository';

@@ -17,6 +17,7 @@ import { LinkReviewRepository } from './repositories/link-review.repository';
 import { MonitorRepository } from './repositories/monitor.repository';
 import { SignInThrottleRepository } from './repositories/sign-in-throttle.repository';
 import { SecretBox } from './secret-box';
+import { PersonalDataCipher } from './personal-data-cipher';
 import { UnitOfWork } from './unit-of-work';
 
 const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository, ReconciliationRepository, IndicatorRepository, AssessmentRepository, DiscrepancyRepository, LinkReviewRepository, MonitorRepository, SignInThrottleRepository, UnitOfWork];
@@ -88,7 +89,11 @@ export class PersistenceModule implements OnApplicationShutdown {
           dataSourceFactory: async (dataSourceOptions?: DataSourceOptions) => connectOrKeepTrying(new DataSource(dataSourceOptions!)),
         }),
       ],
-      providers: [{ provide: SECRET_BOX, inject: [HUB_CONFIG], useFactory: (c: HubConfig) => new SecretBox(c.secretsKey) }, ...REPOSITORIES],
+      providers: [
+        { provide: SECRET_BOX, inject: [HUB_CONFIG], useFactory: (c: HubConfig) => new SecretBox(c.secretsKey) },
+        { provide: PersonalDataCipher, inject: [HUB_CONFIG], useFactory: (c: HubConfig) => new PersonalDataCipher(c.secretsKey) },
+        ...REPOSITORIES,
+      ],
       exports: REPOSITORIES,
     };
   }

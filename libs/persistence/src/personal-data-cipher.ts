@@ -1,0 +1,53 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+
+/** Marks a sealed value (and its format: AES-256-GCM, 12-byte IV, 16-byte tag, base64). */
+const SEALED_PREFIX = 'p1:';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** A key of its own for each use, derived from the hub's key, so that no two uses ever share one. */
+function derivedKey(secretsKey: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secretsKey, Buffer.alloc(0), purpose, 32));
+}
+
+/**
+ * Citizen ids and names at rest. A value is sealed with AES-256-GCM (a fresh IV each time, so equal
+ * values look different in a dump) and, where SQL must find or join rows by it, kept beside it as a
+ * keyed hash (HMAC-SHA-256): equal ids give equal hashes, and without the key a hash cannot be
+ * recomputed from a guessed id. Both keys are derived (HKDF) from the hub's SECRETS_KEY, which is
+ * never in the database. Only repositories use this: everything above them sees plain values.
+ */
+export class PersonalDataCipher {
+  private readonly sealKey: Buffer;
+  private readonly lookupKey: Buffer;
+
+  constructor(secretsKey: Buffer) {
+    if (secretsKey.length !== 32) throw new Error('SECRETS_KEY must be 32 bytes');
+    this.sealKey = derivedKey(secretsKey, 'sanxian personal data at rest');
+    this.lookupKey = derivedKey(secretsKey, 'sanxian personal data lookup');
+  }
+
+  seal(value: string | null | undefined): string | null {
+    if (value === null || value === undefined) return null;
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
+    const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+    return SEALED_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+  }
+
+  /** The plain value; a value altered in the database, or sealed under another key, fails here rather than reading as garbage. */
+  open(sealed: string | null | undefined): string | null {
+    if (sealed === null || sealed === undefined) return null;
+    if (!sealed.startsWith(SEALED_PREFIX)) throw new Error('a personal-data column holds a value that is not sealed');
+    const bytes = Buffer.from(sealed.slice(SEALED_PREFIX.length), 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', this.sealKey, bytes.subarray(0, IV_BYTES));
+    decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+  }
+
+  /** The keyed hash SQL finds and joins rows by (base64url, 43 characters). */
+  lookup(value: string | null | undefined): string | null {
+    if (value === null || value === undefined) return null;
+    return createHmac('sha256', this.lookupKey).update(value, 'utf8').digest('base64url');
+  }
+}
