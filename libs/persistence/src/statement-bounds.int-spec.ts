@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { PersistenceContext, startPersistence } from '../../../test/support/persistence-context';
+import { expectSecondRunWaitsForFirst } from '../../../test/support/serialised-runs';
 import { isDatabaseUnavailable } from './database-errors';
 import { ReconciliationRepository } from './repositories/reconciliation.repository';
 
@@ -53,21 +54,7 @@ describe.each([
   });
 
   it('still lets one reconciliation wait for another that runs longer than any one statement may', async () => {
-    const repo = ctx.get(ReconciliationRepository);
-    const events: string[] = [];
-    let release!: () => void;
-    const first = repo.serialised(async () => {
-      events.push('first starts');
-      await new Promise<void>((resolve) => (release = resolve));
-      events.push('first ends');
-    });
-    while (!events.length) await new Promise((r) => setTimeout(r, 10));
-    const second = repo.serialised(async () => events.push('second starts'));
-    // Longer than the statement timeout: a wait inside one statement would have been cancelled by now.
-    await new Promise((r) => setTimeout(r, timeoutMs + 500));
-    expect(events).toEqual(['first starts']);
-    release();
-    await Promise.all([first, second]);
-    expect(events).toEqual(['first starts', 'first ends', 'second starts']);
+    // Longer than the statement timeout: a wait inside one statement would have been cancelled by then.
+    await expectSecondRunWaitsForFirst(ctx.get(ReconciliationRepository), timeoutMs + 500);
   });
 });
