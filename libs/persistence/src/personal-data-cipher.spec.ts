@@ -39,3 +39,12 @@ describe('PersonalDataCipher: citizen ids and names at rest', () => {
     expect(() => new PersonalDataCipher(randomBytes(16))).toThrow('32 bytes');
   });
 });
+
+describe('PersonalDataCipher IVs', () => {
+  it('never gives two values the same IV, across refills of its pool', () => {
+    const pii = new PersonalDataCipher(randomBytes(32));
+    const ivs = new Set<string>();
+    for (let i = 0; i < 10_000; i++) ivs.add(Buffer.from(pii.seal('x')!.slice(3), 'base64').subarray(0, 12).toString('hex'));
+    expect(ivs.size).toBe(10_000);
+  });
+});

@@ -4,6 +4,7 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 const SEALED_PREFIX = 'p1:';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+const IV_POOL = 4096;
 
 /** A key of its own for each use, derived from the hub's key, so that no two uses ever share one. */
 function derivedKey(secretsKey: Buffer, purpose: string): Buffer {
@@ -20,6 +21,9 @@ function derivedKey(secretsKey: Buffer, purpose: string): Buffer {
 export class PersonalDataCipher {
   private readonly sealKey: Buffer;
   private readonly lookupKey: Buffer;
+  /** Random IVs drawn a few thousand at a time: one call to the random source per value cost as much as the AES itself. */
+  private ivPool = Buffer.alloc(0);
+  private ivOffset = 0;
 
   constructor(secretsKey: Buffer) {
     if (secretsKey.length !== 32) throw new Error('SECRETS_KEY must be 32 bytes');
@@ -29,10 +33,21 @@ export class PersonalDataCipher {
 
   seal(value: string | null | undefined): string | null {
     if (value === null || value === undefined) return null;
-    const iv = randomBytes(IV_BYTES);
+    const iv = this.nextIv();
     const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
     const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
     return SEALED_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+  }
+
+  /** A fresh random IV, never one handed out before: each is its own slice of the pool, and a used-up pool is replaced. */
+  private nextIv(): Buffer {
+    if (this.ivOffset + IV_BYTES > this.ivPool.length) {
+      this.ivPool = randomBytes(IV_BYTES * IV_POOL);
+      this.ivOffset = 0;
+    }
+    const iv = this.ivPool.subarray(this.ivOffset, this.ivOffset + IV_BYTES);
+    this.ivOffset += IV_BYTES;
+    return iv;
   }
 
   /** The plain value; a value altered in the database, or sealed under another key, fails here rather than reading as garbage. */
