@@ -39,7 +39,7 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         HubConfigModule.forRoot(config),
-        PersistenceModule.forRoot({ applicationName: 'sanxian-api', boundStatements: true }),
+        PersistenceModule.forRoot({ applicationName: 'sanxian-api', process: 'api' }),
         JobsModule,
         IntakeModule,
         AssessmentModule,

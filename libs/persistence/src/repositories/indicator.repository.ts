@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PersonalDataCipher } from '../personal-data-cipher';
 
 /** One measure for one group (a township, an agency, a station code): what an indicator is made of. */
 export interface MeasureRow {
@@ -45,7 +46,10 @@ const AGENCY_KINDS = ['hukou-change', 'marriage-record', 'birth-notice'];
  */
 @Injectable()
 export class IndicatorRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly pii: PersonalDataCipher,
+  ) {}
 
   /** Live births by the mother's township: birth notices, and card children health never notified. */
   births(p: Period): Promise<MeasureRow[]> {
@@ -218,7 +222,7 @@ export class IndicatorRepository {
     }));
   }
 
-  /** The rows evidence ids name (messages, discrepancies, cards), for drill-down from a number to its records. */
+  /** The rows evidence ids name (messages, discrepancies, cards; the cards' citizen ids and names opened), for drill-down from a number to its records. */
   async evidenceRows(ids: { messages: string[]; discrepancies: string[]; cards: string[] }): Promise<{
     messages: Record<string, any>[];
     discrepancies: Record<string, any>[];
@@ -251,6 +255,10 @@ export class IndicatorRepository {
           )
         : [],
     ]);
+    for (const card of cards) {
+      card.citizen_id = this.pii.open(card.citizen_id);
+      card.name = this.pii.open(card.name);
+    }
     return { messages, discrepancies, cards };
   }
 
