@@ -142,6 +142,6 @@ describe('the access policy, role by role, over every route of the staff API', (
     expect((await call('department', '/v1/exchange/monitor?agency=public-security')).status).toBe(403);
     expect((await call('township', '/v1/reconciliations', { method: 'POST', body: JSON.stringify({ townshipCode: '511325102' }) })).status).toBe(403);
     const me: any = await (await call('township', '/v1/me')).json();
-    expect(me.scope).toEqual({ kind: 'township', townshipCode: '511325101' });
+    expect(me.scope).toEqual({ level: 'township', code: '511325101' });
   });
 });

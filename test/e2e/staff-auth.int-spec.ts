@@ -38,7 +38,7 @@ describe('staff users and bearer tokens', () => {
     expect(ttl).toBeLessThanOrEqual(31_000);
 
     const me: any = await (await fetch(`${hub.url}/v1/me`, { headers: { authorization: `Bearer ${body.accessToken}` } })).json();
-    expect(me).toMatchObject({ username: 'zhang.xiuying', role: 'township', scope: { kind: 'township', townshipCode: '511325101' } });
+    expect(me).toMatchObject({ username: 'zhang.xiuying', role: 'township', scope: { level: 'township', code: '511325101' } });
 
     const audit = await hub.sql(`SELECT action FROM audit_log WHERE username = 'zhang.xiuying' ORDER BY id`);
     expect(audit.map((a) => a.action)).toEqual(['auth.token.refused', 'auth.token']);

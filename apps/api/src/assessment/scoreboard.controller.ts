@@ -2,7 +2,7 @@ import { Controller, Get, NotFoundException, Param, Query, Res, UseGuards } from
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, ScoreboardQueries, scoreboardCsv, scoreboardWorkbook, type YearResults } from '@sanxian/assessment';
-import { tieBreakRule, tieBreaksApplied, type UnitResult } from '@sanxian/domain';
+import { scopeCovers, tieBreakRule, tieBreaksApplied, type UnitResult } from '@sanxian/domain';
 import { StaffRepository } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
 import { auditUser } from '../reconciliation/discrepancy.controller';
@@ -141,10 +141,10 @@ export class ScoreboardController {
     const after = decodeCursor(query.cursor, (v) => v.length === 1 && v[0].length > 0);
     const results = await this.results(yearParam(query.year));
     const unit = unitOf(results, id);
-    if (staff.scope.kind === 'township') {
+    if (staff.scope.level !== 'county') {
       const planUnit = results.plan.lines.flatMap((l) => l.units).find((u) => u.id === id);
-      if (!planUnit?.regionCode?.startsWith(staff.scope.townshipCode)) {
-        throw new NotFoundException(`a township user sees the records of township ${staff.scope.townshipCode}'s units only`);
+      if (!planUnit?.regionCode || !scopeCovers(staff.scope, planUnit.regionCode)) {
+        throw new NotFoundException(`a ${staff.scope.level} user sees the records of the units in ${staff.scope.code} only`);
       }
     }
     const evidence = this.queries.indicatorEvidence(unit, indicator);

@@ -4,7 +4,7 @@ import type { StaffRole } from '@sanxian/domain';
 /**
  * How far a role reaches on an endpoint it may call:
  * - `county`: everything the endpoint covers;
- * - `own-township`: the user's township only (the scope is a WHERE clause: another township's item is a 404);
+ * - `own-township`: the user's region only, a township or one village (the scope is a WHERE clause: another region's item is a 404);
  * - `own-agency`: a department liaison's own agency only (another agency is a 403).
  */
 export type Reach = 'county' | 'own-township' | 'own-agency';

@@ -67,7 +67,7 @@ describe('IndicatorRepository (the measures behind the computed indicators)', ()
     expect(groups(await indicators.registryCompleteness(YEAR_2025))).toEqual([[TOWNSHIP_A, 0, 2], [TOWNSHIP_B, 0, 1]]);
     const officer = await ctx.get(StaffRepository).create('officer', 'pw-pw-pw-pw', 'county', null);
     const [conflictB] = await ctx.sql(`SELECT id FROM discrepancy WHERE kind = 'marital-status-conflict' AND township_code = $1`, [TOWNSHIP_B]);
-    await ctx.get(DiscrepancyWorkflow).resolve({ kind: 'county' }, conflictB.id, { action: 'accept-agency', comment: '', staff: { id: officer.id, username: officer.username } });
+    await ctx.get(DiscrepancyWorkflow).resolve({ level: 'county' }, conflictB.id, { action: 'accept-agency', comment: '', staff: { id: officer.id, username: officer.username } });
     expect(groups(await indicators.registryCompleteness(YEAR_2025))).toEqual([[TOWNSHIP_A, 0, 2], [TOWNSHIP_B, 1, 1]]);
   });
 
