@@ -347,6 +347,8 @@ export interface StaffEntry extends StaffUser {
 export interface ScoreboardGroup {
   id: string;
   name: LocalizedName;
+  /** A village group: the unit (a township, an FP office) whose villages it ranks, and that unit's township code. */
+  parent?: { unitId: string; townshipCode: string };
   tieBreakRule?: LocalizedName;
   tieBreaks?: { tierId: string; tierName: LocalizedName; quota: number; score: number; tiedUnitIds: string[]; awardedUnitIds: string[]; text: LocalizedName }[];
 }
