@@ -25,6 +25,7 @@ import { AssessmentRequestValidator } from './assessment/assessment-request-vali
 import { IndicatorController } from './assessment/indicator.controller';
 import { PlanController } from './assessment/plan.controller';
 import { ScoreboardController } from './assessment/scoreboard.controller';
+import { ResponsibilityLetterController } from './assessment/responsibility-letter.controller';
 import { MonitorController, StaffDirectoryController } from './monitor';
 
 @Module({})
@@ -48,7 +49,7 @@ export class ApiModule {
         }),
       ],
       controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, LinkReviewController, ReconciliationRunController,
-        PlanController, IndicatorController, ScoreboardController, AssessmentInputController, MonitorController, StaffDirectoryController],
+        PlanController, IndicatorController, ScoreboardController, AssessmentInputController, ResponsibilityLetterController, MonitorController, StaffDirectoryController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, SignInService, MetricsTokenGuard, StaffRequestValidator,
         AssessmentRequestValidator],
     };

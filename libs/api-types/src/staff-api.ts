@@ -352,3 +352,26 @@ export interface ScoreboardGroup {
   tieBreakRule?: LocalizedName;
   tieBreaks?: { tierId: string; tierName: LocalizedName; quota: number; score: number; tiedUnitIds: string[]; awardedUnitIds: string[]; text: LocalizedName }[];
 }
+
+/** A unit's responsibility letter (目标管理责任书) for a year: who signed, when, and the targets of the plan version signed on. */
+export interface ResponsibilityLetterView {
+  id: string;
+  year: number;
+  planId: string;
+  planVersion: number;
+  unitId: string;
+  unitName: LocalizedName;
+  responsible: { name: string; post: string };
+  signedOn: string;
+  /** The letter this one replaces, if any. */
+  supersedes: string | null;
+  recordedAt: string;
+  /** The .docx download. */
+  document: string;
+}
+
+export interface ResponsibilityLetterDetail extends ResponsibilityLetterView {
+  targets: { indicatorId: string; name: LocalizedName; points: number; target: number | null; requirement: LocalizedName }[];
+  vetoes: LocalizedName[];
+  awards: { name: LocalizedName; minScore: number; prize: number }[];
+}

@@ -29,10 +29,11 @@ export interface AssessmentRequestBodies {
   'assessor-input': AssessorInputBody;
   'assessment-compute-request': { year: number; asOf?: string };
   'assessment-publication-request': { comment?: string };
+  'responsibility-letter-request': { unitId: string; responsible: { name: string; post: string }; signedOn: string };
 }
 export type AssessmentRequestName = keyof AssessmentRequestBodies;
 
-const BODY_NAMES: readonly AssessmentRequestName[] = ['assessor-input', 'assessment-compute-request', 'assessment-publication-request'];
+const BODY_NAMES: readonly AssessmentRequestName[] = ['assessor-input', 'assessment-compute-request', 'assessment-publication-request', 'responsibility-letter-request'];
 
 /**
  * Checks the assessment's request bodies against schemas/staff/ (compiled once): the body is what

@@ -54,6 +54,11 @@ export const ACCESS_POLICY = {
   'assessment-publication.read': ASSESSMENT_READERS,
   'assessment-publication.publish': COUNTY_STAFF,
 
+  // Responsibility letters: the targets each unit signed for and who signed, circulated like the scoreboard.
+  'letters.list': SCOREBOARD_READERS,
+  'letters.read': SCOREBOARD_READERS,
+  'letters.record': COUNTY_STAFF,
+
   'scoreboard.read': SCOREBOARD_READERS,
   // The records behind a number name citizens: not for department liaisons; township users their own units.
   'scoreboard.records': FP_READERS,
