@@ -17,16 +17,8 @@ export interface StoredLetter {
   recordedAt: Date;
 }
 
-export interface NewLetter {
-  year: number;
-  planId: string;
-  planVersion: number;
-  unitId: string;
-  responsible: { name: string; post: string };
-  signedOn: string;
-  content: unknown;
-  recordedBy: string | null;
-}
+/** A letter to record: the hub gives its id, what it supersedes and when. */
+export type NewLetter = Omit<StoredLetter, 'id' | 'supersedes' | 'recordedAt'>;
 
 /** Another letter of the same unit was recorded at the same moment: both would replace one letter. */
 export class LetterRecordedMeanwhile extends Error {}
