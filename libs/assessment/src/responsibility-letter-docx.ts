@@ -1,5 +1,5 @@
 import { AlignmentType, BorderStyle, Document, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import type { LetterContent, LocalizedName } from '@sanxian/domain';
+import { showInvisibleCharacters, type LetterContent, type LocalizedName } from '@sanxian/domain';
 
 export const DOCX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
@@ -58,7 +58,9 @@ function targetTable(content: LetterContent): Table {
 
 /** The letter as a Word document (.docx), made by the `docx` library. */
 export async function responsibilityLetterDocx(letter: LetterDocument): Promise<Buffer> {
-  const { content, responsible, signedOn } = letter;
+  const { content, signedOn } = letter;
+  // Names and posts are typed in by staff: control and bidi characters are shown, never obeyed.
+  const responsible = { name: showInvisibleCharacters(letter.responsible.name), post: showInvisibleCharacters(letter.responsible.post) };
   const unitName = content.unit.parent ? `${content.unit.parent.name.zh}${content.unit.name.zh}` : content.unit.name.zh;
   const [y, m, d] = signedOn.split('-').map(Number);
   const body = [

@@ -81,4 +81,11 @@ describe('responsibility letters (责任书)', () => {
     await expectJson(await call('county', 'GET', `/v1/assessments/${YEAR}/letters/511325110002`), 404);
     await expectJson(await call('county', 'GET', `/v1/assessments/${YEAR}/letters/511325110002/docx`), 404);
   });
+
+  it('shows a control or bidi character typed into a name in the document, never obeys it', async () => {
+    const letter = await expectJson(await call('county', 'POST', `/v1/assessments/${YEAR}/letters`, { unitId: '511325110203', responsible: { name: '刘\u202E芳', post: '村计生专干' }, signedOn: `${YEAR}-02-11` }), 201);
+    const text = textOf(await documentXml(await (await call('county', 'GET', letter.document)).arrayBuffer()));
+    expect(text).toContain('村计生专干  刘&lt;U+202E&gt;芳');
+    expect(text).not.toContain('\u202E');
+  });
 });
