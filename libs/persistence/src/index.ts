@@ -25,3 +25,4 @@ export * from './repositories/inspection.repository';
 export * from './repositories/verification.repository';
 export * from './repositories/bulk-load.repository';
 export * from './repositories/key-rotation.repository';
+export * from './repositories/responsibility-letter.repository';

@@ -21,6 +21,7 @@ import { InspectionRepository } from './repositories/inspection.repository';
 import { VerificationRepository } from './repositories/verification.repository';
 import { BulkLoadRepository } from './repositories/bulk-load.repository';
 import { KeyRotationRepository } from './repositories/key-rotation.repository';
+import { ResponsibilityLetterRepository } from './repositories/responsibility-letter.repository';
 import { SecretBox } from './secret-box';
 import { PersonalDataCipher } from './personal-data-cipher';
 import { UnitOfWork } from './unit-of-work';
@@ -44,6 +45,7 @@ const REPOSITORIES = [
   VerificationRepository,
   BulkLoadRepository,
   KeyRotationRepository,
+  ResponsibilityLetterRepository,
   UnitOfWork,
 ];
 

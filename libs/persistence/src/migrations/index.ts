@@ -14,6 +14,8 @@ import { RegistryGroupAndHousehold1765520000000 } from './1765520000000-Registry
 import { CreateInspectionCampaigns1765521000000 } from './1765521000000-CreateInspectionCampaigns';
 import { CreateVerificationRequests1765540000000 } from './1765540000000-CreateVerificationRequests';
 import { ConsequenceLedger1765550000000 } from './1765550000000-ConsequenceLedger';
+import { VillageUserHasRegion1765560000000 } from './1765560000000-VillageUserHasRegion';
+import { CreateResponsibilityLetter1765560000001 } from './1765560000001-CreateResponsibilityLetter';
 
 /** Every migration, in order. New migrations are appended here. */
 export const MIGRATIONS = [
@@ -33,6 +35,8 @@ export const MIGRATIONS = [
   CreateInspectionCampaigns1765521000000,
   CreateVerificationRequests1765540000000,
   ConsequenceLedger1765550000000,
+  VillageUserHasRegion1765560000000,
+  CreateResponsibilityLetter1765560000001,
 ];
 
 /**

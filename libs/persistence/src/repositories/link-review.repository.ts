@@ -36,6 +36,12 @@ export interface LockedLinkReview {
 }
 
 // The candidate's id: the valid one linkage stored, else what the registry holds at that place (sealed, opened in toSummary).
+/**
+ * A review's region for scopes: the fact's village when it lies in the township the review belongs
+ * to (the township of the registry target, else of the fact), else that township.
+ */
+const LINK_REGION = `(CASE WHEN left(f.region_code, 9) = p.township_code THEN f.region_code ELSE p.township_code END)`;
+
 const SUMMARY_SELECT = `
   SELECT p.fact_id, p.review_status, p.township_code, p.score, p.method, p.decision, p.person_key, p.card_id, p.card_role, p.weights,
     p.runner_up, p.candidates, p.reviewed_by, p.reviewed_at, p.review_comment, u.username AS reviewed_by_username,
@@ -83,7 +89,7 @@ export class LinkReviewRepository {
    */
   async list(scope: RegionScope, filter: { status: ReviewStatus | 'all'; after?: { score: number | null; factId: string }; limit: number }): Promise<LinkReviewSummary[]> {
     const params: unknown[] = [];
-    const where = [scopeCondition(scope, 'p.township_code', params), 'p.review_status IS NOT NULL'];
+    const where = [scopeCondition(scope, LINK_REGION, params, 'p.township_code'), 'p.review_status IS NOT NULL'];
     if (filter.status !== 'all') {
       params.push(filter.status);
       where.push(`p.review_status = $${params.length}`);
@@ -104,7 +110,7 @@ export class LinkReviewRepository {
   async findInScope(scope: RegionScope, factId: string): Promise<LinkReviewDetail | undefined> {
     const params: unknown[] = [factId];
     const [r] = await this.db.query(
-      `${SUMMARY_SELECT} WHERE p.fact_id = $1 AND p.review_status IS NOT NULL AND ${scopeCondition(scope, 'p.township_code', params)}`,
+      `${SUMMARY_SELECT} WHERE p.fact_id = $1 AND p.review_status IS NOT NULL AND ${scopeCondition(scope, LINK_REGION, params, 'p.township_code')}`,
       params,
     );
     if (!r) return undefined;
@@ -164,7 +170,7 @@ export class LinkReviewRepository {
     const [row] = await tx.query(
       `SELECT p.fact_id, p.review_status, p.person_key, p.message_id, f.role
        FROM person_link p JOIN canonical_fact f ON f.id = p.fact_id
-       WHERE p.fact_id = $1 AND p.review_status IS NOT NULL AND ${scopeCondition(scope, 'p.township_code', params)}
+       WHERE p.fact_id = $1 AND p.review_status IS NOT NULL AND ${scopeCondition(scope, LINK_REGION, params, 'p.township_code')}
        FOR UPDATE OF p`,
       params,
     );

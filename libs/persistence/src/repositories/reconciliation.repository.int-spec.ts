@@ -85,7 +85,7 @@ describe('ReconciliationRepository (registry and facts in; links, discrepancies 
 
     // Staff confirm the review: later runs keep their decision, and report it as manual.
     const staff = await ctx.get(StaffRepository).create('reviewer', 'pw-pw-pw-pw', 'county', null);
-    await ctx.get(LinkReviewWorkflow).decide({ kind: 'county' }, mother.factId, { decision: 'confirm', comment: '同一人', staff });
+    await ctx.get(LinkReviewWorkflow).decide({ level: 'county' }, mother.factId, { decision: 'confirm', comment: '同一人', staff });
     expect(await repo.saveLinks([link(mother.factId, noticeId, { decision: 'non-link', method: 'probabilistic', personKey: null })])).toEqual({ written: 0 });
     expect(await repo.loadManualLinks()).toEqual([{ factId: mother.factId, decision: 'link', personKey: 'C-2' }]);
 
