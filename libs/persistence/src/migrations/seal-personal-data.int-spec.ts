@@ -16,6 +16,9 @@ const CHILD = { citizenId: '511325202001010042', name: '李小红' };
  * A hub that stored citizen ids and names in clear (before SealPersonalData) is migrated: its rows
  * are sealed with the hub's key and given the ids' keyed hashes; without the key the migration refuses.
  */
+/** Whether SealPersonalData is applied: undoing it means undoing every later migration first. */
+const sealed = async (ds: DataSource) => (await ds.query(`SELECT 1 FROM schema_migration WHERE name = 'SealPersonalData1765510000000'`)).length > 0;
+
 describe('migration SealPersonalData: the rows already stored are sealed', () => {
   let db: TestDatabase;
   let sql: Client;
@@ -28,8 +31,7 @@ describe('migration SealPersonalData: the rows already stored are sealed', () =>
     // tables are empty, no key needed), then rows in clear.
     const ds = new DataSource({ ...dataSourceOptions(db.url, { poolSize: 1 }), migrations: migrationsWithKey(undefined) });
     await ds.initialize();
-    const sealed = async () => (await ds.query(`SELECT 1 FROM schema_migration WHERE name = 'SealPersonalData1765510000000'`)).length > 0;
-    while (await sealed()) await ds.undoLastMigration({ transaction: 'each' });
+    while (await sealed(ds)) await ds.undoLastMigration({ transaction: 'each' });
     await ds.destroy();
     sql = new Client({ connectionString: db.url });
     await sql.connect();
@@ -105,7 +107,7 @@ describe('migration SealPersonalData: the rows already stored are sealed', () =>
   it('opens them again when undone with the key', async () => {
     const ds = new DataSource({ ...dataSourceOptions(db.url, { poolSize: 1 }), migrations: migrationsWithKey(secretsKey) });
     await ds.initialize();
-    await ds.undoLastMigration({ transaction: 'each' });
+    while (await sealed(ds)) await ds.undoLastMigration({ transaction: 'each' });
     await ds.destroy();
     expect((await sql.query(`SELECT citizen_id, name FROM registry_husband`)).rows).toEqual([HUSBAND].map((p) => ({ citizen_id: p.citizenId, name: p.name })));
     expect((await sql.query(`SELECT name FROM canonical_fact ORDER BY role DESC`)).rows).toEqual([{ name: WOMAN.name }, { name: HUSBAND.name }]);
