@@ -2,7 +2,11 @@ import { Module } from '@nestjs/common';
 import { AssessmentService } from './assessment.service';
 import { ScoreboardQueries } from './scoreboard-queries';
 import { LedgerService } from './ledger.service';
+import { ResponsibilityLetters } from './responsibility-letters.service';
 
 /** The assessment's use-cases (api, worker, CLI); needs the global persistence and config modules. */
-@Module({ providers: [AssessmentService, ScoreboardQueries, LedgerService], exports: [AssessmentService, ScoreboardQueries, LedgerService] })
+@Module({
+  providers: [AssessmentService, ScoreboardQueries, LedgerService, ResponsibilityLetters],
+  exports: [AssessmentService, ScoreboardQueries, LedgerService, ResponsibilityLetters],
+})
 export class AssessmentModule {}
