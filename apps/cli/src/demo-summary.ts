@@ -17,6 +17,7 @@ export const KIND_NAMES: Record<string, string> = {
   'death-not-reflected': '死亡未注销',
   'identity-conflict': '身份信息不符',
   'unlinked-record': '无法匹配的记录',
+  'spot-check-finding': '平时抽查发现',
 };
 
 const INDICATOR_UNITS: Record<string, string> = { 'births-outside-policy': '例' };

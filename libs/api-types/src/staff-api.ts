@@ -50,7 +50,7 @@ export interface Page<T> {
 
 const KIND_LIST = [
   'birth-not-in-registry', 'birth-not-notified', 'birth-order-conflict', 'marital-status-conflict', 'moved-out-still-registered',
-  'moved-in-not-registered', 'death-not-reflected', 'identity-conflict', 'unlinked-record',
+  'moved-in-not-registered', 'death-not-reflected', 'identity-conflict', 'unlinked-record', 'spot-check-finding',
 ] as const satisfies readonly DiscrepancyKind[];
 export const DISCREPANCY_KINDS: ExactList<DiscrepancyKind, typeof KIND_LIST> = KIND_LIST;
 

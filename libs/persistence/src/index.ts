@@ -19,3 +19,4 @@ export * from './repositories/indicator.repository';
 export * from './repositories/assessment.repository';
 export * from './repositories/monitor.repository';
 export * from './repositories/sign-in-throttle.repository';
+export * from './repositories/survey-return.repository';

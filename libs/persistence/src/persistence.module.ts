@@ -16,10 +16,11 @@ import { DiscrepancyRepository } from './repositories/discrepancy.repository';
 import { LinkReviewRepository } from './repositories/link-review.repository';
 import { MonitorRepository } from './repositories/monitor.repository';
 import { SignInThrottleRepository } from './repositories/sign-in-throttle.repository';
+import { SurveyReturnRepository } from './repositories/survey-return.repository';
 import { SecretBox } from './secret-box';
 import { UnitOfWork } from './unit-of-work';
 
-const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository, ReconciliationRepository, IndicatorRepository, AssessmentRepository, DiscrepancyRepository, LinkReviewRepository, MonitorRepository, SignInThrottleRepository, UnitOfWork];
+const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository, ReconciliationRepository, IndicatorRepository, AssessmentRepository, DiscrepancyRepository, LinkReviewRepository, MonitorRepository, SignInThrottleRepository, SurveyReturnRepository, UnitOfWork];
 
 const logger = new Logger('Database');
 /** Data sources whose app has shut down: their background connection attempts stop. */

@@ -45,6 +45,7 @@ const zhCN = {
   'kind.death-not-reflected': '死亡未注销',
   'kind.identity-conflict': '身份信息不符',
   'kind.unlinked-record': '无法匹配的记录',
+  'kind.spot-check-finding': '平时抽查发现',
 
   'status.open': '待处理',
   'status.resolved': '已处理',
@@ -499,6 +500,7 @@ const en: Record<MessageKey, string> = {
   'kind.death-not-reflected': 'Death not reflected',
   'kind.identity-conflict': 'Identity conflict',
   'kind.unlinked-record': 'Unlinked record',
+  'kind.spot-check-finding': 'Spot-check finding',
 
   'status.open': 'Open',
   'status.resolved': 'Resolved',

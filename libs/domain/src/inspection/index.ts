@@ -4,3 +4,4 @@ export * from './return-signing';
 export * from './survey-comparison';
 export * from './survey-indicators';
 export * from './spot-check-scoring';
+export * from './spot-check-findings';

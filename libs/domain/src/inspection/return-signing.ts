@@ -82,8 +82,9 @@ export async function signatureProblems(signed: SignedReturn, keys: ReadonlyMap<
 }
 
 /**
- * The hash chain of accepted returns: each row's hash covers the previous row's hash, the return's id and
- * the SHA-256 of the stored signed return (canonical), so an edited or removed row breaks every hash after it.
+ * The hash chain of accepted returns: each row's hash covers the previous row's hash, its place in the
+ * chain, the return's id, when it was received and the SHA-256 of the stored signed return (canonical), so
+ * an edited, removed or reordered row breaks every hash after it.
  */
 export const RETURN_CHAIN_GENESIS = '0'.repeat(64);
 
@@ -91,6 +92,6 @@ export function signedReturnHash(signed: SignedReturn): string {
   return sha256Hex(canonicalize(signed)!);
 }
 
-export function returnRowHash(previousHash: string, returnId: string, signedHash: string): string {
-  return sha256Hex(`${previousHash}\n${returnId}\n${signedHash}`);
+export function returnRowHash(previousHash: string, seq: bigint, returnId: string, receivedAt: string, signedHash: string): string {
+  return sha256Hex(['sanxian-survey-return/v1', previousHash, seq.toString(), returnId, receivedAt, signedHash].join('\n'));
 }

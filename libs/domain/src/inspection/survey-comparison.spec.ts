@@ -1,3 +1,4 @@
+import { findingDrafts } from './spot-check-findings';
 import { compareWithRegistry } from './survey-comparison';
 import { faithfulReturn, sampleVillage } from './survey-test.factory';
 import type { ItemEntry } from './survey-types';
@@ -51,5 +52,26 @@ describe('compareWithRegistry', () => {
     setItem(woman.items, { item: 'children', status: 'checked', value: JSON.stringify([{ birthDate: '2025-12-31' }, { birthDate: '2026-02-14' }, { birthDate: '2026-02-14' }]) });
     const { births } = compareWithRegistry(survey, sampleVillage(), YEAR);
     expect(births.map((b) => [b.birthDate, b.registered])).toEqual([['2026-02-14', true], ['2026-02-14', false]]);
+  });
+});
+
+describe('findingDrafts', () => {
+  it('makes each finding a spot-check-finding of the township, keyed by the original return, with the return as evidence', () => {
+    const survey = faithfulReturn();
+    setItem(survey.groups[0].households[0].persons[2].items, { item: 'sex', status: 'checked', value: 'M' });
+    const comparison = compareWithRegistry(survey, sampleVillage(), YEAR);
+    const [draft] = findingDrafts(comparison, sampleVillage(), { originalReturnId: 'original', townshipCode: '511325101', dueAt: '2026-06-24' });
+    expect(draft).toMatchObject({
+      kind: 'spot-check-finding',
+      key: 'spot-check-finding:original|item-differs|group 01 / household 5113250001234 / person card-17:child:1 / item sex',
+      townshipCode: '511325101',
+      regionCode: '511325101201',
+      subject: { returnId: survey.returnId, finding: 'item-differs', item: 'sex', role: 'child', cardId: 'card-17' },
+      evidence: { messageIds: [], recordIds: [], returnIds: [survey.returnId], cardId: 'card-17' },
+      agencyValue: 'M',
+      registryValue: 'F',
+      subjectName: '李小红',
+      cardId: 'card-17',
+    });
   });
 });
