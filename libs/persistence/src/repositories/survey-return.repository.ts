@@ -6,6 +6,7 @@ import {
   sha256Hex,
   signedReturnHash,
   type EnrolledKey,
+  type FindingDraft,
   type SignedReturn,
   type SigningAlgorithm,
   type SurveyComparison,
@@ -154,6 +155,62 @@ export class SurveyReturnRepository {
     await tx.query(`INSERT INTO survey_comparison (return_id, registry_as_of, comparison) VALUES ($1, $2, $3)`, [returnId, registryAsOf, JSON.stringify(comparison)]);
   }
 
+  /**
+   * Raises a return's findings as discrepancies (kind spot-check-finding), each once by its key: an addendum
+   * that finds the same again raises nothing new. Not raised by a reconciliation run: run 0. Answers the new ids.
+   */
+  async raiseFindings(tx: EntityManager, drafts: readonly FindingDraft[]): Promise<string[]> {
+    if (drafts.length === 0) return [];
+    const rows: { id: string }[] = await tx.query(
+      `INSERT INTO discrepancy (key, kind, region_code, township_code, subject, subject_citizen_id, subject_name, card_id, agency_value,
+         registry_value, evidence, due_at, raised_by_run, last_seen_run)
+       SELECT d.key, d.kind, d.region_code, d.township_code, d.subject, d.subject_citizen_id, d.subject_name, d.card_id, d.agency_value,
+         d.registry_value, d.evidence, d.due_at, 0, 0
+       FROM jsonb_to_recordset($1::jsonb) AS d(key text, kind text, region_code text, township_code text, subject jsonb, subject_citizen_id text,
+         subject_name text, card_id text, agency_value jsonb, registry_value jsonb, evidence jsonb, due_at date)
+       ON CONFLICT (key) DO NOTHING
+       RETURNING id`,
+      [JSON.stringify(drafts.map((d) => ({
+        key: d.key, kind: d.kind, region_code: d.regionCode, township_code: d.townshipCode, subject: d.subject, subject_citizen_id: d.subjectCitizenId,
+        subject_name: d.subjectName, card_id: d.cardId, agency_value: d.agencyValue ?? null, registry_value: d.registryValue ?? null, evidence: d.evidence, due_at: d.dueAt,
+      })))],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Closes, as resolved by data, the open findings of a correction chain that its newest addendum no longer finds. */
+  async closeFindingsNotFoundAgain(tx: EntityManager, originalReturnId: string, foundKeys: readonly string[]): Promise<string[]> {
+    const rows: { id: string }[] = await tx.query(
+      `UPDATE discrepancy SET status = 'resolved-by-data', closed_at = now()
+       WHERE kind = 'spot-check-finding' AND status = 'open' AND starts_with(key, $1) AND NOT (key = ANY($2::text[]))
+       RETURNING id`,
+      [`spot-check-finding:${originalReturnId}|`, [...foundKeys]],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The first return of a correction chain (the return itself when it corrects none). */
+  async originalOf(tx: EntityManager, returnId: string): Promise<string> {
+    const [row] = await tx.query(
+      `WITH RECURSIVE chain(return_id, corrects) AS (
+         SELECT return_id, corrects FROM survey_return WHERE return_id = $1
+         UNION ALL SELECT r.return_id, r.corrects FROM survey_return r JOIN chain c ON r.return_id = c.corrects)
+       SELECT return_id FROM chain WHERE corrects IS NULL`,
+      [returnId],
+    );
+    return row?.return_id ?? returnId;
+  }
+
+  /** The stored comparisons of these returns. */
+  async comparisonsOf(returnIds: readonly string[]): Promise<StoredComparison[]> {
+    const rows = await this.db.query(
+      `SELECT r.return_id, r.township_code, to_char(c.registry_as_of, 'YYYY-MM-DD') AS registry_as_of, c.comparison
+       FROM survey_return r JOIN survey_comparison c ON c.return_id = r.return_id WHERE r.return_id = ANY($1::uuid[]) ORDER BY r.chain_seq`,
+      [[...returnIds]],
+    );
+    return rows.map(storedComparison);
+  }
+
   /** A campaign's returns, in chain order. */
   async campaignReturns(campaignId: string): Promise<StoredReturn[]> {
     const rows = await this.db.query(`SELECT ${RETURN_COLUMNS} FROM survey_return WHERE campaign_id = $1 ORDER BY chain_seq`, [campaignId]);
@@ -169,7 +226,7 @@ export class SurveyReturnRepository {
        ORDER BY r.chain_seq`,
       [campaignId],
     );
-    return rows.map((r: Record<string, any>) => ({ returnId: r.return_id, townshipCode: r.township_code, registryAsOf: r.registry_as_of, comparison: r.comparison }));
+    return rows.map(storedComparison);
   }
 
   /**
@@ -225,4 +282,8 @@ function storedReturn(r: Record<string, any>): StoredReturn {
     townshipCode: r.township_code, surveyDate: r.survey_date, corrects: r.corrects ?? null, signed: r.signed, contentHash: r.content_hash,
     signedHash: r.signed_hash, signerIds: r.signer_ids, rowHash: r.row_hash, receivedAt: r.received_at,
   };
+}
+
+function storedComparison(r: Record<string, any>): StoredComparison {
+  return { returnId: r.return_id, townshipCode: r.township_code, registryAsOf: r.registry_as_of, comparison: r.comparison };
 }
