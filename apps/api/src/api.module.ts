@@ -9,6 +9,7 @@ import { JobsModule } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
 import { AssessmentModule } from '@sanxian/assessment';
 import { DiscrepancyModule } from '@sanxian/discrepancy';
+import { SigningKeysModule } from '@sanxian/survey-returns';
 import { AuthController } from './auth/auth.controller';
 import { SignInService } from './auth/sign-in.service';
 import { StaffAuthGuard } from './auth/staff-auth.guard';
@@ -26,6 +27,7 @@ import { IndicatorController } from './assessment/indicator.controller';
 import { PlanController } from './assessment/plan.controller';
 import { ScoreboardController } from './assessment/scoreboard.controller';
 import { MonitorController, StaffDirectoryController } from './monitor';
+import { SigningKeyController } from './survey/signing-key.controller';
 
 @Module({})
 export class ApiModule {
@@ -39,6 +41,7 @@ export class ApiModule {
         IntakeModule,
         AssessmentModule,
         DiscrepancyModule,
+        SigningKeysModule,
         TerminusModule,
         JwtModule.register({
           // A key of its own, derived from the hub's key (SECRETS_KEY or its file), so tokens and stored secrets never share one.
@@ -48,7 +51,8 @@ export class ApiModule {
         }),
       ],
       controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, LinkReviewController, ReconciliationRunController,
-        PlanController, IndicatorController, ScoreboardController, AssessmentInputController, MonitorController, StaffDirectoryController],
+        PlanController, IndicatorController, ScoreboardController, AssessmentInputController, MonitorController, StaffDirectoryController,
+        SigningKeyController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, SignInService, MetricsTokenGuard, StaffRequestValidator,
         AssessmentRequestValidator],
     };

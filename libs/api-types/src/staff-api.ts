@@ -110,7 +110,8 @@ export interface DiscrepancyDetail extends DiscrepancyItem {
   closedAt: string | null;
   agencyValue: unknown;
   registryValue: unknown;
-  evidence: { messageIds: string[]; recordIds: string[]; cardId: string | null; messages: EvidenceMessage[] };
+  /** returnIds: a spot-check finding's signed survey return (GET /v1/survey-returns/{returnId}). */
+  evidence: { messageIds: string[]; recordIds: string[]; cardId: string | null; returnIds: string[]; messages: EvidenceMessage[] };
   card: unknown;
   resolution: Resolution | null;
   history: HistoryEntry[];

@@ -10,7 +10,8 @@ export type EnrollOutcome =
 
 export type RevokeOutcome =
   | { outcome: 'invalid'; issues: SurveyFieldIssue[] }
-  | { outcome: 'not-found' | 'already-revoked' }
+  | { outcome: 'not-found' }
+  | { outcome: 'already-revoked' }
   | { outcome: 'revoked'; key: SigningKeyRecord };
 
 /**

@@ -61,6 +61,11 @@ export const ACCESS_POLICY = {
   'monitor.read': { admin: 'county', county: 'county', inspector: 'county', department: 'own-agency' },
   'monitor.replay': { admin: 'county' },
   'staff.directory': COUNTY_STAFF,
+
+  // Inspectors' signing keys: enrolled and revoked by an admin; county staff see which keys sign.
+  'signing-keys.list': COUNTY_STAFF,
+  'signing-keys.enroll': { admin: 'county' },
+  'signing-keys.revoke': { admin: 'county' },
 } as const satisfies Record<string, Rule>;
 
 export type Operation = keyof typeof ACCESS_POLICY;
