@@ -39,8 +39,9 @@ export type SubmitOutcome =
 /**
  * A signed survey return arriving from an inspector's device: checked (schema, the draw's team, completeness
  * against the frozen frame, every signature against the enrolled keys of the team), stored append-only on the
- * returns' chain, compared with the registry as of the survey day, and each finding raised as a discrepancy —
- * in one transaction. The same return synced twice is stored once and answered as a duplicate.
+ * returns' chain and compared with the registry as of the survey day, in one transaction; its findings are
+ * raised as discrepancies when the campaign is published. The same return synced twice is stored once and
+ * answered as a duplicate.
  */
 @Injectable()
 export class SurveyReturns {
@@ -93,17 +94,24 @@ export class SurveyReturns {
       if (status === 'duplicate') {
         return stored.contentHash === contentHash ? { outcome: 'duplicate', receipt: receipt(stored, 'duplicate', comparison.findings.length) } : { outcome: 'return-id-reused', returnId: survey.returnId };
       }
-      await this.returns.saveComparison(tx, survey.returnId, survey.surveyDate, comparison);
-      const originalReturnId = survey.corrects ? await this.returns.originalOf(tx, survey.corrects) : survey.returnId;
-      const today = new Date().toISOString().slice(0, 10);
-      const drafts = findingDrafts(comparison, registry, { originalReturnId, townshipCode: context.townshipCode, dueAt: dueDate(today, this.config.resolveWithinWorkingDays) });
-      const raised = await this.returns.raiseFindings(tx, drafts);
-      const closed = survey.corrects ? await this.returns.closeFindingsNotFoundAgain(tx, originalReturnId, drafts.map((d) => d.key)) : [];
+      await this.returns.saveComparison(tx, survey.returnId, survey.surveyDate, comparison, findingDrafts(comparison, registry, { townshipCode: context.townshipCode }));
       await audit(tx, staff, survey.corrects ? 'survey-return.addendum' : 'survey-return.accept', `survey-return:${survey.returnId}`, {
         campaignId: survey.campaignId, drawId: survey.drawId, villageCode: survey.villageCode, chainSeq: stored.chainSeq, contentHash,
-        signers: signerIds, findings: comparison.findings.length, raised, closed, ...(survey.corrects ? { corrects: survey.corrects } : {}),
+        signers: signerIds, findings: comparison.findings.length, ...(survey.corrects ? { corrects: survey.corrects } : {}),
       });
       return { outcome: 'accepted', receipt: receipt(stored, 'accepted', comparison.findings.length) };
+    });
+  }
+
+  /**
+   * Raises the findings of a campaign's current returns as discrepancies (at its publication: before, the inspected
+   * townships must not learn they were drawn); due in the configured working days from today. Idempotent; audited.
+   */
+  async raiseFindings(campaignId: string, staff: StaffRef, today = new Date().toISOString().slice(0, 10)): Promise<string[]> {
+    return this.unitOfWork.run(async (tx) => {
+      const raised = await this.returns.raiseCampaignFindings(tx, campaignId, dueDate(today, this.config.resolveWithinWorkingDays));
+      if (raised.length) await audit(tx, staff, 'survey-findings.raise', `campaign:${campaignId}`, { raised: raised.length, ids: raised });
+      return raised;
     });
   }
 

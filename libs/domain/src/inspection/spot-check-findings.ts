@@ -5,25 +5,22 @@ import type { FramePerson, FrameVillage } from './survey-types';
 /**
  * A return's findings as discrepancies of the kind `spot-check-finding`, owned by the village's township,
  * with the signed return as their evidence, for the existing workflow (assign, resolve, receipts, audit).
- * A finding is keyed by the first return of its correction chain, so an addendum that finds it again does
- * not raise it twice, and one that no longer finds it can close it.
+ * They are drafted when the return arrives (the registry's side as it stood on the survey day) and raised
+ * when the campaign is published: until then the inspected township must not learn it was drawn.
  */
 
-export interface FindingDraft extends DiscrepancyDraft {
+/** A finding ready to be raised: everything of a discrepancy but its due date, set on publication. */
+export interface FindingDraft extends Omit<DiscrepancyDraft, 'dueAt'> {
   subjectCitizenId: string | null;
   subjectName: string | null;
   cardId: string | null;
 }
 
-export function findingKey(originalReturnId: string, finding: Pick<SurveyFinding, 'kind' | 'path'>): string {
-  return `spot-check-finding:${originalReturnId}|${finding.kind}|${finding.path}`;
+export function findingKey(returnId: string, finding: Pick<SurveyFinding, 'kind' | 'path'>): string {
+  return `spot-check-finding:${returnId}|${finding.kind}|${finding.path}`;
 }
 
-export function findingDrafts(
-  comparison: SurveyComparison,
-  registry: FrameVillage,
-  context: { originalReturnId: string; townshipCode: string; dueAt: string },
-): FindingDraft[] {
+export function findingDrafts(comparison: SurveyComparison, registry: FrameVillage, context: { townshipCode: string }): FindingDraft[] {
   const persons = new Map<string, FramePerson>();
   for (const group of registry.groups) for (const household of group.households) for (const person of household.persons) persons.set(person.personKey, person);
   return comparison.findings.map((finding): FindingDraft => {
@@ -39,14 +36,13 @@ export function findingDrafts(
     const [agencyValue, registryValue] = values(finding);
     return {
       kind: 'spot-check-finding',
-      key: findingKey(context.originalReturnId, finding),
+      key: findingKey(comparison.returnId, finding),
       subject,
       regionCode: comparison.villageCode,
       townshipCode: context.townshipCode,
       evidence: { messageIds: [], recordIds: [], returnIds: [comparison.returnId], ...(known ? { cardId: known.cardId } : {}) },
       agencyValue,
       registryValue,
-      dueAt: context.dueAt,
       subjectCitizenId: known?.citizenId ?? null,
       subjectName: known?.name ?? (finding.kind === 'person-not-in-registry' ? finding.found.name ?? null : null),
       cardId: known?.cardId ?? null,

@@ -56,14 +56,14 @@ describe('compareWithRegistry', () => {
 });
 
 describe('findingDrafts', () => {
-  it('makes each finding a spot-check-finding of the township, keyed by the original return, with the return as evidence', () => {
+  it('makes each finding a spot-check-finding of the township, keyed by its return, with the return as evidence', () => {
     const survey = faithfulReturn();
     setItem(survey.groups[0].households[0].persons[2].items, { item: 'sex', status: 'checked', value: 'M' });
     const comparison = compareWithRegistry(survey, sampleVillage(), YEAR);
-    const [draft] = findingDrafts(comparison, sampleVillage(), { originalReturnId: 'original', townshipCode: '511325101', dueAt: '2026-06-24' });
+    const [draft] = findingDrafts(comparison, sampleVillage(), { townshipCode: '511325101' });
     expect(draft).toMatchObject({
       kind: 'spot-check-finding',
-      key: 'spot-check-finding:original|item-differs|group 01 / household 5113250001234 / person card-17:child:1 / item sex',
+      key: `spot-check-finding:${survey.returnId}|item-differs|group 01 / household 5113250001234 / person card-17:child:1 / item sex`,
       townshipCode: '511325101',
       regionCode: '511325101201',
       subject: { returnId: survey.returnId, finding: 'item-differs', item: 'sex', role: 'child', cardId: 'card-17' },

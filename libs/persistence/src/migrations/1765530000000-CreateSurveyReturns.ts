@@ -63,6 +63,8 @@ export class CreateSurveyReturns1765530000000 implements MigrationInterface {
         return_id uuid PRIMARY KEY REFERENCES survey_return (return_id),
         registry_as_of date NOT NULL,
         comparison jsonb NOT NULL,
+        -- Its findings as discrepancies to raise when the campaign is published (FindingDraft[]).
+        finding_drafts jsonb NOT NULL,
         compared_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`

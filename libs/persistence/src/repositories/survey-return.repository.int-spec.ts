@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { compareWithRegistry, returnContentHash, type SignedReturn } from '@sanxian/domain';
+import { compareWithRegistry, findingDrafts, returnContentHash, type SignedReturn } from '@sanxian/domain';
 import { faithfulReturn, sampleVillage } from '@sanxian/domain/testing';
 import { StaffRepository, SurveyReturnRepository, UnitOfWork } from '@sanxian/persistence';
 import { persistenceSuite } from '../../../../test/support/persistence-context';
@@ -14,7 +14,7 @@ describe('SurveyReturnRepository (signing keys, signed returns on their chain, c
   let unitOfWork: UnitOfWork;
   let inspectorId: string;
 
-  const signed = (returnId = randomUUID(), corrects?: string): SignedReturn => ({
+  const signed = (returnId: string = randomUUID(), corrects?: string): SignedReturn => ({
     return: { ...faithfulReturn(sampleVillage(), returnId), ...(corrects ? { corrects } : {}) },
     signatures: [{ keyId: KEY(1), algorithm: 'Ed25519', signature: 'c2lnbmF0dXJl' }],
   });
@@ -62,7 +62,7 @@ describe('SurveyReturnRepository (signing keys, signed returns on their chain, c
     ['inspector_key_revocation', `DELETE FROM inspector_key_revocation`],
   ])('the database refuses to change %s: %s', async (table, statement) => {
     const stored = await append(signed());
-    await unitOfWork.run((tx) => returns.saveComparison(tx, stored.stored.returnId, '2026-06-10', compareWithRegistry(stored.stored.signed.return, sampleVillage(), { from: '2026-01-01', to: '2026-12-31' })));
+    await unitOfWork.run((tx) => returns.saveComparison(tx, stored.stored.returnId, '2026-06-10', compareWithRegistry(stored.stored.signed.return, sampleVillage(), { from: '2026-01-01', to: '2026-12-31' }), []));
     await expect(ctx.sql(statement)).rejects.toThrow(new RegExp(`${table} is append-only: (UPDATE|DELETE|TRUNCATE) refused`));
   });
 
@@ -73,13 +73,41 @@ describe('SurveyReturnRepository (signing keys, signed returns on their chain, c
     const addendum = await append(signed(randomUUID(), original.stored.returnId));
     const period = { from: '2026-01-01', to: '2026-12-31' };
     for (const entry of [original, addendum]) {
-      await unitOfWork.run((tx) => returns.saveComparison(tx, entry.stored.returnId, '2026-06-10', compareWithRegistry(entry.stored.signed.return, sampleVillage(), period)));
+      await unitOfWork.run((tx) => returns.saveComparison(tx, entry.stored.returnId, '2026-06-10', compareWithRegistry(entry.stored.signed.return, sampleVillage(), period), []));
     }
     const current = await returns.currentComparisons(campaign);
     expect(current.map((c) => c.returnId)).toContain(addendum.stored.returnId);
     expect(current.map((c) => c.returnId)).not.toContain(original.stored.returnId);
     expect(current).toHaveLength(before + 1);
     expect(await returns.findReturn(original.stored.returnId)).toBeDefined();
+  });
+
+  it("raises a campaign's findings as discrepancies once, from its current returns only, owned by the township", async () => {
+    const period = { from: '2026-01-01', to: '2026-12-31' };
+    const campaignId = `c-raise-${randomUUID().slice(0, 8)}`;
+    const withFinding = (returnId: string, sex: string, corrects?: string) => {
+      const entry = signed(returnId, corrects);
+      entry.return.campaignId = campaignId;
+      const child = entry.return.groups[0].households[0].persons[2];
+      child.items = child.items.map((i) => (i.item === 'sex' ? { item: 'sex', status: 'checked', value: sex } : i));
+      return entry;
+    };
+    const save = async (entry: SignedReturn) => {
+      const { stored } = await append(entry);
+      const comparison = compareWithRegistry(stored.signed.return, sampleVillage(), period);
+      await unitOfWork.run((tx) => returns.saveComparison(tx, stored.returnId, '2026-06-10', comparison, findingDrafts(comparison, sampleVillage(), { townshipCode: '511325101' })));
+      return stored;
+    };
+    const original = await save(withFinding(randomUUID(), 'M'));
+    const addendum = await save(withFinding(randomUUID(), 'M', original.returnId));
+    const raised = await unitOfWork.run((tx) => returns.raiseCampaignFindings(tx, campaignId, '2026-07-20'));
+    expect(raised).toHaveLength(1);
+    const [row] = await ctx.sql(`SELECT kind, township_code, due_at::text, evidence, agency_value, registry_value, raised_by_run FROM discrepancy WHERE id = $1`, [raised[0]]);
+    expect(row).toEqual({
+      kind: 'spot-check-finding', township_code: '511325101', due_at: '2026-07-20', raised_by_run: '0',
+      evidence: { messageIds: [], recordIds: [], returnIds: [addendum.returnId], cardId: 'card-17' }, agency_value: 'M', registry_value: 'F',
+    });
+    expect(await unitOfWork.run((tx) => returns.raiseCampaignFindings(tx, campaignId, '2026-07-20'))).toEqual([]);
   });
 
   it('names the first broken link when a superuser rewrites a stored return behind the trigger', async () => {

@@ -151,54 +151,33 @@ export class SurveyReturnRepository {
     return { status: 'accepted', stored: storedReturn(row) };
   }
 
-  async saveComparison(tx: EntityManager, returnId: string, registryAsOf: string, comparison: SurveyComparison): Promise<void> {
-    await tx.query(`INSERT INTO survey_comparison (return_id, registry_as_of, comparison) VALUES ($1, $2, $3)`, [returnId, registryAsOf, JSON.stringify(comparison)]);
+  async saveComparison(tx: EntityManager, returnId: string, registryAsOf: string, comparison: SurveyComparison, drafts: readonly FindingDraft[]): Promise<void> {
+    await tx.query(`INSERT INTO survey_comparison (return_id, registry_as_of, comparison, finding_drafts) VALUES ($1, $2, $3, $4)`, [
+      returnId, registryAsOf, JSON.stringify(comparison), JSON.stringify(drafts),
+    ]);
   }
 
   /**
-   * Raises a return's findings as discrepancies (kind spot-check-finding), each once by its key: an addendum
-   * that finds the same again raises nothing new. Not raised by a reconciliation run: run 0. Answers the new ids.
+   * Raises the findings of a campaign's current returns (those no addendum corrects) as discrepancies of the
+   * kind spot-check-finding, each once by its key, due on `dueAt`; not raised by a reconciliation run (run 0).
+   * Answers the ids raised now (none when they were raised before).
    */
-  async raiseFindings(tx: EntityManager, drafts: readonly FindingDraft[]): Promise<string[]> {
-    if (drafts.length === 0) return [];
+  async raiseCampaignFindings(tx: EntityManager, campaignId: string, dueAt: string): Promise<string[]> {
     const rows: { id: string }[] = await tx.query(
       `INSERT INTO discrepancy (key, kind, region_code, township_code, subject, subject_citizen_id, subject_name, card_id, agency_value,
          registry_value, evidence, due_at, raised_by_run, last_seen_run)
-       SELECT d.key, d.kind, d.region_code, d.township_code, d.subject, d.subject_citizen_id, d.subject_name, d.card_id, d.agency_value,
-         d.registry_value, d.evidence, d.due_at, 0, 0
-       FROM jsonb_to_recordset($1::jsonb) AS d(key text, kind text, region_code text, township_code text, subject jsonb, subject_citizen_id text,
-         subject_name text, card_id text, agency_value jsonb, registry_value jsonb, evidence jsonb, due_at date)
+       SELECT d->>'key', d->>'kind', d->>'regionCode', d->>'townshipCode', d->'subject', d->>'subjectCitizenId', d->>'subjectName', d->>'cardId',
+         COALESCE(d->'agencyValue', 'null'), COALESCE(d->'registryValue', 'null'), d->'evidence', $2::date, 0, 0
+       FROM survey_return r
+       JOIN survey_comparison c ON c.return_id = r.return_id
+       CROSS JOIN LATERAL jsonb_array_elements(c.finding_drafts) AS d
+       WHERE r.campaign_id = $1 AND NOT EXISTS (SELECT 1 FROM survey_return a WHERE a.corrects = r.return_id)
+       ORDER BY r.chain_seq
        ON CONFLICT (key) DO NOTHING
        RETURNING id`,
-      [JSON.stringify(drafts.map((d) => ({
-        key: d.key, kind: d.kind, region_code: d.regionCode, township_code: d.townshipCode, subject: d.subject, subject_citizen_id: d.subjectCitizenId,
-        subject_name: d.subjectName, card_id: d.cardId, agency_value: d.agencyValue ?? null, registry_value: d.registryValue ?? null, evidence: d.evidence, due_at: d.dueAt,
-      })))],
+      [campaignId, dueAt],
     );
     return rows.map((r) => r.id);
-  }
-
-  /** Closes, as resolved by data, the open findings of a correction chain that its newest addendum no longer finds. */
-  async closeFindingsNotFoundAgain(tx: EntityManager, originalReturnId: string, foundKeys: readonly string[]): Promise<string[]> {
-    const rows: { id: string }[] = await tx.query(
-      `UPDATE discrepancy SET status = 'resolved-by-data', closed_at = now()
-       WHERE kind = 'spot-check-finding' AND status = 'open' AND starts_with(key, $1) AND NOT (key = ANY($2::text[]))
-       RETURNING id`,
-      [`spot-check-finding:${originalReturnId}|`, [...foundKeys]],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  /** The first return of a correction chain (the return itself when it corrects none). */
-  async originalOf(tx: EntityManager, returnId: string): Promise<string> {
-    const [row] = await tx.query(
-      `WITH RECURSIVE chain(return_id, corrects) AS (
-         SELECT return_id, corrects FROM survey_return WHERE return_id = $1
-         UNION ALL SELECT r.return_id, r.corrects FROM survey_return r JOIN chain c ON r.return_id = c.corrects)
-       SELECT return_id FROM chain WHERE corrects IS NULL`,
-      [returnId],
-    );
-    return row?.return_id ?? returnId;
   }
 
   /** The stored comparisons of these returns. */
