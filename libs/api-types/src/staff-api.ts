@@ -244,7 +244,7 @@ export interface UnitBreakdown extends YearHeader {
 /** One record behind a number: a message, a discrepancy or a family card (`found: false` when the hub holds no such row). */
 export interface EvidenceRecord {
   evidenceId: string;
-  type: 'message' | 'discrepancy' | 'card' | 'reference';
+  type: 'message' | 'discrepancy' | 'card' | 'return' | 'reference';
   found: boolean;
   // message
   messageId?: string;
@@ -263,6 +263,16 @@ export interface EvidenceRecord {
   dueAt?: string;
   townshipCode?: string;
   subject?: { name: string | null; citizenId: string | null };
+  // return (a signed spot-check survey return): what it compared and found, item by item
+  returnId?: string;
+  campaignId?: string;
+  surveyDate?: string;
+  chainSeq?: string;
+  itemsCompared?: number;
+  itemsAgreeing?: number;
+  birthsFound?: number;
+  birthsRegistered?: number;
+  findings?: { kind: string; path: string }[];
   // card
   cardId?: string;
   version?: number;

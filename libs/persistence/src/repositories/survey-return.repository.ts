@@ -180,6 +180,19 @@ export class SurveyReturnRepository {
     return rows.map((r) => r.id);
   }
 
+  /** Returns with what their comparison counted: the evidence records behind a spot-check indicator. */
+  async returnSummaries(returnIds: readonly string[]): Promise<(StoredComparison & { campaignId: string; villageCode: string; surveyDate: string; chainSeq: string })[]> {
+    const rows = await this.db.query(
+      `SELECT r.return_id, r.campaign_id, r.village_code, r.township_code, to_char(r.survey_date, 'YYYY-MM-DD') AS survey_date, r.chain_seq,
+         to_char(c.registry_as_of, 'YYYY-MM-DD') AS registry_as_of, c.comparison
+       FROM survey_return r JOIN survey_comparison c ON c.return_id = r.return_id WHERE r.return_id = ANY($1::uuid[])`,
+      [[...returnIds]],
+    );
+    return rows.map((r: Record<string, any>) => ({
+      ...storedComparison(r), campaignId: r.campaign_id, villageCode: r.village_code, surveyDate: r.survey_date, chainSeq: String(r.chain_seq),
+    }));
+  }
+
   /** The stored comparisons of these returns. */
   async comparisonsOf(returnIds: readonly string[]): Promise<StoredComparison[]> {
     const rows = await this.db.query(
