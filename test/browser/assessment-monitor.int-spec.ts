@@ -119,7 +119,7 @@ describe('the scoreboard and the exchange monitor in a browser', () => {
       await signIn(page, hub.url, users.county.username, PASSWORD);
       await page.getByRole('heading', { name: '差异工作台' }).waitFor();
       const menu = await page.getByRole('navigation').getByRole('menuitem').allInnerTexts();
-      expect(menu.map((m) => m.trim())).toEqual(['差异工作台', '匹配复核', '考核计分', '交换监控']);
+      expect(menu.map((m) => m.trim())).toEqual(['差异工作台', '逾期协查', '匹配复核', '考核计分', '交换监控', '奖惩台账']);
       await page.getByRole('navigation').getByRole('link', { name: '考核计分' }).click();
       await page.getByRole('heading', { name: '考核计分' }).waitFor();
       await page.getByText('试算结果（尚未发布，可能变动）').waitFor();

@@ -175,7 +175,7 @@ describe('the staff console in a browser', () => {
       expect(drawn).toEqual(own.slice(0, drawn.length).map((r) => r.id));
 
       const menu = await page.getByRole('navigation').getByRole('menuitem').allInnerTexts();
-      expect(menu.map((m) => m.trim())).toEqual(['差异工作台', '匹配复核', '考核计分']);
+      expect(menu.map((m) => m.trim())).toEqual(['差异工作台', '逾期协查', '匹配复核', '考核计分']);
       // Bulk assignment is for county staff.
       expect(await page.getByRole('button', { name: '批量分派' }).count()).toBe(0);
       await screenshot(page, '02-queue-township');
@@ -336,7 +336,7 @@ describe('the staff console in a browser', () => {
       await page.getByText('English', { exact: true }).click();
       await page.getByRole('heading', { name: 'Discrepancy work queue' }).waitFor();
       expect(await page.locator('html').getAttribute('lang')).toBe('en');
-      expect(await page.getByRole('navigation').getByRole('menuitem').allInnerTexts()).toEqual(['Discrepancies', 'Link reviews', 'Scoreboard']);
+      expect(await page.getByRole('navigation').getByRole('menuitem').allInnerTexts()).toEqual(['Discrepancies', 'Overdue requests', 'Link reviews', 'Scoreboard']);
       // Ant Design's own texts follow (its locale), as do the kinds.
       await page.getByRole('combobox', { name: 'Kind', exact: true }).focus();
       await page.keyboard.press('ArrowDown');
@@ -388,7 +388,7 @@ describe('the staff console in a browser', () => {
         expect(await page.getByRole('navigation').count()).toBe(0);
         await page.getByRole('button', { name: '打开菜单' }).click();
         await (await settled(page.getByRole('navigation').getByRole('link', { name: '考核计分' }))).waitFor();
-        expect(await page.getByRole('navigation').getByRole('menuitem').allInnerTexts()).toEqual(['差异工作台', '匹配复核', '考核计分']);
+        expect(await page.getByRole('navigation').getByRole('menuitem').allInnerTexts()).toEqual(['差异工作台', '逾期协查', '匹配复核', '考核计分']);
         await screenshotViewport(page, `31-menu-${size}`);
         await page.keyboard.press('Escape');
         await page.getByRole('navigation').waitFor({ state: 'hidden' });
@@ -600,7 +600,7 @@ describe('the staff console in a browser', () => {
       try {
         await signIn(page, hub.url, users.inspector.username, PASSWORD);
         await page.getByRole('heading', { name: '差异工作台' }).waitFor();
-        expect(await page.getByRole('navigation').getByRole('menuitem').allInnerTexts()).toEqual(['差异工作台', '匹配复核', '考核计分', '交换监控']);
+        expect(await page.getByRole('navigation').getByRole('menuitem').allInnerTexts()).toEqual(['差异工作台', '逾期协查', '匹配复核', '考核计分', '交换监控', '奖惩台账']);
         const [open] = await hub.sql<{ id: string }>(`SELECT id FROM discrepancy WHERE status = 'open' ORDER BY due_at, id LIMIT 1`);
         await page.goto(`${hub.url}/discrepancies/${open.id}`);
         await page.getByText('您的角色只能查看差异，不能处理。').waitFor();

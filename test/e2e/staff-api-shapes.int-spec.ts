@@ -12,15 +12,13 @@ import { generateCounty } from '@sanxian/synth';
 import { pushCounty } from '../support/county-push';
 import { Hub, send, startHub, waitUntilProcessed } from '../support/hub-harness';
 import { birthNotice, citizenId, registryCard } from '../support/record-factory';
-import { expectJson } from '../support/staff-api';
+import { expectJson, keysOf } from '../support/staff-api';
 
 /**
  * The staff API answers with exactly the keys of its shared types (libs/api-types), which the
  * console compiles against: a key the server adds, drops or renames fails here. Each list is
  * checked against its type both ways at compile time (`keysOf`), so it cannot fall behind the type.
  */
-type Exactly<T, K extends readonly (keyof T)[]> = [Exclude<keyof T, K[number]>] extends [never] ? K : { missing: Exclude<keyof T, K[number]> };
-const keysOf = <T>() => <const K extends readonly (keyof T)[]>(keys: Exactly<T, K>) => [...(keys as readonly PropertyKey[])].map(String).sort();
 
 /** The keys a type may leave out, and those it may not: both lists checked against the type, so that a JSON object can be checked against both. */
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
@@ -46,7 +44,7 @@ const KEYS = {
   staffEntry: keysOf<StaffEntry>()(['id', 'username', 'role', 'regionCode']),
   page: keysOf<Page<unknown>>()(['items', 'nextCursor']),
   counts: keysOf<DiscrepancyCounts>()(['byKind', 'byStatus', 'byTownship']),
-  monitor: keysOf<Monitor>()(['from', 'to', 'agency', 'lateAfterDays', 'totals', 'agencies', 'days', 'stations', 'rejectionReasons', 'rejections', 'dead']),
+  monitor: keysOf<Monitor>()(['from', 'to', 'agency', 'lateAfterDays', 'totals', 'agencies', 'days', 'stations', 'rejectionReasons', 'rejections', 'dead', 'bulkLoads']),
   monitorCounts: keysOf<MonitorCounts>()(['received', 'initialLoad', 'late', 'lateShare', 'rejected', 'dead']),
 };
 

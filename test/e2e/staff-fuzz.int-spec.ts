@@ -16,9 +16,38 @@ const nastyText = fc.oneof(
 
 /** JSON values, nested up to a few thousand levels at times. */
 const deepJson = fc.integer({ min: 1, max: 5000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth));
+// Body fields the staff API reads, one per line.
+const BODY_KEYS = [
+  'username',
+  'password',
+  'action',
+  'comment',
+  'ids',
+  'assigneeId',
+  'decision',
+  'messageIds',
+  'all',
+  'townshipCode',
+  'asOf',
+  'year',
+  '__proto__',
+  'constructor',
+  'period',
+  'townshipCodes',
+  'design',
+  'teams',
+  'days',
+  'reason',
+  'kind',
+  'personName',
+  'corrects',
+  'question',
+  'messageId',
+  'crossCounty',
+];
 const jsonBody = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
-  fc.dictionary(fc.constantFrom('username', 'password', 'action', 'comment', 'ids', 'assigneeId', 'decision', 'messageIds', 'all', 'townshipCode', 'asOf', 'year', '__proto__', 'constructor'), fc.oneof(nastyText, fc.jsonValue({ maxDepth: 3 }))).map((v) => JSON.stringify(v)),
+  fc.dictionary(fc.constantFrom(...BODY_KEYS), fc.oneof(nastyText, fc.jsonValue({ maxDepth: 3 }))).map((v) => JSON.stringify(v)),
   deepJson,
   nastyText,
 );
@@ -36,11 +65,57 @@ function encodeAnything(text: string): string {
     .join('');
 }
 
-const GETS = ['/v1/discrepancies', '/v1/discrepancies/counts', '/v1/discrepancies/{x}', '/v1/link-reviews', '/v1/link-reviews/{x}', '/v1/reconciliations', '/v1/plans', '/v1/plans/{x}',
-  '/v1/assessments/{x}/inputs', '/v1/assessments/{x}/publication', '/v1/scoreboard', '/v1/scoreboard/units/{x}', '/v1/scoreboard/units/{x}/indicators/{x}/records', '/v1/exchange/monitor', '/v1/staff', '/v1/me'];
-const POSTS = ['/v1/auth/token', '/v1/discrepancies/{x}/resolution', '/v1/discrepancies/assignment', '/v1/discrepancies/{x}/assignment', '/v1/link-reviews/{x}/decision',
-  '/v1/reconciliations', '/v1/plans', '/v1/indicators/compute', '/v1/assessments/{x}/inputs', '/v1/assessments/{x}/publication', '/v1/exchange/monitor/dead/replay'];
-const QUERY_KEYS = ['regionCode', 'kind', 'status', 'overdue', 'assignee', 'limit', 'cursor', 'year', 'line', 'from', 'to', 'agency', 'role', 'region', 'version', 'limit[]', 'a[b][c]'];
+// One route per line, so that features adding routes merge cleanly.
+const GETS = [
+  '/v1/discrepancies',
+  '/v1/discrepancies/counts',
+  '/v1/discrepancies/{x}',
+  '/v1/link-reviews',
+  '/v1/link-reviews/{x}',
+  '/v1/reconciliations',
+  '/v1/plans',
+  '/v1/plans/{x}',
+  '/v1/assessments/{x}/inputs',
+  '/v1/assessments/{x}/publication',
+  '/v1/assessments/{x}/ledger',
+  '/v1/assessments/{x}/ledger.xlsx',
+  '/v1/scoreboard',
+  '/v1/scoreboard/units/{x}',
+  '/v1/scoreboard/units/{x}/indicators/{x}/records',
+  '/v1/exchange/monitor',
+  '/v1/staff',
+  '/v1/me',
+  '/v1/inspection/campaigns',
+  '/v1/inspection/campaigns/{x}',
+  '/v1/inspection/campaigns/{x}/record',
+  '/v1/inspection/campaigns/{x}/verification',
+  '/v1/inspection/campaigns/{x}/days/{x}/teams/{x}/draw',
+  '/v1/inspection/campaigns/{x}/days/{x}/teams/{x}/draw/frame',
+  '/v1/discrepancies/{x}/verification-requests',
+  '/v1/verification-requests',
+];
+const POSTS = [
+  '/v1/auth/token',
+  '/v1/discrepancies/{x}/resolution',
+  '/v1/discrepancies/assignment',
+  '/v1/discrepancies/{x}/assignment',
+  '/v1/link-reviews/{x}/decision',
+  '/v1/reconciliations',
+  '/v1/plans',
+  '/v1/indicators/compute',
+  '/v1/assessments/{x}/inputs',
+  '/v1/assessments/{x}/publication',
+  '/v1/assessments/{x}/inputs/{x}/withdrawal',
+  '/v1/assessments/{x}/ledger/decisions',
+  '/v1/exchange/monitor/dead/replay',
+  '/v1/inspection/campaigns',
+  '/v1/inspection/campaigns/{x}/freeze',
+  '/v1/inspection/campaigns/{x}/publication',
+  '/v1/inspection/campaigns/{x}/days/{x}/teams/{x}/draw',
+  '/v1/inspection/campaigns/{x}/days/{x}/teams/{x}/close',
+  '/v1/discrepancies/{x}/verification-requests',
+];
+const QUERY_KEYS = ['regionCode', 'kind', 'status', 'overdue', 'assignee', 'limit', 'cursor', 'year', 'line', 'from', 'to', 'agency', 'role', 'region', 'version', 'state', 'limit[]', 'a[b][c]'];
 
 describe('the staff API and sign-in under arbitrary input', () => {
   let hub: Hub;

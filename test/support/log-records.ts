@@ -1,4 +1,4 @@
-import { RecordKind } from '@sanxian/contracts';
+import { IntakeLoad, RecordKind } from '@sanxian/contracts';
 import { LogRowsBuilder, MessageLogRepository, StoreResult } from '@sanxian/persistence';
 
 export interface TestRecord {
@@ -12,7 +12,7 @@ export interface TestRecord {
 /** Logs records through MessageLogRepository.storeBatch, prepared as the api prepares them (LogRowsBuilder). */
 export async function logRecords(
   log: MessageLogRepository, clientId: string, kind: RecordKind, records: TestRecord[],
-  options: { batchSize?: number; receivedAt?: Date } = {},
+  options: { batchSize?: number; receivedAt?: Date; load?: IntakeLoad } = {},
 ): Promise<StoreResult> {
   const rows = new LogRowsBuilder(clientId, kind, (options.receivedAt ?? new Date()).toISOString());
   for (const r of records) {
@@ -24,5 +24,5 @@ export async function logRecords(
       warnings: [],
     });
   }
-  return log.storeBatch(clientId, kind, rows.finish(), options.batchSize ?? 100);
+  return log.storeBatch(clientId, kind, rows.finish(), options.batchSize ?? 100, options.load);
 }

@@ -36,3 +36,7 @@ export async function signInStaff<U extends string>(hub: Hub, prefix: string, pa
     users[key] = { id: user.id, token: (await expectJson(res, 200)).accessToken };
   }
 }
+
+type Exactly<T, K extends readonly (keyof T)[]> = [Exclude<keyof T, K[number]>] extends [never] ? K : { missing: Exclude<keyof T, K[number]> };
+/** A type's keys, listed: the list is checked against the type both ways at compile time, so it cannot fall behind it. Sorted. */
+export const keysOf = <T>() => <const K extends readonly (keyof T)[]>(keys: Exactly<T, K>) => [...(keys as readonly PropertyKey[])].map(String).sort();

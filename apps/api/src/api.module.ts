@@ -9,6 +9,7 @@ import { JobsModule } from '@sanxian/jobs';
 import { PersistenceModule } from '@sanxian/persistence';
 import { AssessmentModule } from '@sanxian/assessment';
 import { DiscrepancyModule } from '@sanxian/discrepancy';
+import { VerificationModule } from '@sanxian/verification';
 import { SigningKeysModule } from '@sanxian/survey-returns';
 import { AuthController } from './auth/auth.controller';
 import { SignInService } from './auth/sign-in.service';
@@ -18,15 +19,19 @@ import { HealthController } from './health.controller';
 import { MetricsController, MetricsTokenGuard } from './metrics.controller';
 import { ProblemFilter } from './problem.filter';
 import { DiscrepancyController } from './reconciliation/discrepancy.controller';
+import { VerificationController } from './verification/verification.controller';
 import { LinkReviewController } from './reconciliation/link-review.controller';
 import { ReconciliationRunController } from './reconciliation/reconciliation-run.controller';
 import { StaffRequestValidator } from './reconciliation/staff-request-validator';
 import { AssessmentInputController } from './assessment/assessment-input.controller';
+import { LedgerController } from './assessment/ledger.controller';
 import { AssessmentRequestValidator } from './assessment/assessment-request-validator';
 import { IndicatorController } from './assessment/indicator.controller';
 import { PlanController } from './assessment/plan.controller';
 import { ScoreboardController } from './assessment/scoreboard.controller';
 import { MonitorController, StaffDirectoryController } from './monitor';
+import { InspectionCampaignController } from './inspection/inspection-campaign.controller';
+import { InspectionModule } from '@sanxian/inspection';
 import { SigningKeyController } from './survey/signing-key.controller';
 
 @Module({})
@@ -41,6 +46,8 @@ export class ApiModule {
         IntakeModule,
         AssessmentModule,
         DiscrepancyModule,
+        InspectionModule,
+        VerificationModule,
         SigningKeysModule,
         TerminusModule,
         JwtModule.register({
@@ -50,8 +57,9 @@ export class ApiModule {
           verifyOptions: { algorithms: ['HS256'] },
         }),
       ],
-      controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, LinkReviewController, ReconciliationRunController,
+      controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, VerificationController, LinkReviewController, ReconciliationRunController,
         PlanController, IndicatorController, ScoreboardController, AssessmentInputController, MonitorController, StaffDirectoryController,
+        LedgerController, InspectionCampaignController,
         SigningKeyController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, SignInService, MetricsTokenGuard, StaffRequestValidator,
         AssessmentRequestValidator],

@@ -13,7 +13,7 @@ function terminalText(value: string): string {
   return showInvisibleCharacters(value);
 }
 
-function table(rows: Record<string, unknown>[]): string {
+export function table(rows: Record<string, unknown>[]): string {
   if (!rows.length) return '(none)';
   const keys = Object.keys(rows[0]);
   const text = rows.map((r) => keys.map((k) => (r[k] instanceof Date ? (r[k] as Date).toISOString() : terminalText(String(r[k] ?? ''))))); 

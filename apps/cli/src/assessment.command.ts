@@ -1,10 +1,22 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { Command } from 'commander';
-import { AssessmentService, PlanInvalidError } from '@sanxian/assessment';
-import { explain, type AssessmentResult } from '@sanxian/domain';
-import { AssessmentRepository } from '@sanxian/persistence';
+import { AssessmentService, LedgerService, NoPlanError, NotPublishedError, PlanInvalidError, type YearLedger } from '@sanxian/assessment';
+import { explain, payout, PERSON_DECISION_NAMES, yellowCardList, type AssessmentPlan, type AssessmentResult, type PersonDecisionKind } from '@sanxian/domain';
+import { AssessmentRepository, StaffRepository } from '@sanxian/persistence';
 import { UsageError } from './admin.commands';
 import { withHub } from './cli-context';
+import { yuanText } from './demo-summary';
+
+/** An unpublished year has no ledger: said as a usage error (exit 2), not a crash. */
+function notPublishedUsage(error: unknown): never {
+  if (error instanceof NotPublishedError || error instanceof NoPlanError) throw new UsageError(error.message);
+  throw error;
+}
+
+function ledgerOf(service: LedgerService, year: number) {
+  return service.yearLedger(year).catch(notPublishedUsage);
+}
 
 function yearOption(value: string): number {
   const year = Number(value);
@@ -53,6 +65,33 @@ export function registerAssessmentCommands(program: Command): void {
       console.log(`computed ${summary.values} indicator value(s) for plan ${summary.planId} in ${(summary.milliseconds / 1000).toFixed(1)} s`);
     });
 
+  const ledger = program.command('ledger').description("the year's consequences, recorded when its results are published: outcomes, prize money, yellow cards, decisions about people");
+  ledger
+    .command('show')
+    .description('per line the awards with their prizes and every yellow card and veto with its reasons; the totals')
+    .requiredOption('--year <year>', 'the assessment year', yearOption)
+    .option('--json', 'print the ledger as JSON (outcomes and decisions; the read is audited, as the API\'s is)')
+    .action(async (options: { year: number; json?: boolean }) => {
+      const text = await withHub(async (get) => {
+        const { plan, ...found } = await ledgerOf(get(LedgerService), options.year);
+        if (!options.json) return describeLedger(found, plan);
+        // The JSON names the people decided about: audited as the API's read is.
+        await get(StaffRepository).audit({ userId: null, username: null, action: 'ledger.read', target: `${found.planId}/${options.year}`, detail: { by: 'cli', os_user: userInfo().username } });
+        return JSON.stringify(found);
+      });
+      console.log(text);
+    });
+  ledger
+    .command('export')
+    .description('write the payout sheet (unit, tier, amount, total) and the yellow-card list as an .xlsx workbook')
+    .requiredOption('--year <year>', 'the assessment year', yearOption)
+    .requiredOption('--out <file>', 'the .xlsx file to write')
+    .action(async (options: { year: number; out: string }) => {
+      const { buffer, ledger: written } = await withHub((get) => get(LedgerService).workbook(options.year).catch(notPublishedUsage));
+      writeFileSync(options.out, buffer);
+      console.log(`wrote ${options.out}: ${payout(written.outcomes).rows.length} award(s), ${yuanText(written.prizeTotal)}; ${yellowCardList(written.outcomes).length} yellow card(s) or veto(es)`);
+    });
+
   program
     .command('score')
     .description('score the year with its plan: ranked units of each line with tier, veto and the top reasons')
@@ -62,6 +101,23 @@ export function registerAssessmentCommands(program: Command): void {
       const { result } = await withHub((get) => get(AssessmentService).score(options.year));
       console.log(options.json ? JSON.stringify(result) : describeScoreboard(result));
     });
+}
+
+/** The ledger's outcomes as text, Chinese first: per line the awards with their prizes, then every yellow card and veto. */
+export function describeLedger(ledger: YearLedger, plan: AssessmentPlan): string {
+  const lines = [`${plan.county.name}${ledger.year}年度考核奖惩台账 (ledger ${ledger.planId} v${ledger.planVersion}, published ${ledger.publishedAt.toISOString()})`];
+  for (const line of plan.lines) {
+    const outcomes = ledger.outcomes.filter((o) => o.line === line.line);
+    const paid = payout(outcomes);
+    lines.push('', `== ${line.name.zh} ${line.name.en}：受奖 ${paid.rows.length} 个单位，奖金 ${yuanText(paid.total)} ==`);
+    for (const o of paid.rows) lines.push(`  ${String(o.rank).padStart(2)}. ${o.unitName.zh}（${o.unitId}） ${o.outcomeName.zh} ${yuanText(o.prize)}`);
+    for (const o of yellowCardList(outcomes)) lines.push(`   ! ${o.unitName.zh}（${o.unitId}） ${o.outcomeName.zh}：${o.reasons.join('；')}`);
+  }
+  const current = ledger.decisions.filter((d) => d.correctedBy === null && !d.withdrawn);
+  const count = (kind: PersonDecisionKind) => current.filter((d) => d.kind === kind).length;
+  lines.push('', `奖金共 ${yuanText(ledger.prizeTotal)}；黄牌警告 ${yellowCardList(ledger.outcomes).length} 个单位；${PERSON_DECISION_NAMES.admonition.zh} ${count('admonition')} 人，${PERSON_DECISION_NAMES['account-at-meeting'].zh} ${count('account-at-meeting')} 人`);
+  lines.push(`(prize money ${ledger.prizeTotal} yuan; decisions about people: ${count('admonition')} admonished, ${count('account-at-meeting')} accounted for themselves at the county meeting)`);
+  return lines.join('\n');
 }
 
 /** The scoreboard as text: per line, ranked units with score, outcome, veto and top reasons. */

@@ -1,30 +1,12 @@
-import { scoreAssessment, type IndicatorValueInput } from '@sanxian/domain';
-import { xichong2026 } from '@sanxian/domain/testing';
+import { scoreAssessment } from '@sanxian/domain';
+import { closingYearInputs, lineOf, xichong2026 } from '@sanxian/domain/testing';
 import { MESSAGES, type MessageKey } from '../../console/src/i18n/messages';
 import { describeDemoScoreboard, KIND_NAMES } from './demo-summary';
 
-/** Every party-government indicator at full marks for a township, so only what a test changes stands out. */
-function fullMarks(unitId: string): IndicatorValueInput[] {
-  return [
-    { unitId, indicatorId: 'births-vs-control', value: 10 },
-    { unitId, indicatorId: 'natural-growth-rate', value: -3 },
-    { unitId, indicatorId: 'policy-compliant-rate', value: 100, numerator: 50, denominator: 50 },
-    { unitId, indicatorId: 'sex-ratio-at-birth', value: 105 },
-    { unitId, indicatorId: 'births-outside-policy', value: 0, numerator: 0, denominator: 50 },
-    { unitId, indicatorId: 'birth-statistics-accuracy', value: 100 },
-  ];
-}
-
 describe('the demo\'s printed scoreboard', () => {
   const plan = xichong2026();
-  const townships = plan.lines[0].units.map((u) => u.id);
-  const grades = townships.flatMap((unitId) => ['publicity-education', 'technical-services', 'law-enforcement'].map((indicatorId) => ({ unitId, indicatorId, grade: 'A' as const })));
-  const values = townships.flatMap((id) => {
-    // 古楼镇: 4 births outside the policy of 58 (a veto); 大全镇: nothing scored but its grades (under 60).
-    if (id === '511325104') return fullMarks(id).map((v) => (v.indicatorId === 'births-outside-policy' ? { ...v, value: 4, numerator: 4, denominator: 58 } : v));
-    if (id === '511325102') return [];
-    return fullMarks(id);
-  });
+  // 古楼镇 vetoed (4 births outside the policy of 58); 大全镇: nothing scored but its grades (under 60).
+  const { values, grades } = closingYearInputs(plan);
   const text = describeDemoScoreboard(scoreAssessment(plan, { values, grades }), plan, 3);
 
   it('names every yellow card with its reason: the veto and the numbers, or the score under the bound', () => {
@@ -39,6 +21,31 @@ describe('the demo\'s printed scoreboard', () => {
     expect(partyLine.split('\n').filter((l) => /^\s+\d+\. /.test(l))).toHaveLength(3);
     expect(partyLine).toContain('… 另有 18 个单位 (18 more)');
     expect(text).toContain('黄牌警告共 ');
+  });
+
+  it('says what the awards pay, per line and in all, the sum of the tiers\' prizes of the plan', () => {
+    const result = scoreAssessment(plan, { values, grades });
+    // Independently of the ledger: each awarded unit's tier looked up in its group of the plan (tier ids repeat across groups).
+    const tiers = new Map(plan.lines.flatMap((l) => l.rankings.flatMap((g) => g.tiers.map((t) => [`${g.id}/${t.id}`, t.prize] as const))));
+    const expected = result.units.reduce((sum, u) => sum + (u.outcome.kind === 'award' ? tiers.get(`${u.group}/${u.outcome.tierId}`)! : 0), 0);
+    const awarded = result.units.filter((u) => u.outcome.kind === 'award').length;
+    expect(expected).toBeGreaterThan(0);
+    expect(text).toContain(`奖金共 ${expected.toLocaleString('en-US')} 元`);
+    expect(text).toContain(`prize money in all: ${expected} yuan to ${awarded} units`);
+    expect(text.split('\n').filter((l) => l.startsWith('  奖金 prize money：'))).toHaveLength(plan.lines.length);
+  });
+
+  it('lists a veto the plan gives no yellow card for, as 不奖不惩 with the veto\'s reason', () => {
+    const lenient = xichong2026();
+    for (const group of lineOf(lenient, 'party-government').rankings) group.yellowCard.onVeto = false;
+    const shown = describeDemoScoreboard(scoreAssessment(lenient, closingYearInputs(lenient)), lenient, 3);
+    expect(shown).toContain('黄牌警告 1 个（其中一票否决 1 个）');
+    expect(shown).toMatch(/! 古楼镇（511325104） \d+\.\d\d：不奖不惩；一票否决：政策外生育超过2例且超过出生数的20‰/);
+  });
+
+  it('prints further sections (a village ranking) before the totals', () => {
+    const withVillages = describeDemoScoreboard(scoreAssessment(plan, { values, grades }), plan, 3, ['== 村(居)排名 village ranking ==']);
+    expect(withVillages.indexOf('村(居)排名')).toBeLessThan(withVillages.indexOf('黄牌警告共'));
   });
 });
 

@@ -1,9 +1,10 @@
 /**
  * The demo's printed results as a bureau reads them, Chinese first (the county report's words),
  * English second: each line's best units, then every yellow card (黄牌警告) and one-vote veto
- * (一票否决) with its reason and the numbers behind it; and why agency facts were not linked.
+ * (一票否决) with its reason and the numbers behind it, and the prize money paid; and why agency
+ * facts were not linked.
  */
-import { explain, type AssessmentPlan, type AssessmentResult, type RegionDirectory, type UnitResult, type VetoConditionFinding } from '@sanxian/domain';
+import { explain, ledgerOutcomes, payout, yellowCardReasons, type AssessmentPlan, type AssessmentResult, type RegionDirectory, type UnitResult } from '@sanxian/domain';
 import type { RunSummary } from '@sanxian/reconciliation';
 
 /** Discrepancy kinds by the names the console gives them (apps/console/src/i18n/messages.ts, `kind.*`). */
@@ -20,40 +21,26 @@ export const KIND_NAMES: Record<string, string> = {
   'spot-check-finding': '平时抽查发现',
 };
 
-const INDICATOR_UNITS: Record<string, string> = { 'births-outside-policy': '例' };
-
-/** One met veto condition as numbers: "3例 (3/54 = 55.56‰)". */
-function conditionText(c: VetoConditionFinding): string {
-  if (c.measure === 'per-thousand') return `${c.numerator}/${c.denominator} = ${c.measured}‰`;
-  const unit = INDICATOR_UNITS[c.indicatorId] ?? (c.indicatorId.endsWith('-rate') || c.indicatorId.endsWith('accuracy') ? '%' : '');
-  const ratio = c.numerator !== undefined && c.denominator !== undefined && unit === '%' ? ` (${c.numerator}/${c.denominator})` : '';
-  return `${c.measured}${unit}${ratio}`;
-}
-
-/** Why a unit got its yellow card: its vetoes with the numbers, or its score under the line's bound with its largest losses. */
-export function yellowCardReasons(unit: UnitResult): string {
-  if (unit.vetoes.length > 0) {
-    return unit.vetoes
-      .map((v) => {
-        const found = v.conditions?.map(conditionText).join('，') ?? v.note ?? '';
-        const where = v.checkId === undefined ? '' : `（抽查 ${v.checkId}）`;
-        return `一票否决：${v.name.zh}${found ? `，实际 ${found}` : ''}${where}`;
-      })
-      .join('；');
-  }
-  const losses = explain(unit, 2).filter((r) => r.lostPoints !== null).map((r) => `${r.name.zh} −${r.lostPoints!.toFixed(1)}`);
-  return `总分 ${unit.score.toFixed(2)} 低于黄牌线${losses.length ? `（失分最多：${losses.join('；')}）` : ''}`;
-}
-
 /** A unit's name, with its township code where it has one. */
 function unitName(unit: UnitResult, plan: AssessmentPlan): string {
   const planUnit = plan.lines.flatMap((l) => l.units).find((u) => u.id === unit.unitId);
   return planUnit?.regionCode && planUnit.kind === 'township' ? `${unit.name.zh}（${planUnit.regionCode}）` : unit.name.zh;
 }
 
-/** The scoreboard: per line its top `perLine` units, then every yellow card and veto, with reasons. */
-export function describeDemoScoreboard(result: AssessmentResult, plan: AssessmentPlan, perLine = 5): string {
+/** Yuan as the county writes money: `180,000 元（18万元）` where it is whole 万. */
+export function yuanText(yuan: number): string {
+  const wan = yuan / 10_000;
+  return `${yuan.toLocaleString('en-US')} 元${yuan > 0 && Number.isInteger(wan) ? `（${wan}万元）` : ''}`;
+}
+
+/**
+ * The scoreboard: per line its top `perLine` units, then every unit with a yellow card or a veto,
+ * with its reasons, and the prize money the line's awards pay; at the end the prize money in all.
+ * `sections`: further blocks printed before the totals (a village ranking, where the plan has villages).
+ */
+export function describeDemoScoreboard(result: AssessmentResult, plan: AssessmentPlan, perLine = 5, sections: readonly string[] = []): string {
   const lines: string[] = [`${plan.county.name}${result.year}年度考核结果 (assessment ${result.planId} v${result.version})`];
+  const ledger = ledgerOutcomes(result);
   let carded = 0;
   for (const line of plan.lines) {
     const units = result.units.filter((u) => u.line === line.line);
@@ -63,7 +50,7 @@ export function describeDemoScoreboard(result: AssessmentResult, plan: Assessmen
     lines.push('', `== ${line.name.zh} ${line.name.en}：${units.length} 个单位，黄牌警告 ${warned.length} 个（其中一票否决 ${vetoed.length} 个）==`);
     // Each ranking group (townships; departments and their stations) ranked on its own.
     for (const group of line.rankings) {
-      const ranked = units.filter((u) => u.group === group.id && u.outcome.kind !== 'yellow-card');
+      const ranked = units.filter((u) => u.group === group.id && u.outcome.kind !== 'yellow-card' && u.vetoes.length === 0);
       if (line.rankings.length > 1) lines.push(`  ${group.name.zh} ${group.name.en}`);
       for (const unit of ranked.slice(0, perLine)) {
         const reasons = explain(unit, 2).map((r) => `${r.name.zh} −${(r.lostPoints ?? 0).toFixed(1)}`).join('；');
@@ -71,10 +58,20 @@ export function describeDemoScoreboard(result: AssessmentResult, plan: Assessmen
       }
       if (ranked.length > perLine) lines.push(`  … 另有 ${ranked.length - perLine} 个单位 (${ranked.length - perLine} more)`);
     }
-    if (warned.length > 0) lines.push('  黄牌警告 yellow cards:');
-    for (const unit of warned) lines.push(`   ! ${unitName(unit, plan)} ${unit.score.toFixed(2)}：${yellowCardReasons(unit)}`);
+    // Every yellow card, and every veto (which the plan may leave without a yellow card: then 不奖不惩).
+    const flagged = units.filter((u) => u.outcome.kind === 'yellow-card' || u.vetoes.length > 0);
+    if (flagged.length > 0) lines.push('  黄牌警告、一票否决 yellow cards and vetoes:');
+    for (const unit of flagged) {
+      const outcome = unit.outcome.kind === 'yellow-card' ? '' : `${unit.outcome.name.zh}；`;
+      lines.push(`   ! ${unitName(unit, plan)} ${unit.score.toFixed(2)}：${outcome}${yellowCardReasons(unit)}`);
+    }
+    const paid = payout(ledger.filter((o) => o.line === line.line));
+    lines.push(`  奖金 prize money：${paid.rows.length} 个单位，${yuanText(paid.total)}`);
   }
+  for (const section of sections) lines.push('', section);
+  const paid = payout(ledger);
   lines.push('', `黄牌警告共 ${carded} 个单位 (yellow cards in all: ${carded})`);
+  lines.push(`奖金共 ${yuanText(paid.total)}，${paid.rows.length} 个单位 (prize money in all: ${paid.total} yuan to ${paid.rows.length} units)`);
   return lines.join('\n');
 }
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { AssessmentService, scoreboardWorkbook } from '@sanxian/assessment';
 import { environmentWith, findUp, loadRegionDirectory, type RecordKind } from '@sanxian/contracts';
-import { pushFile, sortedByReport, type PushSummary } from '@sanxian/exchange-client';
+import { completeLoad, pushFile, sortedByReport, type PushSummary } from '@sanxian/exchange-client';
 import { AssessmentRepository, ClientRepository, DiscrepancyRepository, IntakeRepository, recreateDatabase, runMigrations, StaffRepository } from '@sanxian/persistence';
 import type { AssessmentPlan } from '@sanxian/domain';
 import { ReconciliationService, todayInChina } from '@sanxian/reconciliation';
@@ -127,6 +127,8 @@ async function runDemo(options: DemoOptions): Promise<void> {
         batchSize: 5000, concurrency: 2, replay, rejectionsFile: join(out, `${client.kind}.rejections.ndjson`), onProgress: progress.update,
       });
       progress.stop();
+      // The registry's load is complete once its file is in: reconciliation need not wait for the quiet time.
+      if (!replay) await completeLoad({ url: `http://127.0.0.1:${options.port}`, clientId: client.clientId, secret: client.secret, note: 'demo: the registry as it stands' });
       pushes.push({ kind: client.kind, summary });
       console.log(`   ${client.kind.padEnd(16)} ${count(summary.accepted).padStart(8)} accepted ${count(summary.duplicates).padStart(6)} duplicate ${count(summary.rejected).padStart(5)} rejected  (${count(Math.round(summary.records / (summary.elapsedMs / 1000)))} records/s)`);
     }

@@ -8,6 +8,7 @@ import { registerDemoCommand } from './demo.command';
 import { registerReconcileCommand } from './reconcile.command';
 import { registerSynthCommand } from './synth.command';
 import { registerUsersCommand } from './users.command';
+import { registerInspectionCommands } from './inspection.commands';
 
 const program = new Command()
   .name('sanxian')
@@ -20,6 +21,7 @@ registerDemoCommand(program);
 registerReconcileCommand(program);
 registerSynthCommand(program);
 registerUsersCommand(program);
+registerInspectionCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof ConfigError) {

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { isRecordKind, RECORD_KINDS } from '@sanxian/contracts/light';
-import { PushError, pushFile, type BatchFormat, type PushSummary } from '@sanxian/exchange-client';
+import { PushError, answerVerificationRequest, completeLoad, pushFile, type BatchFormat, type LoadCompletionResult, type PushSummary } from '@sanxian/exchange-client';
 
 /**
  * `sanxian push <kind> <file>`: sends an agency file to the hub as a signed client would.
@@ -16,8 +16,13 @@ interface PushCommandOptions {
   format?: BatchFormat;
   rejections?: string;
   load?: 'initial' | 'history';
+  complete?: boolean;
   json?: boolean;
+  request?: string;
 }
+
+/** `push answer <file> --request <id>`: the kind argument that makes the file an answer to a verification request. */
+const ANSWER = 'answer';
 
 const EXIT_REJECTED = 1;
 const EXIT_FAILED = 2;
@@ -106,12 +111,19 @@ export function progressReporter(): { update: (done: number, total?: number) => 
   };
 }
 
+/** What the hub said to the completion, in one line. */
+function completionText(completion: LoadCompletionResult): string {
+  const load = completion.load;
+  if (!completion.completed) return load ? `load: none open (the last ended ${load.endedAt}, ${load.records} records)` : 'load: none open';
+  return `load complete: ${load!.records} records in ${load!.batches} batches (${load!.loads.join(', ')}), since ${load!.openedAt}`;
+}
+
 export function registerPushCommand(program: Command): void {
   program
     .command('push')
     .description('send a file of records (.json, .ndjson or .csv) to the hub as a signed agency client')
-    .argument('<kind>', `record kind: ${RECORD_KINDS.join(', ')}`)
-    .argument('<file>', 'records file: .json ({"records": [...]} or an array), .ndjson or .csv (dotted headers)')
+    .argument('<kind>', `record kind: ${RECORD_KINDS.join(', ')}; or ${ANSWER}, to answer a verification request (协查) with --request`)
+    .argument('<file>', 'records file: .json ({"records": [...]} or an array), .ndjson or .csv (dotted headers); for answer, the answer as JSON')
     .requiredOption('--client <id>', 'client id issued by the hub administrator')
     .requiredOption('--secret-env <VAR>', 'name of the environment variable holding the client secret')
     .option('--url <url>', 'base URL of the hub', 'http://127.0.0.1:3000')
@@ -120,20 +132,29 @@ export function registerPushCommand(program: Command): void {
     .addOption(new Option('--format <format>', 'body format to send (default ndjson; csv for a .csv file)').choices(['json', 'ndjson', 'csv']))
     .option('--rejections <file>', 'where to write rejected records (default <file>.rejections.ndjson; a name ending in .csv writes CSV)')
     .addOption(new Option('--load <load>', "what the file is: the registry's initial load, or a history import of past events; neither counts as late (default: the regular flow)").choices(['initial', 'history']))
+    .option('--complete', 'after the file, declare the bulk load (--load) complete, so that the hub reconciles it now instead of after its quiet time')
     .option('--json', 'print the summary as JSON on stdout')
+    .option('--request <id>', `with ${ANSWER}: the verification request's id (requestId in GET /v1/exchange/verification-requests)`)
     // Usage errors exit 2, so that 1 keeps meaning "pushed, but some records were rejected".
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_FAILED))
     .action(async (kind: string, file: string, options: PushCommandOptions, command: Command) => {
+      if (kind === ANSWER) {
+        if (!options.request) {
+          command.error(`error: ${ANSWER} needs --request <id>, the verification request to answer`, { exitCode: EXIT_FAILED });
+          return;
+        }
+        const secret = secretFrom(options, command);
+        if (secret) await answer(file, options, secret);
+        return;
+      }
       if (!isRecordKind(kind)) {
         command.error(`error: unknown record kind '${kind}'; the kinds are ${RECORD_KINDS.join(', ')}`, { exitCode: EXIT_FAILED });
         return;
       }
-      // The one place the CLI reads a variable it was told the name of: secrets must not appear in argv.
-      const secret = process.env[options.secretEnv];
-      if (!secret) {
-        command.error(`error: environment variable ${options.secretEnv} (given by --secret-env) is not set or empty; it must hold the client secret`, {
-          exitCode: EXIT_FAILED,
-        });
+      const secret = secretFrom(options, command);
+      if (!secret) return;
+      if (options.complete && options.load === undefined) {
+        command.error('error: --complete ends a bulk load: give --load initial or --load history too', { exitCode: EXIT_FAILED });
         return;
       }
       const progress = progressReporter();
@@ -162,7 +183,63 @@ export function registerPushCommand(program: Command): void {
         return;
       }
       progress.stop();
-      process.stdout.write((options.json ? JSON.stringify(summaryJson(summary), null, 2) : summaryText(kind, summary)) + '\n');
+      let completion: LoadCompletionResult | undefined;
+      if (options.complete) {
+        try {
+          completion = await completeLoad({ url: options.url, clientId: options.client, secret });
+        } catch (error) {
+          process.stdout.write(summaryText(kind, summary) + '\n');
+          process.stderr.write(`push: the file was sent, but the load could not be declared complete: ${error instanceof Error ? error.message : String(error)}\n`);
+          process.exitCode = EXIT_FAILED;
+          return;
+        }
+      }
+      const text = options.json ? JSON.stringify({ ...summaryJson(summary), ...(completion ? { loadCompletion: completion } : {}) }, null, 2) : summaryText(kind, summary) + (completion ? `\n${completionText(completion)}` : '');
+      process.stdout.write(text + '\n');
       process.exitCode = summary.rejected > 0 ? EXIT_REJECTED : 0;
     });
+}
+
+/** The client secret from the variable --secret-env names, or undefined after reporting the usage error. */
+function secretFrom(options: PushCommandOptions, command: Command): string | undefined {
+  // The one place the CLI reads a variable it was told the name of: secrets must not appear in argv.
+  const secret = process.env[options.secretEnv];
+  if (!secret) {
+    command.error(`error: environment variable ${options.secretEnv} (given by --secret-env) is not set or empty; it must hold the client secret`, {
+      exitCode: EXIT_FAILED,
+    });
+    return undefined;
+  }
+  return secret;
+}
+
+/**
+ * Sends the file as the answer to one verification request. Exit 0 when the hub holds an answer
+ * (this one, or an earlier one it kept: said so), 1 when it refused this answer (each error with
+ * its path), 2 when the answer could not be delivered.
+ */
+async function answer(file: string, options: PushCommandOptions, secret: string): Promise<void> {
+  try {
+    const result = await answerVerificationRequest({ url: options.url, clientId: options.client, secret, requestId: options.request!, file });
+    if (options.json) process.stdout.write(JSON.stringify(result.body, null, 2) + '\n');
+    if (result.outcome === 'refused') {
+      if (!options.json) {
+        const errors = result.body.errors ?? [];
+        process.stdout.write(`The hub refused the answer (${result.body.code ?? result.status}): ${result.body.detail ?? ''}\n`);
+        for (const e of errors) process.stdout.write(`  ${e.path || '(body)'}  ${e.code}  ${e.message}\n`);
+      }
+      process.exitCode = EXIT_REJECTED;
+      return;
+    }
+    const { body } = result;
+    if (!options.json) {
+      process.stdout.write(body.duplicate
+        ? `Request ${body.requestId} was answered before; the hub kept that answer (${String(body.answer.answer)}) and changed nothing.\n`
+        : `Answered request ${body.requestId}: ${String(body.answer.answer)}${body.answer.recordId ? ` with record ${String(body.answer.recordId)}` : ''}.\n`);
+    }
+    process.exitCode = 0;
+  } catch (error) {
+    process.stderr.write(`answer failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = EXIT_FAILED;
+  }
 }

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { BulkLoadRepository, type OpenBulkLoad } from '@sanxian/persistence';
 import { ReconciliationService, RunSummary } from '@sanxian/reconciliation';
 import { UsageError } from './admin.commands';
 import { withHub } from './cli-context';
@@ -13,9 +14,19 @@ export function registerReconcileCommand(program: Command): void {
     .action(async (options: { township?: string; asOf?: string; json?: boolean }) => {
       if (options.township !== undefined && !/^\d{9}$/.test(options.township)) throw new UsageError(`--township must be a 9-digit township code; got "${options.township}"`);
       if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf)) throw new UsageError(`--as-of must be YYYY-MM-DD; got "${options.asOf}"`);
-      const summary = await withHub((get) => get(ReconciliationService).run({ trigger: 'cli', townshipCode: options.township ?? null, asOf: options.asOf }));
+      const summary = await withHub(async (get, config) => {
+        // An operator's run goes ahead while a bulk load is open (the automatic runs wait): say so, since it may raise what the rest of the load closes.
+        const open = await get(BulkLoadRepository).open(config.bulkLoadQuietMs);
+        if (open.length > 0) process.stderr.write(`${describeOpenLoads(open)}\n`);
+        return get(ReconciliationService).run({ trigger: 'cli', townshipCode: options.township ?? null, asOf: options.asOf });
+      });
       console.log(options.json ? JSON.stringify(summary) : describeRun(summary));
     });
+}
+
+export function describeOpenLoads(open: readonly OpenBulkLoad[]): string {
+  const loads = open.map((l) => `${l.clientName} (${l.agency}, ${l.loads.join('+')}: ${l.records} records, quiet end ${l.quietEndsAt.toISOString()})`);
+  return `note: ${open.length} bulk load(s) still open: ${loads.join('; ')}. This run goes ahead; the runs after intake and the nightly run wait until every load is complete.`;
 }
 
 export function describeRun(s: RunSummary): string {

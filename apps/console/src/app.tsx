@@ -19,6 +19,8 @@ const ScoreboardPage = lazy(() => import('./pages/scoreboard.page'));
 const ScoreboardUnitPage = lazy(() => import('./pages/scoreboard-unit.page'));
 const EvidenceRecordsPage = lazy(() => import('./pages/evidence-records.page'));
 const ExchangeMonitorPage = lazy(() => import('./pages/exchange-monitor.page'));
+const LedgerPage = lazy(() => import('./pages/ledger.page'));
+const VerificationRequestsPage = lazy(() => import('./pages/verification-requests.page'));
 
 function Loading() {
   const { t } = useI18n();
@@ -78,12 +80,14 @@ export function App() {
                 <Route path="/" element={<Home />} />
                 <Route path="/discrepancies" element={<Guard permission="discrepancies"><DiscrepancyQueuePage /></Guard>} />
                 <Route path="/discrepancies/:id" element={<Guard permission="discrepancies"><DiscrepancyDetailPage /></Guard>} />
+                <Route path="/verification-requests" element={<Guard permission="discrepancies"><VerificationRequestsPage /></Guard>} />
                 <Route path="/link-reviews" element={<Guard permission="linkReviews"><LinkReviewQueuePage /></Guard>} />
                 <Route path="/link-reviews/:id" element={<Guard permission="linkReviews"><LinkReviewDetailPage /></Guard>} />
                 <Route path="/scoreboard" element={<Guard permission="scoreboard"><ScoreboardPage /></Guard>} />
                 <Route path="/scoreboard/units/:unitId" element={<Guard permission="scoreboard"><ScoreboardUnitPage /></Guard>} />
                 <Route path="/scoreboard/units/:unitId/indicators/:indicatorId" element={<Guard permission="scoreboard"><EvidenceRecordsPage /></Guard>} />
                 <Route path="/monitor" element={<Guard permission="monitor"><ExchangeMonitorPage /></Guard>} />
+                <Route path="/ledger" element={<Guard permission="ledger"><LedgerPage /></Guard>} />
                 <Route path="*" element={<NotFound />} />
               </Route>
             </Routes>

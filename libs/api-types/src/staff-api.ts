@@ -5,7 +5,7 @@
  * imported for its types only, so the console's bundle pulls no server code.
  */
 import type {
-  AssessmentLineId, BreakdownNode, DiscrepancyKind, IndicatorFacts, LocalizedName, RegionScope, StaffRole, UnitKind, UnitOutcome, UnitResult,
+  AssessmentLineId, BreakdownNode, DiscrepancyKind, IndicatorFacts, LedgerOutcome, LocalizedName, PersonDecision, RegionScope, StaffRole, UnitKind, UnitOutcome, UnitResult,
 } from '@sanxian/domain';
 
 export type { DiscrepancyKind, LocalizedName, StaffRole, UnitOutcome };
@@ -328,6 +328,22 @@ export interface DeadMessage {
   error: string | null;
 }
 
+/** A client's bulk load still open (deliveries sent with `?load=initial|history`): automatic reconciliation waits for it. */
+export interface MonitorBulkLoad {
+  clientId: string;
+  agency: AgencyId;
+  clientName: string;
+  loads: ('initial' | 'history')[];
+  openedAt: string;
+  lastDeliveryAt: string;
+  /** When it ends by itself if nothing more is sent and the client does not declare it complete. */
+  quietEndsAt: string;
+  batches: number;
+  records: number;
+  /** Of its batches, those not processed yet. */
+  pendingBatches: number;
+}
+
 export interface Monitor {
   from: string;
   to: string;
@@ -340,6 +356,8 @@ export interface Monitor {
   rejectionReasons: { agency: AgencyId; kind: string; code: string; path: string; example: string | null; count: number }[];
   rejections: MonitorRejection[];
   dead: { total: number; items: DeadMessage[] };
+  /** The bulk loads open now (whatever the period), and the quiet time that ends one (BULK_LOAD_QUIET_MS). */
+  bulkLoads: { quietMs: number; open: MonitorBulkLoad[] };
 }
 
 export interface ReplayResult {
@@ -360,4 +378,79 @@ export interface ScoreboardGroup {
   name: LocalizedName;
   tieBreakRule?: LocalizedName;
   tieBreaks?: { tierId: string; tierName: LocalizedName; quota: number; score: number; tiedUnitIds: string[]; awardedUnitIds: string[]; text: LocalizedName }[];
+}
+
+// ---- the year's ledger (GET /v1/assessments/{year}/ledger) --------------------------------
+
+/** A unit's outcome as recorded when the year's results were published. */
+export interface LedgerOutcomeView extends LedgerOutcome {
+  id: string;
+  planId: string;
+  planVersion: number;
+  year: number;
+  recordedBy: string | null;
+  recordedAt: string;
+}
+
+/** A decision about a person; a correction names the row it corrects, and the corrected row names its correction. */
+export interface PersonDecisionView extends PersonDecision {
+  id: string;
+  kindName: LocalizedName;
+  /** The row that corrects this one, if any: then this one is no longer in force. */
+  correctedBy: string | null;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+export interface YearLedgerView {
+  year: number;
+  planId: string;
+  planVersion: number;
+  publishedAt: string;
+  /** What the awards pay in all, yuan. */
+  prizeTotal: number;
+  outcomes: LedgerOutcomeView[];
+  decisions: PersonDecisionView[];
+}
+
+// ---- verification requests (协查) ----------------------------------------------------------
+
+export const VERIFICATION_STATES = ['open', 'overdue', 'answered'] as const;
+/** open: not answered, not yet due; overdue: not answered after its due date (China's date); answered. */
+export type VerificationRequestState = (typeof VERIFICATION_STATES)[number];
+
+/** An agency's answer to a verification request: a corrected record (its message) or a confirmation. */
+export interface VerificationAnswerView {
+  answer: 'corrected' | 'confirmed';
+  comment: string | null;
+  messageId: string | null;
+  recordId: string | null;
+  answeredAt: string;
+  /** In a discrepancy's thread: the corrected record as the agency sent it. */
+  record?: unknown;
+}
+
+/** A verification request (协查) from a discrepancy to the agency behind one of its records. */
+export interface VerificationRequestItem {
+  id: string;
+  discrepancyId: string;
+  townshipCode: string;
+  agency: string;
+  clientId: string;
+  messageId: string;
+  recordId: string;
+  kind: string;
+  question: string;
+  crossCounty: boolean;
+  requestedOn: string;
+  dueAt: string;
+  requestedAt: string;
+  requestedBy: StaffRef | null;
+  state: VerificationRequestState;
+  answer: VerificationAnswerView | null;
+}
+
+/** A discrepancy's verification requests, oldest first. */
+export interface VerificationThread {
+  items: VerificationRequestItem[];
 }

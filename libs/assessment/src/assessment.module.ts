@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AssessmentService } from './assessment.service';
 import { ScoreboardQueries } from './scoreboard-queries';
+import { LedgerService } from './ledger.service';
 
 /** The assessment's use-cases (api, worker, CLI); needs the global persistence and config modules. */
-@Module({ providers: [AssessmentService, ScoreboardQueries], exports: [AssessmentService, ScoreboardQueries] })
+@Module({ providers: [AssessmentService, ScoreboardQueries, LedgerService], exports: [AssessmentService, ScoreboardQueries, LedgerService] })
 export class AssessmentModule {}

@@ -8,7 +8,7 @@ import {
   type AssessmentResult,
   type ScoringInputs,
 } from '@sanxian/domain';
-import { AssessmentRepository, AssessorInputRow, IndicatorRepository, StoredIndicatorValue, StoredPlan } from '@sanxian/persistence';
+import { AssessmentRepository, AssessorInputRow, IndicatorRepository, StoredIndicatorValue, StoredPlan, VerificationRepository } from '@sanxian/persistence';
 
 /** Days after its event within which a record counts as on time (docs/exchange-contract.md, Timeliness). */
 export const ALLOWED_NOTIFICATION_DAYS = 30;
@@ -43,6 +43,7 @@ export class AssessmentService {
   constructor(
     private readonly plans: AssessmentRepository,
     private readonly indicators: IndicatorRepository,
+    private readonly verification: VerificationRepository,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
@@ -62,12 +63,19 @@ export class AssessmentService {
     return { stored, plan: stored.document as unknown as AssessmentPlan };
   }
 
+  /** The plan as it was at `version` (the version a year's results were published with); the current one if that version is not found. */
+  async planAtVersion(current: { stored: StoredPlan; plan: AssessmentPlan }, version: number): Promise<AssessmentPlan> {
+    if (current.stored.version === version) return current.plan;
+    const found = (await this.plans.listPlans()).find((p) => p.id === current.plan.id && p.version === version);
+    return (found?.document as unknown as AssessmentPlan | undefined) ?? current.plan;
+  }
+
   /** Recomputes every computed indicator of the year's plan for every unit, replacing the stored values. */
   async computeIndicators(year: number, asOf?: string): Promise<ComputeSummary> {
     const started = Date.now();
     const { plan } = await this.planFor(year);
     const period = { from: plan.assessmentYear.from, to: plan.assessmentYear.to, asOf: asOf ?? this.config.reconcileAsOf ?? new Date().toISOString().slice(0, 10) };
-    const [births, deaths, cards, policyCompliantBirths, birthsBySex, discrepanciesDue, registryCompleteness, timeliness, validity, coverage] = await Promise.all([
+    const [births, deaths, cards, policyCompliantBirths, birthsBySex, discrepanciesDue, registryCompleteness, timeliness, validity, coverage, verificationAnswers] = await Promise.all([
       this.indicators.births(period),
       this.indicators.deaths(period),
       this.indicators.cards(),
@@ -78,9 +86,10 @@ export class AssessmentService {
       this.indicators.timeliness(period, ALLOWED_NOTIFICATION_DAYS),
       this.indicators.validity(period),
       this.indicators.coverage(period),
+      this.verification.answerMeasures(period),
     ]);
     const values = computedIndicatorValues(plan, {
-      births, deaths, cards, policyCompliantBirths, birthsBySex, discrepanciesDue, registryCompleteness, timeliness, validity, coverage,
+      births, deaths, cards, policyCompliantBirths, birthsBySex, discrepanciesDue, registryCompleteness, timeliness, validity, coverage, verificationAnswers,
       countyPopulation: censusPopulation(plan.county.code),
     });
     await this.indicators.replaceValues(plan.id, year, values.map((v) => ({ ...v, checkId: '' })));
@@ -90,10 +99,10 @@ export class AssessmentService {
   }
 
   /** The year's results: the plan, the computed values and what assessors entered, through the engine. */
-  async score(year: number): Promise<{ stored: StoredPlan; plan: AssessmentPlan; result: AssessmentResult; values: StoredIndicatorValue[] }> {
+  async score(year: number): Promise<{ stored: StoredPlan; plan: AssessmentPlan; result: AssessmentResult; values: StoredIndicatorValue[]; inputIds: string[] }> {
     const { stored, plan } = await this.planFor(year);
     const [values, inputs] = await Promise.all([this.indicators.values(plan.id, year), this.plans.inputs(plan.id, year)]);
-    return { stored, plan, values, result: scoreAssessment(plan, scoringInputs(values, inputs)) };
+    return { stored, plan, values, result: scoreAssessment(plan, scoringInputs(values, inputs)), inputIds: inputs.map((i) => i.id) };
   }
 }
 

@@ -2,3 +2,5 @@ export * from './assessment.service';
 export * from './assessment.module';
 export * from './scoreboard-workbook';
 export * from './scoreboard-queries';
+export * from './ledger-workbook';
+export * from './ledger.service';

@@ -29,12 +29,11 @@ export class ScoreboardQueries {
 
   /** Throws NoPlanError when no plan covers the year, ScoringInputError when its entries cannot be scored. */
   async results(year: number): Promise<YearResults> {
-    const { stored, plan } = await this.assessment.planFor(year);
+    const current = await this.assessment.planFor(year);
+    const { plan } = current;
     const publication = await this.plans.publication(plan.id, year);
     if (publication) {
-      const published = publication.planVersion === stored.version
-        ? plan
-        : ((await this.plans.listPlans()).find((p) => p.id === plan.id && p.version === publication.planVersion)?.document as unknown as AssessmentPlan | undefined) ?? plan;
+      const published = await this.assessment.planAtVersion(current, publication.planVersion);
       const values = await this.indicators.values(plan.id, year);
       return { plan: published, result: publication.result as AssessmentResult, values, publishedAt: publication.publishedAt };
     }

@@ -21,7 +21,7 @@ describe('the scoreboard workbook and CSV', () => {
     const buffer = await scoreboardWorkbook(plan, result, [], { generatedAt: new Date('2026-12-31T00:00:00Z') });
     const workbook = new Workbook();
     await workbook.xlsx.load(buffer as any);
-    expect(workbook.worksheets.map((s) => s.name)).toEqual(['说明 About', '党政线', '党政线 明细', '业务线', '业务线 明细', '部门线', '部门线 明细']);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['说明 About', '党政线', '党政线 明细', '业务线', '业务线 明细', '部门线', '部门线 明细', '奖金兑现 payout', '黄牌警告 yellow cards']);
     for (const line of plan.lines) {
       const names = scoreboardSheetNames(plan, line.line);
       const sheet = workbook.getWorksheet(names.ranking)!;

@@ -1,10 +1,12 @@
-import { Workbook, type Worksheet } from 'exceljs';
+import { Workbook } from 'exceljs';
 import {
-  noteInChinese, tieBreaksApplied,
+  ledgerOutcomes, noteInChinese, tieBreaksApplied,
   type AssessmentLineId, type AssessmentPlan, type AssessmentResult, type BreakdownNode, type IndicatorFacts, type LocalizedName, type UnitOutcome, type UnitResult,
 } from '@sanxian/domain';
-import { safeCsv, safeExportCell } from '@sanxian/domain';
+import { safeCsv } from '@sanxian/domain';
 import type { StoredIndicatorValue } from '@sanxian/persistence';
+import { addLedgerSheets } from './ledger-workbook';
+import { addSafeRow, addTable, sheetName, type Cell, type Column } from './workbook-table';
 
 /**
  * The scoreboard in the forms a county bureau circulates results: an .xlsx workbook (a cover
@@ -15,14 +17,6 @@ import type { StoredIndicatorValue } from '@sanxian/persistence';
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
-
-interface Column {
-  zh: string;
-  en: string;
-  width: number;
-  /** An Excel number format for numeric cells. */
-  format?: string;
-}
 
 const POINTS = '0.00';
 
@@ -64,7 +58,6 @@ const BREAKDOWN: Column[] = [
   { zh: '说明', en: 'note', width: 40 },
 ];
 
-type Cell = string | number | null;
 
 /** A line's units as the ranking shows them, best rank first within each group. */
 function rankingRows(result: AssessmentResult, line: AssessmentLineId, groupNames: Map<string, LocalizedName>): Cell[][] {
@@ -156,30 +149,6 @@ export function chinaTime(at: Date): string {
   return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second} 北京时间 (UTC+8)`;
 }
 
-/** Sheet names: at most 31 characters, none of : \ / ? * [ ]. */
-function sheetName(name: string): string {
-  return name.replace(/[:\\/?*[\]]/g, ' ').slice(0, 31);
-}
-
-/** Every row of the workbook goes in here: its text, which may come from outside, is never a formula and hides nothing. */
-function addSafeRow(sheet: Worksheet, cells: Cell[]) {
-  return sheet.addRow(cells.map(safeExportCell));
-}
-
-function addTable(sheet: Worksheet, columns: Column[], rows: Cell[][]): void {
-  sheet.columns = columns.map((c) => ({ width: c.width }));
-  const zh = addSafeRow(sheet, columns.map((c) => c.zh));
-  const en = addSafeRow(sheet, columns.map((c) => c.en));
-  zh.font = { bold: true };
-  en.font = { italic: true, color: { argb: 'FF666666' } };
-  for (const row of rows) addSafeRow(sheet, row);
-  columns.forEach((c, i) => {
-    if (c.format) sheet.getColumn(i + 1).numFmt = c.format;
-  });
-  sheet.views = [{ state: 'frozen', ySplit: 2, xSplit: 0 }];
-  sheet.autoFilter = { from: { row: 2, column: 1 }, to: { row: 2 + rows.length, column: columns.length } };
-}
-
 /**
  * The workbook: a cover sheet (plan, version, year, when), then for each line of the plan its
  * ranking (`党政线`) and its breakdown (`党政线 明细`). `values` are the stored indicator values:
@@ -207,7 +176,7 @@ export async function scoreboardWorkbook(
     ['考核期 assessment period', `${plan.assessmentYear.from} – ${plan.assessmentYear.to}`],
     ['结果状态 status', options.publishedAt ? `已公布 published ${chinaTime(options.publishedAt)}` : '未公布（试算） not published (provisional)'],
     ['生成时间 generated', chinaTime(generatedAt)],
-    ['说明 note', '每条线一张排名表和一张明细表；明细列出每个指标的数值、分子、分母、目标和得分。One ranking sheet and one breakdown sheet per line; the breakdown gives each indicator\'s value, numerator, denominator, target and points.'],
+    ['说明 note', '每条线一张排名表和一张明细表；明细列出每个指标的数值、分子、分母、目标和得分；最后是奖金兑现表和黄牌警告名单。One ranking sheet and one breakdown sheet per line; the breakdown gives each indicator\'s value, numerator, denominator, target and points; then the payout sheet and the yellow-card list.'],
   ];
   // Where a tier's quota split equal scores, the plan's rule that decided it.
   for (const line of plan.lines) {
@@ -227,6 +196,8 @@ export async function scoreboardWorkbook(
     addTable(workbook.addWorksheet(sheetName(line.name.zh)), RANKING, rankingRows(result, line.line, groupNames));
     addTable(workbook.addWorksheet(sheetName(`${line.name.zh} 明细`)), BREAKDOWN, units.flatMap((u) => breakdownRows(u, notes)));
   }
+  // Village rankings (村(居)) go before these two, once the plan ranks villages.
+  addLedgerSheets(workbook, plan, ledgerOutcomes(result));
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 

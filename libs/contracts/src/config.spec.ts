@@ -8,7 +8,7 @@ describe('loadConfig', () => {
 
   it('gives working defaults on a developer machine', () => {
     const config = loadConfig({ SECRETS_KEY_FILE: keyFile() });
-    expect(config).toMatchObject({ port: 3000, birthGraceDays: 30, resolveWithinWorkingDays: 15, reconcileCron: '0 2 * * *', replayReceiptTimes: false });
+    expect(config).toMatchObject({ port: 3000, birthGraceDays: 30, resolveWithinWorkingDays: 15, verificationDueDays: { withinCounty: 15, crossCounty: 30 }, reconcileCron: '0 2 * * *', replayReceiptTimes: false });
   });
 
   it('lists every bad variable at once, by name', () => {

@@ -60,9 +60,15 @@ export interface HubConfig {
   /** Unset: today in China (Asia/Shanghai). */
   reconcileAsOf?: string;
   birthGraceDays: number;
+  /** Minutes before a spot-check day's departure from which its team leader may draw. */
+  inspectionDrawLeadMinutes: number;
   resolveWithinWorkingDays: number;
+  /** Calendar days to answer a verification request (协查): inside the county, and across its border. */
+  verificationDueDays: { withinCounty: number; crossCounty: number };
   reconcileCron: string;
   reconcileAfterIntakeDelayMs: number;
+  /** A client's bulk load (initial load, history import) ends this long after its last delivery, if the client does not declare it complete. */
+  bulkLoadQuietMs: number;
   indicatorsCron: string;
   /** Receipt time = the signed time (history replays only; refused in production). */
   replayReceiptTimes: boolean;
@@ -188,9 +194,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     countyCode: values.COUNTY_CODE as string | undefined,
     reconcileAsOf: values.RECONCILE_AS_OF as string | undefined,
     birthGraceDays: values.BIRTH_GRACE_DAYS as number,
+    inspectionDrawLeadMinutes: values.INSPECTION_DRAW_LEAD_MINUTES as number,
     resolveWithinWorkingDays: values.RESOLVE_WITHIN_WORKING_DAYS as number,
+    verificationDueDays: { withinCounty: values.VERIFICATION_DUE_DAYS as number, crossCounty: values.VERIFICATION_CROSS_COUNTY_DUE_DAYS as number },
     reconcileCron: values.RECONCILE_CRON as string,
     reconcileAfterIntakeDelayMs: values.RECONCILE_AFTER_INTAKE_DELAY_MS as number,
+    bulkLoadQuietMs: values.BULK_LOAD_QUIET_MS as number,
     indicatorsCron: values.INDICATORS_CRON as string,
     replayReceiptTimes: values.REPLAY_RECEIPT_TIMES as boolean,
     checkpoints: checkpointConfig(values),

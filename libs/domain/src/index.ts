@@ -14,3 +14,4 @@ export * from './export-text';
 export * from './log-checkpoint';
 export * from './field-forms';
 export * from './inspection';
+export * from './verification';

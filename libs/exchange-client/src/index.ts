@@ -3,3 +3,4 @@
 // (libs/exchange-client/src/light-load.int-spec.ts checks it).
 export * from './push-client';
 export type { BatchFormat } from '@sanxian/exchange';
+export * from './answer-client';

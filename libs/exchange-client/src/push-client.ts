@@ -423,6 +423,11 @@ class RejectionsWriter {
 }
 
 function endpoint(base: string, kind: RecordKind): URL {
+  return exchangeUrl(base, KIND_PATH[kind]);
+}
+
+/** The hub's URL for `path` under /v1/exchange/, from its base URL (a path prefix is kept). */
+function exchangeUrl(base: string, path: string): URL {
   let url: URL;
   try {
     url = new URL(base);
@@ -430,10 +435,61 @@ function endpoint(base: string, kind: RecordKind): URL {
     throw new Error(`'${base}' is not a URL; give the hub's base URL, e.g. http://127.0.0.1:3000`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`'${base}' is not an http(s) URL`);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/exchange/${KIND_PATH[kind]}`;
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/exchange/${path}`;
   url.search = '';
   url.hash = '';
   return url;
+}
+
+export interface LoadCompletionOptions {
+  url: string;
+  clientId: string;
+  secret: string;
+  /** What was loaded, for the hub's log (at most 200 characters). */
+  note?: string;
+  /** Retries after 429/502/503/504 or a network error; default 6. */
+  maxRetries?: number;
+  retryBaseMs?: number;
+}
+
+/** The hub's answer: whether an open load was ended, and that load (or the last one ended before). */
+export interface LoadCompletionResult {
+  completed: boolean;
+  load: { loads: string[]; openedAt: string; lastDeliveryAt: string; endedAt: string; batches: number; records: number } | null;
+}
+
+/**
+ * Declares the client's bulk load (its deliveries sent with `load`) complete, so that the hub reconciles it
+ * now rather than after its quiet time. Safe to repeat: a second call ends nothing and says so.
+ */
+export async function completeLoad(options: LoadCompletionOptions): Promise<LoadCompletionResult> {
+  const url = exchangeUrl(options.url, 'loads/complete');
+  const body = Buffer.from(JSON.stringify(options.note === undefined ? {} : { note: options.note }));
+  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+  for (let attempt = 0; ; attempt++) {
+    const headers = {
+      ...signedHeaders({ clientId: options.clientId, secret: options.secret, method: 'POST', pathWithQuery: url.pathname, body }),
+      'Content-Type': 'application/json',
+      Accept: 'application/json, application/problem+json',
+    };
+    let response: Response;
+    try {
+      response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(DEFAULT_REQUEST_TIMEOUT_MS) });
+    } catch (error) {
+      if (attempt < maxRetries) {
+        await sleep(backoffMs(attempt, options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS));
+        continue;
+      }
+      throw new Error(`could not reach the hub at ${url.origin}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    if (response.status === 200) return (await response.json()) as LoadCompletionResult;
+    if (RETRYABLE_STATUS.has(response.status) && attempt < maxRetries) {
+      await response.body?.cancel();
+      await sleep(retryAfterMs(response.headers.get('retry-after')) ?? backoffMs(attempt, options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS));
+      continue;
+    }
+    throw new Error(`the hub refused to complete the load: ${await describeRefusal(response)}`);
+  }
 }
 
 function positiveInteger(name: string, value: number, max: number): number {

@@ -5,7 +5,8 @@ export type ExchangeErrorCode =
   | 'missing-credentials' | 'unknown-client' | 'revoked-client' | 'timestamp-malformed' | 'timestamp-expired'
   | 'nonce-malformed' | 'nonce-replayed' | 'signature-mismatch'
   | 'wrong-record-kind' | 'not-found' | 'too-many-records' | 'body-too-large' | 'unsupported-media-type'
-  | 'nesting-too-deep' | 'too-many-fields' | 'body-unprocessable' | 'rate-limited' | 'storage-unavailable' | 'intake-unavailable' | 'invalid-load';
+  | 'nesting-too-deep' | 'too-many-fields' | 'body-unprocessable' | 'rate-limited' | 'storage-unavailable' | 'intake-unavailable' | 'invalid-load'
+  | 'invalid-answer';
 
 const TITLES: Record<ExchangeErrorCode, [number, string]> = {
   'invalid-body': [400, 'The request body is not a valid batch'],
@@ -32,6 +33,7 @@ const TITLES: Record<ExchangeErrorCode, [number, string]> = {
   'storage-unavailable': [503, 'The hub cannot store records right now'],
   'invalid-load': [400, 'The load query parameter is not valid for this request'],
   'intake-unavailable': [503, 'The hub cannot prepare records right now'],
+  'invalid-answer': [400, 'The verification answer is not valid'],
 };
 
 /** One exception for the exchange module; a filter maps it to an RFC 9457 problem document. */
@@ -41,12 +43,14 @@ export class ExchangeError extends Error {
     readonly code: ExchangeErrorCode,
     readonly detail?: string,
     readonly headers: Record<string, string> = {},
+    /** Members the problem document carries besides the standard ones (e.g. `errors`, each with its `path`). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(detail ?? TITLES[code][1]);
     this.status = TITLES[code][0];
   }
 
   toProblem(instance?: string): ProblemDocument {
-    return problem(this.status, this.code, TITLES[this.code][1], this.detail, instance ? { instance } : {});
+    return problem(this.status, this.code, TITLES[this.code][1], this.detail, { ...this.extra, ...(instance ? { instance } : {}) });
   }
 }

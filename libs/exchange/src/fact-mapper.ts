@@ -84,6 +84,7 @@ export function toFacts(kind: RecordKind, sent: Json, source: FactSource): FactR
       const facts = [
         fact(source, kind, record, 'woman', 0, 'registry-card', record.woman, {
           ...card, hukouRegionCode: record.woman?.hukouRegionCode, maritalStatus: record.maritalStatus, marriageDate: record.marriageDate, residenceStatus: record.residenceStatus,
+          groupCode: record.groupCode, householdNumber: record.householdNumber,
         }),
       ];
       if (record.husband) facts.push(fact(source, kind, record, 'husband', 0, 'registry-card', record.husband, card));

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RecordValidator } from '@sanxian/contracts';
+import { BulkLoadService } from './bulk-load.service';
 import { ClientAuthService } from './client-auth.service';
 import { ExchangeMetrics } from './exchange-metrics';
 import { IntakePreparer } from './intake-preparer';
@@ -11,6 +12,7 @@ import { RelayService } from './relay.service';
 @Module({
   providers: [
     { provide: RecordValidator, useFactory: () => RecordValidator.create() },
+    BulkLoadService,
     ClientAuthService,
     ExchangeMetrics,
     IntakePreparer,
@@ -18,6 +20,6 @@ import { RelayService } from './relay.service';
     ProcessingService,
     RelayService,
   ],
-  exports: [IntakeService, IntakePreparer, ProcessingService, RelayService, ExchangeMetrics, ClientAuthService],
+  exports: [BulkLoadService, IntakeService, IntakePreparer, ProcessingService, RelayService, ExchangeMetrics, ClientAuthService],
 })
 export class IntakeModule {}

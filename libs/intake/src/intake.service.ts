@@ -5,6 +5,9 @@ import { IntakeRepository, MessageLogRepository, RejectionRow, isDatabaseUnavail
 import { JobProducer } from '@sanxian/jobs';
 import { BatchBodyError, ExchangeError, formatForContentType } from '@sanxian/exchange';
 import { ClientAuthService, SignedRequest } from './client-auth.service';
+
+/** A client as authentication answers it. */
+export type AuthenticatedClient = Awaited<ReturnType<ClientAuthService['authenticate']>>;
 import { ExchangeMetrics } from './exchange-metrics';
 import { IntakePreparer } from './intake-preparer';
 import { type PreparedRequest, type RefusedEntry, rejectedRecordFacts } from './request-preparation';
@@ -50,7 +53,14 @@ export class IntakeService {
   }
 
   async intake(kind: RecordKind, req: SignedRequest): Promise<IntakeResponse> {
-    const client = await this.authenticate(req);
+    return this.intakeAs(await this.authenticate(req), kind, req);
+  }
+
+  /**
+   * Intake for a client already authenticated (a verification answer carries its corrected record
+   * here): the same checks, log, outbox and queue as any delivery.
+   */
+  async intakeAs(client: AuthenticatedClient, kind: RecordKind, req: Pick<SignedRequest, 'pathWithQuery' | 'headers' | 'body'>): Promise<IntakeResponse> {
     if (KIND_AGENCY[kind] !== client.agency) {
       throw new ExchangeError('wrong-record-kind', `a ${client.agency} client may not send ${kind} records (they come from ${KIND_AGENCY[kind]})`);
     }

@@ -56,6 +56,15 @@ export class JobProducer implements OnApplicationShutdown {
     await this.enqueue(JobName.ReconcileRun, { trigger: 'intake' }, { jobId, delay, ...RECONCILE_RETENTION });
   }
 
+  /**
+   * Puts a reconciliation off until `until` (a bulk load is open): a job of its own, one per second of
+   * `until`, since the job that puts itself off is still active and its id cannot be reused.
+   */
+  async enqueueReconcileAt(payload: JobPayloads[JobName.ReconcileRun], until: Date): Promise<void> {
+    const at = Math.ceil(until.getTime() / 1000) * 1000;
+    await this.enqueue(JobName.ReconcileRun, payload, { jobId: `reconcile-after-bulk-load-${payload.trigger}-${at}`, delay: Math.max(0, at - Date.now()), ...RECONCILE_RETENTION });
+  }
+
   /** Starts a reconciliation now; its job id, to follow it. */
   async enqueueReconcile(payload: JobPayloads[JobName.ReconcileRun]): Promise<string> {
     const job = await withTimeout(

@@ -12,15 +12,39 @@ import { StaffRepository } from './repositories/staff.repository';
 import { ReconciliationRepository } from './repositories/reconciliation.repository';
 import { IndicatorRepository } from './repositories/indicator.repository';
 import { AssessmentRepository } from './repositories/assessment.repository';
+import { LedgerRepository } from './repositories/ledger.repository';
 import { DiscrepancyRepository } from './repositories/discrepancy.repository';
 import { LinkReviewRepository } from './repositories/link-review.repository';
 import { MonitorRepository } from './repositories/monitor.repository';
 import { SignInThrottleRepository } from './repositories/sign-in-throttle.repository';
+import { InspectionRepository } from './repositories/inspection.repository';
+import { VerificationRepository } from './repositories/verification.repository';
+import { BulkLoadRepository } from './repositories/bulk-load.repository';
 import { SurveyReturnRepository } from './repositories/survey-return.repository';
 import { SecretBox } from './secret-box';
 import { UnitOfWork } from './unit-of-work';
 
-const REPOSITORIES = [ClientRepository, MessageLogRepository, IntakeRepository, ReceiptRepository, RegistryRepository, StaffRepository, ReconciliationRepository, IndicatorRepository, AssessmentRepository, DiscrepancyRepository, LinkReviewRepository, MonitorRepository, SignInThrottleRepository, SurveyReturnRepository, UnitOfWork];
+const REPOSITORIES = [
+  ClientRepository,
+  MessageLogRepository,
+  IntakeRepository,
+  ReceiptRepository,
+  RegistryRepository,
+  StaffRepository,
+  ReconciliationRepository,
+  IndicatorRepository,
+  AssessmentRepository,
+  LedgerRepository,
+  DiscrepancyRepository,
+  LinkReviewRepository,
+  MonitorRepository,
+  SignInThrottleRepository,
+  InspectionRepository,
+  VerificationRepository,
+  BulkLoadRepository,
+  SurveyReturnRepository,
+  UnitOfWork,
+];
 
 const logger = new Logger('Database');
 /** Data sources whose app has shut down: their background connection attempts stop. */
@@ -76,7 +100,8 @@ export class PersistenceModule implements OnApplicationShutdown {
         }),
       ],
       providers: [{ provide: SECRET_BOX, inject: [HUB_CONFIG], useFactory: (c: HubConfig) => new SecretBox(c.secretsKey) }, ...REPOSITORIES],
-      exports: REPOSITORIES,
+      // The secret box too: the inspection use-cases seal a campaign's seed with it.
+      exports: [SECRET_BOX, ...REPOSITORIES],
     };
   }
 }

@@ -69,3 +69,14 @@ export const TRADITIONAL: Readonly<Record<string, string>> = {
   晓: '曉', 东: '東', 龙: '龍', 飞: '飛', 长: '長', 银: '銀', 龚: '龔', 马: '馬', 孙: '孫',
   邹: '鄒', 谭: '譚', 贺: '賀', 严: '嚴',
 };
+
+/**
+ * Names of Uyghur, Kazakh and Hui people written in Chinese characters: given name and father's
+ * name joined by the middle dot (U+00B7) that household registration uses. A few people in a
+ * Sichuan county (migrant families, marriages across provinces); field systems write the dot in
+ * several forms, which the synthetic feeds reproduce.
+ */
+export const DOTTED_NAMES: Readonly<Record<'F' | 'M', readonly string[]>> = {
+  F: ['阿依古丽·买买提', '古丽娜尔·吐尔逊', '热依拉·艾力', '帕提古丽·阿不都', '迪丽努尔·热合曼', '阿娜尔·努尔兰'],
+  M: ['艾力·买买提', '热合曼·吐尔逊', '努尔兰·阿不都', '买买提·艾力', '阿不都·热合曼', '吐尔逊·努尔'],
+};

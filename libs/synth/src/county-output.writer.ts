@@ -11,7 +11,8 @@ export const OUTPUT_FILES = {
   'birth-notice': 'birth-notices.ndjson',
   truthRecords: 'truth/records.ndjson',
   discrepancies: 'truth/discrepancies.ndjson',
-} as const satisfies Record<RecordKind | 'truthRecords' | 'discrepancies', string>;
+  households: 'truth/households.ndjson',
+} as const satisfies Record<RecordKind | 'truthRecords' | 'discrepancies' | 'households', string>;
 
 export type OutputFile = keyof typeof OUTPUT_FILES;
 

@@ -1,13 +1,14 @@
 import { AgencyFeedBuilder, type FeedCounts } from './agency-feed.builder';
 import type { CountyData } from './county-data.loader';
 import { HOUSEHOLD_MOVE_IN, overPeriod } from './demography.model';
-import { FamilyCardOffice, type RegistryFault } from './family-card.office';
+import { FamilyCardOffice, truthId, type RegistryFault } from './family-card.office';
 import { computeDiscrepancies, type TruthRules } from './ground-truth.calculator';
 import { CompositionSteering, generateHousehold, generateMoverHousehold } from './household.generator';
 import type { Household } from './population.types';
+import { FieldFormWriter } from './field-form.writer';
 import { RandomSource } from './random-source';
 import type { ResolvedOptions } from './synth-options';
-import type { Discrepancy, FeedEntry } from './synth-records.types';
+import type { Discrepancy, FeedEntry, HouseholdTruth } from './synth-records.types';
 import { createWorldContext, type WorldContext } from './world-context';
 import { simulateYear } from './year.simulator';
 
@@ -15,6 +16,8 @@ import { simulateYear } from './year.simulator';
 export interface HouseholdOutput {
   entries: FeedEntry[];
   discrepancies: Discrepancy[];
+  /** Who really lives in the household (and in a household that moved in beside it) at as-of. */
+  households: HouseholdTruth[];
 }
 
 /** Totals the generator keeps while it runs (a few counters, whatever the size). */
@@ -70,7 +73,10 @@ export function* generateHouseholds(options: ResolvedOptions, county: CountyData
     const entries = [...cards, ...feed.entries];
     if (feed.resends.length > 0) resends.push({ due: number + RESEND_DELAY, entries: feed.resends });
     state.populationAtEnd += household.members.filter((p) => p.member && p.alive).length;
-    return { entries, discrepancies: computeDiscrepancies(entries, rules, household.village) };
+    // The truth is what the hub reads, the normal forms: computed before the field forms are written.
+    const discrepancies = computeDiscrepancies(entries, rules, household.village);
+    new FieldFormWriter(options.rates.fieldForm, RandomSource.derive(seed, 'forms', ...key), state.feed.faults).write([...entries, ...feed.resends]);
+    return { entries, discrepancies, households: [householdTruth(ctx, household, office)] };
   };
   const released = (): FeedEntry[] => {
     const out: FeedEntry[] = [];
@@ -80,19 +86,24 @@ export function* generateHouseholds(options: ResolvedOptions, county: CountyData
 
   for (const [village, quota] of villageQuotas(options, county)) {
     let remaining = quota;
+    const groups = groupsInVillage(quota);
     while (remaining > 0) {
       number++;
       const plan = RandomSource.derive(seed, 'household', number);
-      const household = generateHousehold(ctx, plan, { village, maxSize: remaining }, steering);
+      // Its own stream, so that adding groups changed nothing else the seed gives.
+      const groupOf = RandomSource.derive(seed, 'group', number);
+      const group = () => String(groupOf.int(1, groups)).padStart(2, '0');
+      const household = generateHousehold(ctx, plan, { village, group: group(), maxSize: remaining }, steering);
       remaining -= household.members.length;
       state.households++;
       const output = run(household, [number]);
       if (!household.floatingIn && plan.chance(overPeriod(HOUSEHOLD_MOVE_IN, days))) {
-        const mover = generateMoverHousehold(ctx, plan, village, plan.int(ctx.periodStart, ctx.worldEnd));
+        const mover = generateMoverHousehold(ctx, plan, village, group(), plan.int(ctx.periodStart, ctx.worldEnd));
         state.moverHouseholds++;
         const moved = run(mover, [number, 'mover']);
         output.entries.push(...moved.entries);
         output.discrepancies.push(...moved.discrepancies);
+        output.households.push(...moved.households);
       }
       output.entries.push(...released());
       yield output;
@@ -100,8 +111,45 @@ export function* generateHouseholds(options: ResolvedOptions, county: CountyData
   }
   number = Number.MAX_SAFE_INTEGER;
   const rest = released();
-  if (rest.length > 0) yield { entries: rest, discrepancies: [] };
+  if (rest.length > 0) yield { entries: rest, discrepancies: [], households: [] };
   return state;
+}
+
+/** People in a villagers' group (村民小组): 50–80 households of about 3 people in rural Sichuan since the 2020 village merger. */
+export const PEOPLE_PER_GROUP = 200;
+/** The bounds on groups per village: a merged Sichuan village has 6–15 groups; 2 at least, so that a draw has groups to choose from at the demo's scaled-down size. */
+export const GROUPS_PER_VILLAGE = { min: 2, max: 15 } as const;
+
+/** How many villagers' groups a village of `people` (its 1 January quota) has. */
+export function groupsInVillage(people: number): number {
+  return Math.min(GROUPS_PER_VILLAGE.max, Math.max(GROUPS_PER_VILLAGE.min, Math.round(people / PEOPLE_PER_GROUP)));
+}
+
+/** The household as it really is at as-of: its members alive and belonging to it, with ids as the truth names them. */
+function householdTruth(ctx: WorldContext, household: Household, office: FamilyCardOffice): HouseholdTruth {
+  return {
+    householdId: household.householdId,
+    villageCode: household.village,
+    groupCode: household.groupCode,
+    floatingIn: household.floatingIn,
+    members: household.members
+      .filter((p) => p.member && p.alive)
+      .map((p) => {
+        const cardId = p.sex === 'F' ? office.cardIdOf(p) : undefined;
+        return {
+          id: truthId(ctx, p),
+          name: p.name,
+          sex: p.sex,
+          birthDate: p.birthDate,
+          maritalStatus: p.marital,
+          away: p.residence === 'floating-out',
+          ...(cardId ? { cardId } : {}),
+          ...(p.sex === 'F' && p.children.length
+            ? { children: p.children.map((c) => ({ id: truthId(ctx, c.person), sex: c.person.sex, birthDate: c.person.birthDate, birthOrder: c.order })) }
+            : {}),
+        };
+      }),
+  };
 }
 
 /**

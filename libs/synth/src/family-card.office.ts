@@ -55,6 +55,11 @@ export class FamilyCardOffice {
     private readonly household: Household,
   ) {}
 
+  /** The id of a woman's card, if the office made her one. */
+  cardIdOf(woman: Person): string | undefined {
+    return this.cards.get(woman)?.cardId;
+  }
+
   /** The cards as they are on 1 January (call before the year is simulated: it reads the people's state). */
   openBaseline(): void {
     const start = this.ctx.periodStart;
@@ -302,6 +307,8 @@ export class FamilyCardOffice {
       eventDate: isoDate(card.day),
       reportedAt: cstTimestamp(card.day, this.rng.int(8 * 3600, 18 * 3600)),
       regionCode: card.regionCode,
+      groupCode: this.household.groupCode,
+      ...(this.household.floatingIn ? {} : { householdNumber: this.household.householdId }),
       cardId: card.cardId,
       version: card.version,
       woman: { citizenId: card.womanIdOnCard, name: card.woman.name, sex: 'F', birthDate: card.woman.birthDate, hukouRegionCode: card.hukouRegionCode },

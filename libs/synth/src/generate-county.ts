@@ -84,6 +84,7 @@ export async function generateCounty(options: SynthOptions, onProgress?: (people
         writer.write('discrepancies', d);
         byKind[d.kind]++;
       }
+      for (const household of next.value.households) writer.write('households', household);
       await writer.drain();
       onProgress?.(writer.lines.truthRecords);
     }

@@ -1,9 +1,9 @@
 import { addYears, ageOn, civilOf, dayOf, isoDate, type Day } from './calendar.util';
 import type { CensusRow } from './county-data.loader';
 import { BOY_SHARE, MAX_AGE, completedParityTable, floatingOutShare, type AgeSampler } from './demography.model';
-import { drawGivenName, drawSurname } from './person-name.factory';
+import { drawGivenName, drawSurname, withDottedName } from './person-name.factory';
 import type { Household, MaritalStatus, Person, Residence, Sex } from './population.types';
-import { WeightedTable, type RandomSource } from './random-source';
+import { RandomSource, WeightedTable } from './random-source';
 import type { WorldContext } from './world-context';
 
 /** The birth policy in force on a day (README "The model", policy compliance). */
@@ -53,6 +53,8 @@ export function createPerson(ctx: WorldContext, rng: RandomSource, init: PersonI
     member: init.member ?? true,
     alive: true,
   };
+  // Someone not named after a parent may bear a dotted name, drawn from a stream of its own so that the world's draws stay the same.
+  if (init.surname === undefined) person.name = withDottedName(RandomSource.derive(ctx.options.seed, 'names', person.serial), person.name, init.sex);
   if (init.idPrefix !== undefined) person.citizenId = ctx.ids.allocate(init.idPrefix, init.birth, init.sex);
   return person;
 }
@@ -192,6 +194,8 @@ export class CompositionSteering {
 
 export interface HouseholdPlan {
   village: string;
+  /** The villagers' group within the village. */
+  group: string;
   /** At most this many members (the village's remaining quota). */
   maxSize: number;
 }
@@ -199,7 +203,7 @@ export interface HouseholdPlan {
 /** A household as it is on 1 January of the year. */
 export function generateHousehold(ctx: WorldContext, rng: RandomSource, plan: HouseholdPlan, steering: CompositionSteering): Household {
   const type = plan.maxSize === 1 ? (rng.chance(0.5) ? 'elder-single' : 'adult-single') : steering.drawType(rng);
-  const household = newHousehold(ctx, plan.village, type === 'floating-in');
+  const household = newHousehold(ctx, plan.village, plan.group, type === 'floating-in');
   const start = ctx.periodStart;
   const ordered = buildMembers(ctx, rng, household, type, start, steering);
   // Over the quota: the least central members live elsewhere (children) or are not created (grandparents).
@@ -221,8 +225,8 @@ export function generateHousehold(ctx: WorldContext, rng: RandomSource, plan: Ho
  * county, hukou last in another province), families from a neighbouring county, or from another
  * province. Its members join on arrival (the simulator's move-in events).
  */
-export function generateMoverHousehold(ctx: WorldContext, rng: RandomSource, village: string, arrival: Day): Household {
-  const household = newHousehold(ctx, village, false);
+export function generateMoverHousehold(ctx: WorldContext, rng: RandomSource, village: string, group: string, arrival: Day): Household {
+  const household = newHousehold(ctx, village, group, false);
   household.arrivedDay = arrival;
   const o = rng.next();
   let init: LocalInit;
@@ -250,12 +254,13 @@ export function generateMoverHousehold(ctx: WorldContext, rng: RandomSource, vil
   return household;
 }
 
-function newHousehold(ctx: WorldContext, village: string, floatingIn: boolean): Household {
+function newHousehold(ctx: WorldContext, village: string, groupCode: string, floatingIn: boolean): Household {
   const serial = ++ctx.counters.household;
   return {
     serial,
     village,
     householdId: `${ctx.county.code.slice(4)}${String(serial).padStart(7, '0')}`,
+    groupCode,
     floatingIn,
     members: [],
   };

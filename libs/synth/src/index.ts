@@ -27,7 +27,9 @@ export {
   type HukouChangeRecord,
   type MarriageRecord,
   type BirthNoticeRecord,
+  type HouseholdTruth,
+  type MemberTruth,
 } from './synth-records.types';
-export { generateHouseholds, type HouseholdOutput } from './county.generator';
+export { generateHouseholds, groupsInVillage, GROUPS_PER_VILLAGE, PEOPLE_PER_GROUP, type HouseholdOutput } from './county.generator';
 export { computeDiscrepancies, type TruthRules } from './ground-truth.calculator';
 export { PLAUSIBLE_PER_THOUSAND } from './demography.model';

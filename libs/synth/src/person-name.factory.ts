@@ -1,4 +1,4 @@
-import { FEMALE_GIVEN, HOMOPHONES, MALE_GIVEN, SURNAMES, TRADITIONAL, type GivenNameCohort } from './chinese-names.data';
+import { DOTTED_NAMES, FEMALE_GIVEN, HOMOPHONES, MALE_GIVEN, SURNAMES, TRADITIONAL, type GivenNameCohort } from './chinese-names.data';
 import { WeightedTable, type RandomSource } from './random-source';
 import type { Sex } from './population.types';
 
@@ -26,6 +26,14 @@ export function drawGivenName(rng: RandomSource, sex: Sex, birthYear: number): s
   let second = rng.pick(cohort.single);
   if (second === first) second = rng.pick(cohort.whole)[1];
   return first + second;
+}
+
+/** Of the people not named after a parent, the share who bear a dotted name (README "Faults"). */
+export const DOTTED_NAME_SHARE = 0.005;
+
+/** The name drawn, or (a share DOTTED_NAME_SHARE) a dotted name of the person's sex. */
+export function withDottedName(rng: RandomSource, name: string, sex: Sex): string {
+  return rng.chance(DOTTED_NAME_SHARE) ? rng.pick(DOTTED_NAMES[sex]) : name;
 }
 
 export type NameFault = 'name-typo' | 'name-variant';

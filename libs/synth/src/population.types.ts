@@ -63,6 +63,8 @@ export interface Household {
   village: string;
   /** Police household number (户号). */
   householdId: string;
+  /** The villagers' group (村民小组) the household belongs to, numbered within the village ("01", …). */
+  groupCode: string;
   floatingIn: boolean;
   members: Person[];
   /** Day the household arrived (movers in); undefined for households there on 1 January. */

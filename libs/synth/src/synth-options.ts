@@ -27,6 +27,12 @@ export const FAULT_RATES = {
   birthOrderError: { flag: 'birth-order-error-rate', default: 0.02, source: 'feeds', what: 'a birth notice with the birth order off by one' },
   birthDateTypo: { flag: 'birth-date-typo-rate', default: 0.005, source: 'feeds', what: "a birth notice with the mother's birth date mistyped" },
   noticeMissing: { flag: 'notice-missing-rate', default: 0.02, source: 'feeds', what: 'a birth in the county that health never notifies' },
+  fieldForm: {
+    flag: 'field-form-rate',
+    default: 0.08,
+    source: 'feeds',
+    what: 'a record (card or agency record) with one name or citizen id in a field form: spaces, U+3000, a middle-dot variant, full-width digits, a lower-case x, separators',
+  },
 } as const;
 
 export type FaultName = keyof typeof FAULT_RATES;

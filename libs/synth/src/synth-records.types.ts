@@ -57,6 +57,10 @@ export interface CardChildObject {
 }
 
 export interface RegistryCardRecord extends RecordEnvelope {
+  /** The villagers' group (村民小组) of the woman's household, 2–3 digits within the village. */
+  groupCode?: string;
+  /** The police household number (户号) of her household; none for a floating-in household. */
+  householdNumber?: string;
   cardId: string;
   version: number;
   woman: PersonObject & { hukouRegionCode: string };
@@ -65,6 +69,33 @@ export interface RegistryCardRecord extends RecordEnvelope {
   husband?: PersonObject;
   children: CardChildObject[];
   residenceStatus: ResidenceStatus;
+}
+
+/** One person who really lives in (belongs to) a household at as-of: what a survey at the door would find. */
+export interface MemberTruth {
+  /** The true 18-character id, or the `SYN-…` id of someone without one (as in truth/records.ndjson). */
+  id: string;
+  name: string;
+  sex: Sex;
+  birthDate: string;
+  maritalStatus: MaritalStatus;
+  /** Working elsewhere (floating-out): belongs here, but is not at home on a survey day. */
+  away: boolean;
+  /** Her own family card, for a woman who has one. */
+  cardId?: string;
+  /** Women: every child born alive, in birth order, wherever the child lives now. */
+  children?: { id: string; sex: Sex; birthDate: string; birthOrder: number }[];
+}
+
+/** One line of truth/households.ndjson: a household as it really is at as-of (its members alive and belonging to it). */
+export interface HouseholdTruth {
+  /** The police household number (户号), as the cards of a hukou household carry it. */
+  householdId: string;
+  villageCode: string;
+  groupCode: string;
+  /** A floating-in household: its cards carry no household number (its hukou is elsewhere). */
+  floatingIn: boolean;
+  members: MemberTruth[];
 }
 
 export type ExchangeRecord = HukouChangeRecord | MarriageRecord | BirthNoticeRecord | RegistryCardRecord;

@@ -1,14 +1,14 @@
-import { Body, ConflictException, Controller, Get, HttpCode, Param, Post, UnprocessableEntityException, UseGuards } from '@nestjs/common';
+import { Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post, UnprocessableEntityException, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AssessmentService, scoringInputs } from '@sanxian/assessment';
+import { AssessmentService, LedgerService, PublishedAlreadyError, scoringInputs } from '@sanxian/assessment';
 import { scoreAssessment, ScoringInputError } from '@sanxian/domain';
-import { AssessmentRepository, IndicatorRepository, StaffRepository, type AssessorInputRow } from '@sanxian/persistence';
+import { AssessmentRepository, IndicatorRepository, PublicationStale, StaffRepository, WithdrawalRefused, type AssessorInputRow } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
 import { Access } from '../auth/access-policy';
 import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { auditUser } from '../reconciliation/discrepancy.controller';
 import { invalidFields } from '../reconciliation/staff-request-validator';
-import { yearParam } from './assessment-params';
+import { serialParam, yearParam } from './assessment-params';
 import { AssessmentRequestValidator } from './assessment-request-validator';
 import { assessorInputIssues } from './assessor-input-check';
 import { orProblem } from './scoreboard.service';
@@ -58,6 +58,7 @@ export class AssessmentInputController {
     private readonly indicators: IndicatorRepository,
     private readonly staffUsers: StaffRepository,
     private readonly bodies: AssessmentRequestValidator,
+    private readonly ledger: LedgerService,
   ) {}
 
   @Get(':year/inputs')
@@ -68,8 +69,8 @@ export class AssessmentInputController {
     const y = yearParam(year);
     return orProblem(async () => {
       const { plan } = await this.assessment.planFor(y);
-      const [rows, publication] = await Promise.all([this.plans.inputs(plan.id, y), this.plans.publication(plan.id, y)]);
-      return { year: y, planId: plan.id, closed: publication !== undefined, items: rows.map(inputView) };
+      const [rows, publication, withdrawals] = await Promise.all([this.plans.inputs(plan.id, y), this.plans.publication(plan.id, y), this.plans.withdrawals(plan.id, y)]);
+      return { year: y, planId: plan.id, closed: publication !== undefined, items: rows.map(inputView), withdrawals };
     });
   }
 
@@ -108,6 +109,31 @@ export class AssessmentInputController {
     });
   }
 
+  @Post(':year/inputs/:inputId/withdrawal')
+  @Access('assessment-inputs.withdraw')
+  @HttpCode(201)
+  @ApiOperation({ summary: "Withdraw an entry before the year's results are published, with the reason (audited): the entry stays as entered, scoring leaves it out" })
+  @ApiParam({ name: 'year', example: 2026 })
+  @ApiParam({ name: 'inputId', example: '42' })
+  @ApiBody({ schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', example: '误录：检查属于2025年度' } } } })
+  @ApiResponse({ status: 201, description: 'withdrawn' })
+  @ApiResponse({ status: 400, description: '`reason` is missing or blank' })
+  @ApiResponse({ status: 404, description: 'no such entry for the year' })
+  @ApiResponse({ status: 409, description: "withdrawn already, or the year's results are published" })
+  async withdraw(@CurrentStaff() staff: StaffPrincipal, @Param('year') year: string, @Param('inputId') inputId: string, @Body() raw: unknown) {
+    const y = yearParam(year);
+    const id = serialParam('inputId', inputId);
+    const { reason } = this.bodies.parse('assessor-input-withdrawal', raw);
+    return orProblem(async () => {
+      const withdrawal = await this.ledger.withdraw(y, id, reason, staff.userId).catch((error: unknown) => {
+        if (!(error instanceof WithdrawalRefused)) throw error;
+        throw error.reason === 'not-found' ? new NotFoundException(error.message) : new ConflictException(error.message);
+      });
+      await this.staffUsers.audit({ ...auditUser(staff), action: 'assessment.input-withdrawal', target: `${y}/input/${id}`, detail: { reason } });
+      return withdrawal;
+    });
+  }
+
   @Get(':year/publication')
   @Access('assessment-publication.read')
   @ApiOperation({ summary: "Whether the year's results are published (frozen), when and on which plan version" })
@@ -124,21 +150,27 @@ export class AssessmentInputController {
   @Post(':year/publication')
   @Access('assessment-publication.publish')
   @HttpCode(201)
-  @ApiOperation({ summary: "Publish the year's results as scored now: they are frozen (the scoreboard keeps showing them) and assessors' input closes" })
+  @ApiOperation({ summary: "Publish the year's results as scored now: they are frozen (the scoreboard keeps showing them), each unit's outcome is recorded in the year's ledger, and assessors' input closes" })
   @ApiParam({ name: 'year', example: 2026 })
   @ApiBody({ required: false, schema: { type: 'object', properties: { comment: { type: 'string' } } } })
   @ApiResponse({ status: 201, description: 'published' })
-  @ApiResponse({ status: 409, description: 'published already' })
+  @ApiResponse({ status: 409, description: 'published already, or an entry was made or withdrawn while publishing (publish again)' })
   async publish(@CurrentStaff() staff: StaffPrincipal, @Param('year') year: string, @Body() raw: unknown) {
     const y = yearParam(year);
     const { comment } = this.bodies.parse('assessment-publication-request', raw);
     return orProblem(async () => {
-      const { stored, plan, result } = await this.assessment.score(y);
-      const published = await this.plans.publishResults(plan.id, y, stored.version, result, staff.userId);
-      const publication = await this.plans.publication(plan.id, y);
-      if (!published) throw new ConflictException(`the ${y} results were published already, at ${publication?.publishedAt.toISOString()}`);
-      await this.staffUsers.audit({ ...auditUser(staff), action: 'assessment.publish', target: `${plan.id}/${y}`, detail: { planVersion: stored.version, units: result.units.length, comment: comment ?? null } });
-      return { year: y, planId: plan.id, planVersion: stored.version, published: true, publishedAt: publication!.publishedAt, units: result.units.length };
+      const published = await this.ledger.publish(y, staff.userId).catch(publicationProblem);
+      await this.staffUsers.audit({
+        ...auditUser(staff), action: 'assessment.publish', target: `${published.planId}/${y}`,
+        detail: { planVersion: published.planVersion, units: published.units, prizeTotal: published.prizeTotal, yellowCards: published.yellowCards, comment: comment ?? null },
+      });
+      return { ...published, published: true };
     });
   }
+}
+
+/** A publication refused: published already, or the entries changed while it was scored. */
+function publicationProblem(error: unknown): never {
+  if (error instanceof PublishedAlreadyError || error instanceof PublicationStale) throw new ConflictException(error.message);
+  throw error;
 }

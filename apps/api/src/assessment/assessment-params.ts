@@ -32,6 +32,12 @@ export function idParam(field: string, value: string | undefined): string {
   return value;
 }
 
+/** A row id the hub gave (a positive integer) as it appears in a path. */
+export function serialParam(field: string, value: string | undefined): string {
+  if (value === undefined || !/^[1-9]\d{0,17}$/.test(value)) invalid(field, 'must be the id the hub gave (a positive whole number)');
+  return value;
+}
+
 /** `attachment` with an ASCII file name (every name the hub gives is). */
 export function attachment(fileName: string): string {
   return `attachment; filename="${fileName.replace(/[^\w.-]/g, '_')}"`;

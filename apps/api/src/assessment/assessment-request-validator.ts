@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ErrorObject } from 'ajv';
+import type { DecisionRequest } from '@sanxian/assessment';
 import type { QualitativeGrade } from '@sanxian/domain';
 import { checkedBody, compileStaffSchemas, fieldIssues, FieldIssue } from '../reconciliation/staff-request-validator';
 
@@ -29,10 +30,13 @@ export interface AssessmentRequestBodies {
   'assessor-input': AssessorInputBody;
   'assessment-compute-request': { year: number; asOf?: string };
   'assessment-publication-request': { comment?: string };
+  'assessor-input-withdrawal': { reason: string };
+  'person-decision': DecisionRequest;
 }
+
 export type AssessmentRequestName = keyof AssessmentRequestBodies;
 
-const BODY_NAMES: readonly AssessmentRequestName[] = ['assessor-input', 'assessment-compute-request', 'assessment-publication-request'];
+const BODY_NAMES: readonly AssessmentRequestName[] = ['assessor-input', 'assessment-compute-request', 'assessment-publication-request', 'assessor-input-withdrawal', 'person-decision'];
 
 /**
  * Checks the assessment's request bodies against schemas/staff/ (compiled once): the body is what
@@ -49,9 +53,12 @@ export class AssessmentRequestValidator {
   }
 }
 
+/** The schemas' pattern of a text (schemas/staff/common.schema.json): not blank, no NUL character. */
+const TEXT_PATTERN = '^(?=[\\s\\S]*\\S)[^\\u0000]*$';
+
 /** One issue per field, worded for assessor input (which fields a type takes depends on `type`). */
 export function assessmentFieldIssues(errors: readonly ErrorObject[], body: Record<string, unknown>): FieldIssue[] {
-  return fieldIssues(errors, (error, params) => messageOf(error, params, body));
+  return fieldIssues(errors, (error, params) => messageOf(error, params, body), body);
 }
 
 function messageOf(error: ErrorObject, params: Record<string, unknown>, body: Record<string, unknown>): string {
@@ -65,7 +72,10 @@ function messageOf(error: ErrorObject, params: Record<string, unknown>, body: Re
     case 'enum':
       return `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`;
     case 'pattern':
-      return error.instancePath.startsWith('/evidenceIds') || error.instancePath === '/note' ? 'must not be blank' : 'must be an id: letters, digits, . _ -, starting with a letter or digit';
+      if (error.instancePath === '/corrects') return 'must be the id of a decision';
+      return params.pattern === TEXT_PATTERN ? 'must not be blank' : 'must be an id: letters, digits, . _ -, starting with a letter or digit';
+    case 'dependentRequired':
+      return `is required with ${String(params.property)}`;
     case 'format':
       return params.format === 'date' ? 'must be a date, YYYY-MM-DD' : 'must be a UUID';
     case 'type':

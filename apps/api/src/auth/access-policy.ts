@@ -20,6 +20,15 @@ const COUNTY_STAFF: Rule = { admin: 'county', county: 'county' };
 /** The yearly plan and assessors' entries (no one's personal data): read by everyone who is assessed or assesses, departments included. */
 const ASSESSMENT_READERS: Rule = { admin: 'county', county: 'county', township: 'county', inspector: 'county', department: 'county' };
 /** The scoreboard is circulated county-wide: every role sees all of it (README "Staff console"). */
+/**
+ * Spot-check campaigns: county users run them, inspectors go out; a township user reaches only a
+ * published campaign covering the township (the use-case answers 404 otherwise, whatever the endpoint).
+ */
+const CAMPAIGN_READERS: Rule = { admin: 'county', county: 'county', inspector: 'county', township: 'own-township' };
+/** Acting on a campaign: listed for township users too, so that an unpublished campaign answers them 404 as for reading. */
+const CAMPAIGN_RUNNERS: Rule = { admin: 'county', county: 'county', township: 'own-township' };
+/** A team's draw, close and download: inspectors (the use-case admits only the team's leader). */
+const TEAM_LEADERS: Rule = { inspector: 'county', township: 'own-township' };
 const SCOREBOARD_READERS: Rule = { admin: 'county', county: 'county', township: 'county', inspector: 'county', department: 'county' };
 
 /**
@@ -42,6 +51,10 @@ export const ACCESS_POLICY = {
   'link-reviews.decide': FP_ACTORS,
   'reconciliations.list': FP_READERS,
   'reconciliations.start': FP_ACTORS,
+  // Verification requests (协查) come from a discrepancy: whoever may act on it may ask; its readers read the thread.
+  'verification-requests.send': FP_ACTORS,
+  'verification-requests.read': FP_READERS,
+  'verification-requests.list': FP_READERS,
 
   'plans.list': ASSESSMENT_READERS,
   'plans.read': ASSESSMENT_READERS,
@@ -51,8 +64,14 @@ export const ACCESS_POLICY = {
   'indicators.compute': COUNTY_STAFF,
   'assessment-inputs.list': ASSESSMENT_READERS,
   'assessment-inputs.enter': { admin: 'county', county: 'county', inspector: 'county' },
+  'assessment-inputs.withdraw': { admin: 'county', county: 'county', inspector: 'county' },
   'assessment-publication.read': ASSESSMENT_READERS,
   'assessment-publication.publish': COUNTY_STAFF,
+  // The year's ledger names the officials the county admonished: county staff and inspectors, audited.
+  'ledger.read': { admin: 'county', county: 'county', inspector: 'county' },
+  'ledger.decide': COUNTY_STAFF,
+  // The payout sheet and the yellow-card list name units only, as the scoreboard does (whose workbook has them too).
+  'ledger.export': SCOREBOARD_READERS,
 
   'scoreboard.read': SCOREBOARD_READERS,
   // The records behind a number name citizens: not for department liaisons; township users their own units.
@@ -62,6 +81,17 @@ export const ACCESS_POLICY = {
   'monitor.replay': { admin: 'county' },
   'staff.directory': COUNTY_STAFF,
 
+  'inspection-campaigns.create': COUNTY_STAFF,
+  'inspection-campaigns.list': CAMPAIGN_READERS,
+  'inspection-campaigns.read': CAMPAIGN_READERS,
+  'inspection-campaigns.freeze': CAMPAIGN_RUNNERS,
+  'inspection-campaigns.publish': CAMPAIGN_RUNNERS,
+  'inspection-campaigns.record': CAMPAIGN_READERS,
+  'inspection-campaigns.verify': CAMPAIGN_READERS,
+  'inspection-draws.draw': TEAM_LEADERS,
+  'inspection-draws.read': CAMPAIGN_READERS,
+  'inspection-draws.frame': TEAM_LEADERS,
+  'inspection-draws.close': TEAM_LEADERS,
   // Inspectors' signing keys: enrolled and revoked by an admin; county staff see which keys sign.
   'signing-keys.list': COUNTY_STAFF,
   'signing-keys.enroll': { admin: 'county' },

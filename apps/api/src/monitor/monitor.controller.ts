@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Logger, NotFoundException, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Logger, NotFoundException, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AGENCIES } from '@sanxian/contracts';
+import { AGENCIES, HUB_CONFIG, HubConfig } from '@sanxian/contracts';
+import { BulkLoadService } from '@sanxian/intake';
 import type { AssessmentPlan, LocalizedName } from '@sanxian/domain';
 import { JobProducer, QueueName, intakeJobId } from '@sanxian/jobs';
 import { AssessmentRepository, IntakeRepository, LATE_AFTER_DAYS, MonitorRepository, StaffRepository } from '@sanxian/persistence';
@@ -48,6 +49,8 @@ export class MonitorController {
     private readonly plans: AssessmentRepository,
     private readonly jobs: JobProducer,
     private readonly staffUsers: StaffRepository,
+    private readonly bulkLoads: BulkLoadService,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
   private readonly bodies = new MonitorRequestValidator();
@@ -60,7 +63,7 @@ export class MonitorController {
       'Days are days of receipt in China time. A record is late when received more than 30 days after its eventDate. ' +
       'An initial load or a history import (`?load=` on the delivery) is counted in `initialLoad`, never late; `lateShare` is late / (received − initialLoad). ' +
       'Stations are the codes the records carry (policeStation, facility, registrationOffice), named from the year\'s plan when it lists them. ' +
-      '`days` lists only days with records; `dead` is every message dead now, whenever received. A department user (whose account region names their agency) sees that agency only.',
+      '`days` lists only days with records; `dead` is every message dead now, whenever received; `bulkLoads.open` the bulk loads open now, which automatic reconciliation waits for. A department user (whose account region names their agency) sees that agency only.',
   })
   @ApiQuery({ name: 'from', required: false, description: 'first day of receipt, YYYY-MM-DD; default 29 days before `to`' })
   @ApiQuery({ name: 'to', required: false, description: 'last day of receipt, YYYY-MM-DD; default today (China); at most 400 days in all' })
@@ -70,7 +73,7 @@ export class MonitorController {
     const agency = agencyScope(staff, query.agency);
     const { from, to } = periodParams(query.from, query.to);
     const period = { from, to, agency };
-    const [days, stations, reasons, rejections, deadCounts, dead, stationNames] = await Promise.all([
+    const [days, stations, reasons, rejections, deadCounts, dead, stationNames, openLoads] = await Promise.all([
       this.monitor.days(period),
       this.monitor.stations(period),
       this.monitor.rejectionReasons(period),
@@ -78,6 +81,7 @@ export class MonitorController {
       this.monitor.deadCounts(agency),
       this.monitor.dead(agency, DEAD_LISTED),
       this.stationNames(Number(to.slice(0, 4))),
+      this.bulkLoads.open(),
     ]);
     const agencies = (agency ? [agency] : [...AGENCIES]).map((a) => {
       const rows = days.filter((d) => d.agency === a);
@@ -107,6 +111,7 @@ export class MonitorController {
       rejectionReasons: reasons,
       rejections,
       dead: { total: totals.dead, items: dead },
+      bulkLoads: { quietMs: this.config.bulkLoadQuietMs, open: openLoads.filter((l) => agency === null || l.agency === agency) },
     };
   }
 

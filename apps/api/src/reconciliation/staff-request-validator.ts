@@ -15,6 +15,7 @@ export interface StaffRequestBodies {
   'discrepancy-bulk-assignment': { ids: string[]; assigneeId: string | null };
   'link-review-decision': { decision: 'confirm' | 'reject'; comment: string };
   'reconciliation-request': { townshipCode?: string; asOf?: string };
+  'verification-request': { question: string; messageId?: string; crossCounty?: boolean };
 }
 export type StaffRequestName = keyof StaffRequestBodies;
 
@@ -30,6 +31,7 @@ export function invalidFields(issues: FieldIssue[]): BadRequestException {
 
 const BODY_NAMES: readonly StaffRequestName[] = [
   'discrepancy-resolution', 'discrepancy-assignment', 'discrepancy-bulk-assignment', 'link-review-decision', 'reconciliation-request',
+  'verification-request',
 ];
 
 /** Compiles the named schemas of schemas/staff/ (all loaded, so they can refer to each other), once. */
@@ -56,7 +58,7 @@ export function compileStaffSchemas<N extends string>(names: readonly N[]): Map<
 export function checkedBody<T>(
   validate: ValidateFunction,
   body: unknown,
-  issues: (errors: readonly ErrorObject[], body: Record<string, unknown>) => FieldIssue[] = (errors) => fieldIssues(errors),
+  issues: (errors: readonly ErrorObject[], body: Record<string, unknown>) => FieldIssue[] = (errors, body) => fieldIssues(errors, undefined, body),
 ): T {
   const value = body === undefined || body === null ? {} : body;
   if (typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value)) {
@@ -89,6 +91,7 @@ export class StaffRequestValidator {
 export function fieldIssues(
   errors: readonly ErrorObject[],
   message: (error: ErrorObject, params: Record<string, unknown>) => string = messageOf,
+  body?: Record<string, unknown>,
 ): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();
@@ -96,15 +99,22 @@ export function fieldIssues(
     if (error.keyword === 'if') continue;
     const params = error.params as Record<string, unknown>;
     const pointer =
-      error.keyword === 'required' ? `${error.instancePath}/${String(params.missingProperty)}`
+      error.keyword === 'required' || error.keyword === 'dependentRequired' ? `${error.instancePath}/${String(params.missingProperty)}`
       : error.keyword === 'additionalProperties' ? `${error.instancePath}/${String(params.additionalProperty)}`
       : error.instancePath;
     const field = pointer.replace(/^\//, '').replace(/\//g, '.') || 'body';
     if (seen.has(field)) continue;
     seen.add(field);
-    issues.push({ field, message: message(error, params) });
+    // PostgreSQL's text holds no NUL character: the schemas' text patterns refuse it, and say so.
+    const nul = error.keyword === 'pattern' && String(valueAt(body, error.instancePath) ?? '').includes('\u0000');
+    issues.push({ field, message: nul ? 'must not hold a NUL character (U+0000)' : message(error, params) });
   }
   return issues;
+}
+
+/** The value a JSON pointer of ajv's names in the body. */
+function valueAt(body: unknown, pointer: string): unknown {
+  return pointer.split('/').slice(1).reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined), body);
 }
 
 function messageOf(error: ErrorObject, params: Record<string, unknown>): string {

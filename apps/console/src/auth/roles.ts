@@ -13,6 +13,9 @@ const PERMISSIONS = {
   decideLinks: ['admin', 'county', 'township'],
   scoreboard: ['admin', 'county', 'township', 'inspector', 'department'],
   monitor: ['admin', 'county', 'inspector', 'department'],
+  // The year's ledger names the officials the county admonished (the API's `ledger.read`).
+  ledger: ['admin', 'county', 'inspector'],
+  decideLedger: ['admin', 'county'],
   replayDead: ['admin'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 

@@ -1,8 +1,9 @@
 import { StopOutlined, TrophyOutlined, WarningOutlined } from '@ant-design/icons';
-import { Tag } from 'antd';
+import { Card, Empty, Select, Space, Tag, Typography } from 'antd';
 import { useCallback } from 'react';
 import type { LocalizedName, ScoreboardEntry, UnitOutcome } from '@sanxian/api-types';
 import { useI18n } from '../i18n/i18n';
+import type { MessageKey } from '../i18n/messages';
 // A pure file of the domain library, without imports: bundled as it is.
 import { noteInChinese } from '../../../../libs/domain/src/scoring/note-text';
 
@@ -75,4 +76,35 @@ export function indicatorOfRecordsLink(href: string | undefined): string | undef
 export function mayDrillDown(user: { role: string; regionCode: string | null } | null | undefined, unitId: string): boolean {
   if (!user) return false;
   return user.role !== 'township' || (user.regionCode !== null && unitId.startsWith(user.regionCode));
+}
+
+/** The year picker of the assessment pages: next year, this year, the two before, and the one in the address. */
+export function YearSelect({ year, onChange }: { year: string; onChange(year: string): void }) {
+  const { t } = useI18n();
+  const thisYear = new Date().getFullYear();
+  const years = [...new Set([thisYear + 1, thisYear, thisYear - 1, thisYear - 2, Number(year)])].sort((a, b) => b - a);
+  return (
+    <label className="sx-field" style={{ display: 'inline-flex', gap: 8, alignItems: 'center' }}>
+      {t('scoreboard.year')}
+      <Select aria-label={t('scoreboard.year')} style={{ width: 120 }} value={year} onChange={onChange} options={years.map((y) => ({ value: String(y), label: String(y) }))} />
+    </label>
+  );
+}
+
+/** What an assessment page shows for a year with nothing published yet: what is missing, and when it comes. */
+export function NotPublishedCard({ testId, title, hint }: { testId: string; title: MessageKey; hint: MessageKey }) {
+  const { t } = useI18n();
+  return (
+    <Card>
+      <Empty
+        data-testid={testId}
+        description={
+          <Space direction="vertical">
+            <Typography.Text strong>{t(title)}</Typography.Text>
+            <Typography.Text className="sx-muted">{t(hint)}</Typography.Text>
+          </Space>
+        }
+      />
+    </Card>
+  );
 }

@@ -7,6 +7,7 @@ import { can } from '../auth/roles';
 import { useSession } from '../auth/session';
 import { ErrorAlert, ErrorState } from '../components/problem';
 import { ValueComparison } from '../components/value-comparison';
+import { VerificationThread } from '../components/verification-thread';
 import { clearDraft, loadDraft, saveDraft } from '../drafts';
 import { useI18n } from '../i18n/i18n';
 // A link review's decision (confirm, reject) also closes an unlinked record: no message names it yet (shown as the key, as before).
@@ -95,6 +96,8 @@ export default function DiscrepancyDetailPage() {
 
       {detail.status === 'open' ? <ResolveCard detail={detail} onResolved={load} /> : <ResolutionCard detail={detail} />}
 
+      <VerificationThread detail={detail} onSent={load} />
+
       <FamilyCard card={detail.card as CardView | null} />
 
       <Card title={t('detail.history')}>
@@ -102,7 +105,7 @@ export default function DiscrepancyDetailPage() {
           items={detail.history.map((h) => ({
             children: (
               <span>
-                <When value={h.at} /> · {tk('detail.history', h.event)} · {h.by ? <span translate="no">{h.by.username}</span> : t('detail.history.system')}
+                <When value={h.at} /> · {tk('detail.history', h.event)} · {h.by ? <span translate="no">{h.by.username}</span> : typeof h.detail?.agency === 'string' ? tk('agency', h.detail.agency) : t('detail.history.system')}
                 {typeof h.detail?.comment === 'string' && <div className="sx-muted">{h.detail.comment}</div>}
               </span>
             ),

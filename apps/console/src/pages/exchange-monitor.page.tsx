@@ -155,6 +155,13 @@ export default function ExchangeMonitorPage() {
               </Card>
             </Col>
           </Row>
+          {monitor.bulkLoads.open.length > 0 && (
+            // Reconciliation after intake waits for these: say why the discrepancies have not moved yet.
+            <Alert type="info" showIcon data-testid="bulk-loads" message={t('monitor.bulkLoadsOpen', { minutes: Math.round(monitor.bulkLoads.quietMs / 60_000) })}
+              description={<ul style={{ margin: 0, paddingLeft: 20 }}>{monitor.bulkLoads.open.map((l) => (
+                <li key={l.clientId}>{t('monitor.bulkLoad', { client: l.clientName, agency: tk('agency', l.agency), records: number(l.records), last: dateTime(new Date(l.lastDeliveryAt)), until: dateTime(new Date(l.quietEndsAt)) })}</li>
+              ))}</ul>} />
+          )}
           <AgencyTable monitor={monitor} />
           <Trends monitor={monitor} />
           <StationTable monitor={monitor} />

@@ -1,12 +1,12 @@
 import { DownloadOutlined, FileTextOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Empty, Select, Skeleton, Space, Table, Typography } from 'antd';
+import { Alert, App, Button, Card, Select, Skeleton, Space, Table, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { ApiError, api, downloadFile } from '../api/api-client';
 import { ASSESSMENT_LINES, type Scoreboard, type ScoreboardEntry, type ScoreboardGroup } from '@sanxian/api-types';
 import { useSession } from '../auth/session';
-import { OutcomeTag, VetoText, indicatorOfRecordsLink, mayDrillDown, outcomeColour, recordsPath, useLocalName, yearOf } from '../components/assessment';
+import { NotPublishedCard, OutcomeTag, VetoText, YearSelect, indicatorOfRecordsLink, mayDrillDown, outcomeColour, recordsPath, useLocalName, yearOf } from '../components/assessment';
 import { EChart } from '../components/e-chart';
 import { ErrorState, describeError } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
@@ -26,7 +26,6 @@ export default function ScoreboardPage() {
   const { t, tk, dateTime } = i18n;
   const { message } = App.useApp();
   const [params, setParams] = useSearchParams();
-  const thisYear = new Date().getFullYear();
   const line = params.get('line') ?? '';
   const year = yearOf(params);
   const [state, setState] = useState<{ loading: boolean; board: Scoreboard | null; error: unknown }>({ loading: true, board: null, error: null });
@@ -68,7 +67,6 @@ export default function ScoreboardPage() {
   };
 
   const lines = (state.board?.lines ?? []).filter((l) => l.units.length > 0);
-  const years = [...new Set([thisYear + 1, thisYear, thisYear - 1, thisYear - 2, Number(year)])].sort((a, b) => b - a);
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
@@ -83,11 +81,7 @@ export default function ScoreboardPage() {
             <Select aria-label={t('scoreboard.line')} style={{ width: 180 }} value={line} onChange={(v) => set('line', v)}
               options={[{ value: '', label: t('scoreboard.line.all') }, ...ASSESSMENT_LINES.map((l) => ({ value: l, label: tk('scoreboard.line', l) }))]} />
           </label>
-          <label className="sx-field" style={{ display: 'inline-flex', gap: 8, alignItems: 'center' }}>
-            {t('scoreboard.year')}
-            <Select aria-label={t('scoreboard.year')} style={{ width: 120 }} value={year} onChange={(v) => set('year', v)}
-              options={years.map((y) => ({ value: String(y), label: String(y) }))} />
-          </label>
+          <YearSelect year={year} onChange={(v) => set('year', v)} />
           {lines.length > 0 && (
             <Button type="primary" icon={<DownloadOutlined />} onClick={() => download('xlsx')} loading={downloading === 'xlsx'} disabled={downloading !== null && downloading !== 'xlsx'}>
               {downloading === 'xlsx' ? t('scoreboard.downloading') : t('scoreboard.download')}
@@ -100,17 +94,7 @@ export default function ScoreboardPage() {
       ) : state.error ? (
         <ErrorState error={state.error} onRetry={load} />
       ) : lines.length === 0 ? (
-        <Card>
-          <Empty
-            data-testid="scoreboard-empty"
-            description={
-              <Space direction="vertical">
-                <Typography.Text strong>{t('scoreboard.empty')}</Typography.Text>
-                <Typography.Text className="sx-muted">{t('scoreboard.emptyHint')}</Typography.Text>
-              </Space>
-            }
-          />
-        </Card>
+        <NotPublishedCard testId="scoreboard-empty" title="scoreboard.empty" hint="scoreboard.emptyHint" />
       ) : (
         <>
           <Alert

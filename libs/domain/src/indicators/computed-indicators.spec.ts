@@ -15,6 +15,7 @@ function measures(overrides: Partial<CountyMeasures> = {}): CountyMeasures {
     timeliness: { byAgency: [m('health', 90, 100)], byStation: [m('H511325003', 40, 50)] },
     validity: { byAgency: [m('health', 99, 100)], byStation: [] },
     coverage: [m('health', 49, 50)],
+    verificationAnswers: [{ ...m('public-security', 3, 4, ['discrepancy:d1']), answered: 3, medianAnswerDays: 6 }],
     countyPopulation: 100_000,
     ...overrides,
   };
@@ -64,5 +65,14 @@ describe('computedIndicatorValues', () => {
     expect(valueOf(values, 'notification-timeliness', 'health.hospital-003')).toMatchObject({ value: 80, numerator: 40, denominator: 50 });
     expect(valueOf(values, 'data-validity', 'health')).toMatchObject({ value: 99 });
     expect(valueOf(values, 'notification-coverage', 'health')).toMatchObject({ value: 98 });
+  });
+
+  it('scores a department on its verification requests answered on time, with the median answer time beside the rate', () => {
+    expect(valueOf(values, 'verification-answers', 'public-security')).toMatchObject({
+      value: 75, numerator: 3, denominator: 4, evidence: ['discrepancy:d1'], note: 'median answer time 6 days over 3 answered',
+    });
+    expect(valueOf(values, 'verification-answers', 'health')).toMatchObject({ value: 100, denominator: 0, note: 'no verification request fell due' });
+    // Departments only: a station is not asked.
+    expect(values.filter((v) => v.indicatorId === 'verification-answers' && v.unitId.includes('.'))).toEqual([]);
   });
 });

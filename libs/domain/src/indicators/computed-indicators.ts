@@ -27,8 +27,18 @@ export interface CountyMeasures {
   validity: { byAgency: readonly IndicatorMeasure[]; byStation: readonly IndicatorMeasure[] };
   /** By agency. */
   coverage: readonly IndicatorMeasure[];
+  /** By agency: verification requests answered by their due date of those fallen due or answered, with the median answer time. */
+  verificationAnswers?: readonly VerificationAnswerMeasure[];
   /** The county's census population, to estimate a township's from its share of the cards. */
   countyPopulation?: number;
+}
+
+/** A department's answers to verification requests (协查): on time (numerator) of fallen due or answered (denominator). */
+export interface VerificationAnswerMeasure extends IndicatorMeasure {
+  /** Requests answered, on time or late. */
+  answered: number;
+  /** The median of the days from request to answer, over the answered; null when none is. */
+  medianAnswerDays: number | null;
 }
 
 export interface ComputedValue {
@@ -115,6 +125,14 @@ const FORMULAS: Record<string, Formula> = {
   'data-validity': (unit, keys, m, indicator) =>
     percent(indicator.id, unit.id, sum(unit.kind === 'station' ? m.validity.byStation : m.validity.byAgency, keys), 'no records submitted'),
   'notification-coverage': (unit, keys, m, indicator) => percent(indicator.id, unit.id, sum(m.coverage, keys), 'no events known'),
+  'verification-answers': (unit, keys, m, indicator) => {
+    const found = (m.verificationAnswers ?? []).find((a) => keys.includes(a.group));
+    const value = percent(indicator.id, unit.id, found, 'no verification request fell due');
+    if (found === undefined || found.answered === 0) return value;
+    // The median answer time goes with the rate, so staff see how fast as well as how often.
+    const speed = `median answer time ${found.medianAnswerDays} days over ${found.answered} answered`;
+    return { ...value, note: value.note ? `${value.note}; ${speed}` : speed };
+  },
 };
 
 /** The indicator ids the hub computes itself. */

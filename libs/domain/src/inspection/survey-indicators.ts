@@ -1,3 +1,4 @@
+import { Z_95 } from './sample-size';
 import type { SurveyComparison } from './survey-comparison';
 
 /**
@@ -18,8 +19,6 @@ import type { SurveyComparison } from './survey-comparison';
  * `clusters: 1`). Villages and groups are drawn with equal chances within a township, so the sample is
  * treated as self-weighting (no weights).
  */
-
-export const Z_95 = 1.959963984540054;
 
 export interface ClusterCount {
   /** Items that agree, or births the registry has. */

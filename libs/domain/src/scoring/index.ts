@@ -5,3 +5,4 @@ export { scoreAssessment } from './score-assessment';
 export { explain, type ExplainedReason } from './explain';
 export { tieBreaksApplied, tieBreakRule, tieBreakCriterionName, type TieBreakApplied } from './tie-break';
 export { noteInChinese } from './note-text';
+export * from './ledger';

@@ -184,7 +184,10 @@ describe('the department line: grades as factors, stations without a level dimen
     { unitId, indicatorId: 'data-validity', value: 97.5 }, // ≥ 97 → 0.8 → 16 of 20
   ];
   const units = scoreAssessment(plan, {
-    values: [...quantitative('public-security'), ...quantitative('public-security.ps-001')],
+    values: [
+      ...quantitative('public-security'), ...quantitative('public-security.ps-001'),
+      { unitId: 'public-security', indicatorId: 'verification-answers', value: 95 }, // at the target: 100 of 100
+    ],
     grades: [
       { unitId: 'public-security', indicatorId: 'sector-tasks', grade: 'B' },
       { unitId: 'public-security', indicatorId: 'coordination-publicity', grade: 'C' },
@@ -192,7 +195,7 @@ describe('the department line: grades as factors, stations without a level dimen
   }).units;
 
   it('multiplies the level sub-score by each grade’s factor', () => {
-    // quality 88; level 100 × 0.95 × 0.9 = 85.5; year end only: 0.7 × 88 + 0.3 × 85.5 = 87.25
+    // quality 88; level (verification answers) 100 × 0.95 × 0.9 = 85.5; year end only: 0.7 × 88 + 0.3 × 85.5 = 87.25
     const department = units.find((u) => u.unitId === 'public-security')!;
     expect([department.quality, department.level, department.score]).toEqual([88, 85.5, 87.25]);
     expect(department.outcome.kind).toBe('no-award');

@@ -131,3 +131,36 @@ export function shuffle<T>(list: readonly T[], random: () => number): T[] {
   }
   return copy;
 }
+
+/** Every party-government indicator at full marks for a township, so only what a test changes stands out. */
+export function townshipFullMarks(unitId: string): IndicatorValueInput[] {
+  return [
+    { unitId, indicatorId: 'births-vs-control', value: 10 },
+    { unitId, indicatorId: 'natural-growth-rate', value: -3 },
+    { unitId, indicatorId: 'policy-compliant-rate', value: 100, numerator: 50, denominator: 50 },
+    { unitId, indicatorId: 'sex-ratio-at-birth', value: 105 },
+    { unitId, indicatorId: 'births-outside-policy', value: 0, numerator: 0, denominator: 50 },
+    { unitId, indicatorId: 'birth-statistics-accuracy', value: 100 },
+  ];
+}
+
+/** The vetoed township of `closingYearInputs`: 4 births outside the policy of 58. */
+export const VETOED_TOWNSHIP = '511325104';
+/** The township of `closingYearInputs` scored on its grades only (under the yellow-card bound). */
+export const WARNED_TOWNSHIP = '511325102';
+
+/**
+ * The shipped plan's townships at full marks with grades A, but 古楼镇 vetoed (4 births outside the
+ * policy of 58) and 大全镇 with nothing but its grades (a yellow card for its score): a year with
+ * awards, a veto and a yellow card on the party-government line.
+ */
+export function closingYearInputs(plan: AssessmentPlan): Required<Pick<ScoringInputs, 'values' | 'grades'>> {
+  const townships = lineOf(plan, 'party-government').units.map((u) => u.id);
+  const grades = townships.flatMap((unitId) => ['publicity-education', 'technical-services', 'law-enforcement'].map((indicatorId) => ({ unitId, indicatorId, grade: 'A' as const })));
+  const values = townships.flatMap((id) => {
+    if (id === VETOED_TOWNSHIP) return townshipFullMarks(id).map((v) => (v.indicatorId === 'births-outside-policy' ? { ...v, value: 4, numerator: 4, denominator: 58 } : v));
+    if (id === WARNED_TOWNSHIP) return [];
+    return townshipFullMarks(id);
+  });
+  return { values, grades };
+}

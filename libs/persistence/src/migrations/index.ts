@@ -8,7 +8,29 @@ import { AppendOnlyMessageLog1764800000000 } from './1764800000000-AppendOnlyMes
 import { AddIntakeBatchLoad1765300000000 } from './1765300000000-AddIntakeBatchLoad';
 import { IntakeBatchSplit1765000000000 } from './1765000000000-IntakeBatchSplit';
 import { TownshipUserHasRegion1765400000000 } from './1765400000000-TownshipUserHasRegion';
+import { CreateBulkLoadEnd1765500000000 } from './1765500000000-CreateBulkLoadEnd';
+import { RegistryGroupAndHousehold1765520000000 } from './1765520000000-RegistryGroupAndHousehold';
+import { CreateInspectionCampaigns1765521000000 } from './1765521000000-CreateInspectionCampaigns';
 import { CreateSurveyReturns1765530000000 } from './1765530000000-CreateSurveyReturns';
+import { CreateVerificationRequests1765540000000 } from './1765540000000-CreateVerificationRequests';
+import { ConsequenceLedger1765550000000 } from './1765550000000-ConsequenceLedger';
 
 /** Every migration, in order. New migrations are appended here. */
-export const MIGRATIONS = [CreateExchangeLog1764331200000, CreateRegistry1764400000000, CreateStaffAndAudit1764500000000, CreateReconciliation1764600000000, CreateAssessment1764700000000, AppendOnlyMessageLog1764800000000, IntakeBatchSplit1765000000000, StaffTokenRevocation1765100000000, AddIntakeBatchLoad1765300000000, TownshipUserHasRegion1765400000000, CreateSurveyReturns1765530000000];
+export const MIGRATIONS = [
+  CreateExchangeLog1764331200000,
+  CreateRegistry1764400000000,
+  CreateStaffAndAudit1764500000000,
+  CreateReconciliation1764600000000,
+  CreateAssessment1764700000000,
+  AppendOnlyMessageLog1764800000000,
+  IntakeBatchSplit1765000000000,
+  StaffTokenRevocation1765100000000,
+  AddIntakeBatchLoad1765300000000,
+  TownshipUserHasRegion1765400000000,
+  CreateBulkLoadEnd1765500000000,
+  RegistryGroupAndHousehold1765520000000,
+  CreateInspectionCampaigns1765521000000,
+  CreateSurveyReturns1765530000000,
+  CreateVerificationRequests1765540000000,
+  ConsequenceLedger1765550000000,
+];

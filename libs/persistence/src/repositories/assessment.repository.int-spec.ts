@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AssessmentRepository, PlanVersionConflict } from '@sanxian/persistence';
+import { AssessmentRepository, PlanVersionConflict, PublicationStale, WithdrawalRefused } from '@sanxian/persistence';
 import { persistenceSuite } from '../../../../test/support/persistence-context';
 
 describe('AssessmentRepository (plans frozen once published, assessors’ entries, published results)', () => {
@@ -40,10 +40,22 @@ describe('AssessmentRepository (plans frozen once published, assessors’ entrie
     await expect(assessment.addInput('xichong-2025', 2025, 'opinion' as never, null, {}, assessor)).rejects.toThrow(/check constraint/);
 
     expect((await assessment.inputs('xichong-2025', 2025)).map((i) => i.id)).toEqual([grade.id, veto.id]);
-    // No use-case withdraws an entry yet: the set-up marks one as the column allows.
-    await ctx.sql(`UPDATE assessor_input SET withdrawn_at = now() WHERE id = $1`, [veto.id]);
+    const withdrawal = await assessment.withdrawInput('xichong-2025', 2025, veto.id, '误录：事件属于2024年', assessor);
+    expect(withdrawal).toEqual({ id: expect.any(String), inputId: veto.id, reason: '误录：事件属于2024年', withdrawnBy: assessor, withdrawnAt: expect.any(Date) });
     expect((await assessment.inputs('xichong-2025', 2025)).map((i) => i.id)).toEqual([grade.id]);
+    expect(await assessment.withdrawals('xichong-2025', 2025)).toEqual([withdrawal]);
     expect(await assessment.inputs('other-plan', 2025)).toEqual([]);
+  });
+
+  it('withdraws an entry once, of its own plan and year only, and never edits or deletes one', async () => {
+    const [grade] = await assessment.inputs('xichong-2025', 2025);
+    const [withdrawn] = await assessment.withdrawals('xichong-2025', 2025);
+    await expect(assessment.withdrawInput('xichong-2025', 2025, withdrawn.inputId, 'again', assessor)).rejects.toMatchObject({ reason: 'withdrawn-already' });
+    await expect(assessment.withdrawInput('xichong-2025', 2024, grade.id, 'wrong year', assessor)).rejects.toMatchObject({ reason: 'not-found' });
+    await expect(assessment.withdrawInput('xichong-2025', 2025, '999999', 'none', assessor)).rejects.toBeInstanceOf(WithdrawalRefused);
+    await expect(ctx.sql(`UPDATE assessor_input SET body = '{}' WHERE id = $1`, [grade.id])).rejects.toThrow(/assessor_input is append-only: UPDATE refused/);
+    await expect(ctx.sql(`DELETE FROM assessor_input_withdrawal`)).rejects.toThrow(/append-only: DELETE refused/);
+    await expect(ctx.sql(`TRUNCATE assessor_input CASCADE`)).rejects.toThrow(/append-only/);
   });
 
   it('publishes a year’s results once', async () => {
@@ -52,5 +64,19 @@ describe('AssessmentRepository (plans frozen once published, assessors’ entrie
     expect(await assessment.publishResults('xichong-2025', 2025, 2, { units: [] }, assessor)).toBe(false);
     expect(await assessment.publication('xichong-2025', 2025)).toEqual({ planVersion: 2, result: { units: [{ id: '511325101', score: 91.5 }] }, publishedAt: expect.any(Date) });
     expect(await assessment.publication('xichong-2025', 2024)).toBeUndefined();
+  });
+
+  it('refuses to withdraw an entry of published results, in the repository and in the database', async () => {
+    const [grade] = await assessment.inputs('xichong-2025', 2025);
+    await expect(assessment.withdrawInput('xichong-2025', 2025, grade.id, 'too late', assessor)).rejects.toMatchObject({ reason: 'published' });
+    await expect(ctx.sql(`INSERT INTO assessor_input_withdrawal (input_id, reason) VALUES ($1, 'around the repository')`, [grade.id])).rejects.toThrow(/can no longer be withdrawn/);
+    expect((await assessment.inputs('xichong-2025', 2025)).map((i) => i.id)).toEqual([grade.id]);
+  });
+
+  it('refuses to publish results scored from entries that changed since', async () => {
+    const entry = await assessment.addInput('xichong-2025', 2023, 'grade', '511325101', { grade: 'B' }, assessor);
+    await expect(assessment.publishResults('xichong-2025', 2023, 2, { units: [] }, assessor, [], [])).rejects.toBeInstanceOf(PublicationStale);
+    expect(await assessment.publication('xichong-2025', 2023)).toBeUndefined();
+    expect(await assessment.publishResults('xichong-2025', 2023, 2, { units: [] }, assessor, [], [entry.id])).toBe(true);
   });
 });

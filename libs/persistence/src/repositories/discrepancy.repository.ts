@@ -66,6 +66,7 @@ export interface LockedDiscrepancy {
   id: string;
   kind: DiscrepancyKind;
   status: DiscrepancyStatus;
+  townshipCode: string;
   subject: Record<string, string>;
   cardId: string | null;
   agencyValue: unknown;
@@ -169,17 +170,17 @@ export class DiscrepancyRepository {
     }));
   }
 
-  /** Raised, staff actions (from the audit log) and corrections made, oldest first. */
+  /** Raised, staff actions (from the audit log), verification requests and answers, and corrections made, oldest first. */
   async history(record: DiscrepancyRecord): Promise<HistoryEntry[]> {
     const actions = await this.db.query(
       `SELECT at, user_id, username, action, detail FROM audit_log
-       WHERE target = $1 AND action IN ('discrepancy.assign', 'discrepancy.resolve')
+       WHERE target = $1 AND action IN ('discrepancy.assign', 'discrepancy.resolve', 'verification.request', 'verification.answer')
        ORDER BY id`,
       [record.id],
     );
     const entries: HistoryEntry[] = [{ at: record.raisedAt, event: 'raised', by: null, detail: { run: record.raisedByRun } }];
     for (const a of actions) {
-      entries.push({ at: a.at, event: a.action.replace(/^discrepancy\./, ''), by: a.user_id ? { id: a.user_id, username: a.username } : null, detail: a.detail });
+      entries.push({ at: a.at, event: a.action.replace(/^discrepancy\./, '').replace('.', '-'), by: a.user_id ? { id: a.user_id, username: a.username } : null, detail: a.detail });
     }
     if (record.status === 'resolved-by-data' && record.closedAt) {
       entries.push({ at: record.closedAt, event: 'resolved-by-data', by: null, detail: { run: record.lastSeenRun } });
@@ -199,7 +200,7 @@ export class DiscrepancyRepository {
     );
     if (!row) return undefined;
     return {
-      id: row.id, kind: row.kind, status: row.status, subject: row.subject, cardId: row.card_id, agencyValue: row.agency_value,
+      id: row.id, kind: row.kind, status: row.status, townshipCode: row.township_code, subject: row.subject, cardId: row.card_id, agencyValue: row.agency_value,
       registryValue: row.registry_value, messageIds: row.evidence?.messageIds ?? [],
     };
   }

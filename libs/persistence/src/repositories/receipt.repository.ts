@@ -6,7 +6,7 @@ import { copyEncoded } from '../copy-rows';
  * Every kind of receipt the hub sends an agency (docs/exchange-contract.md): the one list, so that
  * no caller can write a kind the contract does not know.
  */
-export const RECEIPT_TYPES = ['processed', 'dead', 'discrepancy-raised', 'resolved', 'disputed', 'correction'] as const;
+export const RECEIPT_TYPES = ['processed', 'dead', 'discrepancy-raised', 'resolved', 'disputed', 'correction', 'verification-requested'] as const;
 export type ReceiptType = (typeof RECEIPT_TYPES)[number];
 
 /** The kinds a discrepancy's life sends to the senders of its evidence. */

@@ -49,6 +49,16 @@ describe('RegistryRepository (the registry projected from registry-card messages
     expect({ current: await registry.currentCard('C-1'), counts: await registry.countCurrent() }).toEqual(before);
   });
 
+  it("keeps the card's villagers' group and police household number, current and as of a date, and none where a card names none", async () => {
+    await processRecords(ctx, clients.fp, 'registry-card', [
+      registryCard(3, 41, { recordId: 'RC-3-v1', cardId: 'C-3', version: 1, eventDate: '2025-02-01', regionCode: '511325101003', groupCode: '04', householdNumber: '3250009911' }),
+      registryCard(3, 41, { recordId: 'RC-3-v2', cardId: 'C-3', version: 2, eventDate: '2025-07-01', regionCode: '511325101003', groupCode: '105', householdNumber: '3250009912' }),
+    ]);
+    expect(await registry.currentCard('C-3')).toMatchObject({ groupCode: '105', householdNumber: '3250009912' });
+    expect(await registry.cardAsOf('C-3', '2025-03-01')).toMatchObject({ version: 1, groupCode: '04', householdNumber: '3250009911' });
+    expect(await registry.currentCard('C-1')).toMatchObject({ groupCode: null, householdNumber: null });
+  });
+
   it('keeps a card whose husband’s id is mistyped, flagged, with the id as sent', async () => {
     const card = registryCard(2, 41, { cardId: 'C-2', regionCode: '511325102202' });
     const husband = card.husband as { citizenId: string };

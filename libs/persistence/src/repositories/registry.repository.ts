@@ -19,6 +19,10 @@ export interface RegistryCard {
   messageId: string;
   eventDate: string;
   regionCode: string;
+  /** The villagers' group (村民小组) of her household, where the card names it. */
+  groupCode: string | null;
+  /** The police household number (户号) of her household, where the card names it. */
+  householdNumber: string | null;
   woman: { citizenId: string | null; citizenIdValid: boolean; name: string | null; birthDate: string | null; hukouRegionCode: string | null };
   maritalStatus: string;
   marriageDate: string | null;
@@ -35,10 +39,11 @@ export interface RegistryCard {
 export async function projectRegistryCards(tx: EntityManager, messageIds: string[]): Promise<number> {
   await tx.query(
     `INSERT INTO registry_card_version (card_id, version, message_id, event_date, received_at, region_code, woman_citizen_id,
-       woman_citizen_id_valid, woman_name, woman_birth_date, hukou_region_code, marital_status, marriage_date, residence_status)
+       woman_citizen_id_valid, woman_name, woman_birth_date, hukou_region_code, marital_status, marriage_date, residence_status,
+       group_code, household_number)
      SELECT f.detail->>'cardId', (f.detail->>'version')::int, f.message_id, f.event_date, f.received_at, f.region_code, f.citizen_id,
        f.citizen_id_valid, f.name, f.birth_date, f.detail->>'hukouRegionCode', f.detail->>'maritalStatus', (f.detail->>'marriageDate')::date,
-       f.detail->>'residenceStatus'
+       f.detail->>'residenceStatus', f.detail->>'groupCode', f.detail->>'householdNumber'
      FROM canonical_fact f
      WHERE f.message_id = ANY($1::uuid[]) AND f.role = 'woman'
      ON CONFLICT (card_id, version) DO NOTHING`,
@@ -53,16 +58,17 @@ export async function projectRegistryCards(tx: EntityManager, messageIds: string
        CROSS JOIN LATERAL (SELECT * FROM registry_card_version WHERE card_id = t.card_id ORDER BY version DESC LIMIT 1) v),
      upserted AS (
        INSERT INTO registry_woman AS w (card_id, version, message_id, event_date, region_code, township_code, citizen_id, citizen_id_valid,
-         name, birth_date, hukou_region_code, marital_status, marriage_date, residence_status)
+         name, birth_date, hukou_region_code, marital_status, marriage_date, residence_status, group_code, household_number)
        SELECT card_id, version, message_id, event_date, region_code, left(region_code, 9), woman_citizen_id, woman_citizen_id_valid,
-         woman_name, woman_birth_date, hukou_region_code, marital_status, marriage_date, residence_status
+         woman_name, woman_birth_date, hukou_region_code, marital_status, marriage_date, residence_status, group_code, household_number
        FROM latest
        ON CONFLICT (card_id) DO UPDATE SET
          version = EXCLUDED.version, message_id = EXCLUDED.message_id, event_date = EXCLUDED.event_date,
          region_code = EXCLUDED.region_code, township_code = EXCLUDED.township_code, citizen_id = EXCLUDED.citizen_id,
          citizen_id_valid = EXCLUDED.citizen_id_valid, name = EXCLUDED.name, birth_date = EXCLUDED.birth_date,
          hukou_region_code = EXCLUDED.hukou_region_code, marital_status = EXCLUDED.marital_status,
-         marriage_date = EXCLUDED.marriage_date, residence_status = EXCLUDED.residence_status, updated_at = now()
+         marriage_date = EXCLUDED.marriage_date, residence_status = EXCLUDED.residence_status,
+         group_code = EXCLUDED.group_code, household_number = EXCLUDED.household_number, updated_at = now()
        WHERE w.version < EXCLUDED.version
        RETURNING card_id, message_id)
      SELECT card_id, message_id FROM upserted`,
@@ -159,6 +165,8 @@ function toCard(w: Record<string, any>, h: Record<string, any> | undefined, chil
     messageId: w.message_id,
     eventDate: day(w.event_date)!,
     regionCode: w.region_code,
+    groupCode: w.group_code ?? null,
+    householdNumber: w.household_number ?? null,
     woman: { citizenId: w.citizen_id, citizenIdValid: w.citizen_id_valid, name: w.name, birthDate: day(w.birth_date), hukouRegionCode: w.hukou_region_code },
     maritalStatus: w.marital_status,
     marriageDate: day(w.marriage_date),

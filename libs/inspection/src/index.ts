@@ -1,0 +1,3 @@
+export * from './inspection-campaigns.service';
+export * from './inspection.module';
+export * from './campaign-verification';

@@ -1,0 +1,3 @@
+export * from './verification-answer-validator';
+export * from './verification-workflow.service';
+export * from './verification.module';
