@@ -78,6 +78,8 @@ const ROUTES: { method: string; path: string; operation: Operation; request?: st
   { method: 'get', path: '/v1/signing-keys', operation: 'signing-keys.list' },
   { method: 'post', path: '/v1/staff/{staffId}/signing-keys', operation: 'signing-keys.enroll', request: `/v1/staff/${ID}/signing-keys`, body: {} },
   { method: 'post', path: '/v1/signing-keys/{keyId}/revocation', operation: 'signing-keys.revoke', request: `/v1/signing-keys/${'0'.repeat(64)}/revocation`, body: {} },
+  { method: 'post', path: '/v1/survey-returns', operation: 'survey-returns.submit', body: {} },
+  { method: 'get', path: '/v1/survey-returns/{returnId}', operation: 'survey-returns.read', request: `/v1/survey-returns/${ID}` },
 ];
 
 const REGION: Record<StaffRole, string | null> = { admin: null, county: null, township: '511325101', inspector: null, department: 'health' };

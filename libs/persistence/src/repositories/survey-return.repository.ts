@@ -7,6 +7,7 @@ import {
   signedReturnHash,
   type EnrolledKey,
   type FindingDraft,
+  type FrameCard,
   type SignedReturn,
   type SigningAlgorithm,
   type SurveyComparison,
@@ -178,6 +179,35 @@ export class SurveyReturnRepository {
       [campaignId, dueAt],
     );
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * The cards of a village as the hub had received them by `receivedBefore`: each card's highest version
+   * received by then, with that version's husband and children (from the same message), not moved out or
+   * deceased. What a return is compared with: a card corrected after the survey day does not hide a finding.
+   */
+  async registryCardsAsOf(villageCode: string, receivedBefore: Date): Promise<FrameCard[]> {
+    const rows: Record<string, any>[] = await this.db.query(
+      `WITH candidates AS (SELECT DISTINCT card_id FROM registry_card_version WHERE region_code = $1),
+       latest AS (
+         SELECT v.* FROM candidates c
+         CROSS JOIN LATERAL (SELECT * FROM registry_card_version v WHERE v.card_id = c.card_id AND v.received_at < $2 ORDER BY v.version DESC LIMIT 1) v)
+       SELECT l.card_id, l.region_code, l.group_code, l.household_number, l.woman_citizen_id, l.woman_name, l.woman_birth_date::text AS woman_birth_date, l.marital_status,
+         h.citizen_id AS husband_citizen_id, h.name AS husband_name, h.birth_date::text AS husband_birth_date, h.message_id IS NOT NULL AS has_husband,
+         COALESCE((SELECT json_agg(json_build_object('ordinal', f.ordinal, 'citizenId', f.citizen_id, 'name', f.name, 'sex', f.sex, 'birthDate', f.birth_date::text) ORDER BY f.ordinal)
+           FROM canonical_fact f WHERE f.message_id = l.message_id AND f.role = 'child'), '[]') AS children
+       FROM latest l
+       LEFT JOIN canonical_fact h ON h.message_id = l.message_id AND h.role = 'husband' AND h.ordinal = 0
+       WHERE l.region_code = $1 AND l.residence_status NOT IN ('moved-out', 'deceased')
+       ORDER BY l.card_id`,
+      [villageCode, receivedBefore],
+    );
+    return rows.map((r) => ({
+      cardId: r.card_id, villageCode: r.region_code, groupCode: r.group_code, householdNumber: r.household_number,
+      woman: { citizenId: r.woman_citizen_id, name: r.woman_name, birthDate: r.woman_birth_date, maritalStatus: r.marital_status },
+      husband: r.has_husband ? { citizenId: r.husband_citizen_id, name: r.husband_name, birthDate: r.husband_birth_date } : null,
+      children: r.children,
+    }));
   }
 
   /** Returns with what their comparison counted: the evidence records behind a spot-check indicator. */
