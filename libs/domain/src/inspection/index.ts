@@ -11,3 +11,4 @@ export * from './survey-comparison';
 export * from './survey-indicators';
 export * from './spot-check-scoring';
 export * from './spot-check-findings';
+export * from './survey-prefill';

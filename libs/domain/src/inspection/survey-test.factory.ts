@@ -1,5 +1,5 @@
-import { DEFAULT_SURVEY_ITEMS, itemsAsked } from './survey-completeness';
-import type { FramePerson, FrameVillage, ItemEntry, ReturnGroup, ReturnPerson, SurveyItem, SurveyReturn } from './survey-types';
+import { prefilledReturn } from './survey-prefill';
+import type { FramePerson, FrameVillage, SurveyReturn } from './survey-types';
 
 /**
  * A small village for the inspection specs (and the returns library's): two groups, three households, a
@@ -31,37 +31,7 @@ export function sampleVillage(): FrameVillage {
   };
 }
 
-/** The value a person's item has in the frame (children: the JSON list the survey writes). */
-export function frameValue(village: FrameVillage, framePerson: FramePerson, item: SurveyItem): string | null {
-  switch (item) {
-    case 'name': return framePerson.name;
-    case 'citizenId': return framePerson.citizenId;
-    case 'sex': return framePerson.sex;
-    case 'birthDate': return framePerson.birthDate;
-    case 'maritalStatus': return framePerson.maritalStatus ?? null;
-    case 'children': {
-      const children = village.groups.flatMap((g) => g.households.flatMap((h) => h.persons)).filter((p) => p.role === 'child' && p.cardId === framePerson.cardId);
-      return JSON.stringify(children.map((c) => ({ birthDate: c.birthDate })));
-    }
-    default: return 'none';
-  }
-}
-
-export function returnPerson(village: FrameVillage, framePerson: FramePerson): ReturnPerson {
-  const items: ItemEntry[] = itemsAsked(framePerson, DEFAULT_SURVEY_ITEMS).map((item) => ({ item, status: 'checked', value: frameValue(village, framePerson, item) }));
-  return { personKey: framePerson.personKey, status: 'checked', items };
-}
-
 /** A complete return that agrees with the frame in every item. */
 export function faithfulReturn(village: FrameVillage = sampleVillage(), returnId = '6f1c2a4e-8b1d-4c2e-9a7f-0d3b5e6a7c81'): SurveyReturn {
-  const groups: ReturnGroup[] = village.groups.map((group) => ({
-    groupCode: group.groupCode,
-    status: 'checked',
-    households: group.households.map((household) => ({
-      householdKey: household.householdKey,
-      status: 'checked',
-      persons: household.persons.map((p) => returnPerson(village, p)),
-    })),
-  }));
-  return { returnId, campaignId: 'c-2026-1', drawId: 'd-2026-1-1', villageCode: village.villageCode, surveyDate: '2026-06-10', groups };
+  return prefilledReturn(village, { returnId, campaignId: 'c-2026-1', drawId: 'd-2026-1-1', surveyDate: '2026-06-10' });
 }
