@@ -4,6 +4,7 @@ import { faithfulReturn } from '@sanxian/domain/testing';
 import { AssessmentService } from '@sanxian/assessment';
 import { ClientRepository } from '@sanxian/persistence';
 import { endOfChinaDay } from '@sanxian/survey-returns';
+import { chinaClock } from '../../support/china-clock';
 import { Hub, startHub } from '../../support/hub-harness';
 import { deviceKey, signedBy, type DeviceKey } from '../../support/inspector-keys';
 import type { PersistenceContext } from '../../support/persistence-context';
@@ -28,10 +29,6 @@ const users = {} as Record<User, { id: string; token: string }>;
 let hub: Hub;
 const call = staffCaller(() => hub, users);
 
-function chinaClock(at: Date): { date: string; time: string } {
-  const iso = new Date(at.getTime() + 8 * 3600_000).toISOString();
-  return { date: iso.slice(0, 10), time: iso.slice(11, 16) };
-}
 const soon = chinaClock(new Date(Date.now() + 5 * 60_000));
 
 let fp: string;
@@ -91,17 +88,18 @@ beforeAll(async () => {
     await expectJson(await call('admin', 'POST', `/v1/staff/${users[user].id}/signing-keys`, { algorithm: key.algorithm, publicKey: key.publicKey }), 201);
   }
 
-  // The campaign: one village of the township drawn, all its groups and households; frozen, and drawn by the leader.
+  // The campaign: every village of the township drawn (the frame has them all, most without a card), all groups and
+  // households; frozen, and drawn by the leader. The team surveys the first village with cards.
   const created = await expectJson(await call('county', 'POST', '/v1/inspection/campaigns', {
     year: YEAR, period: `${YEAR}-Q4`, townshipCodes: [TOWNSHIP],
-    design: { villagesPerTownship: 1, groupsPerVillage: 'all', householdsPerGroup: 'all' },
+    design: { villagesPerTownship: 100, groupsPerVillage: 'all', householdsPerGroup: 'all' },
     teams: [{ teamId: 'A', leaderId: users.leader.id, memberIds: [users.member.id] }],
     days: [{ date: soon.date, departure: soon.time, assignments: [{ teamId: 'A', townshipCodes: [TOWNSHIP] }] }],
   }), 201);
   campaignId = created.id;
   await expectJson(await call('county', 'POST', `/v1/inspection/campaigns/${campaignId}/freeze`), 200);
   drawId = (await expectJson(await call('leader', 'POST', `${base()}/draw`), 201)).id;
-  [village] = (await expectJson(await call('leader', 'GET', `${base()}/draw/frame`), 200)).villages;
+  village = (await expectJson(await call('leader', 'GET', `${base()}/draw/frame`), 200)).villages.find((v: FrameVillage) => v.villageCode === VILLAGES[0]);
 });
 afterAll(() => hub?.close());
 

@@ -82,14 +82,9 @@ export interface SurveyUnitIndicators {
   findings: number;
 }
 
-export interface PercentEstimate {
+/** An IntervalEstimate in percent (0–100), as the plan scores shares: `value` for the estimate. */
+export interface PercentEstimate extends Omit<IntervalEstimate, 'estimate'> {
   value: number | null;
-  lower: number | null;
-  upper: number | null;
-  numerator: number;
-  denominator: number;
-  clusters: number;
-  designEffect: number;
 }
 
 /** A compared return and where its village lies. */
@@ -154,9 +149,9 @@ function unitIndicators(
   };
 }
 
-function percent(estimate: IntervalEstimate): PercentEstimate {
+function percent({ estimate, ...rest }: IntervalEstimate): PercentEstimate {
   const scale = (x: number | null) => (x === null ? null : Math.round(x * 1e6) / 1e4);
-  return { ...estimate, value: scale(estimate.estimate), lower: scale(estimate.lower), upper: scale(estimate.upper) };
+  return { ...rest, value: scale(estimate), lower: scale(rest.lower), upper: scale(rest.upper) };
 }
 
 function count(clusters: Map<string, ClusterCount>, key: string, yes: boolean): void {
