@@ -67,19 +67,14 @@ export class CreateSurveyReturns1765530000000 implements MigrationInterface {
         finding_drafts jsonb NOT NULL,
         compared_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`
-      CREATE FUNCTION survey_evidence_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
-      END $$`);
+    // The guard the campaigns' evidence has (CreateInspectionCampaigns): it names the table and the refused operation.
     for (const table of ['inspector_signing_key', 'inspector_key_revocation', 'survey_return', 'survey_comparison']) {
-      await q.query(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION survey_evidence_append_only()`);
-      await q.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION survey_evidence_append_only()`);
+      await q.query(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION inspection_evidence_append_only()`);
+      await q.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION inspection_evidence_append_only()`);
     }
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE survey_comparison, survey_return_chain, survey_return, inspector_key_revocation, inspector_signing_key`);
-    await q.query(`DROP FUNCTION survey_evidence_append_only()`);
   }
 }
