@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { compareWithRegistry, findingDrafts, returnContentHash, type SignedReturn } from '@sanxian/domain';
 import { faithfulReturn, sampleVillage } from '@sanxian/domain/testing';
-import { StaffRepository, SurveyReturnRepository, UnitOfWork } from '@sanxian/persistence';
+import { ReconciliationRepository, StaffRepository, SurveyReturnRepository, UnitOfWork } from '@sanxian/persistence';
 import { persistenceSuite } from '../../../../test/support/persistence-context';
 
 const KEY = (n: number) => n.toString(16).padStart(64, 'a');
@@ -108,6 +108,12 @@ describe('SurveyReturnRepository (signing keys, signed returns on their chain, c
       evidence: { messageIds: [], recordIds: [], returnIds: [addendum.returnId], cardId: 'card-17' }, agency_value: 'M', registry_value: 'F',
     });
     expect(await unitOfWork.run((tx) => returns.raiseCampaignFindings(tx, campaignId, '2026-07-20'))).toEqual([]);
+
+    // A reconciliation run that finds nothing closes what it no longer finds, but never a spot check's finding.
+    const reconciliation = ctx.get(ReconciliationRepository);
+    const run = await reconciliation.startRun('test', null, '2026-07-01');
+    await reconciliation.applyDrafts(run, null, []);
+    expect(await ctx.sql(`SELECT status FROM discrepancy WHERE id = $1`, [raised[0]])).toEqual([{ status: 'open' }]);
   });
 
   it('names the first broken link when a superuser rewrites a stored return behind the trigger', async () => {
