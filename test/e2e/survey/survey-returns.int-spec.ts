@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { canonicalReturnBytes, type FrameVillage, type ItemEntry, type SignedReturn, type SurveyReturn } from '@sanxian/domain';
 import { faithfulReturn } from '@sanxian/domain/testing';
 import { AssessmentService } from '@sanxian/assessment';
+import { surveySchemaIssues } from '@sanxian/contracts';
 import { ClientRepository } from '@sanxian/persistence';
 import { endOfChinaDay } from '@sanxian/survey-returns';
 import { chinaClock } from '../../support/china-clock';
@@ -143,6 +144,7 @@ describe('a signed survey return', () => {
     accepted = await signedBy(surveyOf(village), leaderKey, memberKey);
     const receipt = await expectJson(await call('member', 'POST', '/v1/survey-returns', accepted), 201);
     expect(receipt).toMatchObject({ returnId: accepted.return.returnId, status: 'accepted', chainSeq: '1', findings: 2 });
+    expect(surveySchemaIssues('return-receipt', receipt)).toEqual([]);
     const again = await expectJson(await call('leader', 'POST', '/v1/survey-returns', accepted), 200);
     expect(again).toEqual({ ...receipt, status: 'duplicate' });
     expect(await hub.sql(`SELECT count(*)::int AS n FROM survey_return`)).toEqual([{ n: 1 }]);
