@@ -454,3 +454,30 @@ export interface VerificationRequestItem {
 export interface VerificationThread {
   items: VerificationRequestItem[];
 }
+
+// ---- spot-check returns (/v1/signing-keys, /v1/survey-returns) -----------------------------------
+
+/** An inspector's enrolled signing key: its public half only (the private key never leaves the device). */
+export interface SigningKeyView {
+  keyId: string;
+  staffId: string;
+  username: string;
+  algorithm: 'Ed25519' | 'ECDSA-P256-SHA256';
+  /** SPKI DER, base64. */
+  publicKey: string;
+  label: string | null;
+  enrolledAt: string;
+  revokedAt: string | null;
+  revocationReason: string | null;
+}
+
+/** The answer to a synced return (schemas/survey/return-receipt.schema.json). */
+export interface SurveyReturnReceipt {
+  returnId: string;
+  status: 'accepted' | 'duplicate';
+  chainSeq: string;
+  rowHash: string;
+  contentHash: string;
+  receivedAt: string;
+  findings: number;
+}

@@ -1,6 +1,7 @@
 import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { SurveyFieldIssue } from '@sanxian/contracts';
+import type { SigningKeyView, Served } from '@sanxian/api-types';
 import type { SigningKeyRecord } from '@sanxian/persistence';
 import { SigningKeys } from '@sanxian/survey-returns';
 import { Access } from '../auth/access-policy';
@@ -9,7 +10,7 @@ import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { uuidParam } from '../reconciliation/staff-query';
 
 /** A key as the API shows it: no secret in it (the private key never leaves the inspector's device). */
-export function keyView(key: SigningKeyRecord) {
+export function keyView(key: SigningKeyRecord): Served<SigningKeyView> {
   return {
     keyId: key.keyId, staffId: key.staffId, username: key.username, algorithm: key.algorithm, publicKey: key.publicKey, label: key.label,
     enrolledAt: key.enrolledAt.toISOString(), revokedAt: key.revokedAt?.toISOString() ?? null, revocationReason: key.revocationReason,

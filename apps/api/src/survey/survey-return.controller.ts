@@ -4,7 +4,8 @@ import {
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { StaffRepository } from '@sanxian/persistence';
-import { SurveyReturns, refusalDetail, type ReturnReceipt } from '@sanxian/survey-returns';
+import type { SurveyReturnReceipt } from '@sanxian/api-types';
+import { SurveyReturns, refusalDetail } from '@sanxian/survey-returns';
 import { Access } from '../auth/access-policy';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
 import { StaffAuthGuard } from '../auth/staff-auth.guard';
@@ -34,7 +35,7 @@ export class SurveyReturnController {
   @ApiResponse({ status: 404, description: "no such draw and village on the user's team" })
   @ApiResponse({ status: 409, description: 'the returnId was used for other content, or the campaign is published' })
   @ApiResponse({ status: 422, description: 'incomplete (what is missing, by path), or a signature that does not verify (which, and why)' })
-  async submit(@CurrentStaff() staff: StaffPrincipal, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<ReturnReceipt> {
+  async submit(@CurrentStaff() staff: StaffPrincipal, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<SurveyReturnReceipt> {
     const result = await this.returns.submit(body, { id: staff.userId, username: staff.username });
     switch (result.outcome) {
       case 'accepted':
