@@ -6,6 +6,7 @@ import { surveySchemaIssues } from '@sanxian/contracts';
 import { ClientRepository } from '@sanxian/persistence';
 import { endOfChinaDay } from '@sanxian/survey-returns';
 import { chinaClock } from '../../support/china-clock';
+import { runCli } from '../../support/cli-process';
 import { Hub, startHub } from '../../support/hub-harness';
 import { deviceKey, signedBy, type DeviceKey } from '../../support/inspector-keys';
 import type { PersistenceContext } from '../../support/persistence-context';
@@ -222,5 +223,17 @@ describe('a signed survey return', () => {
     const behind = records.items.find((r: any) => r.evidenceId === `return:${accepted.return.returnId}`);
     expect(behind).toMatchObject({ type: 'return', found: true, birthsFound: 11, birthsRegistered: 10, itemsCompared: expect.any(Number) });
     expect(behind.findings.map((f: any) => f.kind).sort()).toEqual(['birth-not-in-registry', 'item-differs']);
+  });
+
+  it('`campaigns results` prints the indicators per unit with their intervals (CLI as a process; run `npm run build` first)', () => {
+    const env = { DATABASE_URL: hub.db.url, REDIS_URL: hub.env.REDIS_URL, QUEUE_PREFIX: hub.env.QUEUE_PREFIX, SECRETS_KEY: hub.env.SECRETS_KEY, LOG_LEVEL: 'error' };
+    const json = runCli(['campaigns', 'results', campaignId, '--json'], env);
+    expect(json.stderr).toBe('');
+    const units = JSON.parse(json.stdout);
+    expect(units.map((u: any) => [u.unitId, u.level])).toEqual([[village.villageCode, 'village'], [TOWNSHIP, 'township'], [`${TOWNSHIP}.fpo`, 'fp-office']]);
+    expect(units[1]).toMatchObject({ birthAccuracy: { value: 90.9091, numerator: 10, denominator: 11 }, missedBirths: 1, findings: 2, returnIds: [accepted.return.returnId] });
+    expect(units[1].birthAccuracy.lower).toBeLessThan(90.9091);
+    const text = runCli(['campaigns', 'results', campaignId], env);
+    expect(text.stdout).toContain('90.91% [');
   });
 });
