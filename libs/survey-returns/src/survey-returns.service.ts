@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { SurveyReturnReceipt } from '@sanxian/api-types';
 import { HUB_CONFIG, surveySchemaIssues, type HubConfig, type SurveyFieldIssue } from '@sanxian/contracts';
 import {
   compareWithRegistry,
@@ -16,15 +17,7 @@ import { SurveyReturnRepository, UnitOfWork, audit, type StaffRef, type StoredRe
 import { SPOT_CHECK_CAMPAIGNS, type SpotCheckCampaigns } from './spot-check-campaigns.port';
 
 /** What the hub answers a synced return with (schemas/survey/return-receipt.schema.json). */
-export interface ReturnReceipt {
-  returnId: string;
-  status: 'accepted' | 'duplicate';
-  chainSeq: string;
-  rowHash: string;
-  contentHash: string;
-  receivedAt: string;
-  findings: number;
-}
+export type ReturnReceipt = SurveyReturnReceipt;
 
 export type SubmitOutcome =
   | { outcome: 'invalid'; issues: SurveyFieldIssue[] }
