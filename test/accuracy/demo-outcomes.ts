@@ -90,5 +90,5 @@ export function demoTownshipResults(dir: string, plan: AssessmentPlan, seed: str
   }));
   const inputs = scoringInputs(values, entered);
   const result = scoreAssessment(plan, inputs);
-  return result.units.filter((u) => u.line === 'party-government');
+  return result.units.filter((u) => u.line === 'party-government' && u.kind === 'township');
 }

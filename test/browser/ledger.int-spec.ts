@@ -66,7 +66,7 @@ describe('the year\'s ledger in a browser', () => {
       expect(await party.locator('[data-outcome="award"]').count()).toBeGreaterThan(0);
       const decisions = page.getByTestId('ledger-decisions');
       await expectText(decisions, '诫勉谈话');
-      await expectText(decisions, '表态发言');
+      await expectText(decisions, '大会检讨');
       await expectText(decisions, '已更正（见第 2 条）');
       await expectText(decisions, '更正第 1 条');
       expect(await layoutProblems(page)).toEqual([]);

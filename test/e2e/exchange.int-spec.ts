@@ -1,5 +1,6 @@
 import { RECORD_KINDS, KIND_AGENCY, KIND_PATH, RecordKind } from '@sanxian/contracts';
 import { toCsv } from '@sanxian/exchange';
+import { PersonalDataCipher } from '@sanxian/persistence';
 import { FACTORIES, hukouChange } from '../support/record-factory';
 import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../support/hub-harness';
 
@@ -119,7 +120,7 @@ describe('exchange intake (api + worker on real PostgreSQL and Redis)', () => {
     const [stored] = await hub.sql('SELECT payload FROM inbound_message WHERE id = $1', [messageId]);
     expect(JSON.parse(stored.payload).mother.name).toBe(mother.name);
     const [fact] = await hub.sql(`SELECT name FROM canonical_fact WHERE message_id = $1 AND role = 'mother'`, [messageId]);
-    expect(fact.name).toBe(normalName);
+    expect(new PersonalDataCipher(hub.config.secretsKey).open(fact.name)).toBe(normalName);
   });
 
   it('accepts NDJSON and CSV batch files', async () => {

@@ -45,6 +45,10 @@ const ROUTES: { method: string; path: string; operation: Operation; request?: st
   { method: 'get', path: '/v1/assessments/{year}/ledger', operation: 'ledger.read' },
   { method: 'post', path: '/v1/assessments/{year}/ledger/decisions', operation: 'ledger.decide', body: {} },
   { method: 'get', path: '/v1/assessments/{year}/ledger.xlsx', operation: 'ledger.export' },
+  { method: 'get', path: '/v1/assessments/{year}/letters', operation: 'letters.list', request: '/v1/assessments/2026/letters' },
+  { method: 'post', path: '/v1/assessments/{year}/letters', operation: 'letters.record', request: '/v1/assessments/2026/letters', body: {} },
+  { method: 'get', path: '/v1/assessments/{year}/letters/{unitId}', operation: 'letters.read', request: '/v1/assessments/2026/letters/511325101' },
+  { method: 'get', path: '/v1/assessments/{year}/letters/{unitId}/docx', operation: 'letters.read', request: '/v1/assessments/2026/letters/511325101/docx' },
   { method: 'get', path: '/v1/scoreboard', operation: 'scoreboard.read', request: '/v1/scoreboard?year=2026' },
   { method: 'get', path: '/v1/scoreboard.xlsx', operation: 'scoreboard.read', request: '/v1/scoreboard.xlsx?year=2026' },
   { method: 'get', path: '/v1/scoreboard.csv', operation: 'scoreboard.read', request: '/v1/scoreboard.csv?year=2026&line=business' },
@@ -173,6 +177,6 @@ describe('the access policy, role by role, over every route of the staff API', (
     expect((await call('department', '/v1/exchange/monitor?agency=public-security')).status).toBe(403);
     expect((await call('township', '/v1/reconciliations', { method: 'POST', body: JSON.stringify({ townshipCode: '511325102' }) })).status).toBe(403);
     const me: any = await (await call('township', '/v1/me')).json();
-    expect(me.scope).toEqual({ kind: 'township', townshipCode: '511325101' });
+    expect(me.scope).toEqual({ level: 'township', code: '511325101' });
   });
 });

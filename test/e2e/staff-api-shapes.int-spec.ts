@@ -112,7 +112,7 @@ describe('the staff API answers about a synthetic county with the shared types',
       'decision', 'candidates', 'runnerUp', 'review', 'registryPerson', 'discrepancyId',
     ]),
     scoreboard: shapeOf<Scoreboard>()(['year', 'planId', 'planVersion', 'published', 'publishedAt', 'lines']),
-    group: shapeOf<ScoreboardGroup>()(['id', 'name'], ['tieBreakRule', 'tieBreaks']),
+    group: shapeOf<ScoreboardGroup>()(['id', 'name'], ['parent', 'tieBreakRule', 'tieBreaks']),
     entry: shapeOf<ScoreboardEntry>()([
       'unitId', 'name', 'kind', 'group', 'rank', 'score', 'quality', 'level', 'yearEnd', 'regular', 'bonus', 'penalty', 'tier', 'outcome', 'vetoes', 'reasons',
     ]),

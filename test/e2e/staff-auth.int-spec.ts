@@ -27,6 +27,19 @@ describe('staff users and bearer tokens', () => {
     expect(bad.stderr).toContain('--region');
   });
 
+  it('creates a village FP specialist as a township user with a 12-digit village code, whose scope is the village', async () => {
+    const created = runCli(['users', 'create', '--username', 'li.cunzhuan', '--role', 'township', '--region', '511325101002', '--password-stdin', '--json'], env, '育英社区-专干-2026\n');
+    expect(created.status).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ role: 'township', regionCode: '511325101002' });
+    const signedIn = await token('li.cunzhuan', '育英社区-专干-2026');
+    const { accessToken } = (await signedIn.json()) as { accessToken: string };
+    const me = await (await fetch(`${hub.url}/v1/me`, { headers: { authorization: `Bearer ${accessToken}` } })).json();
+    expect(me).toMatchObject({ role: 'township', scope: { level: 'village', code: '511325101002' } });
+    const bad = runCli(['users', 'create', '--username', 'y', '--role', 'township', '--region', '5113251010', '--password-stdin'], env, 'long enough password');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--region must be the 9-digit township or 12-digit village code');
+  });
+
   it('gives a bearer token for the right password only, and audits both', async () => {
     expect((await token('zhang.xiuying', 'wrong password')).status).toBe(401);
     const res = await token('zhang.xiuying', '多扶镇-计生办-2026');
@@ -38,7 +51,7 @@ describe('staff users and bearer tokens', () => {
     expect(ttl).toBeLessThanOrEqual(31_000);
 
     const me: any = await (await fetch(`${hub.url}/v1/me`, { headers: { authorization: `Bearer ${body.accessToken}` } })).json();
-    expect(me).toMatchObject({ username: 'zhang.xiuying', role: 'township', scope: { kind: 'township', townshipCode: '511325101' } });
+    expect(me).toMatchObject({ username: 'zhang.xiuying', role: 'township', scope: { level: 'township', code: '511325101' } });
 
     const audit = await hub.sql(`SELECT action FROM audit_log WHERE username = 'zhang.xiuying' ORDER BY id`);
     expect(audit.map((a) => a.action)).toEqual(['auth.token.refused', 'auth.token']);

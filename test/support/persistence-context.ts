@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from '@jest/globals';
 import { Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Agency, HubConfig, HubConfigModule, loadConfig } from '@sanxian/contracts';
-import { ClientRepository, PersistenceModule } from '@sanxian/persistence';
+import { ClientRepository, DatabaseProcess, PersistenceModule } from '@sanxian/persistence';
 import { DataSource } from 'typeorm';
 import { TEST_REDIS_URL, TestDatabase, createTestDatabase, uniqueQueuePrefix } from './test-database';
 
@@ -20,14 +20,14 @@ export interface PersistenceContext {
 class PersistenceTestModule {}
 
 /** Starts a Nest context with the real PersistenceModule (and any extra modules, e.g. a feature's) on a fresh, migrated database. */
-export async function startPersistence(options: { env?: Record<string, string>; imports?: Type<unknown>[] } = {}): Promise<PersistenceContext> {
+export async function startPersistence(options: { env?: Record<string, string>; imports?: Type<unknown>[]; process?: DatabaseProcess } = {}): Promise<PersistenceContext> {
   const db = await createTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test', DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: uniqueQueuePrefix(), LOG_LEVEL: 'error',
     SECRETS_KEY: randomBytes(32).toString('base64'), ...options.env,
   });
   const app = await NestFactory.createApplicationContext(
-    { module: PersistenceTestModule, imports: [HubConfigModule.forRoot(config), PersistenceModule.forRoot({ applicationName: 'sanxian-test', poolSize: 4 }), ...(options.imports ?? [])] },
+    { module: PersistenceTestModule, imports: [HubConfigModule.forRoot(config), PersistenceModule.forRoot({ applicationName: 'sanxian-test', poolSize: 4, process: options.process }), ...(options.imports ?? [])] },
     { logger: false, abortOnError: false },
   );
   const dataSource = app.get(DataSource);

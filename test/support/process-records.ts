@@ -1,6 +1,6 @@
 import { RecordKind } from '@sanxian/contracts';
 import { toFacts } from '@sanxian/exchange';
-import { IntakeRepository, MessageLogRepository, ProcessedBatchBuilder } from '@sanxian/persistence';
+import { IntakeRepository, MessageLogRepository } from '@sanxian/persistence';
 import { logRecords } from './log-records';
 import type { PersistenceContext } from './persistence-context';
 
@@ -17,7 +17,7 @@ export async function processRecords(
   })), { receivedAt: options.receivedAt });
   const intake = ctx.get(IntakeRepository);
   for (const batchId of stored.batchIds) {
-    const builder = new ProcessedBatchBuilder();
+    const builder = intake.batchBuilder();
     for (const message of await intake.loadPending(batchId)) builder.add(message, toFacts(kind, JSON.parse(message.payload), message));
     await intake.commitProcessed(batchId, builder.finish(), []);
   }

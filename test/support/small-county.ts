@@ -11,7 +11,7 @@ import { citizenId, hukouChange, marriageRecord, registryCard } from './record-f
  */
 export const TOWNSHIP_A = '511325101';
 export const TOWNSHIP_B = '511325102';
-const VILLAGE_A = '511325101002';
+export const VILLAGE_A = '511325101002';
 const VILLAGE_B = '511325102202';
 
 export async function smallCounty(ctx: PersistenceContext): Promise<{ clients: Record<'fp' | 'police' | 'civil', string>; messages: Record<string, string> }> {

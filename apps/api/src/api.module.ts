@@ -29,6 +29,7 @@ import { AssessmentRequestValidator } from './assessment/assessment-request-vali
 import { IndicatorController } from './assessment/indicator.controller';
 import { PlanController } from './assessment/plan.controller';
 import { ScoreboardController } from './assessment/scoreboard.controller';
+import { ResponsibilityLetterController } from './assessment/responsibility-letter.controller';
 import { MonitorController, StaffDirectoryController } from './monitor';
 import { InspectionCampaignController } from './inspection/inspection-campaign.controller';
 import { InspectionModule } from '@sanxian/inspection';
@@ -42,7 +43,7 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         HubConfigModule.forRoot(config),
-        PersistenceModule.forRoot({ applicationName: 'sanxian-api', boundStatements: true }),
+        PersistenceModule.forRoot({ applicationName: 'sanxian-api', process: 'api' }),
         JobsModule,
         IntakeModule,
         AssessmentModule,
@@ -59,7 +60,7 @@ export class ApiModule {
         }),
       ],
       controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, VerificationController, LinkReviewController, ReconciliationRunController,
-        PlanController, IndicatorController, ScoreboardController, AssessmentInputController, MonitorController, StaffDirectoryController,
+        PlanController, IndicatorController, ScoreboardController, AssessmentInputController, ResponsibilityLetterController, MonitorController, StaffDirectoryController,
         LedgerController, InspectionCampaignController,
         SigningKeyController, SurveyReturnController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, SignInService, MetricsTokenGuard, StaffRequestValidator,

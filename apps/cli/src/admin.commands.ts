@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { AGENCIES, isAgency, loadConfig } from '@sanxian/contracts';
+import { AGENCIES, isAgency, loadConfig, loadOrCreateSecretsKey } from '@sanxian/contracts';
 import { showInvisibleCharacters } from '@sanxian/domain';
 import { LogCheckpoints } from '@sanxian/evidence';
 import { JobProducer } from '@sanxian/jobs';
-import { ClientRepository, IntakeRepository, MessageLogRepository, SurveyReturnRepository, runMigrations } from '@sanxian/persistence';
+import { ClientRepository, IntakeRepository, KeyRotationRepository, MessageLogRepository, SurveyReturnRepository, runMigrations } from '@sanxian/persistence';
 import { withHub } from './cli-context';
 
 /** Text from outside as a terminal shows it: escape sequences and bidi controls as their code points, never run. */
@@ -27,8 +27,36 @@ export function registerAdminCommands(program: Command): void {
     .command('migrate')
     .description('create the database if needed and apply pending migrations')
     .action(async () => {
-      const applied = await runMigrations(loadConfig().databaseUrl);
+      const config = loadConfig();
+      // The key seals personal data already stored when a migration first asks for it.
+      const applied = await runMigrations(config.databaseUrl, { secretsKey: config.secretsKey });
       console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date');
+    });
+
+  program
+    .command('secrets')
+    .description("the hub's key (SECRETS_KEY or SECRETS_KEY_FILE)")
+    .command('rotate')
+    .description('seal client secrets and citizen ids and names under a new key, in one transaction; stop the api and worker first')
+    .requiredOption('--new-key-file <file>', 'the new key (base64 of 32 bytes); made with 32 random bytes, mode 0600, if there is no such file')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { newKeyFile: string; json?: boolean }) => {
+      const { result, next } = await withHub(async (get, config) => {
+        const rotation = get(KeyRotationRepository);
+        const running = await rotation.keyHolderSessions();
+        if (running.length) {
+          throw new UsageError(`stop the api and worker first (they would go on sealing under the old key): ${running.map((r) => `${r.application} (${r.sessions} session(s))`).join(', ')}`);
+        }
+        const next = loadOrCreateSecretsKey(resolve(options.newKeyFile));
+        if (next.key.equals(config.secretsKey)) throw new UsageError(`${next.path} holds the key in use now: give a new one`);
+        return { result: await rotation.rotate(next.key), next };
+      });
+      if (options.json) {
+        console.log(JSON.stringify({ ...result, newKeyFile: next.path, created: next.created }));
+        return;
+      }
+      console.log(`sealed ${result.clients} client secret(s) and the citizen ids and names of ${result.personalData} row(s) under the key in ${next.path}${next.created ? ' (made now)' : ''}`);
+      console.log(`now start the api, worker and CLI with SECRETS_KEY_FILE=${next.path} (or SECRETS_KEY set to its contents) and keep the old key until backups sealed under it expire; staff sign in again (their tokens were keyed from the old key)`);
     });
 
   const clients = program.command('clients').description('agency systems allowed to push records');

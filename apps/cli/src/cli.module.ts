@@ -13,7 +13,7 @@ export class CliModule {
   static forRoot(config: HubConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [HubConfigModule.forRoot(config), PersistenceModule.forRoot({ applicationName: 'sanxian-cli', poolSize: 4 }), JobsModule, ReconciliationModule, AssessmentModule, InspectionModule, SurveyReturnsModule],
+      imports: [HubConfigModule.forRoot(config), PersistenceModule.forRoot({ applicationName: 'sanxian-cli', poolSize: 4, process: 'cli' }), JobsModule, ReconciliationModule, AssessmentModule, InspectionModule, SurveyReturnsModule],
     };
   }
 }

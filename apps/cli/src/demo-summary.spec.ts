@@ -10,7 +10,7 @@ describe('the demo\'s printed scoreboard', () => {
   const text = describeDemoScoreboard(scoreAssessment(plan, { values, grades }), plan, 3);
 
   it('names every yellow card with its reason: the veto and the numbers, or the score under the bound', () => {
-    expect(text).toContain('== 党政线 party-government line：23 个单位，黄牌警告 2 个（其中一票否决 1 个）==');
+    expect(text).toContain('== 党政线 party-government line：38 个单位，黄牌警告 2 个（其中一票否决 1 个）==');
     expect(text).toContain('! 古楼镇（511325104）');
     expect(text).toContain('一票否决：政策外生育超过2例且超过出生数的20‰，实际 4例，4/58 = 68.97‰');
     expect(text).toMatch(/! 大全镇（511325102） \d+\.\d\d：总分 \d+\.\d\d 低于黄牌线（失分最多：/);
@@ -18,8 +18,11 @@ describe('the demo\'s printed scoreboard', () => {
 
   it('shows each line\'s best units and how many more, without the warned ones', () => {
     const partyLine = text.split('\n\n')[1];
-    expect(partyLine.split('\n').filter((l) => /^\s+\d+\. /.test(l))).toHaveLength(3);
+    // Three groups: the townships, and the villages of 太平镇 (8) and of 鸣龙镇 (7), each ranked on its own.
+    expect(partyLine.split('\n').filter((l) => /^\s+\d+\. /.test(l))).toHaveLength(9);
     expect(partyLine).toContain('… 另有 18 个单位 (18 more)');
+    expect(partyLine).toContain('  鸣龙镇各村（社区） villages of Minglong Town\n');
+    expect(partyLine).toContain('… 另有 4 个单位 (4 more)');
     expect(text).toContain('黄牌警告共 ');
   });
 

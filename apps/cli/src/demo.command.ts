@@ -6,7 +6,7 @@ import { AssessmentService, scoreboardWorkbook } from '@sanxian/assessment';
 import { environmentWith, findUp, loadRegionDirectory, type RecordKind } from '@sanxian/contracts';
 import { completeLoad, pushFile, sortedByReport, type PushSummary } from '@sanxian/exchange-client';
 import { AssessmentRepository, ClientRepository, DiscrepancyRepository, IntakeRepository, recreateDatabase, runMigrations, StaffRepository } from '@sanxian/persistence';
-import type { AssessmentPlan } from '@sanxian/domain';
+import { COUNTY_SCOPE, type AssessmentPlan } from '@sanxian/domain';
 import { ReconciliationService, todayInChina } from '@sanxian/reconciliation';
 import { generateCounty, type Manifest } from '@sanxian/synth';
 import { describeDemoRun, describeDemoScoreboard } from './demo-summary';
@@ -148,7 +148,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
 
     step(`6/8 linkage and reconciliation as of ${asOf}`);
     const run = await withHub((get) => get(ReconciliationService).run({ trigger: 'cli', asOf }), env);
-    const counts = await withHub((get) => get(DiscrepancyRepository).counts({ kind: 'county' }), env);
+    const counts = await withHub((get) => get(DiscrepancyRepository).counts(COUNTY_SCOPE), env);
     // The eight townships with most open discrepancies.
     const mostOpen = counts.byTownship
       .filter((township) => township.open > 0)

@@ -15,7 +15,7 @@ import { withHub } from './cli-context';
 export const EXIT_MISMATCH = 3;
 
 /** The operator's view: every campaign, as a county user sees the list. */
-const OPERATOR = { userId: '00000000-0000-0000-0000-000000000000', username: 'sanxian-cli', role: 'admin', scope: { kind: 'county' } } as const;
+const OPERATOR = { userId: '00000000-0000-0000-0000-000000000000', username: 'sanxian-cli', role: 'admin', scope: { level: 'county' } } as const;
 
 function readRecordFile(file: string): CampaignPublicRecord {
   let record: CampaignPublicRecord;

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { Command } from 'commander';
-import { STAFF_ROLES, isStaffRole, townshipOf, usernameProblem } from '@sanxian/domain';
+import { STAFF_ROLES, isRegionCode, isStaffRole, usernameProblem } from '@sanxian/domain';
 import { StaffRepository } from '@sanxian/persistence';
 import { SigningKeys } from '@sanxian/survey-returns';
 import { readFileSync } from 'node:fs';
@@ -21,14 +21,14 @@ export function registerUsersCommand(program: Command): void {
     .description('create a staff user; the password is read from standard input, never from the command line')
     .requiredOption('--username <u>', 'sign-in name')
     .requiredOption('--role <role>', STAFF_ROLES.join('|'))
-    .option('--region <code>', 'the 9-digit township a township user works for')
+    .option('--region <code>', 'the 9-digit township, or the 12-digit village (村专干), a township user works for')
     .requiredOption('--password-stdin', 'read the password from standard input')
     .option('--json', 'print the user as JSON')
     .action(async (options: { username: string; role: string; region?: string; json?: boolean }) => {
       if (!isStaffRole(options.role)) throw new UsageError(`--role must be one of ${STAFF_ROLES.join(', ')}; got "${options.role}"`);
       const role = options.role;
-      if (role === 'township' && (!options.region || townshipOf(options.region) !== options.region)) {
-        throw new UsageError('--region must be the 9-digit township code of a township user');
+      if (role === 'township' && (!options.region || !isRegionCode(options.region, ['township', 'village']))) {
+        throw new UsageError('--region must be the 9-digit township or 12-digit village code of a township user');
       }
       const password = await readStdin();
       const usernameIssue = usernameProblem(options.username);

@@ -3,7 +3,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { loadConfig } from '@sanxian/contracts';
 import { HandlesJobs, JobHandlerError, JobName, QueueName, jobHandlerProblems } from '@sanxian/jobs';
 import { CheckpointProcessor } from './checkpoint.processor';
-import { IndicatorsProcessor } from './indicators.processor';
+import { HousekeepingProcessor } from './housekeeping.processor';
 import { IntakeProcessor } from './intake.processor';
 import { ReconcileProcessor } from './reconcile.processor';
 import { WORKER_PROCESSORS, WorkerModule } from './worker.module';
@@ -46,10 +46,10 @@ describe('the worker refuses to start unless each job of the registry has exactl
   });
 
   it('fails when a job is handled on another queue than the registry’s, or a processor declares no job', () => {
-    expect(jobHandlerProblems([IntakeProcessor, ReconcileProcessor, CheckpointProcessor, IndicatorsOnTheIntakeQueue])).toEqual([
+    expect(jobHandlerProblems([IntakeProcessor, ReconcileProcessor, CheckpointProcessor, HousekeepingProcessor, IndicatorsOnTheIntakeQueue])).toEqual([
       'job indicators.compute is handled by IndicatorsOnTheIntakeQueue on queue intake, not on its queue indicators',
     ]);
     expect(jobHandlerProblems([...WORKER_PROCESSORS, UndeclaredProcessor])).toEqual(['UndeclaredProcessor (queue reconcile) declares no job with @HandlesJobs']);
-    expect(jobHandlerProblems([IntakeProcessor, ReconcileProcessor, IndicatorsProcessor, CheckpointProcessor, class NotAProcessor {}])).toEqual(['NotAProcessor is not a @Processor']);
+    expect(jobHandlerProblems([...WORKER_PROCESSORS, class NotAProcessor {}])).toEqual(['NotAProcessor is not a @Processor']);
   });
 });

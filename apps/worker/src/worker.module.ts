@@ -11,9 +11,10 @@ import { ReconciliationModule } from '@sanxian/reconciliation';
 import { AssessmentModule } from '@sanxian/assessment';
 import { IndicatorsProcessor } from './indicators.processor';
 import { CheckpointProcessor } from './checkpoint.processor';
+import { HousekeepingProcessor } from './housekeeping.processor';
 
 /** The worker's job processors: each job of the registry (libs/jobs/src/job-registry.ts) is handled by exactly one. */
-export const WORKER_PROCESSORS: Type<unknown>[] = [IntakeProcessor, ReconcileProcessor, IndicatorsProcessor, CheckpointProcessor];
+export const WORKER_PROCESSORS: Type<unknown>[] = [IntakeProcessor, ReconcileProcessor, IndicatorsProcessor, CheckpointProcessor, HousekeepingProcessor];
 
 @Module({})
 export class WorkerModule {
@@ -24,12 +25,12 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         HubConfigModule.forRoot(config),
-        PersistenceModule.forRoot({ applicationName: 'sanxian-worker', poolSize: config.workerConcurrency + 4 }),
+        PersistenceModule.forRoot({ applicationName: 'sanxian-worker', poolSize: config.workerConcurrency + 4, process: 'worker' }),
         BullModule.forRootAsync({
           inject: [HUB_CONFIG],
           useFactory: (c: HubConfig) => ({ connection: redisOptions(c.redisUrl, 'worker'), prefix: c.queuePrefix }),
         }),
-        BullModule.registerQueue({ name: QueueName.Intake }, { name: QueueName.Reconcile }, { name: QueueName.Indicators }, { name: QueueName.Checkpoint }),
+        BullModule.registerQueue({ name: QueueName.Intake }, { name: QueueName.Reconcile }, { name: QueueName.Indicators }, { name: QueueName.Checkpoint }, { name: QueueName.Housekeeping }),
         JobsModule,
         IntakeModule,
         ReconciliationModule,

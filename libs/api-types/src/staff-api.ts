@@ -376,6 +376,8 @@ export interface StaffEntry extends StaffUser {
 export interface ScoreboardGroup {
   id: string;
   name: LocalizedName;
+  /** A village group: the unit (a township, an FP office) whose villages it ranks, and that unit's township code. */
+  parent?: { unitId: string; townshipCode: string };
   tieBreakRule?: LocalizedName;
   tieBreaks?: { tierId: string; tierName: LocalizedName; quota: number; score: number; tiedUnitIds: string[]; awardedUnitIds: string[]; text: LocalizedName }[];
 }
@@ -453,6 +455,31 @@ export interface VerificationRequestItem {
 /** A discrepancy's verification requests, oldest first. */
 export interface VerificationThread {
   items: VerificationRequestItem[];
+}
+
+// ---- responsibility letters (责任书) -------------------------------------------------------
+
+/** A unit's responsibility letter (目标管理责任书) for a year: who signed, when, and the targets of the plan version signed on. */
+export interface ResponsibilityLetterView {
+  id: string;
+  year: number;
+  planId: string;
+  planVersion: number;
+  unitId: string;
+  unitName: LocalizedName;
+  responsible: { name: string; post: string };
+  signedOn: string;
+  /** The letter this one replaces, if any. */
+  supersedes: string | null;
+  recordedAt: string;
+  /** The .docx download. */
+  document: string;
+}
+
+export interface ResponsibilityLetterDetail extends ResponsibilityLetterView {
+  targets: { indicatorId: string; name: LocalizedName; points: number; target: number | null; requirement: LocalizedName }[];
+  vetoes: LocalizedName[];
+  awards: { name: LocalizedName; minScore: number; prize: number }[];
 }
 
 // ---- spot-check returns (/v1/signing-keys, /v1/survey-returns) -----------------------------------

@@ -17,6 +17,20 @@ describe('the scoreboard workbook and CSV', () => {
   };
   const result: AssessmentResult = scoreAssessment(plan, merged);
 
+  it("ranks a township's villages in its line's sheet, each under its own group", async () => {
+    const buffer = await scoreboardWorkbook(plan, result, []);
+    const workbook = new Workbook();
+    await workbook.xlsx.load(buffer as any);
+    const rows: [string, number, string][] = [];
+    workbook.getWorksheet(scoreboardSheetNames(plan, 'party-government').ranking)!.eachRow((row, n) => {
+      if (n > 2) rows.push([row.getCell(2).value as string, row.getCell(1).value as number, row.getCell(4).value as string]);
+    });
+    const minglong = rows.filter(([unitId]) => unitId.startsWith('511325110') && unitId.length === 12);
+    expect(minglong).toHaveLength(7);
+    expect(minglong.map(([, rank]) => rank)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(new Set(minglong.map(([, , group]) => group))).toEqual(new Set(['鸣龙镇各村（社区）']));
+  });
+
   it('has a ranking and a breakdown sheet per line whose scores are the engine\'s', async () => {
     const buffer = await scoreboardWorkbook(plan, result, [], { generatedAt: new Date('2026-12-31T00:00:00Z') });
     const workbook = new Workbook();

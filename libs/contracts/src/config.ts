@@ -29,6 +29,10 @@ export interface HubConfig {
   intakeTaskTimeoutMs: number;
   /** The api's statement timeout; lock waits and the driver's own timeout are derived from it. */
   databaseStatementTimeoutMs: number;
+  /** The worker's statement timeout (reconciliation's long transactions), derived bounds as for the api. */
+  workerStatementTimeoutMs: number;
+  /** A `sanxian` command's statement timeout, derived bounds as for the api. */
+  cliStatementTimeoutMs: number;
   /** A request of at least this many records is part of a bulk delivery, which processing holds back for. */
   intakeBurstRecords: number;
   /** A bulk delivery is over when no such request came for this long. */
@@ -70,6 +74,8 @@ export interface HubConfig {
   /** A client's bulk load (initial load, history import) ends this long after its last delivery, if the client does not declare it complete. */
   bulkLoadQuietMs: number;
   indicatorsCron: string;
+  /** When expired token revocations are deleted (cron, Asia/Shanghai). */
+  revocationPruneCron: string;
   /** Receipt time = the signed time (history replays only; refused in production). */
   replayReceiptTimes: boolean;
   checkpoints: CheckpointConfig;
@@ -172,6 +178,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     intakeThreads: (values.INTAKE_THREADS as number | undefined) ?? Math.min(4, availableParallelism() - 1),
     intakeTaskTimeoutMs: values.INTAKE_TASK_TIMEOUT_MS as number,
     databaseStatementTimeoutMs: values.DATABASE_STATEMENT_TIMEOUT_MS as number,
+    workerStatementTimeoutMs: values.WORKER_STATEMENT_TIMEOUT_MS as number,
+    cliStatementTimeoutMs: values.CLI_STATEMENT_TIMEOUT_MS as number,
     workerNice: values.WORKER_NICE as number,
     intakeBurstRecords: values.INTAKE_BURST_RECORDS as number,
     intakeBurstQuietMs: values.INTAKE_BURST_QUIET_MS as number,
@@ -201,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileAfterIntakeDelayMs: values.RECONCILE_AFTER_INTAKE_DELAY_MS as number,
     bulkLoadQuietMs: values.BULK_LOAD_QUIET_MS as number,
     indicatorsCron: values.INDICATORS_CRON as string,
+    revocationPruneCron: values.REVOCATION_PRUNE_CRON as string,
     replayReceiptTimes: values.REPLAY_RECEIPT_TIMES as boolean,
     checkpoints: checkpointConfig(values),
   };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
-  NotCorrectableError, assertHubCanApply, closingStatus, outsideAssigneeTownship, registryChangeFor, resolutionReceipts,
+  NotCorrectableError, assertHubCanApply, closingStatus, outsideAssigneeRegion, registryChangeFor, resolutionReceipts,
   type RegionScope, type RegistryChange, type ResolutionAction, type StaffRole,
 } from '@sanxian/domain';
 import {
@@ -20,9 +20,9 @@ export type AssignOutcome =
   | { outcome: 'out-of-region'; ids: string[]; assignee: Assignee }
   | { outcome: 'assigned'; ids: string[]; assignee: Assignee | null };
 
-/** Who work is given to: a township user only inside their township (townshipCode), a county-wide user anywhere (null). */
+/** Who work is given to: a township user only inside their township or village (regionCode), a county-wide user anywhere (null). */
 export interface Assignee extends StaffRef {
-  townshipCode: string | null;
+  regionCode: string | null;
 }
 
 /**
@@ -94,14 +94,14 @@ export class DiscrepancyWorkflow {
       const user = await this.staffUsers.findEnabled(assigneeId);
       if (!user) return { outcome: 'no-assignee', assigneeId };
       if (!resolverRoles.includes(user.role)) return { outcome: 'assignee-cannot-resolve', role: user.role };
-      assignee = { id: user.id, username: user.username, townshipCode: user.role === 'township' ? user.regionCode : null };
+      assignee = { id: user.id, username: user.username, regionCode: user.role === 'township' ? user.regionCode : null };
     }
     return this.unitOfWork.run(async (tx): Promise<AssignOutcome> => {
       const rows = await this.discrepancies.lockManyInScope(tx, scope, ids);
       const found = new Set(rows.map((r) => r.id));
       const missing = ids.filter((id) => !found.has(id));
       if (missing.length) return { outcome: 'not-found', ids: missing };
-      const outside = outsideAssigneeTownship(rows, assignee?.townshipCode ?? null).map((r) => r.id);
+      const outside = outsideAssigneeRegion(rows, assignee?.regionCode ?? null).map((r) => r.id);
       if (outside.length) return { outcome: 'out-of-region', ids: outside, assignee: assignee! };
       await this.discrepancies.setAssignee(tx, ids, assignee?.id ?? null);
       // One entry per discrepancy, so each one's history shows it.

@@ -1,4 +1,4 @@
-import { isStaffRole, scopeCovers, scopeFor, usernameProblem } from './staff-role';
+import { isStaffRole, scopeCode, scopeCovers, scopeFor, scopeTownship, usernameProblem } from './staff-role';
 
 describe('staff roles and region scopes', () => {
   it('knows the five roles', () => {
@@ -13,14 +13,24 @@ describe('staff roles and region scopes', () => {
     expect(scopeCovers(scope, '511325102001')).toBe(false);
   });
 
+  it('limits a township user with a village code to their village', () => {
+    const scope = scopeFor('township', '511325101002');
+    expect(scope).toEqual({ level: 'village', code: '511325101002' });
+    expect(scopeCovers(scope, '511325101002')).toBe(true);
+    expect(scopeCovers(scope, '511325101003')).toBe(false);
+    expect(scopeCovers(scope, '511325101')).toBe(false);
+    expect(scopeTownship(scope)).toBe('511325101');
+    expect(scopeCode(scope)).toBe('511325101002');
+  });
+
   it('lets county-wide roles see every township', () => {
     expect(scopeCovers(scopeFor('county', null), '511325102001')).toBe(true);
     expect(scopeCovers(scopeFor('inspector', '511325'), '511325232203')).toBe(true);
   });
 
-  it('refuses a township user without a township code', () => {
+  it('refuses a township user without a township or village code', () => {
     expect(() => scopeFor('township', null)).toThrow(/9-digit/);
-    expect(() => scopeFor('township', '511325101002')).toThrow(/9-digit/);
+    expect(() => scopeFor('township', '5113251010')).toThrow(/9-digit township or a 12-digit village/);
   });
 
   it('takes usernames of 1–64 characters without control characters or lone surrogates', () => {

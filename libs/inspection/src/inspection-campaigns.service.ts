@@ -5,6 +5,7 @@ import {
   buildSamplingFrame, campaignProblems, checkDrawAllowed, departureAt, drawDay, frameCounts, frameHash, framePartOfDraw, publicValueOfHeads,
   seedCommitment, type CampaignDefinition, type CampaignPublicRecord, type CampaignVerification, type CampaignProblem, type DrawnVillage, type FrameVillage, type RegionDirectory, type RegionScope,
   type StaffRole,
+  scopeTownship,
 } from '@sanxian/domain';
 import {
   InspectionRepository, MessageLogRepository, SECRET_BOX, SecretBox, StaffRepository,
@@ -257,12 +258,13 @@ export class InspectionCampaigns {
 
   /** A township user sees a campaign once it is published, and only one that covers the township. */
   private visible(viewer: Viewer, campaign: CampaignRecord): boolean {
-    if (viewer.scope.kind === 'county') return true;
-    return campaign.state === 'published' && campaign.townshipCodes.includes(viewer.scope.townshipCode);
+    const township = scopeTownship(viewer.scope);
+    if (township === null) return true;
+    return campaign.state === 'published' && campaign.townshipCodes.includes(township);
   }
 
   private townshipOf(viewer: Viewer): string | undefined {
-    return viewer.scope.kind === 'township' ? viewer.scope.townshipCode : undefined;
+    return scopeTownship(viewer.scope) ?? undefined;
   }
 
   private teamDay(campaign: CampaignRecord, day: string, teamId: string) {

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { FactRow, IntakeRepository, PendingMessage, ProcessedBatch, ProcessedBatchBuilder, isDatabaseUnavailable } from '@sanxian/persistence';
+import { FactRow, IntakeRepository, PendingMessage, ProcessedBatch, isDatabaseUnavailable } from '@sanxian/persistence';
 
-const EMPTY_BATCH: ProcessedBatch = new ProcessedBatchBuilder().finish();
+const EMPTY_BATCH: ProcessedBatch = { receipts: [], facts: [], processed: 0, factCount: 0, cardMessageIds: [] };
 import { toFacts } from '@sanxian/exchange';
 
 export interface BatchOutcome {
@@ -61,7 +61,7 @@ export class ProcessingService {
 
   /** The messages' facts, encoded one message at a time; the payloads and objects are let go before the database is waited on. */
   private map(messages: PendingMessage[]): { batch: ProcessedBatch; failed: { messageId: string; error: string }[] } {
-    const batch = new ProcessedBatchBuilder();
+    const batch = this.intake.batchBuilder();
     const failed: { messageId: string; error: string }[] = [];
     for (const message of messages) {
       let facts: FactRow[];

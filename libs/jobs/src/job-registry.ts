@@ -7,6 +7,7 @@ export enum QueueName {
   Reconcile = 'reconcile',
   Indicators = 'indicators',
   Checkpoint = 'checkpoint',
+  Housekeeping = 'housekeeping',
 }
 
 export enum JobName {
@@ -14,6 +15,7 @@ export enum JobName {
   ReconcileRun = 'reconcile.run',
   IndicatorsCompute = 'indicators.compute',
   LogCheckpoint = 'log.checkpoint',
+  PruneRevocations = 'staff.prune-revocations',
 }
 
 export interface JobPayloads {
@@ -23,6 +25,7 @@ export interface JobPayloads {
   /** `year` unset: the year of the day it runs. */
   [JobName.IndicatorsCompute]: { year?: number; asOf?: string };
   [JobName.LogCheckpoint]: Record<string, never>;
+  [JobName.PruneRevocations]: Record<string, never>;
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -30,6 +33,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ReconcileRun]: QueueName.Reconcile,
   [JobName.IndicatorsCompute]: QueueName.Indicators,
   [JobName.LogCheckpoint]: QueueName.Checkpoint,
+  [JobName.PruneRevocations]: QueueName.Housekeeping,
 }
 
 /** The job scheduler's id for the nightly indicator recomputation (after the reconciliation). */
@@ -37,6 +41,9 @@ export const NIGHTLY_INDICATORS = 'indicators-nightly';
 
 /** The job scheduler's id for the signed checkpoints of the message log (every CHECKPOINT_INTERVAL minutes). */
 export const SCHEDULED_CHECKPOINT = 'log-checkpoint';
+
+/** The job scheduler's id for the nightly deletion of expired token revocations. */
+export const NIGHTLY_REVOCATION_PRUNING = 'staff-revocations-prune-nightly';
 
 /** The job scheduler's id for the nightly full reconciliation. */
 export const NIGHTLY_RECONCILIATION = 'reconcile-nightly';

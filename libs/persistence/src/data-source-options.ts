@@ -1,6 +1,6 @@
 import { types } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { MIGRATIONS } from './migrations';
+import { MIGRATIONS, migrationsWithKey } from './migrations';
 
 // A calendar date is a day, not an instant: keep `date` columns as 'YYYY-MM-DD' strings.
 types.setTypeParser(types.builtins.DATE, (value: string) => value);
@@ -84,10 +84,16 @@ export async function recreateDatabase(databaseUrl: string): Promise<void> {
   await ensureDatabase(databaseUrl);
 }
 
-/** Applies pending migrations; returns the names applied. */
-export async function runMigrations(databaseUrl: string): Promise<string[]> {
+/**
+ * Applies pending migrations; returns the names applied. `secretsKey`: the hub's key, for the migrations
+ * that rewrite stored rows with it (sealing personal data); a database with such rows refuses to migrate without it.
+ */
+export async function runMigrations(databaseUrl: string, options: { secretsKey?: Buffer } = {}): Promise<string[]> {
   await ensureDatabase(databaseUrl);
-  const ds = new DataSource(dataSourceOptions(databaseUrl, { poolSize: 1, applicationName: 'sanxian-migrate' }));
+  const ds = new DataSource({
+    ...dataSourceOptions(databaseUrl, { poolSize: 1, applicationName: 'sanxian-migrate' }),
+    migrations: migrationsWithKey(options.secretsKey),
+  });
   await ds.initialize();
   try {
     const applied = await ds.runMigrations({ transaction: 'each' });

@@ -20,8 +20,11 @@ import { SignInThrottleRepository } from './repositories/sign-in-throttle.reposi
 import { InspectionRepository } from './repositories/inspection.repository';
 import { VerificationRepository } from './repositories/verification.repository';
 import { BulkLoadRepository } from './repositories/bulk-load.repository';
+import { KeyRotationRepository } from './repositories/key-rotation.repository';
+import { ResponsibilityLetterRepository } from './repositories/responsibility-letter.repository';
 import { SurveyReturnRepository } from './repositories/survey-return.repository';
 import { SecretBox } from './secret-box';
+import { PersonalDataCipher } from './personal-data-cipher';
 import { UnitOfWork } from './unit-of-work';
 
 const REPOSITORIES = [
@@ -42,6 +45,8 @@ const REPOSITORIES = [
   InspectionRepository,
   VerificationRepository,
   BulkLoadRepository,
+  KeyRotationRepository,
+  ResponsibilityLetterRepository,
   SurveyReturnRepository,
   UnitOfWork,
 ];
@@ -76,6 +81,16 @@ async function connectOrKeepTrying(dataSource: DataSource): Promise<DataSource> 
   return dataSource;
 }
 
+/** The hub's processes, each with a statement timeout of its own. */
+export type DatabaseProcess = 'api' | 'worker' | 'cli';
+
+export function statementTimeoutOf(config: HubConfig, process: DatabaseProcess | undefined): number | undefined {
+  if (process === 'api') return config.databaseStatementTimeoutMs;
+  if (process === 'worker') return config.workerStatementTimeoutMs;
+  if (process === 'cli') return config.cliStatementTimeoutMs;
+  return undefined;
+}
+
 @Global()
 @Module({})
 export class PersistenceModule implements OnApplicationShutdown {
@@ -85,21 +100,29 @@ export class PersistenceModule implements OnApplicationShutdown {
     abandoned.add(this.dataSource);
   }
 
-  /** `boundStatements`: bound every statement by DATABASE_STATEMENT_TIMEOUT_MS (the api, whose clients wait). */
-  static forRoot(options: { applicationName: string; poolSize?: number; boundStatements?: boolean }): DynamicModule {
+  /**
+   * `process`: whose statement timeout bounds every statement — the api's (DATABASE_STATEMENT_TIMEOUT_MS, its
+   * clients wait), the worker's (WORKER_STATEMENT_TIMEOUT_MS, long reconciliations) or a command's
+   * (CLI_STATEMENT_TIMEOUT_MS). Unset (test contexts): only the driver's generous limit.
+   */
+  static forRoot(options: { applicationName: string; poolSize?: number; process?: DatabaseProcess }): DynamicModule {
     return {
       module: PersistenceModule,
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [HUB_CONFIG],
           useFactory: (config: HubConfig) => ({
-            ...dataSourceOptions(config.databaseUrl, { ...options, statementTimeoutMs: options.boundStatements ? config.databaseStatementTimeoutMs : undefined }),
+            ...dataSourceOptions(config.databaseUrl, { ...options, statementTimeoutMs: statementTimeoutOf(config, options.process) }),
             manualInitialization: true,
           }),
           dataSourceFactory: async (dataSourceOptions?: DataSourceOptions) => connectOrKeepTrying(new DataSource(dataSourceOptions!)),
         }),
       ],
-      providers: [{ provide: SECRET_BOX, inject: [HUB_CONFIG], useFactory: (c: HubConfig) => new SecretBox(c.secretsKey) }, ...REPOSITORIES],
+      providers: [
+        { provide: SECRET_BOX, inject: [HUB_CONFIG], useFactory: (c: HubConfig) => new SecretBox(c.secretsKey) },
+        { provide: PersonalDataCipher, inject: [HUB_CONFIG], useFactory: (c: HubConfig) => new PersonalDataCipher(c.secretsKey) },
+        ...REPOSITORIES,
+      ],
       // The secret box too: the inspection use-cases seal a campaign's seed with it.
       exports: [SECRET_BOX, ...REPOSITORIES],
     };

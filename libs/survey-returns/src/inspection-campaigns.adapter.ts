@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { buildSamplingFrame, framePartOfDraw, type AssessmentPlan, type FrameVillage, type RegionScope } from '@sanxian/domain';
+import { buildSamplingFrame, framePartOfDraw, scopeCovers, type AssessmentPlan, type FrameVillage, type RegionScope } from '@sanxian/domain';
 import { AssessmentRepository, InspectionRepository, SurveyReturnRepository } from '@sanxian/persistence';
 import type { PublishedCampaign, ReturnContext, SpotCheckCampaigns } from './spot-check-campaigns.port';
 
@@ -45,11 +45,11 @@ export class InspectionCampaignsAdapter implements SpotCheckCampaigns {
     return frame.villages[0];
   }
 
-  async mayRead(campaignId: string, staff: { id: string; scope: RegionScope }, townshipCode: string): Promise<boolean> {
+  async mayRead(campaignId: string, staff: { id: string; scope: RegionScope }, villageCode: string): Promise<boolean> {
     const campaign = UUID.test(campaignId) ? await this.inspection.findCampaign(campaignId) : undefined;
     if (!campaign) return false;
-    if (staff.scope.kind === 'county') return true;
-    return campaign.state === 'published' && staff.scope.townshipCode === townshipCode;
+    if (staff.scope.level === 'county') return true;
+    return campaign.state === 'published' && scopeCovers(staff.scope, villageCode);
   }
 
   async publishedCampaigns(year: number): Promise<PublishedCampaign[]> {

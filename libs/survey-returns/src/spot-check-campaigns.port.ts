@@ -36,8 +36,8 @@ export interface SpotCheckCampaigns {
   returnContext(campaignId: string, drawId: string, villageCode: string, staffId: string): Promise<ReturnContext | undefined>;
   /** The registry of a village as it stood on a day, in the frame's shape (groups, households, persons). */
   registryAsOf(villageCode: string, day: string): Promise<FrameVillage>;
-  /** Whether a staff user may see a campaign's returns: county staff and its inspectors; a township only once published, its own. */
-  mayRead(campaignId: string, staff: { id: string; scope: RegionScope }, townshipCode: string): Promise<boolean>;
+  /** Whether a staff user may see a return of a campaign in a village: county-wide staff; a township or village user only once published, in their scope. */
+  mayRead(campaignId: string, staff: { id: string; scope: RegionScope }, villageCode: string): Promise<boolean>;
   /** The year's published campaigns: only these count in the score. */
   publishedCampaigns(year: number): Promise<PublishedCampaign[]>;
 }

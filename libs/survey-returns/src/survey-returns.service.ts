@@ -111,7 +111,7 @@ export class SurveyReturns {
   /** A stored return, for a user who may read its campaign's returns; undefined otherwise (a 404). */
   async read(returnId: string, staff: Parameters<SpotCheckCampaigns['mayRead']>[1]): Promise<StoredReturn | undefined> {
     const stored = await this.returns.findReturn(returnId);
-    if (!stored || !(await this.campaigns.mayRead(stored.campaignId, staff, stored.townshipCode))) return undefined;
+    if (!stored || !(await this.campaigns.mayRead(stored.campaignId, staff, stored.villageCode))) return undefined;
     return stored;
   }
 

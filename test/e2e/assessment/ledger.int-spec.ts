@@ -168,7 +168,7 @@ describe('the year\'s consequences as a ledger', () => {
       const spoke = await json(await call('admin', 'POST', `/v1/assessments/${YEAR}/ledger/decisions`, {
         kind: 'account-at-meeting', personName: '李国强', post: '县卫生局局长', unitId: 'health', meetingDate: '2027-02-10', meetingReference: '全县计生工作大会',
       }), 201);
-      expect(spoke.kindName.zh).toBe('表态发言');
+      expect(spoke.kindName.zh).toBe('大会检讨');
       const correction = await json(await call('county', 'POST', `/v1/assessments/${YEAR}/ledger/decisions`, { ...admonition, post: '古楼镇党委副书记', corrects: first.id, note: '职务录错' }), 201);
       const twice = await json(await call('county', 'POST', `/v1/assessments/${YEAR}/ledger/decisions`, { ...admonition, corrects: first.id }), 409);
       expect(twice.errors).toEqual([expect.objectContaining({ field: 'corrects' })]);
@@ -198,7 +198,7 @@ describe('the year\'s consequences as a ledger', () => {
       expect(shown.stdout).toContain(`奖金共 ${prizes.reduce((a, b) => a + b, 0).toLocaleString('en-US')} 元`);
       expect(shown.stdout).toMatch(/! 古楼镇（511325104） 黄牌警告：一票否决：政策外生育超过2例且超过出生数的20‰/);
       // The corrected admonition counts once, as its correction.
-      expect(shown.stdout).toContain('诫勉谈话 1 人，表态发言 1 人');
+      expect(shown.stdout).toContain('诫勉谈话 1 人，大会检讨 1 人');
       const none = cli(['ledger', 'show', '--year', '2031']);
       expect(none.status).toBe(2);
       expect(none.stderr).toContain('no assessment plan is published for 2031');

@@ -155,7 +155,7 @@ function shippedPlan(): AssessmentPlan {
 describe('the assessment API', () => {
   let hub: Hub;
   let clients: AgencyClients;
-  const users = {} as Record<'admin' | 'county' | 'townA' | 'inspector' | 'department', { id: string; token: string }>;
+  const users = {} as Record<'admin' | 'county' | 'townA' | 'villageA' | 'inspector' | 'department', { id: string; token: string }>;
   const plan = shippedPlan();
   let messageIds: Record<string, string>;
   let values: StoredIndicatorValue[];
@@ -172,7 +172,7 @@ describe('the assessment API', () => {
     hub = await startHub({ worker: true, env: { REPLAY_RECEIPT_TIMES: 'true' } });
     clients = await createAgencyClients(hub);
     await signInStaff(hub, 'as', PASSWORD, [
-      ['admin', 'admin', null], ['county', 'county', null], ['townA', 'township', A], ['inspector', 'inspector', null], ['department', 'department', null],
+      ['admin', 'admin', null], ['county', 'county', null], ['townA', 'township', A], ['villageA', 'township', VILLAGE[A]], ['inspector', 'inspector', null], ['department', 'department', null],
     ], users);
 
     const push = async (client: TestClient, path: string, records: unknown[], rejected = 0) => {
@@ -323,7 +323,8 @@ describe('the assessment API', () => {
     it('ranks every unit of every line, for every role', async () => {
       expect(board).toMatchObject({ year: YEAR, planId: plan.id, planVersion: 2, published: false, publishedAt: null });
       expect(board.lines.map((l: any) => [l.line, l.units.length])).toEqual(plan.lines.map((l) => [l.line, l.units.length]));
-      const townships = board.lines[0].units;
+      const townships = board.lines[0].units.filter((u: any) => u.group === 'townships');
+      expect(townships).toHaveLength(23);
       expect(townships.map((u: any) => u.rank)).toEqual(townships.map((_: unknown, i: number) => i + 1));
       for (const u of townships) {
         expect(Object.keys(u).sort()).toEqual(
@@ -339,7 +340,7 @@ describe('the assessment API', () => {
     });
 
     it('vetoes the township whose one birth is outside the policy (compliance 0%): last, with a yellow card and the reason', () => {
-      const townships = board.lines[0].units;
+      const townships = board.lines[0].units.filter((u: any) => u.group === 'townships');
       const c = townships.find((u: any) => u.unitId === C);
       expect(c.rank).toBe(townships.length);
       // One birth outside the policy is too few for that veto (more than 2, and above 20‰), but it is all of C's births on its cards.
@@ -367,6 +368,37 @@ describe('the assessment API', () => {
       });
       expect(births.facts.evidenceIds).toBeUndefined();
       await json(await call('county', 'GET', `/v1/scoreboard/units/nowhere?year=${YEAR}`), 404);
+    });
+  });
+
+  describe('villages', () => {
+    it("ranks a township's villages among themselves on both lines, each on its own records", async () => {
+      const villages = await json(await call('villageA', 'GET', `/v1/scoreboard?year=${YEAR}&township=${A}`), 200);
+      expect(villages.lines.map((l: any) => [l.line, l.groups.map((g: any) => [g.id, g.parent])])).toEqual([
+        ['party-government', [[`villages-${A}`, { unitId: A, townshipCode: A }]]],
+        ['business', [[`village-fp-${A}`, { unitId: `${A}.fpo`, townshipCode: A }]]],
+        ['department', []],
+      ]);
+      const committees = villages.lines[0].units;
+      expect(committees.map((u: any) => u.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(committees.every((u: any) => u.kind === 'village' && u.group === `villages-${A}`)).toBe(true);
+      // All of A's births are in one village: its count is the township's, the other villages have none.
+      expect(valueOf('births-vs-control', VILLAGE[A]).value).toBe(EXPECTED.births[A]);
+      expect(valueOf('births-vs-control', '511325101003').value).toBe(0);
+      expect(valueOf('discrepancy-resolution', `${VILLAGE[A]}.vfp`).denominator).toBe(valueOf('discrepancy-resolution', `${A}.fpo`).denominator);
+      expect((await json(await call('county', 'GET', `/v1/scoreboard?year=${YEAR}&township=${B}`), 200)).lines.flatMap((l: any) => l.units)).toEqual([]);
+      expect((await json(await call('county', 'GET', `/v1/scoreboard?year=${YEAR}&township=5113251`), 400)).errors).toEqual([{ field: 'township', message: 'must be a 9-digit township code' }]);
+    });
+
+    it("lets a village user see their village's records only, and a township user their villages'", async () => {
+      await json(await call('villageA', 'GET', `/v1/scoreboard/units/${VILLAGE[A]}/indicators/births-vs-control/records?year=${YEAR}`), 200);
+      await json(await call('villageA', 'GET', `/v1/scoreboard/units/${VILLAGE[A]}.vfp/indicators/registry-completeness/records?year=${YEAR}`), 200);
+      for (const unitId of [A, '511325101003', B]) {
+        await json(await call('villageA', 'GET', `/v1/scoreboard/units/${unitId}/indicators/births-vs-control/records?year=${YEAR}`), 404);
+      }
+      const ownVillage = await json(await call('townA', 'GET', `/v1/scoreboard/units/${VILLAGE[A]}/indicators/births-vs-control/records?year=${YEAR}`), 200);
+      expect(ownVillage.items.map((r: any) => r.recordId).sort()).toEqual(['BN-A-1', 'BN-A-2', 'BN-A-3']);
+      await json(await call('townA', 'GET', `/v1/scoreboard/units/511325110001/indicators/births-vs-control/records?year=${YEAR}`), 404);
     });
   });
 

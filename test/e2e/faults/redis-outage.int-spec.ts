@@ -1,3 +1,4 @@
+import { PersonalDataCipher } from '@sanxian/persistence';
 import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../../support/hub-harness';
 import { hukouChange } from '../../support/record-factory';
 import { ManagedProcess, freePort, killAllFaultChildren, startRedisServer } from '../../support/fault-processes';
@@ -155,10 +156,12 @@ describe('fault: Redis outage during intake', () => {
        FROM canonical_fact`);
     // hukou-change: one fact (the subject) per message.
     expect(facts).toEqual({ n: total, keys: total, messages: total });
-    const [subjects] = await hub!.sql<{ n: number }>(
-      `SELECT count(*)::int AS n FROM inbound_message m JOIN canonical_fact f ON f.message_id = m.id
-       WHERE m.id = ANY($1::uuid[]) AND f.role = 'subject' AND f.citizen_id = (m.payload::jsonb -> 'person' ->> 'citizenId')`, [outageIds]);
-    expect(subjects.n).toBe(1600);
+    // The facts hold the id sealed, with its keyed hash beside it: the hash of the payload's id names the same person.
+    const pii = new PersonalDataCipher(hub!.config.secretsKey);
+    const subjects = await hub!.sql<{ citizen_id_hash: string; sent: string }>(
+      `SELECT f.citizen_id_hash, m.payload::jsonb -> 'person' ->> 'citizenId' AS sent FROM inbound_message m JOIN canonical_fact f ON f.message_id = m.id
+       WHERE m.id = ANY($1::uuid[]) AND f.role = 'subject'`, [outageIds]);
+    expect(subjects.filter((s) => s.citizen_id_hash === pii.lookup(s.sent))).toHaveLength(1600);
     const [receipts] = await hub!.sql<{ n: number; messages: number }>(
       `SELECT count(*)::int AS n, count(DISTINCT message_id)::int AS messages FROM exchange_receipt WHERE type = 'processed'`);
     expect(receipts).toEqual({ n: total, messages: total });

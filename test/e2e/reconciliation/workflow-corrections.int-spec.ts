@@ -1,5 +1,5 @@
 import { ReconciliationService } from '@sanxian/reconciliation';
-import { StaffRepository } from '@sanxian/persistence';
+import { PersonalDataCipher, StaffRepository } from '@sanxian/persistence';
 import { Hub, HubResponse, TestClient, send, startHub, waitUntilProcessed } from '../../support/hub-harness';
 import { birthNotice, citizenId, hukouChange, registryCard } from '../../support/record-factory';
 
@@ -99,7 +99,8 @@ describe('accept-agency corrections of the registry, kind by kind', () => {
 
   it("corrects the woman's name to the police's", async () => {
     expect((await accept('identity-conflict')).change).toMatchObject({ op: 'set-person', cardId: 'C-RENAMED', field: 'name', value: '刘芬' });
-    expect(await hub.sql(`SELECT name FROM registry_woman WHERE card_id = 'C-RENAMED'`)).toEqual([{ name: '刘芬' }]);
+    const [woman] = await hub.sql(`SELECT name FROM registry_woman WHERE card_id = 'C-RENAMED'`);
+    expect(new PersonalDataCipher(hub.config.secretsKey).open(woman.name)).toBe('刘芬');
   });
 
   it('takes a dead child off the card', async () => {

@@ -56,7 +56,7 @@ function scenario(t: Township, base: number) {
 describe('the discrepancy workflow API', () => {
   let hub: Hub;
   let clients: AgencyClients;
-  const users = {} as Record<'admin' | 'county' | 'townA' | 'townB' | 'inspector' | 'department', { id: string; token: string }>;
+  const users = {} as Record<'admin' | 'county' | 'townA' | 'townB' | 'villageA' | 'otherVillageA' | 'inspector' | 'department', { id: string; token: string }>;
   const scenarios = { [A]: scenario(A, 100), [B]: scenario(B, 200) };
   /** Discrepancy ids by township and kind. */
   const ids = { [A]: {} as Record<string, string>, [B]: {} as Record<string, string> };
@@ -72,7 +72,7 @@ describe('the discrepancy workflow API', () => {
     clients = await createAgencyClients(hub);
 
     await signInStaff(hub, 'wf', PASSWORD, [
-      ['admin', 'admin', null], ['county', 'county', null], ['townA', 'township', A], ['townB', 'township', B], ['inspector', 'inspector', null],
+      ['admin', 'admin', null], ['county', 'county', null], ['townA', 'township', A], ['townB', 'township', B], ['villageA', 'township', VILLAGE[A]], ['otherVillageA', 'township', `${A}003`], ['inspector', 'inspector', null],
       ['department', 'department', null],
     ], users);
 
@@ -146,6 +146,21 @@ describe('the discrepancy workflow API', () => {
       // Asking for the other township's villages is no way around the scope: it is in the query.
       expect((await json(await call('townA', 'GET', `/v1/discrepancies?regionCode=${VILLAGE[B]}`), 200)).items).toEqual([]);
       expect((await json(await call('townB', 'GET', '/v1/discrepancies'), 200)).items.map((i: any) => i.townshipCode)).toEqual([B, B, B]);
+    });
+
+    it('shows a village user their village only: not another village of their township, not another township', async () => {
+      const own = await json(await call('villageA', 'GET', '/v1/discrepancies'), 200);
+      expect(own.items).toHaveLength(3);
+      expect(own.items.every((i: any) => i.regionCode === VILLAGE[A])).toBe(true);
+      expect((await json(await call('otherVillageA', 'GET', '/v1/discrepancies'), 200)).items).toEqual([]);
+      await json(await call('otherVillageA', 'GET', `/v1/discrepancies/${own.items[0].id}`), 404);
+      expect((await json(await call('villageA', 'GET', `/v1/discrepancies?regionCode=${VILLAGE[B]}`), 200)).items).toEqual([]);
+      await json(await call('villageA', 'GET', `/v1/discrepancies/${ids[B]['marital-status-conflict']}`), 404);
+      expect((await json(await call('villageA', 'GET', '/v1/discrepancies/counts'), 200)).byTownship.map((t: any) => t.townshipCode)).toEqual([A]);
+      // The link review of A's birth notice is the village's too; a village user may not start a township's run.
+      expect((await json(await call('villageA', 'GET', '/v1/link-reviews'), 200)).items.length).toBe((await json(await call('townA', 'GET', '/v1/link-reviews'), 200)).items.length);
+      expect((await json(await call('otherVillageA', 'GET', '/v1/link-reviews'), 200)).items).toEqual([]);
+      await json(await call('villageA', 'POST', '/v1/reconciliations', {}), 403);
     });
 
     it('shows the county everything, filtered and paged by a cursor', async () => {

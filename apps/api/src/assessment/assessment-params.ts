@@ -26,6 +26,13 @@ export function lineParam(plan: AssessmentPlan, value: string | undefined, requi
   return value as AssessmentLineId;
 }
 
+/** A township's 9-digit code, optional. */
+export function townshipParam(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d{9}$/.test(value)) invalid('township', 'must be a 9-digit township code');
+  return value;
+}
+
 /** A plan's unit or indicator id as it appears in a path. */
 export function idParam(field: string, value: string | undefined): string {
   if (value === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) invalid(field, 'must be an id of the plan (letters, digits, . _ -)');

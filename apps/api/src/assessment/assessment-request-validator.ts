@@ -32,11 +32,12 @@ export interface AssessmentRequestBodies {
   'assessment-publication-request': { comment?: string };
   'assessor-input-withdrawal': { reason: string };
   'person-decision': DecisionRequest;
+  'responsibility-letter-request': { unitId: string; responsible: { name: string; post: string }; signedOn: string };
 }
 
 export type AssessmentRequestName = keyof AssessmentRequestBodies;
 
-const BODY_NAMES: readonly AssessmentRequestName[] = ['assessor-input', 'assessment-compute-request', 'assessment-publication-request', 'assessor-input-withdrawal', 'person-decision'];
+const BODY_NAMES: readonly AssessmentRequestName[] = ['assessor-input', 'assessment-compute-request', 'assessment-publication-request', 'assessor-input-withdrawal', 'person-decision', 'responsibility-letter-request'];
 
 /**
  * Checks the assessment's request bodies against schemas/staff/ (compiled once): the body is what

@@ -31,7 +31,7 @@ const DECISION_SCHEMA = {
   required: ['kind', 'personName', 'post', 'meetingDate', 'meetingReference'],
   description: 'schemas/staff/person-decision.schema.json',
   properties: {
-    kind: { type: 'string', enum: ['admonition', 'account-at-meeting'], description: 'admonition 诫勉谈话; account-at-meeting 表态发言' },
+    kind: { type: 'string', enum: ['admonition', 'account-at-meeting'], description: 'admonition 诫勉谈话; account-at-meeting 大会检讨' },
     personName: { type: 'string', example: '王建华' },
     post: { type: 'string', example: '古楼镇党委书记' },
     unitId: { type: 'string', example: '511325104' },
@@ -46,7 +46,7 @@ const DECISION_SCHEMA = {
 /**
  * The year's consequences, once its results are published: each unit's outcome (award tier and
  * prize, 不奖不惩, 黄牌警告, 一票否决 with its reasons) as recorded at publication, the county's
- * decisions about people (诫勉谈话, 表态发言), and the payout sheet and yellow-card list as .xlsx.
+ * decisions about people (诫勉谈话, 大会检讨), and the payout sheet and yellow-card list as .xlsx.
  * Append-only: a correction is a new decision naming the one it corrects.
  */
 @ApiTags('assessment')
@@ -78,7 +78,7 @@ export class LedgerController {
 
   @Post(':year/ledger/decisions')
   @Access('ledger.decide')
-  @ApiOperation({ summary: 'Record a decision about a person (诫勉谈话, 表态发言 at the county meeting) with the meeting\'s date and reference, or a correction of one (audited, append-only)' })
+  @ApiOperation({ summary: 'Record a decision about a person (诫勉谈话, 大会检讨 at the county meeting) with the meeting\'s date and reference, or a correction of one (audited, append-only)' })
   @ApiParam({ name: 'year', example: 2026 })
   @ApiBody({ schema: DECISION_SCHEMA })
   @ApiResponse({ status: 201, description: 'recorded' })

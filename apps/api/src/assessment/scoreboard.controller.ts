@@ -2,14 +2,14 @@ import { Controller, Get, NotFoundException, Param, Query, Res, UseGuards } from
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, ScoreboardQueries, scoreboardCsv, scoreboardWorkbook, type YearResults } from '@sanxian/assessment';
-import { tieBreakRule, tieBreaksApplied, type UnitResult } from '@sanxian/domain';
+import { scopeCovers, tieBreakRule, tieBreaksApplied, type UnitResult } from '@sanxian/domain';
 import { StaffRepository } from '@sanxian/persistence';
 import { CurrentStaff, StaffPrincipal } from '../auth/staff-principal';
 import { auditUser } from '../reconciliation/discrepancy.controller';
 import { Access } from '../auth/access-policy';
 import { StaffAuthGuard } from '../auth/staff-auth.guard';
 import { decodeCursor, encodeCursor, limitParam } from '../reconciliation/staff-query';
-import { attachment, idParam, lineParam, yearParam } from './assessment-params';
+import { attachment, idParam, lineParam, townshipParam, yearParam } from './assessment-params';
 import { orProblem, scoreboardEntry, unitView } from './scoreboard.service';
 import type { EvidencePage, Scoreboard, Served, UnitBreakdown } from '@sanxian/api-types';
 
@@ -59,23 +59,32 @@ export class ScoreboardController {
   @ApiOperation({ summary: 'The ranked units of each line (or one): rank, score, quality, level, tier and outcome, veto reasons, the top reasons (largest point losses), and per group the tie-break rule and where it split a tier\'s equal scores' })
   @ApiQuery({ name: 'year', required: true, example: 2026 })
   @ApiQuery({ name: 'line', required: false, enum: ['party-government', 'business', 'department'], description: 'default every line' })
-  async scoreboard(@Query('year') year?: string, @Query('line') line?: string): Promise<Served<Scoreboard>> {
+  @ApiQuery({ name: 'township', required: false, example: '511325110', description: "only the township's villages (村(居)两委, 村专干), each group ranked among themselves" })
+  async scoreboard(@Query('year') year?: string, @Query('line') line?: string, @Query('township') township?: string): Promise<Served<Scoreboard>> {
     const results = await this.results(yearParam(year));
     const only = lineParam(results.plan, line, false);
+    const villagesOf = townshipParam(township);
     return {
       ...header(results),
       lines: results.plan.lines
         .filter((l) => only === undefined || l.line === only)
-        .map((l) => ({
-          line: l.line,
-          name: l.name,
-          // Each group's tie-break rule, and where a tier's quota split equal scores, which criterion decided.
-          groups: l.rankings.map((g) => ({
-            id: g.id, name: g.name, tieBreakRule: tieBreakRule(g, l),
-            tieBreaks: tieBreaksApplied(l, g, results.result.units.filter((u) => u.line === l.line)),
-          })),
-          units: results.result.units.filter((u) => u.line === l.line).map((u) => scoreboardEntry(u, results.result.year)),
-        })),
+        .map((l) => {
+          const units = new Map(l.units.map((u) => [u.id, u]));
+          const groups = l.rankings
+            .map((g) => ({ group: g, parent: g.parent === undefined ? undefined : { unitId: g.parent, townshipCode: (units.get(g.parent)?.regionCode ?? '').slice(0, 9) } }))
+            .filter(({ parent }) => villagesOf === undefined || parent?.townshipCode === villagesOf);
+          const kept = new Set(groups.map(({ group }) => group.id));
+          return {
+            line: l.line,
+            name: l.name,
+            // Each group's tie-break rule, and where a tier's quota split equal scores, which criterion decided.
+            groups: groups.map(({ group: g, parent }) => ({
+              id: g.id, name: g.name, ...(parent ? { parent } : {}), tieBreakRule: tieBreakRule(g, l),
+              tieBreaks: tieBreaksApplied(l, g, results.result.units.filter((u) => u.line === l.line)),
+            })),
+            units: results.result.units.filter((u) => u.line === l.line && kept.has(u.group)).map((u) => scoreboardEntry(u, results.result.year)),
+          };
+        }),
     };
   }
 
@@ -141,10 +150,10 @@ export class ScoreboardController {
     const after = decodeCursor(query.cursor, (v) => v.length === 1 && v[0].length > 0);
     const results = await this.results(yearParam(query.year));
     const unit = unitOf(results, id);
-    if (staff.scope.kind === 'township') {
+    if (staff.scope.level !== 'county') {
       const planUnit = results.plan.lines.flatMap((l) => l.units).find((u) => u.id === id);
-      if (!planUnit?.regionCode?.startsWith(staff.scope.townshipCode)) {
-        throw new NotFoundException(`a township user sees the records of township ${staff.scope.townshipCode}'s units only`);
+      if (!planUnit?.regionCode || !scopeCovers(staff.scope, planUnit.regionCode)) {
+        throw new NotFoundException(`a ${staff.scope.level} user sees the records of the units in ${staff.scope.code} only`);
       }
     }
     const evidence = this.queries.indicatorEvidence(unit, indicator);

@@ -4,7 +4,7 @@ import type { StaffRole } from '@sanxian/domain';
 /**
  * How far a role reaches on an endpoint it may call:
  * - `county`: everything the endpoint covers;
- * - `own-township`: the user's township only (the scope is a WHERE clause: another township's item is a 404);
+ * - `own-township`: the user's region only, a township or one village (the scope is a WHERE clause: another region's item is a 404);
  * - `own-agency`: a department liaison's own agency only (another agency is a 403).
  */
 export type Reach = 'county' | 'own-township' | 'own-agency';
@@ -72,6 +72,11 @@ export const ACCESS_POLICY = {
   'ledger.decide': COUNTY_STAFF,
   // The payout sheet and the yellow-card list name units only, as the scoreboard does (whose workbook has them too).
   'ledger.export': SCOREBOARD_READERS,
+
+  // Responsibility letters: the targets each unit signed for and who signed, circulated like the scoreboard.
+  'letters.list': SCOREBOARD_READERS,
+  'letters.read': SCOREBOARD_READERS,
+  'letters.record': COUNTY_STAFF,
 
   'scoreboard.read': SCOREBOARD_READERS,
   // The records behind a number name citizens: not for department liaisons; township users their own units.

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import { scopeFor } from '@sanxian/domain';
+import { COUNTY_SCOPE, scopeFor } from '@sanxian/domain';
 import { StaffRepository } from '@sanxian/persistence';
 import { ACCESS, ACCESS_POLICY, Operation, reachOf } from './access-policy';
 import { StaffPrincipal, StaffToken } from './staff-principal';
@@ -56,7 +56,7 @@ export class StaffAuthGuard implements CanActivate {
     if (!reach) throw new ForbiddenException(`a ${user.role} user may not do this`);
     request.staff = {
       userId: user.id, username: user.username, role: user.role, regionCode: user.regionCode,
-      scope: reach === 'own-township' ? scopeFor(user.role, user.regionCode) : { kind: 'county' },
+      scope: reach === 'own-township' ? scopeFor(user.role, user.regionCode) : COUNTY_SCOPE,
     };
     request.staffToken = { id: claims.jti, expiresAt: new Date(claims.exp * 1000) };
     return true;

@@ -176,7 +176,7 @@ export class DiscrepancyController {
         throw new NotFoundException(`no discrepancy ${result.ids.join(', ')}`);
       case 'out-of-region':
         throw new UnprocessableEntityException(
-          `assigneeId: ${result.assignee.username} works in township ${result.assignee.townshipCode}, outside the region of ${result.ids.join(', ')}`,
+          `assigneeId: ${result.assignee.username} works in region ${result.assignee.regionCode}, outside the region of ${result.ids.join(', ')}`,
         );
       case 'assigned':
         return { ids: result.ids, assignee: result.assignee && { id: result.assignee.id, username: result.assignee.username } };

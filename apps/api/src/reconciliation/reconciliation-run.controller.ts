@@ -30,15 +30,19 @@ export class ReconciliationRunController {
   @ApiOperation({ summary: 'Start a reconciliation now (the worker runs it): the county, or one township; a township user only their own' })
   @ApiBody({ required: false, schema: { type: 'object', properties: { townshipCode: { type: 'string', pattern: '^[0-9]{9}$' }, asOf: { type: 'string', format: 'date' } } } })
   @ApiResponse({ status: 202, description: '{"jobId": …}' })
-  @ApiResponse({ status: 403, description: "another township's reconciliation, by a township user" })
+  @ApiResponse({ status: 403, description: "another township's reconciliation, by a township user; any, by a village user" })
   async start(@CurrentStaff() staff: StaffPrincipal, @Body() body: unknown) {
     const request = this.bodies.parse('reconciliation-request', body);
     let townshipCode = request.townshipCode ?? null;
-    if (staff.scope.kind === 'township') {
-      if (townshipCode !== null && townshipCode !== staff.scope.townshipCode) {
-        throw new ForbiddenException(`a township user may start a reconciliation of township ${staff.scope.townshipCode} only`);
+    if (staff.scope.level === 'village') {
+      // A run raises and closes discrepancies of a whole township, beyond one village's reach.
+      throw new ForbiddenException(`a village user (${staff.scope.code}) may not start a reconciliation: it runs for a whole township`);
+    }
+    if (staff.scope.level === 'township') {
+      if (townshipCode !== null && townshipCode !== staff.scope.code) {
+        throw new ForbiddenException(`a township user may start a reconciliation of township ${staff.scope.code} only`);
       }
-      townshipCode = staff.scope.townshipCode;
+      townshipCode = staff.scope.code;
     }
     let jobId: string;
     try {

@@ -20,7 +20,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Records a decision about an official in the year's ledger (`POST /v1/assessments/{year}/ledger/decisions`):
- * 诫勉谈话 or 表态发言, the person's name and post, the unit, the meeting's date and reference. Given
+ * 诫勉谈话 or 大会检讨, the person's name and post, the unit, the meeting's date and reference. Given
  * `corrects`, the form starts from that decision and records a correction of it (a new entry; the
  * old one stays, marked corrected). What was typed stays on an error.
  */

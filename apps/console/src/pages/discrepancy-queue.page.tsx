@@ -65,7 +65,9 @@ export function DiscrepancyQueuePage() {
   const [assigning, setAssigning] = useState(false);
 
   const isTownshipUser = user?.role === 'township';
-  const township = isTownshipUser ? (user?.regionCode ?? undefined) : (params.get('township') ?? undefined);
+  // A township user's region is their township, or one village of it (a village FP specialist).
+  const ownRegion = isTownshipUser ? (user?.regionCode ?? undefined) : undefined;
+  const township = isTownshipUser ? ownRegion?.slice(0, 9) : (params.get('township') ?? undefined);
   const village = params.get('village') ?? undefined;
   const filters = {
     kind: params.get('kind') ?? undefined,
@@ -151,7 +153,7 @@ export function DiscrepancyQueuePage() {
     { title: t('queue.col.raised'), dataIndex: 'raisedAt', width: 160, render: (v: string) => dateTime(v) },
   ];
 
-  const villageOptions = township ? villages(township) : [];
+  const villageOptions = township ? villages(township).filter((v) => !ownRegion || v.code.startsWith(ownRegion)) : [];
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>

@@ -23,7 +23,7 @@ function tagOutcome(o: LedgerOutcomeView): UnitOutcome {
  * The year's consequences (`GET /v1/assessments/{year}/ledger`), once its results are published:
  * per line each unit's outcome as recorded then (tier and prize, 不奖不惩, 黄牌警告, 一票否决 with
  * its reasons), the prize money in total, and the decisions about the officials responsible
- * (诫勉谈话, 表态发言) with the corrections between them. The payout sheet and the yellow-card
+ * (诫勉谈话, 大会检讨) with the corrections between them. The payout sheet and the yellow-card
  * list download from here. An unpublished year answers 404: "not published yet".
  */
 export default function LedgerPage() {

@@ -2,8 +2,8 @@ import { Alert, Button, Card, Descriptions, Result, Skeleton, Space, Table, Tag,
 import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
-import { ApiError, api } from '../api/api-client';
-import type { BreakdownView, UnitBreakdown } from '@sanxian/api-types';
+import { ApiError, api, downloadFile } from '../api/api-client';
+import type { BreakdownView, ResponsibilityLetterView, UnitBreakdown } from '@sanxian/api-types';
 import { useSession } from '../auth/session';
 import { OutcomeTag, VetoText, indicatorOfRecordsLink, mayDrillDown, recordsPath, useLocalName, useNoteText, yearOf } from '../components/assessment';
 import { EChart } from '../components/e-chart';
@@ -180,6 +180,7 @@ export default function ScoreboardUnitPage() {
       {unit.outcome.kind === 'yellow-card' && unit.outcome.reasons.length > 0 && !unit.vetoes.length && (
         <Alert type="warning" showIcon message={unit.outcome.reasons.map(name).join('；')} />
       )}
+      <LetterCard unitId={unit.unitId} year={year} />
       <Card>
         <Descriptions size="small" column={{ xs: 2, sm: 2, lg: 4 }} data-testid="unit-summary">
           <Descriptions.Item label={t('scoreboard.score')}><strong>{fmt(unit.score)}</strong></Descriptions.Item>
@@ -217,5 +218,45 @@ export default function ScoreboardUnitPage() {
         />
       </Card>
     </Space>
+  );
+}
+
+/** The unit's responsibility letter (责任书) for the year: who signed and when, and the Word document; or that none is recorded yet. */
+function LetterCard({ unitId, year }: { unitId: string; year: string }) {
+  const { t } = useI18n();
+  const [letter, setLetter] = useState<ResponsibilityLetterView | null | undefined>(undefined);
+  const [downloading, setDownloading] = useState(false);
+  useEffect(() => {
+    const controller = new AbortController();
+    setLetter(undefined);
+    api<ResponsibilityLetterView>(`/v1/assessments/${encodeURIComponent(year)}/letters/${encodeURIComponent(unitId)}`, { signal: controller.signal }).then(
+      setLetter,
+      (error) => { if ((error as Error).name !== 'AbortError') setLetter(null); },
+    );
+    return () => controller.abort();
+  }, [unitId, year]);
+  if (letter === undefined) return null;
+  const download = async () => {
+    setDownloading(true);
+    try {
+      await downloadFile(letter!.document, undefined, `responsibility-letter-${year}-${unitId}.docx`);
+    } finally {
+      setDownloading(false);
+    }
+  };
+  return (
+    <Card size="small" data-testid="unit-letter">
+      <Space wrap>
+        <Typography.Text strong>{t('unit.letter')}</Typography.Text>
+        {letter === null ? (
+          <Typography.Text className="sx-muted">{t('unit.letter.none')}</Typography.Text>
+        ) : (
+          <>
+            <Typography.Text>{t('unit.letter.signed', { post: letter.responsible.post, name: letter.responsible.name, date: letter.signedOn, version: letter.planVersion })}</Typography.Text>
+            <Button onClick={download} loading={downloading}>{t('unit.letter.download')}</Button>
+          </>
+        )}
+      </Space>
+    </Card>
   );
 }

@@ -11,6 +11,7 @@ import { EChart } from '../components/e-chart';
 import { ErrorState, describeError } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
 import { useNarrowScreen } from '../layout/app-layout';
+import { regionName } from '../regions/regions';
 
 type Line = Scoreboard['lines'][number];
 
@@ -20,6 +21,9 @@ type Line = Scoreboard['lines'][number];
  * any veto in words, and the largest point losses, each a link to the records behind it. A unit
  * opens its breakdown. The workbook (.xlsx, every line) and each line's CSV download from here.
  * Until a plan is published for the year the API answers 404, shown as "no results published yet".
+ * A township whose targets are handed down to its villages has its villages ranked on their own
+ * (`?villages=<township>`, the API's `township`): the county's lines show townships, FP offices
+ * and departments; a township user opens their villages from the selector or the button.
  */
 export default function ScoreboardPage() {
   const i18n = useI18n();
@@ -27,22 +31,30 @@ export default function ScoreboardPage() {
   const { message } = App.useApp();
   const [params, setParams] = useSearchParams();
   const line = params.get('line') ?? '';
+  const villagesOf = params.get('villages') ?? '';
+  const { user } = useSession();
   const year = yearOf(params);
+  // The townships whose villages are ranked, as the county's lines list their village groups.
+  const [villageTownships, setVillageTownships] = useState<string[]>(villagesOf ? [villagesOf] : []);
   const [state, setState] = useState<{ loading: boolean; board: Scoreboard | null; error: unknown }>({ loading: true, board: null, error: null });
   const [downloading, setDownloading] = useState<string | null>(null);
 
   const load = useCallback(() => {
     setState({ loading: true, board: null, error: null });
     const controller = new AbortController();
-    api<Scoreboard>('/v1/scoreboard', { query: { line: line || undefined, year }, signal: controller.signal }).then(
-      (board) => setState({ loading: false, board, error: null }),
+    api<Scoreboard>('/v1/scoreboard', { query: { line: line || undefined, year, township: villagesOf || undefined }, signal: controller.signal }).then(
+      (board) => {
+        const townships = board.lines.flatMap((l) => l.groups.flatMap((g) => (g.parent ? [g.parent.townshipCode] : [])));
+        setVillageTownships((known) => [...new Set([...known, ...townships])].sort());
+        setState({ loading: false, board, error: null });
+      },
       (error) => {
         if ((error as Error).name === 'AbortError') return;
         setState({ loading: false, board: null, error: error instanceof ApiError && error.status === 404 ? null : error });
       },
     );
     return () => controller.abort();
-  }, [line, year]);
+  }, [line, year, villagesOf]);
   useEffect(load, [load]);
 
   const set = (key: string, value: string) => {
@@ -66,7 +78,15 @@ export default function ScoreboardPage() {
     }
   };
 
-  const lines = (state.board?.lines ?? []).filter((l) => l.units.length > 0);
+  // The county's lines leave the village groups out: they are ranked on their own (villagesOf).
+  const lines = (state.board?.lines ?? [])
+    .map((l) => {
+      if (villagesOf) return l;
+      const groups = l.groups.filter((g) => !g.parent);
+      const kept = new Set(groups.map((g) => g.id));
+      return { ...l, groups, units: l.units.filter((u) => kept.has(u.group)) };
+    })
+    .filter((l) => l.units.length > 0);
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
@@ -81,6 +101,18 @@ export default function ScoreboardPage() {
             <Select aria-label={t('scoreboard.line')} style={{ width: 180 }} value={line} onChange={(v) => set('line', v)}
               options={[{ value: '', label: t('scoreboard.line.all') }, ...ASSESSMENT_LINES.map((l) => ({ value: l, label: tk('scoreboard.line', l) }))]} />
           </label>
+          {villageTownships.length > 0 && (
+            <label className="sx-field" style={{ display: 'inline-flex', gap: 8, alignItems: 'center' }}>
+              {t('scoreboard.villages')}
+              <Select aria-label={t('scoreboard.villages')} style={{ width: 200 }} value={villagesOf} onChange={(v) => set('villages', v)} data-testid="villages-select"
+                options={[{ value: '', label: t('scoreboard.villages.none') }, ...villageTownships.map((code) => ({ value: code, label: regionName(code) }))]} />
+            </label>
+          )}
+          {!villagesOf && user?.role === 'township' && user.regionCode && villageTownships.includes(user.regionCode.slice(0, 9)) && (
+            <Button onClick={() => set('villages', user.regionCode!.slice(0, 9))} data-testid="own-villages">
+              {t('scoreboard.villages.of', { township: regionName(user.regionCode.slice(0, 9)) })}
+            </Button>
+          )}
           <YearSelect year={year} onChange={(v) => set('year', v)} />
           {lines.length > 0 && (
             <Button type="primary" icon={<DownloadOutlined />} onClick={() => download('xlsx')} loading={downloading === 'xlsx'} disabled={downloading !== null && downloading !== 'xlsx'}>
@@ -97,6 +129,9 @@ export default function ScoreboardPage() {
         <NotPublishedCard testId="scoreboard-empty" title="scoreboard.empty" hint="scoreboard.emptyHint" />
       ) : (
         <>
+          {villagesOf && (
+            <Alert type="info" showIcon data-testid="villages-title" message={t('scoreboard.villages.of', { township: regionName(villagesOf) })} description={t('scoreboard.villages.intro')} />
+          )}
           <Alert
             type={state.board!.published ? 'success' : 'warning'}
             showIcon
@@ -202,7 +237,7 @@ function LineRanking({ line, year, downloading, onCsv }: { line: Line; year: str
         if (!units.length) return null;
         return (
           <div key={group.id} style={{ marginTop: 16 }}>
-            {groups.length > 1 && <Typography.Title level={4} style={{ fontSize: 16 }}>{name(group.name)}</Typography.Title>}
+            {(groups.length > 1 || group.parent) && <Typography.Title level={4} style={{ fontSize: 16 }}>{name(group.name)}</Typography.Title>}
             {'tieBreaks' in group && group.tieBreaks?.map((applied) => (
               <Alert
                 key={applied.tierId}

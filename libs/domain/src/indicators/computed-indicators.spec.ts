@@ -60,6 +60,25 @@ describe('computedIndicatorValues', () => {
     expect(valueOf(values, 'registry-completeness', '511325101.fpo')).toMatchObject({ value: 90 });
   });
 
+  it('measures a village on its own records and its township on all of its villages\' (by code prefix)', () => {
+    const byVillage = computedIndicatorValues(plan, measures({
+      births: [m('511325110001', 4, 4, ['message:v1']), m('511325110002', 3, 3, ['message:v2']), m('511325110', 1, 1, ['message:t'])],
+      cards: [m('511325110001', 100, 100), m('511325110002', 100, 100), m('511325102', 800, 800)],
+      deaths: [m('511325110001', 1, 1)],
+      discrepanciesDue: [m('511325110001', 1, 2, ['discrepancy:d1']), m('511325110002', 2, 2)],
+    }));
+    expect(valueOf(byVillage, 'births-vs-control', '511325110001')).toMatchObject({ value: 4, evidence: ['message:v1'] });
+    expect(valueOf(byVillage, 'births-vs-control', '511325110')).toMatchObject({ value: 8, evidence: ['message:v1', 'message:v2', 'message:t'] });
+    // 10 % of the cards → 10,000 people; (4 − 1) / 10,000 × 1000 = 0.3 ‰
+    expect(valueOf(byVillage, 'natural-growth-rate', '511325110001')).toMatchObject({ value: 0.3, denominator: 10_000, note: expect.stringContaining('village') });
+    expect(valueOf(byVillage, 'discrepancy-resolution', '511325110001.vfp')).toMatchObject({ value: 50, numerator: 1, denominator: 2 });
+    expect(valueOf(byVillage, 'discrepancy-resolution', '511325110.fpo')).toMatchObject({ value: 75, numerator: 3, denominator: 4 });
+    // Assessors enter and grade the township's and FP office's indicators, not the villages'.
+    expect(byVillage.filter((v) => v.unitId === '511325110001').map((v) => v.indicatorId).sort()).toEqual(
+      ['births-outside-policy', 'births-vs-control', 'natural-growth-rate', 'policy-compliant-rate', 'sex-ratio-at-birth'],
+    );
+  });
+
   it('scores departments on their agency\'s records and stations on their own codes', () => {
     expect(valueOf(values, 'notification-timeliness', 'health')).toMatchObject({ value: 90 });
     expect(valueOf(values, 'notification-timeliness', 'health.hospital-003')).toMatchObject({ value: 80, numerator: 40, denominator: 50 });

@@ -5,7 +5,7 @@
  */
 import type { AssessmentPlan, PlanIndicator, PlanUnit } from '../scoring/assessment-plan';
 
-/** One measure for one group (a township, an agency, a station code). */
+/** One measure for one group (a village or township code, an agency, a station code). */
 export interface IndicatorMeasure {
   group: string;
   numerator: number;
@@ -14,7 +14,7 @@ export interface IndicatorMeasure {
 }
 
 export interface CountyMeasures {
-  /** By township. */
+  /** By region: a village's code, or a township's for records that name no village. */
   births: readonly IndicatorMeasure[];
   deaths: readonly IndicatorMeasure[];
   cards: readonly IndicatorMeasure[];
@@ -52,15 +52,21 @@ export interface ComputedValue {
   note: string | null;
 }
 
-/** A unit's key into the measures: its township, its agency, or its station codes. */
-function keysOf(unit: PlanUnit): string[] {
-  if (unit.kind === 'station') return unit.codes ?? [];
-  if (unit.kind === 'department') return [unit.id];
-  return unit.regionCode ? [unit.regionCode.slice(0, 9)] : [];
+/**
+ * A unit's keys into the measures: its region (a township or a village code, matched as a prefix
+ * of the measures' region codes), its agency, or its station codes (matched whole).
+ */
+function keysOf(unit: PlanUnit): { keys: string[]; byPrefix: boolean } {
+  if (unit.kind === 'station') return { keys: unit.codes ?? [], byPrefix: false };
+  if (unit.kind === 'department') return { keys: [unit.id], byPrefix: false };
+  return { keys: unit.regionCode ? [unit.regionCode] : [], byPrefix: true };
 }
 
-function sum(measures: readonly IndicatorMeasure[], keys: readonly string[]): IndicatorMeasure | undefined {
-  const found = measures.filter((m) => keys.includes(m.group));
+type UnitKeys = ReturnType<typeof keysOf>;
+
+function sum(measures: readonly IndicatorMeasure[], { keys, byPrefix }: UnitKeys): IndicatorMeasure | undefined {
+  // A township's measure is the sum over its villages; a village's, its own.
+  const found = measures.filter((m) => keys.some((key) => (byPrefix ? m.group.startsWith(key) : m.group === key)));
   if (!found.length) return undefined;
   return {
     group: keys.join(','),
@@ -80,7 +86,7 @@ function percent(indicatorId: string, unitId: string, m: IndicatorMeasure | unde
   return { indicatorId, unitId, value: round((100 * m.numerator) / m.denominator), numerator: m.numerator, denominator: m.denominator, evidence: [...m.evidence], note: null };
 }
 
-type Formula = (unit: PlanUnit, keys: string[], measures: CountyMeasures, indicator: PlanIndicator) => ComputedValue;
+type Formula = (unit: PlanUnit, keys: UnitKeys, measures: CountyMeasures, indicator: PlanIndicator) => ComputedValue;
 
 const FORMULAS: Record<string, Formula> = {
   'births-vs-control': (unit, keys, m, indicator) => {
@@ -96,13 +102,13 @@ const FORMULAS: Record<string, Formula> = {
     if (!m.countyPopulation || !allCards || !cards) {
       return { indicatorId: indicator.id, unitId: unit.id, value: null, numerator: births - (deaths?.numerator ?? 0), denominator: null, evidence: [], note: 'no population figure' };
     }
-    // The hub has no township census: the county's, shared out by the township's women's cards.
+    // The hub has no township or village census: the county's, shared out by the unit's women's cards.
     const population = Math.round((m.countyPopulation * cards) / allCards);
     const growth = births - (deaths?.numerator ?? 0);
     return {
       indicatorId: indicator.id, unitId: unit.id, value: round((1000 * growth) / population), numerator: growth, denominator: population,
       evidence: [...(sum(m.births, keys)?.evidence ?? []), ...(deaths?.evidence ?? [])],
-      note: 'population estimated from the 2020 census by the township\'s share of women\'s cards',
+      note: `population estimated from the 2020 census by the ${unit.kind === 'village' || unit.kind === 'village-fp' ? 'village' : 'township'}'s share of women's cards`,
     };
   },
   'policy-compliant-rate': (unit, keys, m, indicator) => percent(indicator.id, unit.id, sum(m.policyCompliantBirths, keys), 'no births on the cards'),
@@ -126,7 +132,7 @@ const FORMULAS: Record<string, Formula> = {
     percent(indicator.id, unit.id, sum(unit.kind === 'station' ? m.validity.byStation : m.validity.byAgency, keys), 'no records submitted'),
   'notification-coverage': (unit, keys, m, indicator) => percent(indicator.id, unit.id, sum(m.coverage, keys), 'no events known'),
   'verification-answers': (unit, keys, m, indicator) => {
-    const found = (m.verificationAnswers ?? []).find((a) => keys.includes(a.group));
+    const found = (m.verificationAnswers ?? []).find((a) => keys.keys.includes(a.group));
     const value = percent(indicator.id, unit.id, found, 'no verification request fell due');
     if (found === undefined || found.answered === 0) return value;
     // The median answer time goes with the rate, so staff see how fast as well as how often.

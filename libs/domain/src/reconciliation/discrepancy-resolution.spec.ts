@@ -1,4 +1,4 @@
-import { assertHubCanApply, closingStatus, outsideAssigneeTownship, resolutionReceipts } from './discrepancy-resolution';
+import { assertHubCanApply, closingStatus, outsideAssigneeRegion, resolutionReceipts } from './discrepancy-resolution';
 import { NotCorrectableError } from './registry-correction';
 
 describe('discrepancy resolution rules', () => {
@@ -24,7 +24,7 @@ describe('discrepancy resolution rules', () => {
 
   it("gives a township user only discrepancies inside their township, a county user any", () => {
     const rows = [{ id: 'a', regionCode: '110101001002' }, { id: 'b', regionCode: '110101002001' }];
-    expect(outsideAssigneeTownship(rows, '110101001').map((r) => r.id)).toEqual(['b']);
-    expect(outsideAssigneeTownship(rows, null)).toEqual([]);
+    expect(outsideAssigneeRegion(rows, '110101001').map((r) => r.id)).toEqual(['b']);
+    expect(outsideAssigneeRegion(rows, null)).toEqual([]);
   });
 });

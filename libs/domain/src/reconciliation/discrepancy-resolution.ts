@@ -4,7 +4,7 @@
  * given the work.
  */
 import { NotCorrectableError, type RegistryChange } from './registry-correction';
-import { scopeCovers } from '../staff-role';
+import { scopeCovers, scopeFor } from '../staff-role';
 
 export const RESOLUTION_ACTIONS = ['accept-agency', 'keep-registry', 'dismiss'] as const;
 export type ResolutionAction = (typeof RESOLUTION_ACTIONS)[number];
@@ -38,8 +38,12 @@ export function assertHubCanApply(change: RegistryChange): asserts change is Exc
   }
 }
 
-/** The discrepancies (by region) a township user may not be given: those outside their township. A county-wide assignee (null) may take any. */
-export function outsideAssigneeTownship<T extends { regionCode: string }>(discrepancies: readonly T[], townshipCode: string | null): T[] {
-  if (!townshipCode) return [];
-  return discrepancies.filter((d) => !scopeCovers({ kind: 'township', townshipCode }, d.regionCode));
+/**
+ * The discrepancies (by region) a township user may not be given: those outside their township,
+ * or their village for a village user. A county-wide assignee (null) may take any.
+ */
+export function outsideAssigneeRegion<T extends { regionCode: string }>(discrepancies: readonly T[], assigneeRegion: string | null): T[] {
+  if (!assigneeRegion) return [];
+  const scope = scopeFor('township', assigneeRegion);
+  return discrepancies.filter((d) => !scopeCovers(scope, d.regionCode));
 }

@@ -34,7 +34,7 @@ describe('assessment-plan.schema.json', () => {
     ['an unknown field', (p) => Object.assign(p, { note: 'x' })],
     ['a veto measured in an unknown way', (p) => Object.assign(lineOf(p, 'party-government').vetoes[0], { measure: 'per-cent' })],
     ['a veto condition without its bound', (p) => Object.assign(lineOf(p, 'party-government').vetoes[0], { and: [{ indicatorId: 'births-outside-policy', op: 'above' }] })],
-    ['an event veto for an unknown unit kind', (p) => Object.assign(lineOf(p, 'business').vetoes[0], { appliesTo: ['village'] })],
+    ['an event veto for an unknown unit kind', (p) => Object.assign(lineOf(p, 'business').vetoes[0], { appliesTo: ['hamlet'] })],
   ])('rejects %s', (_, spoil) => {
     const plan = xichong2026();
     spoil(plan);
@@ -66,6 +66,16 @@ describe('checkPlan', () => {
     ['a target for an unknown unit', (p) => (lineOf(p, 'party-government').indicators[0].target!.byUnit!['511325999'] = 10), 'unknown unit 511325999'],
     ['one code for two stations', (p) => (lineOf(p, 'department').units[4].codes = lineOf(p, 'department').units[3].codes), 'code is given to two units'],
     ['points on a factor grade', (p) => (lineOf(p, 'department').indicators[3].points = 10), 'its points must be 0'],
+    ['village control numbers short of the township\'s', (p) => (control(p)['511325101002'] -= 3), 'the villages\' control numbers of 太平镇 (511325101) add up to 61, 3 fewer than the township\'s 64'],
+    ['village control numbers over the township\'s', (p) => (control(p)['511325110001'] += 2), 'the villages\' control numbers of 鸣龙镇 (511325110) add up to 58, 2 more than the township\'s 56'],
+    ['a township\'s village left without a control number', (p) => delete control(p)['511325110213'], 'but 511325110213 has none'],
+    ['a village outside its township', (p) => (lineOf(p, 'party-government').units.find((u) => u.id === '511325101002')!.regionCode = '511325102002'), 'inside 太平镇 (511325101)'],
+    ['a village specialist under a unit of another line', (p) => (lineOf(p, 'business').units.find((u) => u.id === '511325101002.vfp')!.parent = '511325101'), 'unknown parent 511325101'],
+    ['a village specialist under a township', (p) => {
+      const line = lineOf(p, 'party-government');
+      line.units.push({ id: 'x.vfp', name: { zh: '专干', en: 'specialist' }, kind: 'village-fp', regionCode: '511325101002', parent: '511325101' });
+    }, 'village-fp x.vfp must lie under a fp-office, not township 511325101'],
+    ['a village ranking under an unknown unit', (p) => (lineOf(p, 'party-government').rankings[1].parent = '511325999'), 'under unknown unit 511325999'],
   ])('reports %s', (_, spoil, problem) => {
     const plan = xichong2026();
     spoil(plan);
@@ -73,20 +83,35 @@ describe('checkPlan', () => {
   });
 });
 
+/** The party-government line's births control numbers, by unit. */
+function control(plan: AssessmentPlan): Record<string, number> {
+  return lineOf(plan, 'party-government').indicators.find((i) => i.id === 'births-vs-control')!.target!.byUnit!;
+}
+
 describe('the shipped 2026 plan', () => {
   const plan = xichong2026();
   const townshipCodes = XICHONG_REGIONS.townships.map((t) => t.code);
 
   it('assesses every township of the region file on the party-government and business lines', () => {
-    expect(lineOf(plan, 'party-government').units.map((u) => u.regionCode)).toEqual(townshipCodes);
-    expect(lineOf(plan, 'business').units.map((u) => u.regionCode)).toEqual(townshipCodes);
-    expect(lineOf(plan, 'party-government').units.map((u) => u.name.zh)).toEqual(XICHONG_REGIONS.townships.map((t) => t.name));
+    const townships = lineOf(plan, 'party-government').units.filter((u) => u.kind === 'township');
+    expect(townships.map((u) => u.regionCode)).toEqual(townshipCodes);
+    expect(lineOf(plan, 'business').units.filter((u) => u.kind === 'fp-office').map((u) => u.regionCode)).toEqual(townshipCodes);
+    expect(townships.map((u) => u.name.zh)).toEqual(XICHONG_REGIONS.townships.map((t) => t.name));
   });
 
   it('hands every township a births control number, 2,480 in all', () => {
-    const control = lineOf(plan, 'party-government').indicators.find((i) => i.id === 'births-vs-control')!.target!.byUnit!;
-    expect(Object.keys(control)).toEqual(townshipCodes);
-    expect(Object.values(control).reduce((a, b) => a + b, 0)).toBe(2480);
+    const townships = Object.entries(control(plan)).filter(([unitId]) => unitId.length === 9);
+    expect(townships.map(([unitId]) => unitId)).toEqual(townshipCodes);
+    expect(townships.reduce((a, [, n]) => a + n, 0)).toBe(2480);
+  });
+
+  it.each([['511325101', '太平镇', 64], ['511325110', '鸣龙镇', 56]])('hands %s %s\'s births down to every one of its villages, on both lines, adding up to %i', (code, name, total) => {
+    const villages = XICHONG_REGIONS.townships.find((t) => t.code === code)!.villages.map((v) => v.code);
+    const pg = lineOf(plan, 'party-government').units.filter((u) => u.kind === 'village' && u.parent === code);
+    expect(pg.map((u) => u.regionCode)).toEqual(villages);
+    expect(lineOf(plan, 'business').units.filter((u) => u.kind === 'village-fp' && u.parent === `${code}.fpo`).map((u) => u.regionCode)).toEqual(villages);
+    expect(villages.reduce((a, v) => a + control(plan)[v], 0)).toBe(total);
+    expect(lineOf(plan, 'party-government').rankings.find((g) => g.parent === code)?.name.zh).toBe(`${name}各村（社区）`);
   });
 
   it('scores public security, civil affairs and health with their stations, named by their exchange codes', () => {

@@ -6,3 +6,4 @@ export { explain, type ExplainedReason } from './explain';
 export { tieBreaksApplied, tieBreakRule, tieBreakCriterionName, type TieBreakApplied } from './tie-break';
 export { noteInChinese } from './note-text';
 export * from './ledger';
+export { letterContent, type LetterContent, type LetterTarget } from './responsibility-letter';

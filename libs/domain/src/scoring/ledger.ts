@@ -91,7 +91,7 @@ export function planGroupNames(plan: AssessmentPlan): Map<string, LocalizedName>
   return new Map(plan.lines.flatMap((l) => l.rankings.map((g) => [g.id, g.name] as const)));
 }
 
-/** What the county decides about people after the year (诫勉谈话, 表态发言 at the county meeting). */
+/** What the county decides about people after the year (诫勉谈话, 大会检讨 at the county meeting). */
 export type PersonDecisionKind = 'admonition' | 'account-at-meeting';
 
 /** A decision about a person in a year's ledger; a correction names the decision it corrects. */
@@ -115,5 +115,5 @@ export interface PersonDecision {
 
 export const PERSON_DECISION_NAMES: Record<PersonDecisionKind, LocalizedName> = {
   admonition: { zh: '诫勉谈话', en: 'admonished' },
-  'account-at-meeting': { zh: '表态发言', en: 'accounted for themselves at the county meeting' },
+  'account-at-meeting': { zh: '大会检讨', en: 'accounted for themselves at the county meeting' },
 };

@@ -36,7 +36,9 @@ describe('scoreAssessment properties (fast-check)', () => {
         const plan = xichong2026();
         const line = lineOf(plan, lineId);
         const unit = line.units[unitPick % line.units.length];
-        const applicable = line.vetoes.filter((v) => v.appliesTo === undefined || v.appliesTo.includes(unit.kind));
+        const scoredOn = (id: string) => line.indicators.some((i) => i.id === id && (i.appliesTo === undefined || i.appliesTo.includes(unit.kind)));
+        // An indicator veto reaches only units scored on its indicators (a village is not on the ones assessors enter).
+        const applicable = line.vetoes.filter((v) => (v.appliesTo === undefined || v.appliesTo.includes(unit.kind)) && (v.kind === 'event' || [v, ...(v.and ?? [])].every((c) => scoredOn(c.indicatorId))));
         fc.pre(applicable.length > 0);
         const veto = applicable[vetoPick % applicable.length];
         const inputs = randomLineInputs(line, s);
@@ -69,7 +71,9 @@ describe('scoreAssessment properties (fast-check)', () => {
         const line = lineOf(plan, 'party-government');
         line.weights = { quality, level: 1 - quality };
         line.periods = { ...line.periods, yearEnd, regular: 1 - yearEnd };
-        const unit = line.units[pick % line.units.length];
+        // Townships: each of the four cells has indicators for them (a village has no level indicator).
+        const townships = line.units.filter((u) => u.kind === 'township');
+        const unit = townships[pick % townships.length];
         const checkId = period === 'regular' ? CHECK_IDS[0] : undefined;
         const cell = line.indicators.filter((i) => i.dimension === dimension && i.periods.includes(period));
         const inputs: ScoringInputs = {

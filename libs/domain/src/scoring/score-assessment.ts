@@ -1,4 +1,4 @@
-import { checkPlan, DIMENSIONS, type AssessmentPeriod, type AssessmentPlan, type IndicatorDimension, type ItemList, type LinePlan } from './assessment-plan';
+import { checkPlan, DIMENSIONS, groupHolds, type AssessmentPeriod, type AssessmentPlan, type IndicatorDimension, type ItemList, type LinePlan } from './assessment-plan';
 import type { LocalizedName, PlanIndicator, PlanUnit, VetoCondition } from './assessment-plan';
 import { ScoringInputError, type AssessmentResult, type BreakdownNode, type IndicatorFacts, type ItemInput } from './assessment-result';
 import type { IndicatorValueInput, RegularCheckInput, ScoringInputs, VetoConditionFinding, VetoFinding } from './assessment-result';
@@ -27,8 +27,8 @@ export function scoreAssessment(plan: AssessmentPlan, inputs: ScoringInputs): As
   if (problems.length > 0) throw new ScoringInputError(`plan ${plan.id} v${plan.version} is inconsistent: ${problems.join('; ')}`);
   const facts = indexInputs(plan, inputs);
   const units = plan.lines.flatMap((line) => {
-    const scored = line.units.map((unit) => scoreUnit(line, unit, facts));
-    return line.rankings.flatMap((group) => rankGroup(group, scored.filter((unit) => group.unitKinds.includes(unit.kind))));
+    const scored = line.units.map((unit) => ({ unit, result: scoreUnit(line, unit, facts) }));
+    return line.rankings.flatMap((group) => rankGroup(group, scored.filter(({ unit }) => groupHolds(group, unit)).map(({ result }) => result)));
   });
   return { planId: plan.id, version: plan.version, year: plan.year, units };
 }

@@ -155,12 +155,17 @@ export const WARNED_TOWNSHIP = '511325102';
  * awards, a veto and a yellow card on the party-government line.
  */
 export function closingYearInputs(plan: AssessmentPlan): Required<Pick<ScoringInputs, 'values' | 'grades'>> {
-  const townships = lineOf(plan, 'party-government').units.map((u) => u.id);
+  const units = lineOf(plan, 'party-government').units;
+  const townships = units.filter((u) => u.kind === 'township').map((u) => u.id);
+  // The villages a township hands its targets down to: full marks on what they are scored on (not on what assessors grade).
+  const villages = units.filter((u) => u.kind === 'village').map((u) => u.id);
   const grades = townships.flatMap((unitId) => ['publicity-education', 'technical-services', 'law-enforcement'].map((indicatorId) => ({ unitId, indicatorId, grade: 'A' as const })));
-  const values = townships.flatMap((id) => {
-    if (id === VETOED_TOWNSHIP) return townshipFullMarks(id).map((v) => (v.indicatorId === 'births-outside-policy' ? { ...v, value: 4, numerator: 4, denominator: 58 } : v));
-    if (id === WARNED_TOWNSHIP) return [];
-    return townshipFullMarks(id);
-  });
+  const values = townships
+    .flatMap((id) => {
+      if (id === VETOED_TOWNSHIP) return townshipFullMarks(id).map((v) => (v.indicatorId === 'births-outside-policy' ? { ...v, value: 4, numerator: 4, denominator: 58 } : v));
+      if (id === WARNED_TOWNSHIP) return [];
+      return townshipFullMarks(id);
+    })
+    .concat(villages.flatMap((id) => townshipFullMarks(id).filter((v) => v.indicatorId !== 'birth-statistics-accuracy')));
   return { values, grades };
 }

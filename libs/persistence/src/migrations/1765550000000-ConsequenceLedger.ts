@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The year's consequences as a ledger. When the county publishes a year's results, each unit's
  * outcome (award tier and prize, 不奖不惩, 黄牌警告, 一票否决 with its reasons) becomes a row of
- * `assessment_outcome`; the county records its decisions about people (诫勉谈话, 表态发言) in
+ * `assessment_outcome`; the county records its decisions about people (诫勉谈话, 大会检讨) in
  * `person_decision`, a correction being a new row that points at the one it corrects. Assessors'
  * entries become append-only as well: an entry withdrawn before publication keeps its row, and a
  * row of `assessor_input_withdrawal` (with the reason) points at it. The database refuses UPDATE,

@@ -9,11 +9,14 @@ import { AddIntakeBatchLoad1765300000000 } from './1765300000000-AddIntakeBatchL
 import { IntakeBatchSplit1765000000000 } from './1765000000000-IntakeBatchSplit';
 import { TownshipUserHasRegion1765400000000 } from './1765400000000-TownshipUserHasRegion';
 import { CreateBulkLoadEnd1765500000000 } from './1765500000000-CreateBulkLoadEnd';
+import { SealPersonalData1765510000000 } from './1765510000000-SealPersonalData';
 import { RegistryGroupAndHousehold1765520000000 } from './1765520000000-RegistryGroupAndHousehold';
 import { CreateInspectionCampaigns1765521000000 } from './1765521000000-CreateInspectionCampaigns';
 import { CreateSurveyReturns1765530000000 } from './1765530000000-CreateSurveyReturns';
 import { CreateVerificationRequests1765540000000 } from './1765540000000-CreateVerificationRequests';
 import { ConsequenceLedger1765550000000 } from './1765550000000-ConsequenceLedger';
+import { VillageUserHasRegion1765560000000 } from './1765560000000-VillageUserHasRegion';
+import { CreateResponsibilityLetter1765560000001 } from './1765560000001-CreateResponsibilityLetter';
 
 /** Every migration, in order. New migrations are appended here. */
 export const MIGRATIONS = [
@@ -28,9 +31,28 @@ export const MIGRATIONS = [
   AddIntakeBatchLoad1765300000000,
   TownshipUserHasRegion1765400000000,
   CreateBulkLoadEnd1765500000000,
+  SealPersonalData1765510000000,
   RegistryGroupAndHousehold1765520000000,
   CreateInspectionCampaigns1765521000000,
   CreateSurveyReturns1765530000000,
   CreateVerificationRequests1765540000000,
   ConsequenceLedger1765550000000,
+  VillageUserHasRegion1765560000000,
+  CreateResponsibilityLetter1765560000001,
 ];
+
+/**
+ * The migrations as they run: those that rewrite stored rows with the hub's key (sealing personal data)
+ * are given it. Without a key they refuse to run on a database that holds such rows.
+ */
+export function migrationsWithKey(secretsKey: Buffer | undefined): Function[] {
+  return MIGRATIONS.map((migration) =>
+    migration === SealPersonalData1765510000000
+      ? class extends SealPersonalData1765510000000 {
+          constructor() {
+            super(secretsKey);
+          }
+        }
+      : migration,
+  );
+}

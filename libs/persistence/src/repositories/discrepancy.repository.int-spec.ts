@@ -3,7 +3,7 @@ import type { RegionScope, StaffRole } from '@sanxian/domain';
 import { DiscrepancyRepository, RegistryRepository, StaffRepository, StaffUser } from '@sanxian/persistence';
 import { ReconciliationModule, ReconciliationService } from '@sanxian/reconciliation';
 import { persistenceSuite } from '../../../../test/support/persistence-context';
-import { TOWNSHIP_A, TOWNSHIP_B, smallCounty } from '../../../../test/support/small-county';
+import { TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A, smallCounty } from '../../../../test/support/small-county';
 
 describe('DiscrepancyRepository (scoped lists, evidence), with the workflow that assigns and resolves through it', () => {
   const ctx = persistenceSuite({ imports: [ReconciliationModule, DiscrepancyModule] });
@@ -14,9 +14,12 @@ describe('DiscrepancyRepository (scoped lists, evidence), with the workflow that
   let county: Awaited<ReturnType<typeof smallCounty>>;
   let officer: StaffUser;
   let townA: StaffUser;
-  const COUNTY: RegionScope = { kind: 'county' };
-  const A: RegionScope = { kind: 'township', townshipCode: TOWNSHIP_A };
-  const B: RegionScope = { kind: 'township', townshipCode: TOWNSHIP_B };
+  const COUNTY: RegionScope = { level: 'county' };
+  const A: RegionScope = { level: 'township', code: TOWNSHIP_A };
+  const B: RegionScope = { level: 'township', code: TOWNSHIP_B };
+  const VILLAGE: RegionScope = { level: 'village', code: VILLAGE_A };
+  /** Another village of township A, where none of the fixtures lives. */
+  const NEIGHBOUR: RegionScope = { level: 'village', code: `${TOWNSHIP_A}003` };
   /** Discrepancy ids by card. */
   const ids: Record<string, string> = {};
   const ref = (u: StaffUser) => ({ id: u.id, username: u.username });
@@ -62,6 +65,20 @@ describe('DiscrepancyRepository (scoped lists, evidence), with the workflow that
     expect(evidence.map((e) => [e.agency, e.kind, e.recordId])).toEqual(expect.arrayContaining([['civil-affairs', 'marriage-record', 'MR-A']]));
     expect(evidence.find((e) => e.recordId === 'MR-A')!.record).toMatchObject({ recordId: 'MR-A', registrationType: 'marriage' });
     expect(await discrepancies.evidenceMessages([])).toEqual([]);
+  });
+
+  it('shows a village user their village only, and a township user all its villages but no other township', async () => {
+    expect((await discrepancies.list(VILLAGE, { status: 'all', limit: 100 })).map((d) => d.cardId).sort()).toEqual(['C-A-M', 'C-A-R']);
+    expect(await discrepancies.list(NEIGHBOUR, { status: 'all', limit: 100 })).toEqual([]);
+    expect(await discrepancies.findInScope(NEIGHBOUR, ids['C-A-M'])).toBeUndefined();
+    expect(await discrepancies.findInScope(VILLAGE, ids['C-B-M'])).toBeUndefined();
+    expect((await discrepancies.findInScope(VILLAGE, ids['C-A-M']))?.cardId).toBe('C-A-M');
+    // A village filter outside the scope is no way around it: both conditions hold.
+    expect(await discrepancies.list(NEIGHBOUR, { status: 'all', regionCode: VILLAGE_A, limit: 100 })).toEqual([]);
+    expect((await discrepancies.list(A, { status: 'all', limit: 100 })).every((d) => d.regionCode.startsWith(TOWNSHIP_A))).toBe(true);
+    expect((await discrepancies.list(A, { status: 'all', limit: 100 })).map((d) => d.cardId)).not.toContain('C-B-M');
+    expect((await discrepancies.counts(NEIGHBOUR)).byTownship).toEqual([]);
+    expect((await discrepancies.counts(VILLAGE)).byTownship).toEqual([{ townshipCode: TOWNSHIP_A, open: 2, overdue: 2, closed: 0 }]);
   });
 
   it('assigns all or none: every id in scope, and inside a township assignee’s township', async () => {
@@ -114,5 +131,14 @@ describe('DiscrepancyRepository (scoped lists, evidence), with the workflow that
     expect((await discrepancies.recentRuns(B, 10)).map((r) => [r.trigger, r.townshipCode])).toEqual([['on-demand', TOWNSHIP_B], ['cli', null]]);
     expect((await discrepancies.recentRuns(A, 10)).map((r) => [r.trigger, r.townshipCode])).toEqual([['cli', null]]);
     expect((await discrepancies.recentRuns(COUNTY, 1)).map((r) => r.status)).toEqual(['done']);
+  });
+
+  // Last, so that the assignments here stay out of the histories and counts above.
+  it('gives a village user work in their village only', async () => {
+    const neighbour = await ctx.get(StaffRepository).create('village.a3', 'pw-pw-pw-pw', 'township', `${TOWNSHIP_A}003`);
+    expect(await workflow.assign(COUNTY, [ids['C-A-M']], neighbour.id, ref(officer), RESOLVERS)).toMatchObject({ outcome: 'out-of-region', ids: [ids['C-A-M']] });
+    const villager = await ctx.get(StaffRepository).create('village.a2', 'pw-pw-pw-pw', 'township', VILLAGE_A);
+    expect(await workflow.assign(COUNTY, [ids['C-A-M']], villager.id, ref(officer), RESOLVERS)).toMatchObject({ outcome: 'assigned', assignee: { regionCode: VILLAGE_A } });
+    expect(await workflow.assign(COUNTY, [ids['C-A-M']], null, ref(officer), RESOLVERS)).toMatchObject({ outcome: 'assigned', assignee: null });
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { DiscrepancyKind, RegionScope } from '@sanxian/domain';
+import { scopeTownship, type DiscrepancyKind, type RegionScope } from '@sanxian/domain';
 import type {
   DiscrepancyCounts, DiscrepancyItem, DiscrepancyStatus, EvidenceMessage as EvidenceMessageView, HistoryEntry as HistoryEntryView, Resolution, ResolutionAction, StaffRef,
 } from '@sanxian/api-types';
@@ -14,13 +14,27 @@ export const DISCREPANCY_STATUSES = ['open', 'resolved', 'resolved-by-data', 'di
 export const CHINA_TODAY_SQL = `(now() AT TIME ZONE 'Asia/Shanghai')::date`;
 
 /**
- * The scope as a WHERE condition on a township column, its parameter appended to `params`:
- * every scoped query is built with it, so a township user's rows are filtered by PostgreSQL.
+ * The scope as a WHERE condition on a region column (a village code, or a township code where the
+ * row has no finer one), its parameter appended to `params`: the scope's code must prefix the
+ * row's region. Every scoped query is built with it, so a township or village user's rows are
+ * filtered by PostgreSQL.
  */
-export function scopeCondition(scope: RegionScope, column: string, params: unknown[]): string {
-  if (scope.kind === 'county') return 'true';
-  params.push(scope.townshipCode);
-  return `${column} = $${params.length}`;
+// `townshipColumn`, when the table has one, repeats the condition for the township index.
+export function scopeCondition(scope: RegionScope, column: string, params: unknown[], townshipColumn?: string): string {
+  if (scope.level === 'county') return 'true';
+  // Codes are digits only (scopeFor checks), so the pattern holds no wildcard but the final %.
+  params.push(`${scope.code}%`);
+  const prefix = `${column} LIKE $${params.length}`;
+  if (townshipColumn === undefined) return prefix;
+  // The same condition said on the township column too, so its index is used.
+  params.push(scope.code.slice(0, 9));
+  return `${townshipColumn} = $${params.length} AND ${prefix}`;
+}
+
+/** A village user's scope widened to their township: reconciliation runs are kept per township. */
+function scopeTownshipOnly(scope: RegionScope): RegionScope {
+  const township = scopeTownship(scope);
+  return township === null ? scope : { level: 'township', code: township };
 }
 
 export interface DiscrepancyListFilter {
@@ -118,7 +132,7 @@ export class DiscrepancyRepository {
   /** One page in (due date, id) order; ask for limit + 1 to learn whether another page follows. */
   async list(scope: RegionScope, filter: DiscrepancyListFilter): Promise<DiscrepancySummary[]> {
     const params: unknown[] = [];
-    const where = [scopeCondition(scope, 'd.township_code', params)];
+    const where = [scopeCondition(scope, 'd.region_code', params, 'd.township_code')];
     const param = (value: unknown) => {
       params.push(value);
       return `$${params.length}`;
@@ -148,7 +162,7 @@ export class DiscrepancyRepository {
     const [row] = await this.db.query(
       `SELECT d.*, ${SUMMARY_COLUMNS}
        FROM discrepancy d LEFT JOIN staff_user u ON u.id = d.assignee_id
-       WHERE d.id = $1 AND ${scopeCondition(scope, 'd.township_code', params)}`,
+       WHERE d.id = $1 AND ${scopeCondition(scope, 'd.region_code', params, 'd.township_code')}`,
       params,
     );
     return row ? toRecord(row) : undefined;
@@ -195,7 +209,7 @@ export class DiscrepancyRepository {
   async lockInScope(tx: EntityManager, scope: RegionScope, id: string): Promise<LockedDiscrepancy | undefined> {
     const params: unknown[] = [id];
     const [row] = await tx.query(
-      `SELECT * FROM discrepancy d WHERE d.id = $1 AND ${scopeCondition(scope, 'd.township_code', params)} FOR UPDATE`,
+      `SELECT * FROM discrepancy d WHERE d.id = $1 AND ${scopeCondition(scope, 'd.region_code', params, 'd.township_code')} FOR UPDATE`,
       params,
     );
     if (!row) return undefined;
@@ -241,7 +255,7 @@ export class DiscrepancyRepository {
     const params: unknown[] = [ids];
     const rows: { id: string; region_code: string }[] = await tx.query(
       `SELECT d.id, d.region_code FROM discrepancy d
-       WHERE d.id = ANY($1::uuid[]) AND ${scopeCondition(scope, 'd.township_code', params)}
+       WHERE d.id = ANY($1::uuid[]) AND ${scopeCondition(scope, 'd.region_code', params, 'd.township_code')}
        ORDER BY d.id FOR UPDATE`,
       params,
     );
@@ -259,7 +273,7 @@ export class DiscrepancyRepository {
     const rows: { kind: string; status: string; township_code: string; n: number; overdue: number }[] = await this.db.query(
       `SELECT d.kind, d.status, d.township_code, count(*)::int AS n,
          count(*) FILTER (WHERE d.status = 'open' AND d.due_at < ${CHINA_TODAY_SQL})::int AS overdue
-       FROM discrepancy d WHERE ${scopeCondition(scope, 'd.township_code', params)}
+       FROM discrepancy d WHERE ${scopeCondition(scope, 'd.region_code', params, 'd.township_code')}
        GROUP BY d.kind, d.status, d.township_code`,
       params,
     );
@@ -279,15 +293,15 @@ export class DiscrepancyRepository {
   }
 
   /**
-   * Recent reconciliation runs, newest first: the county-wide ones and, for a township user,
-   * those of their own township (not another township's).
+   * Recent reconciliation runs, newest first: the county-wide ones and, for a township or village
+   * user, those of their own township (not another township's).
    */
   async recentRuns(scope: RegionScope, limit: number): Promise<RunView[]> {
     const params: unknown[] = [limit];
     const rows = await this.db.query(
       `SELECT r.id, r.trigger, r.township_code, r.status, r.as_of, r.started_at, r.finished_at, r.counts, r.error
        FROM reconciliation_run r
-       WHERE r.township_code IS NULL OR ${scopeCondition(scope, 'r.township_code', params)}
+       WHERE r.township_code IS NULL OR ${scopeCondition(scopeTownshipOnly(scope), 'r.township_code', params)}
        ORDER BY r.id DESC LIMIT $1`,
       params,
     );

@@ -7,6 +7,8 @@ import { birthNotice, citizenId, hukouChange, registryCard } from '../../../../t
 import { TOWNSHIP_A, TOWNSHIP_B, smallCounty } from '../../../../test/support/small-county';
 
 const C = '511325103';
+// Measures are grouped by village: each township here has one village in the fixtures.
+const [VA, VB, VC] = ['511325101002', '511325102202', '511325103002'];
 const YEAR_2025 = { from: '2025-01-01', to: '2025-12-31', asOf: '2025-12-31' };
 
 /**
@@ -45,36 +47,36 @@ describe('IndicatorRepository (the measures behind the computed indicators)', ()
 
   const groups = (rows: { group: string; numerator: number; denominator: number }[]) => rows.map((r) => [r.group, r.numerator, r.denominator]);
 
-  it('counts births by the mother’s township, and card children health never notified', async () => {
+  it('counts births by the mother’s village, and card children health never notified', async () => {
     const unnotified = await ctx.sql(`SELECT id FROM discrepancy WHERE kind = 'birth-not-notified' AND township_code = $1`, [C]);
     expect(unnotified).toHaveLength(2);
     const births = await indicators.births(YEAR_2025);
-    expect(groups(births)).toEqual([[TOWNSHIP_A, 1, 1], [TOWNSHIP_B, 1, 1], [C, 2, 2]]);
+    expect(groups(births)).toEqual([[VA, 1, 1], [VB, 1, 1], [VC, 2, 2]]);
     expect(births[0].evidence).toEqual([`message:${messages.bnA}`]);
     expect(births[2].evidence).toEqual(unnotified.map((d) => `discrepancy:${d.id}`).sort());
-    expect(groups(await indicators.birthsBySex(YEAR_2025))).toEqual([[TOWNSHIP_A, 1, 0], [TOWNSHIP_B, 0, 1]]);
-    expect(groups(await indicators.births({ from: '2024-01-01', to: '2024-12-31', asOf: '2024-12-31' }))).toEqual([[TOWNSHIP_A, 1, 1]]);
+    expect(groups(await indicators.birthsBySex(YEAR_2025))).toEqual([[VA, 1, 0], [VB, 0, 1]]);
+    expect(groups(await indicators.births({ from: '2024-01-01', to: '2024-12-31', asOf: '2024-12-31' }))).toEqual([[VA, 1, 1]]);
   });
 
-  it('counts deaths, cards, and policy-compliant card births by township', async () => {
-    expect(await indicators.deaths(YEAR_2025)).toEqual([{ group: TOWNSHIP_B, numerator: 1, denominator: 1, evidence: [`message:${messages.death}`] }]);
-    expect(groups(await indicators.cards())).toEqual([[TOWNSHIP_A, 2, 2], [TOWNSHIP_B, 1, 1], [C, 1, 1]]);
-    expect(await indicators.policyCompliantBirths(YEAR_2025)).toEqual([{ group: C, numerator: 1, denominator: 2, evidence: ['card:C-C-K', 'card:C-C-K'] }]);
+  it('counts deaths, cards, and policy-compliant card births by village', async () => {
+    expect(await indicators.deaths(YEAR_2025)).toEqual([{ group: VB, numerator: 1, denominator: 1, evidence: [`message:${messages.death}`] }]);
+    expect(groups(await indicators.cards())).toEqual([[VA, 2, 2], [VB, 1, 1], [VC, 1, 1]]);
+    expect(await indicators.policyCompliantBirths(YEAR_2025)).toEqual([{ group: VC, numerator: 1, denominator: 2, evidence: ['card:C-C-K', 'card:C-C-K'] }]);
   });
 
   it('measures how completely the registry reflects the events agencies confirmed about carded women', async () => {
     // A: a marriage and a move-out, both still open discrepancies; B: a marriage, likewise.
-    expect(groups(await indicators.registryCompleteness(YEAR_2025))).toEqual([[TOWNSHIP_A, 0, 2], [TOWNSHIP_B, 0, 1]]);
+    expect(groups(await indicators.registryCompleteness(YEAR_2025))).toEqual([[VA, 0, 2], [VB, 0, 1]]);
     const officer = await ctx.get(StaffRepository).create('officer', 'pw-pw-pw-pw', 'county', null);
     const [conflictB] = await ctx.sql(`SELECT id FROM discrepancy WHERE kind = 'marital-status-conflict' AND township_code = $1`, [TOWNSHIP_B]);
-    await ctx.get(DiscrepancyWorkflow).resolve({ kind: 'county' }, conflictB.id, { action: 'accept-agency', comment: '', staff: { id: officer.id, username: officer.username } });
-    expect(groups(await indicators.registryCompleteness(YEAR_2025))).toEqual([[TOWNSHIP_A, 0, 2], [TOWNSHIP_B, 1, 1]]);
+    await ctx.get(DiscrepancyWorkflow).resolve({ level: 'county' }, conflictB.id, { action: 'accept-agency', comment: '', staff: { id: officer.id, username: officer.username } });
+    expect(groups(await indicators.registryCompleteness(YEAR_2025))).toEqual([[VA, 0, 2], [VB, 1, 1]]);
   });
 
   it('counts discrepancies falling due in the period, never after asOf', async () => {
     const due = await indicators.discrepanciesDue({ from: '2026-01-01', to: '2026-12-31', asOf: '2026-12-31' });
-    const open = await ctx.sql(`SELECT township_code, count(*)::int AS n FROM discrepancy WHERE kind <> 'unlinked-record' GROUP BY 1 ORDER BY 1`);
-    expect(due.map((r) => [r.group, r.denominator])).toEqual(open.map((r) => [r.township_code, r.n]));
+    const open = await ctx.sql(`SELECT region_code, count(*)::int AS n FROM discrepancy WHERE kind <> 'unlinked-record' GROUP BY 1 ORDER BY 1`);
+    expect(due.map((r) => [r.group, r.denominator])).toEqual(open.map((r) => [r.region_code, r.n]));
     // Closed today, long after their due dates: none closed in time.
     expect(due.every((r) => r.numerator === 0)).toBe(true);
     expect(await indicators.discrepanciesDue({ from: '2026-01-01', to: '2026-12-31', asOf: '2025-12-31' })).toEqual([]);

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PersonalDataCipher } from '../personal-data-cipher';
 
-/** One measure for one group (a township, an agency, a station code): what an indicator is made of. */
+/** One measure for one group (a village, an agency, a station code): what an indicator is made of. */
 export interface MeasureRow {
-  /** Township code, agency, or station code, by measure. */
+  /** Region code (a village's, or a township's where the record names no village), agency, or station code, by measure. */
   group: string;
   numerator: number;
   denominator: number;
@@ -40,62 +41,66 @@ const AGENCY_KINDS = ['hukou-change', 'marriage-record', 'birth-notice'];
 
 /**
  * The set-based measures behind the hub's computed indicators: each one statement over the
- * facts, the registry and the discrepancies, grouped by township, agency or station, with the
+ * facts, the registry and the discrepancies, grouped by village (a township's measure is the sum
+ * of its villages', by code prefix), agency or station, with the
  * ids of the records counted so any number can be drilled down to them.
  */
 @Injectable()
 export class IndicatorRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly pii: PersonalDataCipher,
+  ) {}
 
-  /** Live births by the mother's township: birth notices, and card children health never notified. */
+  /** Live births by the mother's village: birth notices, and card children health never notified. */
   births(p: Period): Promise<MeasureRow[]> {
     return this.grouped(
-      `SELECT left(f.region_code, 9) AS grp, 1 AS num, 1 AS den, 'message:' || f.message_id AS ev
+      `SELECT f.region_code AS grp, 1 AS num, 1 AS den, 'message:' || f.message_id AS ev
        FROM canonical_fact f WHERE f.kind = 'birth-notice' AND f.role = 'mother' AND f.event_date BETWEEN $1 AND $2
        UNION ALL
-       SELECT d.township_code, 1, 1, 'discrepancy:' || d.id FROM discrepancy d
+       SELECT d.region_code, 1, 1, 'discrepancy:' || d.id FROM discrepancy d
        WHERE d.kind = 'birth-not-notified' AND d.status <> 'dismissed' AND (d.subject->>'childBirthDate')::date BETWEEN $1 AND $2`,
       [p.from, p.to],
     );
   }
 
-  /** Deaths registered by the police, by township. */
+  /** Deaths registered by the police, by village. */
   deaths(p: Period): Promise<MeasureRow[]> {
     return this.grouped(
-      `SELECT left(f.region_code, 9) AS grp, 1 AS num, 1 AS den, 'message:' || f.message_id AS ev
+      `SELECT f.region_code AS grp, 1 AS num, 1 AS den, 'message:' || f.message_id AS ev
        FROM canonical_fact f WHERE f.kind = 'hukou-change' AND f.event = 'death' AND f.role = 'subject' AND f.event_date BETWEEN $1 AND $2`,
       [p.from, p.to],
     );
   }
 
-  /** Women's cards by township (the registry's share of the county, for population estimates). */
+  /** Women's cards by village (the registry's share of the county, for population estimates). */
   cards(): Promise<MeasureRow[]> {
-    return this.grouped(`SELECT township_code AS grp, 1 AS num, 1 AS den, NULL AS ev FROM registry_woman WHERE residence_status <> 'deceased'`, []);
+    return this.grouped(`SELECT region_code AS grp, 1 AS num, 1 AS den, NULL AS ev FROM registry_woman WHERE residence_status <> 'deceased'`, []);
   }
 
-  /** Card children born in the period: policy-compliant (numerator) of all (denominator), by township. */
+  /** Card children born in the period: policy-compliant (numerator) of all (denominator), by the card's village. */
   policyCompliantBirths(p: Period): Promise<MeasureRow[]> {
     return this.grouped(
-      `SELECT w.township_code AS grp, CASE WHEN c.policy_compliant THEN 1 ELSE 0 END AS num, 1 AS den, 'card:' || c.card_id AS ev
+      `SELECT w.region_code AS grp, CASE WHEN c.policy_compliant THEN 1 ELSE 0 END AS num, 1 AS den, 'card:' || c.card_id AS ev
        FROM registry_child c JOIN registry_woman w ON w.card_id = c.card_id WHERE c.birth_date BETWEEN $1 AND $2`,
       [p.from, p.to],
     );
   }
 
-  /** Notified births: boys (numerator) and girls (denominator), by township. */
+  /** Notified births: boys (numerator) and girls (denominator), by village. */
   birthsBySex(p: Period): Promise<MeasureRow[]> {
     return this.grouped(
-      `SELECT left(f.region_code, 9) AS grp, CASE WHEN f.sex = 'M' THEN 1 ELSE 0 END AS num, CASE WHEN f.sex = 'F' THEN 1 ELSE 0 END AS den,
+      `SELECT f.region_code AS grp, CASE WHEN f.sex = 'M' THEN 1 ELSE 0 END AS num, CASE WHEN f.sex = 'F' THEN 1 ELSE 0 END AS den,
          'message:' || f.message_id AS ev
        FROM canonical_fact f WHERE f.kind = 'birth-notice' AND f.role = 'child' AND f.sex IS NOT NULL AND f.event_date BETWEEN $1 AND $2`,
       [p.from, p.to],
     );
   }
 
-  /** Discrepancies due in the period (and by asOf): closed by their due date (numerator) of all due, by township. */
+  /** Discrepancies due in the period (and by asOf): closed by their due date (numerator) of all due, by village. */
   discrepanciesDue(p: Period): Promise<MeasureRow[]> {
     return this.grouped(
-      `SELECT d.township_code AS grp,
+      `SELECT d.region_code AS grp,
          CASE WHEN d.status <> 'open' AND d.closed_at IS NOT NULL AND (d.closed_at AT TIME ZONE 'Asia/Shanghai')::date <= d.due_at THEN 1 ELSE 0 END AS num,
          1 AS den, 'discrepancy:' || d.id AS ev
        FROM discrepancy d WHERE d.due_at BETWEEN $1 AND LEAST($2::date, $3::date) AND d.kind <> 'unlinked-record'`,
@@ -105,7 +110,7 @@ export class IndicatorRepository {
 
   /**
    * Events agencies confirmed about carded women (births, marriages, move-outs, deaths): those
-   * the registry reflects (numerator) of all (denominator), by the card's township.
+   * the registry reflects (numerator) of all (denominator), by the card's village.
    */
   registryCompleteness(p: Period): Promise<MeasureRow[]> {
     return this.grouped(
@@ -114,11 +119,11 @@ export class IndicatorRepository {
          CROSS JOIN LATERAL jsonb_array_elements_text(d.evidence->'messageIds') AS e(message_id)
          WHERE d.status = 'open' AND d.kind = ANY($3::text[])),
        events AS (
-         SELECT DISTINCT w.township_code, f.message_id FROM person_link l
+         SELECT DISTINCT w.region_code, f.message_id FROM person_link l
          JOIN canonical_fact f ON f.id = l.fact_id JOIN registry_woman w ON w.card_id = l.card_id
          WHERE l.decision = 'link' AND l.card_role = 'woman' AND f.event_date BETWEEN $1 AND $2
            AND ((f.kind = 'birth-notice' AND f.role = 'mother') OR f.kind = 'marriage-record' OR (f.kind = 'hukou-change' AND f.event IN ('move-out', 'death'))))
-       SELECT e.township_code AS grp, CASE WHEN m.message_id IS NULL THEN 1 ELSE 0 END AS num, 1 AS den, 'message:' || e.message_id AS ev
+       SELECT e.region_code AS grp, CASE WHEN m.message_id IS NULL THEN 1 ELSE 0 END AS num, 1 AS den, 'message:' || e.message_id AS ev
        FROM events e LEFT JOIN missing m ON m.message_id = e.message_id`,
       [p.from, p.to, MISSING_EVENT_KINDS],
     );
@@ -218,7 +223,7 @@ export class IndicatorRepository {
     }));
   }
 
-  /** The rows evidence ids name (messages, discrepancies, cards), for drill-down from a number to its records. */
+  /** The rows evidence ids name (messages, discrepancies, cards; the cards' citizen ids and names opened), for drill-down from a number to its records. */
   async evidenceRows(ids: { messages: string[]; discrepancies: string[]; cards: string[] }): Promise<{
     messages: Record<string, any>[];
     discrepancies: Record<string, any>[];
@@ -251,6 +256,10 @@ export class IndicatorRepository {
           )
         : [],
     ]);
+    for (const card of cards) {
+      card.citizen_id = this.pii.open(card.citizen_id);
+      card.name = this.pii.open(card.name);
+    }
     return { messages, discrepancies, cards };
   }
 

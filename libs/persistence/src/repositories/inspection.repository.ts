@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { PersonalDataCipher } from '../personal-data-cipher';
 import {
   CAMPAIGN_RECORD_FORMAT, frameCounts,
   type CampaignDay, type CampaignDefinition, type CampaignPublicRecord, type CampaignState, type CampaignTeam, type DrawResult, type FrameCard,
@@ -89,7 +90,10 @@ function toDraw(r: Record<string, any>): DrawRecord {
  */
 @Injectable()
 export class InspectionRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly pii: PersonalDataCipher,
+  ) {}
 
   async createCampaign(campaign: CampaignDefinition & { id: string; countyCode: string; createdBy: string }): Promise<void> {
     await this.db.query(
@@ -145,9 +149,10 @@ export class InspectionRepository {
       villageCode: r.region_code,
       groupCode: r.group_code,
       householdNumber: r.household_number,
-      woman: { citizenId: r.citizen_id, name: r.name, birthDate: r.birth_date, maritalStatus: r.marital_status },
-      husband: r.has_husband ? { citizenId: r.husband_citizen_id, name: r.husband_name, birthDate: r.husband_birth_date } : null,
-      children: r.children,
+      // Names and citizen ids are sealed at rest: opened here, the one place the frame reads them.
+      woman: { citizenId: this.pii.open(r.citizen_id), name: this.pii.open(r.name), birthDate: r.birth_date, maritalStatus: r.marital_status },
+      husband: r.has_husband ? { citizenId: this.pii.open(r.husband_citizen_id), name: this.pii.open(r.husband_name), birthDate: r.husband_birth_date } : null,
+      children: r.children.map((c: Record<string, any>) => ({ ...c, citizenId: this.pii.open(c.citizenId), name: this.pii.open(c.name) })),
     }));
   }
 

@@ -1,4 +1,4 @@
-import { FactRow, IntakeRepository, MessageLogRepository, PendingMessage, ProcessedBatchBuilder } from '@sanxian/persistence';
+import { FactRow, IntakeRepository, MessageLogRepository, PendingMessage, PersonalDataCipher } from '@sanxian/persistence';
 import { logRecords } from '../../../../test/support/log-records';
 import { persistenceSuite } from '../../../../test/support/persistence-context';
 
@@ -19,7 +19,7 @@ describe('IntakeRepository (the outbox batches and their processing)', () => {
   });
 
   function processed(messages: PendingMessage[], withFacts = true) {
-    const builder = new ProcessedBatchBuilder();
+    const builder = intake.batchBuilder();
     messages.forEach((m, i) => builder.add(m, withFacts ? [fact(m, `51132519900101${String(i).padStart(3, '0')}X`)] : []));
     return builder.finish();
   }
@@ -35,9 +35,14 @@ describe('IntakeRepository (the outbox batches and their processing)', () => {
     expect(await intake.commitProcessed(batchId, processed(pending), [])).toBe(3);
     expect(await intake.loadPending(batchId)).toEqual([]);
     expect(await intake.countUnfinishedBatches()).toBe(0);
-    const facts = await ctx.sql(`SELECT message_id, citizen_id, name, detail FROM canonical_fact ORDER BY citizen_id`);
+    // Stored with the citizen id and name sealed, and the id's keyed hash beside it (what SQL finds people by).
+    const pii = new PersonalDataCipher(ctx.config.secretsKey);
+    const facts = await ctx.sql(`SELECT message_id, citizen_id, name, citizen_id_hash, detail FROM canonical_fact`);
     expect(facts).toHaveLength(3);
-    expect(facts[0]).toMatchObject({ message_id: pending[0].id, name: '王芳', detail: { householdId: 'H1' } });
+    const first = facts.find((f) => f.message_id === pending[0].id);
+    expect(first).toMatchObject({ detail: { householdId: 'H1' }, citizen_id_hash: pii.lookup('51132519900101000X') });
+    expect(JSON.stringify(facts)).not.toMatch(/王芳|511325199001010/);
+    expect([pii.open(first.citizen_id), pii.open(first.name)]).toEqual(['51132519900101000X', '王芳']);
     expect((await log.findForClient(clients.police, pending[1].id))!.state).toBe('processed');
 
     // A second job of the same batch adds nothing: the receipts' unique key refuses it whole.

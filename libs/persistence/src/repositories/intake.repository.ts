@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { RecordKind } from '@sanxian/contracts';
 import { withAdvisoryLock } from '../advisory-lock';
 import { CopyLinesBuilder, copyEncoded, copyField } from '../copy-rows';
+import { PersonalDataCipher } from '../personal-data-cipher';
 import { ReceiptRepository } from './receipt.repository';
 import { projectRegistryCards } from './registry.repository';
 
@@ -28,7 +29,7 @@ export interface FactRow {
 
 const FACT_COLUMNS = [
   'message_id', 'role', 'ordinal', 'kind', 'event', 'event_date', 'region_code', 'citizen_id', 'citizen_id_valid',
-  'name', 'sex', 'birth_date', 'detail', 'client_id', 'received_at',
+  'name', 'sex', 'birth_date', 'detail', 'client_id', 'received_at', 'citizen_id_hash',
 ];
 
 export interface PendingMessage {
@@ -57,12 +58,18 @@ export interface ProcessedBatch {
   cardMessageIds: string[];
 }
 
-/** A fact as one line of COPY text in FACT_COLUMNS order: a template, not an array of fields, for the millions of them. */
-function factLine(f: FactRow): string {
-  return `${f.messageId}\t${f.role}\t${f.ordinal}\t${f.kind}\t${copyField(f.event)}\t${f.eventDate}\t${f.regionCode}\t${copyField(f.citizenId)}\t${f.citizenIdValid ? 't' : 'f'}\t${copyField(f.name)}\t${copyField(f.sex)}\t${copyField(f.birthDate)}\t${copyField(f.detail ? JSON.stringify(f.detail) : null)}\t${f.clientId}\t${f.receivedAt}`;
+/**
+ * A fact as one line of COPY text in FACT_COLUMNS order: a template, not an array of fields, for the millions of them.
+ * The citizen id and name are sealed, with the id's keyed hash beside it (see PersonalDataCipher).
+ */
+function factLine(f: FactRow, pii: PersonalDataCipher): string {
+  return `${f.messageId}\t${f.role}\t${f.ordinal}\t${f.kind}\t${copyField(f.event)}\t${f.eventDate}\t${f.regionCode}\t${copyField(pii.seal(f.citizenId))}\t${f.citizenIdValid ? 't' : 'f'}\t${copyField(pii.seal(f.name))}\t${copyField(f.sex)}\t${copyField(f.birthDate)}\t${copyField(f.detail ? JSON.stringify(f.detail) : null)}\t${f.clientId}\t${f.receivedAt}\t${copyField(pii.lookup(f.citizenId))}`;
 }
 
-/** Encodes a batch's processing message by message, so that each message's facts can be let go at once. */
+/**
+ * Encodes a batch's processing message by message, so that each message's facts can be let go at once.
+ * Made by IntakeRepository.batchBuilder(), which seals the facts' personal data.
+ */
 export class ProcessedBatchBuilder {
   private readonly receipts = new CopyLinesBuilder();
   private readonly facts = new CopyLinesBuilder();
@@ -70,12 +77,14 @@ export class ProcessedBatchBuilder {
   private factCount = 0;
   private readonly cardMessageIds = new Set<string>();
 
+  constructor(private readonly pii: PersonalDataCipher) {}
+
   add(message: MessageKey, facts: readonly FactRow[]): void {
     // In PROCESSED_RECEIPT_COLUMNS order.
     this.receipts.add(`${message.clientId}\t${message.id}\t${copyField(message.recordId)}\tprocessed`);
     this.processed++;
     for (const fact of facts) {
-      this.facts.add(factLine(fact));
+      this.facts.add(factLine(fact, this.pii));
       if (fact.kind === 'registry-card') this.cardMessageIds.add(fact.messageId);
     }
     this.factCount += facts.length;
@@ -133,7 +142,13 @@ export class IntakeRepository {
   constructor(
     private readonly db: DataSource,
     private readonly receipts: ReceiptRepository,
+    private readonly pii: PersonalDataCipher,
   ) {}
+
+  /** A builder of a batch's processing (its facts sealed), for commitProcessed. */
+  batchBuilder(): ProcessedBatchBuilder {
+    return new ProcessedBatchBuilder(this.pii);
+  }
 
   /** Runs work while holding a session advisory lock; returns undefined at once if another holder has it. */
   async exclusively<T>(lockKey: number, work: () => Promise<T>): Promise<T | undefined> {

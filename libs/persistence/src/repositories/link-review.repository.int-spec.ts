@@ -21,9 +21,9 @@ describe('LinkReviewRepository (the queue of facts linkage was unsure of)', () =
   let health: string;
   let reviewer: StaffUser;
   const factOf: Record<string, string> = {};
-  const COUNTY: RegionScope = { kind: 'county' };
-  const scopeA: RegionScope = { kind: 'township', townshipCode: A };
-  const scopeB: RegionScope = { kind: 'township', townshipCode: B };
+  const COUNTY: RegionScope = { level: 'county' };
+  const scopeA: RegionScope = { level: 'township', code: A };
+  const scopeB: RegionScope = { level: 'township', code: B };
   const reconcile = () => ctx.get(ReconciliationService).run({ trigger: 'cli', asOf: '2025-12-31' });
 
   beforeAll(async () => {

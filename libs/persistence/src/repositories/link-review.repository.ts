@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { unlinkedRecordKey, type FactRole, type LinkReviewDecision, type RegionScope } from '@sanxian/domain';
 import type { LinkReviewDetail as LinkReviewDetailView, LinkReviewItem, RegistryPerson, ReviewStatus, StaffRef } from '@sanxian/api-types';
+import { PersonalDataCipher } from '../personal-data-cipher';
 import { scopeCondition } from './discrepancy.repository';
 
 // The shapes the staff API shows are declared once, in @sanxian/api-types; the rows here differ only by their key and times.
@@ -34,11 +35,17 @@ export interface LockedLinkReview {
   subjectRole: FactRole;
 }
 
-// The candidate's id: the valid one linkage stored, else what the registry holds at that place.
+// The candidate's id: the valid one linkage stored, else what the registry holds at that place (sealed, opened in toSummary).
+/**
+ * A review's region for scopes: the fact's village when it lies in the township the review belongs
+ * to (the township of the registry target, else of the fact), else that township.
+ */
+const LINK_REGION = `(CASE WHEN left(f.region_code, 9) = p.township_code THEN f.region_code ELSE p.township_code END)`;
+
 const SUMMARY_SELECT = `
   SELECT p.fact_id, p.review_status, p.township_code, p.score, p.method, p.decision, p.person_key, p.card_id, p.card_role, p.weights,
     p.runner_up, p.candidates, p.reviewed_by, p.reviewed_at, p.review_comment, u.username AS reviewed_by_username,
-    COALESCE(p.person_citizen_id, w.citizen_id, h.citizen_id, c.citizen_id) AS candidate_citizen_id,
+    p.person_citizen_id, COALESCE(w.citizen_id, h.citizen_id, c.citizen_id) AS registry_citizen_id,
     CASE p.card_role WHEN 'woman' THEN w.name WHEN 'husband' THEN h.name WHEN 'child' THEN c.name END AS candidate_name,
     f.message_id, f.kind, f.role, f.name, f.citizen_id
   FROM person_link p
@@ -58,20 +65,23 @@ function childPositionSql(personKey: string): string {
   return `COALESCE(NULLIF(split_part(${personKey}, '#child:', 2), '')::int, 0)`;
 }
 
-function toSummary(r: Record<string, any>): LinkReviewSummary {
+function toSummary(pii: PersonalDataCipher, r: Record<string, any>): LinkReviewSummary {
   return {
     factId: String(r.fact_id), status: r.review_status, townshipCode: r.township_code, score: r.score, method: r.method, weights: r.weights ?? {},
     candidate: r.person_key
-      ? { personKey: r.person_key, cardId: r.card_id, cardRole: r.card_role, citizenId: r.candidate_citizen_id, name: r.candidate_name ?? null }
+      ? { personKey: r.person_key, cardId: r.card_id, cardRole: r.card_role, citizenId: r.person_citizen_id ?? pii.open(r.registry_citizen_id), name: pii.open(r.candidate_name) }
       : null,
-    record: { messageId: r.message_id, kind: r.kind, role: r.role, name: r.name, citizenId: r.citizen_id },
+    record: { messageId: r.message_id, kind: r.kind, role: r.role, name: pii.open(r.name), citizenId: pii.open(r.citizen_id) },
   };
 }
 
 /** The link review queue: facts linkage was unsure of, for staff to confirm or reject. */
 @Injectable()
 export class LinkReviewRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly pii: PersonalDataCipher,
+  ) {}
 
   /**
    * One page, the likeliest match first (score descending, no score last, then fact id); `after` is
@@ -79,7 +89,7 @@ export class LinkReviewRepository {
    */
   async list(scope: RegionScope, filter: { status: ReviewStatus | 'all'; after?: { score: number | null; factId: string }; limit: number }): Promise<LinkReviewSummary[]> {
     const params: unknown[] = [];
-    const where = [scopeCondition(scope, 'p.township_code', params), 'p.review_status IS NOT NULL'];
+    const where = [scopeCondition(scope, LINK_REGION, params, 'p.township_code'), 'p.review_status IS NOT NULL'];
     if (filter.status !== 'all') {
       params.push(filter.status);
       where.push(`p.review_status = $${params.length}`);
@@ -93,14 +103,14 @@ export class LinkReviewRepository {
       `${SUMMARY_SELECT} WHERE ${where.join(' AND ')} ORDER BY ${RANK_SCORE} DESC, p.fact_id LIMIT $${params.length}`,
       params,
     );
-    return rows.map(toSummary);
+    return rows.map((r: Record<string, any>) => toSummary(this.pii, r));
   }
 
   /** The reviewed fact beside the registry person proposed, if in scope; undefined otherwise. */
   async findInScope(scope: RegionScope, factId: string): Promise<LinkReviewDetail | undefined> {
     const params: unknown[] = [factId];
     const [r] = await this.db.query(
-      `${SUMMARY_SELECT} WHERE p.fact_id = $1 AND p.review_status IS NOT NULL AND ${scopeCondition(scope, 'p.township_code', params)}`,
+      `${SUMMARY_SELECT} WHERE p.fact_id = $1 AND p.review_status IS NOT NULL AND ${scopeCondition(scope, LINK_REGION, params, 'p.township_code')}`,
       params,
     );
     if (!r) return undefined;
@@ -113,7 +123,7 @@ export class LinkReviewRepository {
       [factId],
     );
     const [discrepancy] = await this.db.query(`SELECT id FROM discrepancy WHERE key = $1`, [unlinkedRecordKey({ messageId: fact.message_id, role: subjectRoleOf(fact.role) })]);
-    const summary = toSummary(r);
+    const summary = toSummary(this.pii, r);
     return {
       ...summary,
       decision: r.decision,
@@ -122,7 +132,7 @@ export class LinkReviewRepository {
       review: { by: r.reviewed_by ? { id: r.reviewed_by, username: r.reviewed_by_username } : null, at: r.reviewed_at, comment: r.review_comment },
       record: {
         ...summary.record, recordId: fact.record_id, clientId: fact.client_id, event: fact.event, eventDate: fact.event_date, regionCode: fact.region_code,
-        sex: fact.sex, birthDate: fact.birth_date, citizenIdValid: fact.citizen_id_valid, relativeName: fact.relative_name,
+        sex: fact.sex, birthDate: fact.birth_date, citizenIdValid: fact.citizen_id_valid, relativeName: this.pii.open(fact.relative_name),
       },
       registryPerson: r.person_key ? await this.registryPerson(r.person_key) : null,
       discrepancyId: discrepancy?.id ?? null,
@@ -143,6 +153,7 @@ export class LinkReviewRepository {
       [cardId, personKey],
     );
     if (!row) return null;
+    for (const column of ['woman_citizen_id', 'woman_name', 'husband_citizen_id', 'husband_name', 'child_citizen_id', 'child_name']) row[column] = this.pii.open(row[column]);
     const base = { personKey, cardId, regionCode: row.region_code };
     if (place === 'husband') {
       return { ...base, cardRole: 'husband', citizenId: row.husband_citizen_id, name: row.husband_name, sex: 'M', birthDate: row.husband_birth_date, relativeName: row.woman_name };
@@ -159,7 +170,7 @@ export class LinkReviewRepository {
     const [row] = await tx.query(
       `SELECT p.fact_id, p.review_status, p.person_key, p.message_id, f.role
        FROM person_link p JOIN canonical_fact f ON f.id = p.fact_id
-       WHERE p.fact_id = $1 AND p.review_status IS NOT NULL AND ${scopeCondition(scope, 'p.township_code', params)}
+       WHERE p.fact_id = $1 AND p.review_status IS NOT NULL AND ${scopeCondition(scope, LINK_REGION, params, 'p.township_code')}
        FOR UPDATE OF p`,
       params,
     );

@@ -1,4 +1,4 @@
-import { IntakeRepository, MessageLogRepository, ProcessedBatchBuilder, ReceiptRepository } from '@sanxian/persistence';
+import { IntakeRepository, MessageLogRepository, ReceiptRepository } from '@sanxian/persistence';
 import { logRecords } from '../../../../test/support/log-records';
 import { persistenceSuite } from '../../../../test/support/persistence-context';
 
@@ -15,7 +15,7 @@ describe('ReceiptRepository (a client’s receipts, read by cursor)', () => {
     const process = async (clientId: string, kind: 'hukou-change' | 'birth-notice', ids: string[], dead: string[] = []) => {
       const { batchIds: [batchId] } = await logRecords(log, clientId, kind, ids.map((recordId) => ({ recordId })));
       const pending = await intake.loadPending(batchId);
-      const builder = new ProcessedBatchBuilder();
+      const builder = intake.batchBuilder();
       for (const m of pending) if (!dead.includes(m.recordId)) builder.add(m, []);
       await intake.commitProcessed(batchId, builder.finish(), pending.filter((m) => dead.includes(m.recordId)).map((m) => ({ messageId: m.id, error: 'no such village' })));
     };

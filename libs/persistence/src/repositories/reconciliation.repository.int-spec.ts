@@ -3,6 +3,7 @@ import { ClientRepository, DraftRow, LinkRow, ReconciliationRepository, StaffRep
 import { persistenceSuite } from '../../../../test/support/persistence-context';
 import { processRecords } from '../../../../test/support/process-records';
 import { birthNotice, citizenId, marriageRecord, registryCard } from '../../../../test/support/record-factory';
+import { expectSecondRunWaitsForFirst } from '../../../../test/support/serialised-runs';
 
 /** What reconciliation reads and writes, driven through the repository as the service drives it. */
 describe('ReconciliationRepository (registry and facts in; links, discrepancies and runs out)', () => {
@@ -65,21 +66,7 @@ describe('ReconciliationRepository (registry and facts in; links, discrepancies 
   });
 
   it('runs one reconciliation at a time: a second waits for the first to finish', async () => {
-    const events: string[] = [];
-    let release!: () => void;
-    const first = repo.serialised(async () => {
-      events.push('first starts');
-      await new Promise<void>((resolve) => (release = resolve));
-      events.push('first ends');
-    });
-    while (!events.length) await new Promise((r) => setTimeout(r, 10));
-    const second = repo.serialised(async () => events.push('second starts'));
-    // The second is blocked on the lock in PostgreSQL until the first lets go.
-    for (let i = 0; i < 500 && !(await ctx.sql(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)).length; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(events).toEqual(['first starts']);
-    release();
-    await Promise.all([first, second]);
-    expect(events).toEqual(['first starts', 'first ends', 'second starts']);
+    await expectSecondRunWaitsForFirst(repo, 1000);
   });
 
   const link = (factId: string, messageId: string, overrides: Partial<LinkRow> = {}): LinkRow => ({
@@ -98,7 +85,7 @@ describe('ReconciliationRepository (registry and facts in; links, discrepancies 
 
     // Staff confirm the review: later runs keep their decision, and report it as manual.
     const staff = await ctx.get(StaffRepository).create('reviewer', 'pw-pw-pw-pw', 'county', null);
-    await ctx.get(LinkReviewWorkflow).decide({ kind: 'county' }, mother.factId, { decision: 'confirm', comment: '同一人', staff });
+    await ctx.get(LinkReviewWorkflow).decide({ level: 'county' }, mother.factId, { decision: 'confirm', comment: '同一人', staff });
     expect(await repo.saveLinks([link(mother.factId, noticeId, { decision: 'non-link', method: 'probabilistic', personKey: null })])).toEqual({ written: 0 });
     expect(await repo.loadManualLinks()).toEqual([{ factId: mother.factId, decision: 'link', personKey: 'C-2' }]);
 

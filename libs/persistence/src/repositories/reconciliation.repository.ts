@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { AgencyFact, DiscrepancyDraft, FactRole, IsoDate, RegistryCardView } from '@sanxian/domain';
 import { withAdvisoryLock } from '../advisory-lock';
 import { copyRows } from '../copy-rows';
+import { PersonalDataCipher } from '../personal-data-cipher';
 import { ReceiptRepository } from './receipt.repository';
 
 /** An agency fact as reconciliation reads it, with what linkage needs besides. */
@@ -74,6 +75,7 @@ export class ReconciliationRepository {
   constructor(
     private readonly db: DataSource,
     private readonly receipts: ReceiptRepository,
+    private readonly pii: PersonalDataCipher,
   ) {}
 
   /** Runs work holding the reconciliation lock, waiting for a run in progress to finish first. */
@@ -105,8 +107,9 @@ export class ReconciliationRepository {
     return row?.county;
   }
 
-  /** Every current card with its husband and children, as the rules read it. */
+  /** Every current card with its husband and children, as the rules read it (citizen ids and names opened). */
   async loadCurrentCards(): Promise<RegistryCardView[]> {
+    const open = (value: string | null) => this.pii.open(value);
     const [women, husbands, children] = await Promise.all([
       this.db.query(
         `SELECT w.card_id, w.version, w.event_date, w.region_code, w.citizen_id, w.name, w.birth_date, w.marital_status,
@@ -117,11 +120,11 @@ export class ReconciliationRepository {
       this.db.query(`SELECT card_id, citizen_id, name, sex, birth_date, birth_order, policy_compliant FROM registry_child ORDER BY card_id, ordinal`),
     ]);
     const husbandOf = new Map<string, RegistryCardView['husband']>();
-    for (const h of husbands) husbandOf.set(h.card_id, definedOnly({ citizenId: h.citizen_id, name: h.name, birthDate: h.birth_date }));
+    for (const h of husbands) husbandOf.set(h.card_id, definedOnly({ citizenId: open(h.citizen_id), name: open(h.name), birthDate: h.birth_date }));
     const childrenOf = new Map<string, RegistryCardView['children'][number][]>();
     for (const c of children) {
       const child = definedOnly({
-        citizenId: c.citizen_id, name: c.name, sex: c.sex, birthDate: c.birth_date, birthOrder: c.birth_order, policyCompliant: c.policy_compliant,
+        citizenId: open(c.citizen_id), name: open(c.name), sex: c.sex, birthDate: c.birth_date, birthOrder: c.birth_order, policyCompliant: c.policy_compliant,
       }) as RegistryCardView['children'][number];
       const list = childrenOf.get(c.card_id);
       if (list === undefined) childrenOf.set(c.card_id, [child]);
@@ -130,7 +133,7 @@ export class ReconciliationRepository {
     return women.map((w: Record<string, any>): RegistryCardView => {
       const card: RegistryCardView = {
         cardId: w.card_id, version: w.version, eventDate: w.event_date, regionCode: w.region_code,
-        woman: { citizenId: w.citizen_id ?? '', name: w.name ?? '', sex: 'F', birthDate: w.birth_date ?? '' },
+        woman: { citizenId: open(w.citizen_id) ?? '', name: open(w.name) ?? '', sex: 'F', birthDate: w.birth_date ?? '' },
         maritalStatus: w.marital_status, residenceStatus: w.residence_status,
         children: childrenOf.get(w.card_id) ?? [],
         messageId: w.message_id,
@@ -145,7 +148,7 @@ export class ReconciliationRepository {
 
   /**
    * Every agency fact about a person the rules read (a birth notice's child is folded into its
-   * mother's fact), with the record id of its message.
+   * mother's fact), with the record id of its message; citizen ids and names opened.
    */
   async loadAgencyFacts(): Promise<StoredAgencyFact[]> {
     const rows: Record<string, any>[] = await this.db.query(
@@ -155,6 +158,10 @@ export class ReconciliationRepository {
        WHERE f.kind <> 'registry-card'
        ORDER BY f.message_id, f.role, f.ordinal`,
     );
+    for (const row of rows) {
+      row.citizen_id = this.pii.open(row.citizen_id);
+      row.name = this.pii.open(row.name);
+    }
     const out: StoredAgencyFact[] = [];
     for (let start = 0; start < rows.length; ) {
       let end = start + 1;

@@ -1,4 +1,4 @@
-import { RegistryRepository, projectRegistryCards } from '@sanxian/persistence';
+import { PersonalDataCipher, RegistryRepository, projectRegistryCards } from '@sanxian/persistence';
 import { DataSource } from 'typeorm';
 import { persistenceSuite } from '../../../../test/support/persistence-context';
 import { processRecords } from '../../../../test/support/process-records';
@@ -67,5 +67,24 @@ describe('RegistryRepository (the registry projected from registry-card messages
     expect((await registry.currentCard('C-2'))!.husband!.citizenId).toBe(husband.citizenId);
     expect(await ctx.sql(`SELECT citizen_id_valid FROM registry_husband WHERE card_id = 'C-2'`)).toEqual([{ citizen_id_valid: false }]);
     expect(await ctx.sql(`SELECT township_code FROM registry_woman WHERE card_id = 'C-2'`)).toEqual([{ township_code: '511325102' }]);
+  });
+
+  it('holds ids and names sealed, finds people by the id\'s keyed hash, and gives them back plain', async () => {
+    const card = registryCard(3, 41, { cardId: 'C-3', regionCode: '511325102202' });
+    const woman = card.woman as { citizenId: string; name: string };
+    const husband = card.husband as { citizenId: string; name: string };
+    await processRecords(ctx, clients.fp, 'registry-card', [card]);
+    const pii = new PersonalDataCipher(ctx.config.secretsKey);
+    const stored = await ctx.sql(
+      `SELECT w.citizen_id, w.name, w.citizen_id_hash, h.citizen_id AS husband_citizen_id, h.name AS husband_name, h.citizen_id_hash AS husband_hash,
+         v.woman_citizen_id, v.woman_name
+       FROM registry_woman w JOIN registry_husband h USING (card_id) JOIN registry_card_version v USING (card_id) WHERE card_id = 'C-3'`,
+    );
+    expect(JSON.stringify(stored)).not.toContain(woman.citizenId.slice(0, 14));
+    expect(JSON.stringify(stored)).not.toContain(woman.name);
+    expect(stored[0]).toMatchObject({ citizen_id_hash: pii.lookup(woman.citizenId), husband_hash: pii.lookup(husband.citizenId) });
+    expect(await ctx.sql(`SELECT card_id FROM registry_woman WHERE citizen_id_hash = $1`, [pii.lookup(woman.citizenId)])).toEqual([{ card_id: 'C-3' }]);
+    const current = await registry.currentCard('C-3');
+    expect([current!.woman.citizenId, current!.woman.name, current!.husband!.citizenId, current!.husband!.name]).toEqual([woman.citizenId, woman.name, husband.citizenId, husband.name]);
   });
 });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { RegistryChange } from '@sanxian/domain';
+import { PersonalDataCipher } from '../personal-data-cipher';
 import { returning } from '../returning';
 
 export interface RegistryChild {
@@ -34,16 +35,17 @@ export interface RegistryCard {
 /**
  * Projects registry-card messages (already turned into facts in the same transaction) onto the
  * registry: every version is kept; the current rows move only forward (a higher version wins,
- * whatever order the messages arrive in), so replays and out-of-order batches are harmless.
+ * whatever order the messages arrive in), so replays and out-of-order batches are harmless. Citizen ids and
+ * names are copied sealed, as the facts hold them, with the ids' keyed hashes (see PersonalDataCipher).
  */
 export async function projectRegistryCards(tx: EntityManager, messageIds: string[]): Promise<number> {
   await tx.query(
     `INSERT INTO registry_card_version (card_id, version, message_id, event_date, received_at, region_code, woman_citizen_id,
        woman_citizen_id_valid, woman_name, woman_birth_date, hukou_region_code, marital_status, marriage_date, residence_status,
-       group_code, household_number)
+       group_code, household_number, woman_citizen_id_hash)
      SELECT f.detail->>'cardId', (f.detail->>'version')::int, f.message_id, f.event_date, f.received_at, f.region_code, f.citizen_id,
        f.citizen_id_valid, f.name, f.birth_date, f.detail->>'hukouRegionCode', f.detail->>'maritalStatus', (f.detail->>'marriageDate')::date,
-       f.detail->>'residenceStatus', f.detail->>'groupCode', f.detail->>'householdNumber'
+       f.detail->>'residenceStatus', f.detail->>'groupCode', f.detail->>'householdNumber', f.citizen_id_hash
      FROM canonical_fact f
      WHERE f.message_id = ANY($1::uuid[]) AND f.role = 'woman'
      ON CONFLICT (card_id, version) DO NOTHING`,
@@ -58,14 +60,14 @@ export async function projectRegistryCards(tx: EntityManager, messageIds: string
        CROSS JOIN LATERAL (SELECT * FROM registry_card_version WHERE card_id = t.card_id ORDER BY version DESC LIMIT 1) v),
      upserted AS (
        INSERT INTO registry_woman AS w (card_id, version, message_id, event_date, region_code, township_code, citizen_id, citizen_id_valid,
-         name, birth_date, hukou_region_code, marital_status, marriage_date, residence_status, group_code, household_number)
+         name, birth_date, hukou_region_code, marital_status, marriage_date, residence_status, group_code, household_number, citizen_id_hash)
        SELECT card_id, version, message_id, event_date, region_code, left(region_code, 9), woman_citizen_id, woman_citizen_id_valid,
-         woman_name, woman_birth_date, hukou_region_code, marital_status, marriage_date, residence_status, group_code, household_number
+         woman_name, woman_birth_date, hukou_region_code, marital_status, marriage_date, residence_status, group_code, household_number, woman_citizen_id_hash
        FROM latest
        ON CONFLICT (card_id) DO UPDATE SET
          version = EXCLUDED.version, message_id = EXCLUDED.message_id, event_date = EXCLUDED.event_date,
          region_code = EXCLUDED.region_code, township_code = EXCLUDED.township_code, citizen_id = EXCLUDED.citizen_id,
-         citizen_id_valid = EXCLUDED.citizen_id_valid, name = EXCLUDED.name, birth_date = EXCLUDED.birth_date,
+         citizen_id_hash = EXCLUDED.citizen_id_hash, citizen_id_valid = EXCLUDED.citizen_id_valid, name = EXCLUDED.name, birth_date = EXCLUDED.birth_date,
          hukou_region_code = EXCLUDED.hukou_region_code, marital_status = EXCLUDED.marital_status,
          marriage_date = EXCLUDED.marriage_date, residence_status = EXCLUDED.residence_status,
          group_code = EXCLUDED.group_code, household_number = EXCLUDED.household_number, updated_at = now()
@@ -80,15 +82,15 @@ export async function projectRegistryCards(tx: EntityManager, messageIds: string
   await tx.query(`DELETE FROM registry_husband WHERE card_id = ANY($1::text[])`, [cards]);
   await tx.query(`DELETE FROM registry_child WHERE card_id = ANY($1::text[])`, [cards]);
   await tx.query(
-    `INSERT INTO registry_husband (card_id, citizen_id, citizen_id_valid, name, birth_date)
-     SELECT f.detail->>'cardId', f.citizen_id, f.citizen_id_valid, f.name, f.birth_date
+    `INSERT INTO registry_husband (card_id, citizen_id, citizen_id_valid, name, birth_date, citizen_id_hash)
+     SELECT f.detail->>'cardId', f.citizen_id, f.citizen_id_valid, f.name, f.birth_date, f.citizen_id_hash
      FROM canonical_fact f WHERE f.message_id = ANY($1::uuid[]) AND f.role = 'husband'`,
     [messages],
   );
   await tx.query(
-    `INSERT INTO registry_child (card_id, ordinal, citizen_id, citizen_id_valid, name, sex, birth_date, birth_order, policy_compliant)
+    `INSERT INTO registry_child (card_id, ordinal, citizen_id, citizen_id_valid, name, sex, birth_date, birth_order, policy_compliant, citizen_id_hash)
      SELECT f.detail->>'cardId', f.ordinal, f.citizen_id, f.citizen_id_valid, f.name, f.sex, f.birth_date,
-       (f.detail->>'birthOrder')::smallint, (f.detail->>'policyCompliant')::boolean
+       (f.detail->>'birthOrder')::smallint, (f.detail->>'policyCompliant')::boolean, f.citizen_id_hash
      FROM canonical_fact f WHERE f.message_id = ANY($1::uuid[]) AND f.role = 'child'`,
     [messages],
   );
@@ -97,7 +99,10 @@ export async function projectRegistryCards(tx: EntityManager, messageIds: string
 
 @Injectable()
 export class RegistryRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly pii: PersonalDataCipher,
+  ) {}
 
   /** The current card (highest version) with its husband and children. */
   async currentCard(cardId: string): Promise<RegistryCard | undefined> {
@@ -105,7 +110,7 @@ export class RegistryRepository {
     if (!w) return undefined;
     const [h] = await this.db.query(`SELECT * FROM registry_husband WHERE card_id = $1`, [cardId]);
     const children = await this.db.query(`SELECT * FROM registry_child WHERE card_id = $1 ORDER BY ordinal`, [cardId]);
-    return toCard(w, h, children);
+    return toCard(this.pii, w, h, children);
   }
 
   /**
@@ -128,6 +133,7 @@ export class RegistryRepository {
       .filter((f: { role: string }) => f.role === 'child')
       .map((f: Record<string, any>) => ({ ...f, birth_order: Number(f.detail.birthOrder), policy_compliant: f.detail.policyCompliant }));
     return toCard(
+      this.pii,
       { ...v, citizen_id: v.woman_citizen_id, citizen_id_valid: v.woman_citizen_id_valid, name: v.woman_name, birth_date: v.woman_birth_date },
       husband,
       children,
@@ -143,7 +149,7 @@ export class RegistryRepository {
 
   /** A staff correction applied to the working copy, in the caller's transaction: see applyRegistryChange. */
   applyCorrection(tx: EntityManager, change: Exclude<RegistryChange, { op: 'create-card' }>) {
-    return applyRegistryChange(tx, change);
+    return applyRegistryChange(tx, change, this.pii);
   }
 
   /** The provenance of a correction: which card, which discrepancy, what change, whose decision. */
@@ -158,7 +164,8 @@ function day(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
-function toCard(w: Record<string, any>, h: Record<string, any> | undefined, children: Record<string, any>[]): RegistryCard {
+/** A card as the repository gives it: citizen ids and names opened. */
+function toCard(pii: PersonalDataCipher, w: Record<string, any>, h: Record<string, any> | undefined, children: Record<string, any>[]): RegistryCard {
   return {
     cardId: w.card_id,
     version: Number(w.version),
@@ -167,13 +174,13 @@ function toCard(w: Record<string, any>, h: Record<string, any> | undefined, chil
     regionCode: w.region_code,
     groupCode: w.group_code ?? null,
     householdNumber: w.household_number ?? null,
-    woman: { citizenId: w.citizen_id, citizenIdValid: w.citizen_id_valid, name: w.name, birthDate: day(w.birth_date), hukouRegionCode: w.hukou_region_code },
+    woman: { citizenId: pii.open(w.citizen_id), citizenIdValid: w.citizen_id_valid, name: pii.open(w.name), birthDate: day(w.birth_date), hukouRegionCode: w.hukou_region_code },
     maritalStatus: w.marital_status,
     marriageDate: day(w.marriage_date),
     residenceStatus: w.residence_status,
-    husband: h ? { citizenId: h.citizen_id, name: h.name, birthDate: day(h.birth_date) } : null,
+    husband: h ? { citizenId: pii.open(h.citizen_id), name: pii.open(h.name), birthDate: day(h.birth_date) } : null,
     children: children.map((c) => ({
-      ordinal: Number(c.ordinal), citizenId: c.citizen_id, name: c.name, sex: c.sex, birthDate: day(c.birth_date)!,
+      ordinal: Number(c.ordinal), citizenId: pii.open(c.citizen_id), name: pii.open(c.name), sex: c.sex, birthDate: day(c.birth_date)!,
       birthOrder: Number(c.birth_order), policyCompliant: Boolean(c.policy_compliant),
     })),
   };
@@ -189,6 +196,7 @@ const PERSON_COLUMNS = { name: 'name', birthDate: 'birth_date', sex: 'sex' } as 
 export async function applyRegistryChange(
   tx: EntityManager,
   change: Exclude<RegistryChange, { op: 'create-card' }>,
+  pii: PersonalDataCipher,
 ): Promise<{ card: { cardId: string; messageId: string } | undefined; changed: boolean }> {
   const [card] = await returning(tx, `UPDATE registry_woman SET updated_at = now() WHERE card_id = $1 RETURNING card_id, message_id`, [change.cardId]);
   if (!card) return { card: undefined, changed: false };
@@ -219,7 +227,7 @@ export async function applyRegistryChange(
       break;
     case 'remove-child':
       changed = 'citizenId' in change.match
-        ? await returning(tx, `DELETE FROM registry_child WHERE card_id = $1 AND citizen_id = $2 RETURNING 1`, [change.cardId, change.match.citizenId])
+        ? await returning(tx, `DELETE FROM registry_child WHERE card_id = $1 AND citizen_id_hash = $2 RETURNING 1`, [change.cardId, pii.lookup(change.match.citizenId)])
         : await returning(tx, `DELETE FROM registry_child WHERE card_id = $1 AND ordinal = (${childByBirth('$2', '$3')}) RETURNING 1`, [
             change.cardId, change.match.birthDate, change.match.sex,
           ]);
@@ -231,13 +239,14 @@ export async function applyRegistryChange(
       break;
     case 'set-person': {
       const column = PERSON_COLUMNS[change.field];
-      const args = [change.cardId, change.citizenId, change.value];
+      // Persons are found by their id's keyed hash; a name is stored sealed.
+      const args = [change.cardId, pii.lookup(change.citizenId), change.field === 'name' ? pii.seal(change.value) : change.value];
       // The registry keeps no sex for the woman (a card is a woman's) nor the husband.
       if (change.field !== 'sex') {
-        changed.push(...(await returning(tx, `UPDATE registry_woman SET ${column} = $3 WHERE card_id = $1 AND citizen_id = $2 RETURNING 1`, args)));
-        changed.push(...(await returning(tx, `UPDATE registry_husband SET ${column} = $3 WHERE card_id = $1 AND citizen_id = $2 RETURNING 1`, args)));
+        changed.push(...(await returning(tx, `UPDATE registry_woman SET ${column} = $3 WHERE card_id = $1 AND citizen_id_hash = $2 RETURNING 1`, args)));
+        changed.push(...(await returning(tx, `UPDATE registry_husband SET ${column} = $3 WHERE card_id = $1 AND citizen_id_hash = $2 RETURNING 1`, args)));
       }
-      changed.push(...(await returning(tx, `UPDATE registry_child SET ${column} = $3 WHERE card_id = $1 AND citizen_id = $2 RETURNING 1`, args)));
+      changed.push(...(await returning(tx, `UPDATE registry_child SET ${column} = $3 WHERE card_id = $1 AND citizen_id_hash = $2 RETURNING 1`, args)));
       break;
     }
   }

@@ -13,6 +13,7 @@ import {
   type SurveyComparison,
 } from '@sanxian/domain';
 import canonicalize from 'canonicalize';
+import { PersonalDataCipher } from '../personal-data-cipher';
 
 /** An enrolled inspector key as listed: whose it is and whether it still signs. */
 export interface SigningKeyRecord extends EnrolledKey {
@@ -72,7 +73,10 @@ const RETURN_COLUMNS = `chain_seq, return_id, campaign_id, draw_id, village_code
  */
 @Injectable()
 export class SurveyReturnRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly pii: PersonalDataCipher,
+  ) {}
 
   async enrollKey(tx: EntityManager, key: EnrolledKey & { label: string | null; enrolledBy: string | null }): Promise<'enrolled' | 'already-enrolled'> {
     const rows = await tx.query(
@@ -202,11 +206,13 @@ export class SurveyReturnRepository {
        ORDER BY l.card_id`,
       [villageCode, receivedBefore],
     );
+    // Names and citizen ids are sealed at rest (card versions and facts alike): opened here, where the comparison reads them.
+    const open = (value: string | null) => this.pii.open(value);
     return rows.map((r) => ({
       cardId: r.card_id, villageCode: r.region_code, groupCode: r.group_code, householdNumber: r.household_number,
-      woman: { citizenId: r.woman_citizen_id, name: r.woman_name, birthDate: r.woman_birth_date, maritalStatus: r.marital_status },
-      husband: r.has_husband ? { citizenId: r.husband_citizen_id, name: r.husband_name, birthDate: r.husband_birth_date } : null,
-      children: r.children,
+      woman: { citizenId: open(r.woman_citizen_id), name: open(r.woman_name), birthDate: r.woman_birth_date, maritalStatus: r.marital_status },
+      husband: r.has_husband ? { citizenId: open(r.husband_citizen_id), name: open(r.husband_name), birthDate: r.husband_birth_date } : null,
+      children: r.children.map((c: Record<string, any>) => ({ ...c, citizenId: open(c.citizenId), name: open(c.name) })),
     }));
   }
 

@@ -4,8 +4,8 @@ import { ReconciliationModule, ReconciliationService } from '@sanxian/reconcilia
 import { persistenceSuite } from '../../../../test/support/persistence-context';
 import { TOWNSHIP_A, TOWNSHIP_B, smallCounty } from '../../../../test/support/small-county';
 
-const COUNTY: RegionScope = { kind: 'county' };
-const inTownship = (townshipCode: string): RegionScope => ({ kind: 'township', townshipCode });
+const COUNTY: RegionScope = { level: 'county' };
+const inTownship = (code: string): RegionScope => ({ level: 'township', code });
 const STAFF = { id: '00000000-0000-4000-8000-000000000001', username: 'county-staff' };
 
 /**

@@ -143,11 +143,12 @@ export class VerificationRepository {
       params.push(value);
       return `$${params.length}`;
     };
-    const where = [scopeCondition(scope, 'r.township_code', params), stateCondition(filter.state)];
+    // The discrepancy's village: a village user sees the requests about their village only.
+    const where = [scopeCondition(scope, 'd.region_code', params, 'r.township_code'), stateCondition(filter.state)];
     if (filter.agency !== undefined) where.push(`r.agency = ${param(filter.agency)}`);
     if (filter.after !== undefined) where.push(`(r.due_at, r.seq) > (${param(filter.after.dueAt)}::date, ${param(filter.after.cursor)}::bigint)`);
     const rows = await this.db.query(
-      `SELECT ${COLUMNS} FROM ${FROM} WHERE ${where.join(' AND ')} ORDER BY r.due_at, r.seq LIMIT ${param(filter.limit)}`,
+      `SELECT ${COLUMNS} FROM ${FROM} JOIN discrepancy d ON d.id = r.discrepancy_id WHERE ${where.join(' AND ')} ORDER BY r.due_at, r.seq LIMIT ${param(filter.limit)}`,
       params,
     );
     return rows.map(toRow);
