@@ -17,6 +17,7 @@ const common = {
   moduleNameMapper: {
     '^@sanxian/(domain|contracts|persistence|exchange|jobs|synth|reconciliation|assessment)$': '<rootDir>/libs/$1/src',
     '^@sanxian/(intake|exchange-client|evidence|discrepancy|api-types|inspection|verification)$': '<rootDir>/libs/$1/src',
+    '^@sanxian/(survey-returns)$': '<rootDir>/libs/$1/src',
     // A library's light entry: its exports that load neither Nest nor TypeORM, for small processes.
     '^@sanxian/(contracts|persistence)/light$': '<rootDir>/libs/$1/src/light',
     // The domain's test factories, for specs only.

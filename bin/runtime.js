@@ -18,6 +18,7 @@ function ensureBuilt(entry) {
 function registerAliases() {
   const libs = ['domain', 'contracts', 'persistence', 'exchange', 'jobs', 'synth', 'reconciliation', 'assessment'];
   libs.push('intake', 'exchange-client', 'evidence', 'discrepancy', 'inspection', 'verification', 'api-types');
+  libs.push('survey-returns');
   // A library's light entry (`@sanxian/contracts/light`): its exports that load neither Nest nor TypeORM.
   const lightEntries = ['contracts', 'persistence'];
   require('tsconfig-paths').register({

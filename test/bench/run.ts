@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, () => Benchmark> = {
   registry: () => (require('./registry.bench') as typeof import('./registry.bench')).runRegistryBench,
   reconcile: () => (require('./reconcile.bench') as typeof import('./reconcile.bench')).runReconcileBench,
   score: () => (require('./score.bench') as typeof import('./score.bench')).runScoreBench,
+  spotcheck: () => (require('./spotcheck.bench') as typeof import('./spotcheck.bench')).runSpotcheckBench,
 };
 
 async function main(): Promise<void> {

@@ -79,6 +79,11 @@ const ROUTES: { method: string; path: string; operation: Operation; request?: st
     method: 'get', path: '/v1/inspection/campaigns/{id}/days/{day}/teams/{team}/draw/frame', operation: 'inspection-draws.frame',
     request: `/v1/inspection/campaigns/${ID}/days/2026-12-08/teams/A/draw/frame`,
   },
+  { method: 'get', path: '/v1/signing-keys', operation: 'signing-keys.list' },
+  { method: 'post', path: '/v1/staff/{staffId}/signing-keys', operation: 'signing-keys.enroll', request: `/v1/staff/${ID}/signing-keys`, body: {} },
+  { method: 'post', path: '/v1/signing-keys/{keyId}/revocation', operation: 'signing-keys.revoke', request: `/v1/signing-keys/${'0'.repeat(64)}/revocation`, body: {} },
+  { method: 'post', path: '/v1/survey-returns', operation: 'survey-returns.submit', body: {} },
+  { method: 'get', path: '/v1/survey-returns/{returnId}', operation: 'survey-returns.read', request: `/v1/survey-returns/${ID}` },
 ];
 
 const REGION: Record<StaffRole, string | null> = { admin: null, county: null, township: '511325101', inspector: null, department: 'health' };

@@ -157,17 +157,34 @@ describe('verification requests (协查) between the FP office and the agencies'
     expect((await agencyList(clients.police, '?status=overdue')).items.map((r: any) => [r.requestId, r.state])).toEqual([[late.id, 'overdue']]);
     expect((await agencyList(clients.police)).items.map((r: any) => r.state)).toEqual(['open', 'overdue']);
 
-    // The shipped plan's department line: public security 0 of 1 fell due answered on time; civil affairs 1 of 1.
+    // Civil affairs also answers, today, a cross-county request (due in 30 days) sent 24 days ago: on time, but slow.
+    const [mr] = await hub.sql(`SELECT id FROM inbound_message WHERE record_id = 'MR-A'`);
+    const requestedEarlier = addDays(today, -24);
+    const slow = await hub.api.get(UnitOfWork).run((tx) => hub.api.get(VerificationRepository).create(tx, {
+      discrepancyId: discrepancy.marital, townshipCode: A, clientId: clients.civil.clientId, agency: 'civil-affairs', messageId: mr.id, recordId: 'MR-A',
+      kind: 'marriage-record', question: '请核实登记机关', crossCounty: true, requestedOn: requestedEarlier, dueAt: addDays(requestedEarlier, 30), requestedBy: { id: users.county.id, username: 'xiecha-county' },
+    }));
+    expect((await expectJson(await answer(clients.civil, slow.id, { answer: 'confirmed', comment: '登记机关无误' }), 200)).duplicate).toBe(false);
+
+    // The shipped plan's department line: public security 0 of 1 fell due answered on time, none answered;
+    // civil affairs 2 of 2 on time, answered after 0 and 24 days: a median of 12 days.
     const assessment = hub.api.get(AssessmentService);
     const plan = JSON.parse(fs.readFileSync(path.join(__dirname, '../../libs/domain/data/plans/511325-2026.json'), 'utf8'));
     await assessment.publishPlan(plan, null);
     await assessment.computeIndicators(2026, today);
-    const values = (await hub.api.get(IndicatorRepository).values(plan.id, 2026)).filter((v) => v.indicatorId === 'verification-answers');
-    const byUnit = Object.fromEntries(values.map((v) => [v.unitId, v]));
+    const stored = await hub.api.get(IndicatorRepository).values(plan.id, 2026);
+    const byUnit = Object.fromEntries(stored.filter((v) => v.indicatorId === 'verification-answers').map((v) => [v.unitId, v]));
     expect(Object.keys(byUnit).sort()).toEqual(['civil-affairs', 'health', 'public-security']);
     expect(byUnit['public-security']).toMatchObject({ value: 0, numerator: 0, denominator: 1, evidence: [`discrepancy:${discrepancy.moved}`] });
-    expect(byUnit['civil-affairs']).toMatchObject({ value: 100, numerator: 1, denominator: 1, note: expect.stringMatching(/^median answer time 0 days over 1 answered$/) });
+    expect(byUnit['civil-affairs']).toMatchObject({ value: 100, numerator: 2, denominator: 2, note: expect.stringMatching(/^median answer time 12 days over 2 answered$/) });
     expect(byUnit.health).toMatchObject({ value: 100, denominator: 0, note: 'no verification request fell due' });
+
+    // The median answer time, scored beside the rate: a department that answered nothing has nothing slow.
+    const days = Object.fromEntries(stored.filter((v) => v.indicatorId === 'verification-answer-days').map((v) => [v.unitId, v]));
+    expect(Object.keys(days).sort()).toEqual(['civil-affairs', 'health', 'public-security']);
+    expect(days['civil-affairs']).toMatchObject({ value: 12, numerator: null, denominator: 2, evidence: [`discrepancy:${discrepancy.marital}`], note: 'median over 2 answered' });
+    expect(days['public-security']).toMatchObject({ value: 0, denominator: 0, note: 'no verification request answered' });
+    expect(days.health).toMatchObject({ value: 0, denominator: 0, note: 'no verification request answered' });
   });
 
   it('`sanxian push answer` answers from a file, once', async () => {

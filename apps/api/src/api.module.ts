@@ -10,6 +10,7 @@ import { PersistenceModule } from '@sanxian/persistence';
 import { AssessmentModule } from '@sanxian/assessment';
 import { DiscrepancyModule } from '@sanxian/discrepancy';
 import { VerificationModule } from '@sanxian/verification';
+import { SurveyReturnsModule } from '@sanxian/survey-returns';
 import { AuthController } from './auth/auth.controller';
 import { SignInService } from './auth/sign-in.service';
 import { StaffAuthGuard } from './auth/staff-auth.guard';
@@ -32,6 +33,8 @@ import { ResponsibilityLetterController } from './assessment/responsibility-lett
 import { MonitorController, StaffDirectoryController } from './monitor';
 import { InspectionCampaignController } from './inspection/inspection-campaign.controller';
 import { InspectionModule } from '@sanxian/inspection';
+import { SigningKeyController } from './survey/signing-key.controller';
+import { SurveyReturnController } from './survey/survey-return.controller';
 
 @Module({})
 export class ApiModule {
@@ -47,6 +50,7 @@ export class ApiModule {
         DiscrepancyModule,
         InspectionModule,
         VerificationModule,
+        SurveyReturnsModule,
         TerminusModule,
         JwtModule.register({
           // A key of its own, derived from the hub's key (SECRETS_KEY or its file), so tokens and stored secrets never share one.
@@ -57,7 +61,8 @@ export class ApiModule {
       ],
       controllers: [AuthController, ExchangeController, HealthController, MetricsController, DiscrepancyController, VerificationController, LinkReviewController, ReconciliationRunController,
         PlanController, IndicatorController, ScoreboardController, AssessmentInputController, ResponsibilityLetterController, MonitorController, StaffDirectoryController,
-        LedgerController, InspectionCampaignController],
+        LedgerController, InspectionCampaignController,
+        SigningKeyController, SurveyReturnController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, StaffAuthGuard, SignInService, MetricsTokenGuard, StaffRequestValidator,
         AssessmentRequestValidator],
     };

@@ -5,7 +5,7 @@ import { AGENCIES, isAgency, loadConfig, loadOrCreateSecretsKey } from '@sanxian
 import { showInvisibleCharacters } from '@sanxian/domain';
 import { LogCheckpoints } from '@sanxian/evidence';
 import { JobProducer } from '@sanxian/jobs';
-import { ClientRepository, IntakeRepository, KeyRotationRepository, MessageLogRepository, runMigrations } from '@sanxian/persistence';
+import { ClientRepository, IntakeRepository, KeyRotationRepository, MessageLogRepository, SurveyReturnRepository, runMigrations } from '@sanxian/persistence';
 import { withHub } from './cli-context';
 
 /** Text from outside as a terminal shows it: escape sequences and bidi controls as their code points, never run. */
@@ -92,7 +92,7 @@ export function registerAdminCommands(program: Command): void {
   const log = program.command('log').description('the tamper-evident message log');
   log
     .command('verify')
-    .description("recompute every client's hash chain, name the first broken link, and check the log against the signed checkpoints")
+    .description("recompute every client's hash chain and the survey returns' chain, name the first broken link, and check the log against the signed checkpoints")
     .option('--checkpoints <file>', 'the checkpoint file to check against (default CHECKPOINT_FILE)')
     .option('--public-key <file>', 'the public key the checkpoints must verify with (default CHECKPOINT_PUBLIC_KEY_FILE)')
     .option('--log-name <name>', "the database name the checkpoints were written for, to check a copy restored under another name (default this database's)")
@@ -107,10 +107,11 @@ export function registerAdminCommands(program: Command): void {
           publicKeyFile: options.publicKey && resolve(options.publicKey),
           logName: options.logName,
         });
-        return { ...chains, checkpoints };
+        const surveyReturns = await get(SurveyReturnRepository).verifyChain();
+        return { ...chains, checkpoints, surveyReturns };
       });
       const cp = result.checkpoints;
-      const failed = result.breaks.length > 0 || cp.problems.length > 0 || cp.rewritten.length > 0;
+      const failed = result.breaks.length > 0 || cp.problems.length > 0 || cp.rewritten.length > 0 || result.surveyReturns.breaks.length > 0;
       if (failed) process.exitCode = 3;
       if (options.json) {
         console.log(JSON.stringify(result));
@@ -121,6 +122,9 @@ export function registerAdminCommands(program: Command): void {
         console.log(`log BROKEN: ${result.breaks.length} chain(s) of ${result.clients}; ${result.checked} message(s) checked`);
         for (const b of result.breaks) console.log(`  client ${terminalText(b.clientId)}: first broken link at seq ${b.chainSeq}${b.messageId ? ` (message ${b.messageId})` : ''}: ${b.reason}`);
       }
+      const returns = result.surveyReturns;
+      if (!returns.breaks.length) console.log(`survey returns intact: ${returns.checked} signed return(s) on their chain verified`);
+      else for (const b of returns.breaks) console.log(`survey returns BROKEN: first broken link at seq ${b.chainSeq}${b.returnId ? ` (return ${b.returnId})` : ''}: ${b.reason}`);
       if (!cp.checkpoints && !cp.problems.length) {
         console.log(`no checkpoint in ${cp.file}: only the chain vouches for the log, and a database superuser who rewrites a chain and its hashes would go unnoticed; write one with \`sanxian log checkpoint\``);
         return;

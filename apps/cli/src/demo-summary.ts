@@ -18,6 +18,7 @@ export const KIND_NAMES: Record<string, string> = {
   'death-not-reflected': '死亡未注销',
   'identity-conflict': '身份信息不符',
   'unlinked-record': '无法匹配的记录',
+  'spot-check-finding': '平时抽查发现',
 };
 
 /** A unit's name, with its township code where it has one. */

@@ -7,6 +7,7 @@ import { schemaRoot } from '@sanxian/contracts';
 import { CAMPAIGN_RECORD_FORMAT, verifyCampaignRecord, type CampaignPublicRecord, type CampaignVerification } from '@sanxian/domain';
 import { InspectionCampaigns, verifyAgainstLog } from '@sanxian/inspection';
 import { InspectionRepository, MessageLogRepository } from '@sanxian/persistence';
+import { SpotCheckResults } from '@sanxian/survey-returns';
 import { UsageError, table } from './admin.commands';
 import { withHub } from './cli-context';
 
@@ -89,6 +90,27 @@ export function registerInspectionCommands(program: Command): void {
       console.log(table(list.map((c) => ({
         id: c.id, year: c.year, period: c.period, state: c.state, townships: c.townshipCodes.length, days: c.days.length,
         villages: c.counts?.villages ?? '', households: c.counts?.households ?? '', draws: c.draws, closed: c.closedDays,
+      }))));
+    });
+  campaigns
+    .command('results <campaignId>')
+    .description("a campaign's results from its signed returns: per village, township and FP office the share of items that agree and 出生统计求实率 with their 95% intervals, births and persons the registry missed, findings")
+    .option('--json', 'print as JSON')
+    .action(async (campaignId: string, options: { json?: boolean }) => {
+      const units = await withHub((get) => get(SpotCheckResults).campaignIndicators(campaignId));
+      if (options.json) {
+        console.log(JSON.stringify(units));
+        return;
+      }
+      if (!units.length) {
+        console.log(`no signed return of campaign ${campaignId} yet`);
+        return;
+      }
+      const share = (e: { value: number | null; lower: number | null; upper: number | null; numerator: number; denominator: number }) =>
+        e.value === null ? '—' : `${e.value.toFixed(2)}% [${e.lower!.toFixed(2)}–${e.upper!.toFixed(2)}] (${e.numerator}/${e.denominator})`;
+      console.log(table(units.map((u) => ({
+        unit: u.unitId, level: u.level, returns: u.returnIds.length, 'items agreeing (95% CI)': share(u.itemAgreement), '出生统计求实率 (95% CI)': share(u.birthAccuracy),
+        'births missed': u.missedBirths, 'persons missed': u.missedPersons, findings: u.findings,
       }))));
     });
 }

@@ -50,7 +50,7 @@ export interface Page<T> {
 
 const KIND_LIST = [
   'birth-not-in-registry', 'birth-not-notified', 'birth-order-conflict', 'marital-status-conflict', 'moved-out-still-registered',
-  'moved-in-not-registered', 'death-not-reflected', 'identity-conflict', 'unlinked-record',
+  'moved-in-not-registered', 'death-not-reflected', 'identity-conflict', 'unlinked-record', 'spot-check-finding',
 ] as const satisfies readonly DiscrepancyKind[];
 export const DISCREPANCY_KINDS: ExactList<DiscrepancyKind, typeof KIND_LIST> = KIND_LIST;
 
@@ -110,7 +110,8 @@ export interface DiscrepancyDetail extends DiscrepancyItem {
   closedAt: string | null;
   agencyValue: unknown;
   registryValue: unknown;
-  evidence: { messageIds: string[]; recordIds: string[]; cardId: string | null; messages: EvidenceMessage[] };
+  /** returnIds: a spot-check finding's signed survey return (GET /v1/survey-returns/{returnId}). */
+  evidence: { messageIds: string[]; recordIds: string[]; cardId: string | null; returnIds: string[]; messages: EvidenceMessage[] };
   card: unknown;
   resolution: Resolution | null;
   history: HistoryEntry[];
@@ -243,7 +244,7 @@ export interface UnitBreakdown extends YearHeader {
 /** One record behind a number: a message, a discrepancy or a family card (`found: false` when the hub holds no such row). */
 export interface EvidenceRecord {
   evidenceId: string;
-  type: 'message' | 'discrepancy' | 'card' | 'reference';
+  type: 'message' | 'discrepancy' | 'card' | 'return' | 'reference';
   found: boolean;
   // message
   messageId?: string;
@@ -262,6 +263,16 @@ export interface EvidenceRecord {
   dueAt?: string;
   townshipCode?: string;
   subject?: { name: string | null; citizenId: string | null };
+  // return (a signed spot-check survey return): what it compared and found, item by item
+  returnId?: string;
+  campaignId?: string;
+  surveyDate?: string;
+  chainSeq?: string;
+  itemsCompared?: number;
+  itemsAgreeing?: number;
+  birthsFound?: number;
+  birthsRegistered?: number;
+  findings?: { kind: string; path: string }[];
   // card
   cardId?: string;
   version?: number;
@@ -469,4 +480,31 @@ export interface ResponsibilityLetterDetail extends ResponsibilityLetterView {
   targets: { indicatorId: string; name: LocalizedName; points: number; target: number | null; requirement: LocalizedName }[];
   vetoes: LocalizedName[];
   awards: { name: LocalizedName; minScore: number; prize: number }[];
+}
+
+// ---- spot-check returns (/v1/signing-keys, /v1/survey-returns) -----------------------------------
+
+/** An inspector's enrolled signing key: its public half only (the private key never leaves the device). */
+export interface SigningKeyView {
+  keyId: string;
+  staffId: string;
+  username: string;
+  algorithm: 'Ed25519' | 'ECDSA-P256-SHA256';
+  /** SPKI DER, base64. */
+  publicKey: string;
+  label: string | null;
+  enrolledAt: string;
+  revokedAt: string | null;
+  revocationReason: string | null;
+}
+
+/** The answer to a synced return (schemas/survey/return-receipt.schema.json). */
+export interface SurveyReturnReceipt {
+  returnId: string;
+  status: 'accepted' | 'duplicate';
+  chainSeq: string;
+  rowHash: string;
+  contentHash: string;
+  receivedAt: string;
+  findings: number;
 }

@@ -4,11 +4,13 @@ import {
   checkPlan,
   computedIndicatorValues,
   scoreAssessment,
+  withSpotCheckResults,
   type AssessmentPlan,
   type AssessmentResult,
   type ScoringInputs,
 } from '@sanxian/domain';
 import { AssessmentRepository, AssessorInputRow, IndicatorRepository, StoredIndicatorValue, StoredPlan, VerificationRepository } from '@sanxian/persistence';
+import { SpotCheckResults } from '@sanxian/survey-returns';
 
 /** Days after its event within which a record counts as on time (docs/exchange-contract.md, Timeliness). */
 export const ALLOWED_NOTIFICATION_DAYS = 30;
@@ -45,6 +47,7 @@ export class AssessmentService {
     private readonly indicators: IndicatorRepository,
     private readonly verification: VerificationRepository,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly spotChecks: SpotCheckResults,
   ) {}
 
   /** Validates (schema, then consistency) and stores the plan as published; never edits one. */
@@ -98,11 +101,14 @@ export class AssessmentService {
     return summary;
   }
 
-  /** The year's results: the plan, the computed values and what assessors entered, through the engine. */
+  /**
+   * The year's results: the plan, the computed values, what assessors entered and the published spot-check
+   * campaigns (which replace typed-in regular-check values of the indicators they measure), through the engine.
+   */
   async score(year: number): Promise<{ stored: StoredPlan; plan: AssessmentPlan; result: AssessmentResult; values: StoredIndicatorValue[]; inputIds: string[] }> {
     const { stored, plan } = await this.planFor(year);
-    const [values, inputs] = await Promise.all([this.indicators.values(plan.id, year), this.plans.inputs(plan.id, year)]);
-    return { stored, plan, values, result: scoreAssessment(plan, scoringInputs(values, inputs)), inputIds: inputs.map((i) => i.id) };
+    const [values, inputs, campaigns] = await Promise.all([this.indicators.values(plan.id, year), this.plans.inputs(plan.id, year), this.spotChecks.publishedResults(year)]);
+    return { stored, plan, values, result: scoreAssessment(plan, withSpotCheckResults(plan, scoringInputs(values, inputs), campaigns)), inputIds: inputs.map((i) => i.id) };
   }
 }
 

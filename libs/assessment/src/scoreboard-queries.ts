@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { maskCitizenId, type AssessmentPlan, type AssessmentResult, type BreakdownNode, type UnitResult } from '@sanxian/domain';
-import { AssessmentRepository, IndicatorRepository, type StoredIndicatorValue } from '@sanxian/persistence';
+import { AssessmentRepository, IndicatorRepository, SurveyReturnRepository, type StoredIndicatorValue } from '@sanxian/persistence';
 import { AssessmentService } from './assessment.service';
 
 /** A year's results as the API shows them: the published (frozen) ones, or scored now. */
@@ -24,6 +24,7 @@ export class ScoreboardQueries {
     private readonly assessment: AssessmentService,
     private readonly plans: AssessmentRepository,
     private readonly indicators: IndicatorRepository,
+    private readonly surveyReturns: SurveyReturnRepository,
   ) {}
 
   /** Throws NoPlanError when no plan covers the year, ScoringInputError when its entries cannot be scored. */
@@ -51,24 +52,29 @@ export class ScoreboardQueries {
 
   /** The rows behind evidence ids, in the order given; ids the hub cannot resolve come back as references. */
   async records(evidenceIds: readonly string[]): Promise<EvidenceRecord[]> {
-    const byType = { message: [] as string[], discrepancy: [] as string[], card: [] as string[] };
+    const byType = { message: [] as string[], discrepancy: [] as string[], card: [] as string[], return: [] as string[] };
     for (const id of evidenceIds) {
       const [type, key] = splitEvidence(id);
       if (type === 'message' && UUID.test(key)) byType.message.push(key.toLowerCase());
       else if (type === 'discrepancy' && UUID.test(key)) byType.discrepancy.push(key.toLowerCase());
+      else if (type === 'return' && UUID.test(key)) byType.return.push(key.toLowerCase());
       else if (type === 'card') byType.card.push(key);
     }
-    const { messages, discrepancies, cards } = await this.indicators.evidenceRows({ messages: byType.message, discrepancies: byType.discrepancy, cards: byType.card });
+    const [{ messages, discrepancies, cards }, returns] = await Promise.all([
+      this.indicators.evidenceRows({ messages: byType.message, discrepancies: byType.discrepancy, cards: byType.card }),
+      byType.return.length ? this.surveyReturns.returnSummaries(byType.return) : [],
+    ]);
     const found = new Map<string, RecordBody>();
+    for (const r of returns) found.set(`return:${r.returnId}`, returnRecord(r));
     for (const m of messages) found.set(`message:${m.id}`, messageRecord(m));
     for (const d of discrepancies) found.set(`discrepancy:${d.id}`, discrepancyRecord(d));
     for (const c of cards) found.set(`card:${c.card_id}`, cardRecord(c));
     return evidenceIds.map((id) => {
       const [type, key] = splitEvidence(id);
-      const canonical = type === 'message' || type === 'discrepancy' ? `${type}:${key.toLowerCase()}` : id;
+      const canonical = type === 'message' || type === 'discrepancy' || type === 'return' ? `${type}:${key.toLowerCase()}` : id;
       const record = found.get(canonical);
       if (record) return { evidenceId: id, ...record };
-      return type === 'message' || type === 'discrepancy' || type === 'card'
+      return type === 'message' || type === 'discrepancy' || type === 'card' || type === 'return'
         ? { evidenceId: id, type, found: false }
         : { evidenceId: id, type: 'reference', found: false };
     });
@@ -150,5 +156,15 @@ function cardRecord(c: Record<string, any>): RecordBody {
   return {
     type: 'card', found: true, cardId: c.card_id, version: c.version, eventDate: c.event_date, regionCode: c.region_code, townshipCode: c.township_code,
     woman: { name: c.name, citizenId: maskCitizenId(c.citizen_id) }, maritalStatus: c.marital_status, residenceStatus: c.residence_status,
+  };
+}
+
+/** A signed survey return behind a spot-check figure: what it compared and what it found, by path (no names, no ids). */
+function returnRecord(r: Awaited<ReturnType<SurveyReturnRepository['returnSummaries']>>[number]): RecordBody {
+  const { items, births, findings } = r.comparison;
+  return {
+    type: 'return', found: true, returnId: r.returnId, campaignId: r.campaignId, regionCode: r.villageCode, townshipCode: r.townshipCode,
+    surveyDate: r.surveyDate, chainSeq: r.chainSeq, itemsCompared: items.length, itemsAgreeing: items.filter((i) => i.agrees).length,
+    birthsFound: births.length, birthsRegistered: births.filter((b) => b.registered).length, findings: findings.map((f) => ({ kind: f.kind, path: f.path })),
   };
 }

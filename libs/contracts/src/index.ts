@@ -9,3 +9,4 @@ export * from './plan-validator';
 export * from './logging';
 export * from './secrets-key';
 export * from './intake-load';
+export * from './survey-validator';

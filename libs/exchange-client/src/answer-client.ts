@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { signedHeaders } from '@sanxian/exchange';
+import { signedJsonPost } from './push-client';
 
 export interface AnswerOptions {
   /** Base URL of the hub. */
@@ -32,11 +32,7 @@ export class AnswerError extends Error {
 export async function answerVerificationRequest(options: AnswerOptions): Promise<AnswerResult> {
   const body = await readFile(options.file);
   const url = new URL(`/v1/exchange/verification-requests/${encodeURIComponent(options.requestId)}/answer`, options.url);
-  const headers = {
-    ...signedHeaders({ clientId: options.clientId, secret: options.secret, method: 'POST', pathWithQuery: url.pathname, body }),
-    'Content-Type': 'application/json',
-    Accept: 'application/json, application/problem+json',
-  };
+  const headers = signedJsonPost(options, url.pathname, body);
   let response: Response;
   try {
     response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(options.requestTimeoutMs ?? 60_000) });

@@ -154,6 +154,15 @@ function inputFormat(file: string): InputFormat {
  * The records of a file: .json (`{"records": […]}` or a bare array, read whole), .ndjson (streamed line by
  * line) or .csv (streamed, unflattened like a CSV body: dotted columns, empty cells absent, values strings).
  */
+/** The headers of a signed JSON POST to the exchange API (a body sent as it was signed). */
+export function signedJsonPost(client: { clientId: string; secret: string }, path: string, body: Buffer): Record<string, string> {
+  return {
+    ...signedHeaders({ clientId: client.clientId, secret: client.secret, method: 'POST', pathWithQuery: path, body }),
+    'Content-Type': 'application/json',
+    Accept: 'application/json, application/problem+json',
+  };
+}
+
 export async function* readRecords(file: string): AsyncGenerator<unknown> {
   switch (inputFormat(file)) {
     case 'json':
@@ -467,11 +476,7 @@ export async function completeLoad(options: LoadCompletionOptions): Promise<Load
   const body = Buffer.from(JSON.stringify(options.note === undefined ? {} : { note: options.note }));
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
   for (let attempt = 0; ; attempt++) {
-    const headers = {
-      ...signedHeaders({ clientId: options.clientId, secret: options.secret, method: 'POST', pathWithQuery: url.pathname, body }),
-      'Content-Type': 'application/json',
-      Accept: 'application/json, application/problem+json',
-    };
+    const headers = signedJsonPost(options, url.pathname, body);
     let response: Response;
     try {
       response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(DEFAULT_REQUEST_TIMEOUT_MS) });

@@ -12,6 +12,7 @@ import {
   type CampaignRecord, type DrawRecord,
 } from '@sanxian/persistence';
 import { verifyAgainstLog } from './campaign-verification';
+import { SurveyReturns } from '@sanxian/survey-returns';
 
 /** Who asks: the signed-in staff user. */
 export interface Viewer {
@@ -80,6 +81,7 @@ export class InspectionCampaigns {
     private readonly log: MessageLogRepository,
     @Inject(SECRET_BOX) private readonly secrets: SecretBox,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly surveyReturns: SurveyReturns,
   ) {}
 
   private directory(): RegionDirectory {
@@ -222,6 +224,8 @@ export class InspectionCampaigns {
       throw new InspectionRefusal('conflict', 'the campaign is already published');
     }
     await this.audit(viewer, 'inspection.campaign.publish', id, { seedCommitment: freeze.seedCommitment });
+    // Now, and not before, the inspected townships see what the returns found (libs/survey-returns).
+    await this.surveyReturns.raiseFindings(id, { id: viewer.userId, username: viewer.username });
     return (await this.read(viewer, id))!;
   }
 

@@ -26,3 +26,4 @@ export * from './repositories/verification.repository';
 export * from './repositories/bulk-load.repository';
 export * from './repositories/key-rotation.repository';
 export * from './repositories/responsibility-letter.repository';
+export * from './repositories/survey-return.repository';

@@ -22,6 +22,7 @@ import { VerificationRepository } from './repositories/verification.repository';
 import { BulkLoadRepository } from './repositories/bulk-load.repository';
 import { KeyRotationRepository } from './repositories/key-rotation.repository';
 import { ResponsibilityLetterRepository } from './repositories/responsibility-letter.repository';
+import { SurveyReturnRepository } from './repositories/survey-return.repository';
 import { SecretBox } from './secret-box';
 import { PersonalDataCipher } from './personal-data-cipher';
 import { UnitOfWork } from './unit-of-work';
@@ -46,6 +47,7 @@ const REPOSITORIES = [
   BulkLoadRepository,
   KeyRotationRepository,
   ResponsibilityLetterRepository,
+  SurveyReturnRepository,
   UnitOfWork,
 ];
 

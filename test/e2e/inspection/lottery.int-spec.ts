@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { drawDay, publicValueOfHeads } from '@sanxian/domain';
 import { ClientRepository } from '@sanxian/persistence';
 import { runCli } from '../../support/cli-process';
+import { chinaClock } from '../../support/china-clock';
 import { Hub, startHub } from '../../support/hub-harness';
 import type { PersistenceContext } from '../../support/persistence-context';
 import { processRecords } from '../../support/process-records';
@@ -28,11 +29,6 @@ const users = {} as Record<User, { id: string; token: string }>;
 let hub: Hub;
 const call = staffCaller(() => hub, users);
 
-/** China Standard Time's date and HH:MM of an instant. */
-function chinaClock(at: Date): { date: string; time: string } {
-  const iso = new Date(at.getTime() + 8 * 3600_000).toISOString();
-  return { date: iso.slice(0, 10), time: iso.slice(11, 16) };
-}
 
 const soon = chinaClock(new Date(Date.now() + 5 * 60_000));
 const later = chinaClock(new Date(Date.now() + 3 * 3600_000));

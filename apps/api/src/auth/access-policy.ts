@@ -97,6 +97,14 @@ export const ACCESS_POLICY = {
   'inspection-draws.read': CAMPAIGN_READERS,
   'inspection-draws.frame': TEAM_LEADERS,
   'inspection-draws.close': TEAM_LEADERS,
+  // Inspectors' signing keys: enrolled and revoked by an admin; county staff see which keys sign.
+  'signing-keys.list': COUNTY_STAFF,
+  'signing-keys.enroll': { admin: 'county' },
+  'signing-keys.revoke': { admin: 'county' },
+  // Signed survey returns: synced by the draw's team; read by county staff and inspectors, and by the
+  // inspected township once the campaign is published (else 404, decided by the use-case).
+  'survey-returns.submit': { inspector: 'county' },
+  'survey-returns.read': CAMPAIGN_READERS,
 } as const satisfies Record<string, Rule>;
 
 export type Operation = keyof typeof ACCESS_POLICY;

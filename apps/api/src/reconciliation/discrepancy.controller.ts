@@ -103,7 +103,7 @@ export class DiscrepancyController {
       closedAt: d.closedAt,
       agencyValue: d.agencyValue,
       registryValue: d.registryValue,
-      evidence: { messageIds: d.evidence.messageIds ?? [], recordIds: d.evidence.recordIds ?? [], cardId: d.evidence.cardId ?? null, messages },
+      evidence: { messageIds: d.evidence.messageIds ?? [], recordIds: d.evidence.recordIds ?? [], cardId: d.evidence.cardId ?? null, returnIds: d.evidence.returnIds ?? [], messages },
       card: card ?? null,
       resolution: d.resolution,
       history,

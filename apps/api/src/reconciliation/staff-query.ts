@@ -9,7 +9,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KINDS: Record<DiscrepancyKind, true> = {
   'birth-not-in-registry': true, 'birth-not-notified': true, 'birth-order-conflict': true, 'marital-status-conflict': true,
   'moved-out-still-registered': true, 'moved-in-not-registered': true, 'death-not-reflected': true, 'identity-conflict': true,
-  'unlinked-record': true,
+  'unlinked-record': true, 'spot-check-finding': true,
 };
 export const DISCREPANCY_KINDS = Object.keys(KINDS) as DiscrepancyKind[];
 

@@ -47,6 +47,7 @@ const zhCN = {
   'kind.death-not-reflected': '死亡未注销',
   'kind.identity-conflict': '身份信息不符',
   'kind.unlinked-record': '无法匹配的记录',
+  'kind.spot-check-finding': '平时抽查发现',
 
   'status.open': '待处理',
   'status.resolved': '已处理',
@@ -635,7 +636,7 @@ const zhCN = {
   'verification.send.done': '协查已发出',
   'verification.send.failed': '协查未能发出',
   'verification.list.title': '逾期协查',
-  'verification.list.intro': '部门超过回复期限仍未回复的协查，按期限先后排列。回复情况计入部门线“协查按期回复率”。',
+  'verification.list.intro': '部门超过回复期限仍未回复的协查，按期限先后排列。回复情况计入部门线“协查按期回复率”和“协查回复用时”。',
   'verification.list.empty': '没有逾期协查。',
   'verification.list.discrepancy': '差异',
   'verification.list.township': '乡镇',
@@ -689,6 +690,7 @@ const en: Record<MessageKey, string> = {
   'kind.death-not-reflected': 'Death not reflected',
   'kind.identity-conflict': 'Identity conflict',
   'kind.unlinked-record': 'Unlinked record',
+  'kind.spot-check-finding': 'Spot-check finding',
 
   'status.open': 'Open',
   'status.resolved': 'Resolved',
@@ -1277,7 +1279,7 @@ const en: Record<MessageKey, string> = {
   'verification.send.done': 'Verification request sent',
   'verification.send.failed': 'The request could not be sent',
   'verification.list.title': 'Overdue verification requests',
-  'verification.list.intro': 'Requests the agencies have not answered by their due date, earliest first. Answers count in the department line\'s "answered on time" indicator.',
+  'verification.list.intro': 'Requests the agencies have not answered by their due date, earliest first. Answers count in the department line\'s "answered on time" and "answer time" indicators.',
   'verification.list.empty': 'No overdue request.',
   'verification.list.discrepancy': 'Discrepancy',
   'verification.list.township': 'Township',

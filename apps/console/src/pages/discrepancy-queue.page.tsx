@@ -13,6 +13,7 @@ import { ErrorAlert, ErrorState } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
 import { useNarrowScreen } from '../layout/app-layout';
 import { allTownships, regionName, villages } from '../regions/regions';
+import { PageTitle } from '../components/page-title';
 
 /** Rows per request: a screenful many times over, while the first one stays quick. */
 const PAGE_SIZE = 200;
@@ -157,10 +158,7 @@ export function DiscrepancyQueuePage() {
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <div>
-        <Typography.Title level={2} style={{ margin: '0 0 4px' }}>{t('queue.title')}</Typography.Title>
-        <Typography.Text className="sx-muted">{t('queue.intro')}</Typography.Text>
-      </div>
+      <PageTitle title={t('queue.title')} intro={t('queue.intro')} />
 
       <QueueCounts
         counts={counts}

@@ -11,6 +11,7 @@ import { useLocalName } from '../components/assessment';
 import { EChart } from '../components/e-chart';
 import { ErrorAlert, ErrorState, describeError } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
+import { PageTitle } from '../components/page-title';
 
 const DAY = 86_400_000;
 /** One colour per agency, the same in every chart. */
@@ -83,10 +84,7 @@ export default function ExchangeMonitorPage() {
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <div>
-        <Typography.Title level={2} style={{ margin: '0 0 4px' }}>{t('monitor.title')}</Typography.Title>
-        <Typography.Text className="sx-muted">{t('monitor.intro', { days: monitor?.lateAfterDays ?? 30 })}</Typography.Text>
-      </div>
+      <PageTitle title={t('monitor.title')} intro={t('monitor.intro', { days: monitor?.lateAfterDays ?? 30 })} />
       <Card>
         <form className="sx-filters" aria-label={t('monitor.title')} onSubmit={(e) => e.preventDefault()}>
           <label className="sx-field">

@@ -1,5 +1,5 @@
 import { DownloadOutlined, PlusOutlined, StopOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Skeleton, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Skeleton, Space, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
@@ -12,6 +12,7 @@ import { NotPublishedCard, OutcomeTag, YearSelect, useLocalName, yearOf } from '
 import { ErrorState, describeError } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
 import { useNarrowScreen } from '../layout/app-layout';
+import { PageTitle } from '../components/page-title';
 
 /** The ledger's outcome as the scoreboard's tag shows one: a vetoed unit carries the yellow card the plan gives it, or none. */
 function tagOutcome(o: LedgerOutcomeView): UnitOutcome {
@@ -121,10 +122,7 @@ export default function LedgerPage() {
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <div>
-        <Typography.Title level={2} style={{ margin: '0 0 4px' }}>{t('ledger.title')}</Typography.Title>
-        <Typography.Text className="sx-muted">{t('ledger.intro')}</Typography.Text>
-      </div>
+      <PageTitle title={t('ledger.title')} intro={t('ledger.intro')} />
       <Card>
         <Space wrap size="large">
           <YearSelect year={year} onChange={setYear} />

@@ -1,4 +1,4 @@
-import { Button, Card, Empty, Select, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Empty, Select, Space, Table, Tag } from 'antd';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import type { LinkReviewItem } from '@sanxian/api-types';
 import { useCursorList } from '../api/use-cursor-list';
@@ -7,6 +7,7 @@ import { UnlinkedCauses } from '../components/unlinked-causes';
 import { useI18n } from '../i18n/i18n';
 import { useNarrowScreen } from '../layout/app-layout';
 import { regionName } from '../regions/regions';
+import { PageTitle } from '../components/page-title';
 
 const STATUSES = ['pending', 'confirmed', 'rejected', 'all'] as const;
 
@@ -21,10 +22,7 @@ export default function LinkReviewQueuePage() {
   if (list.error !== null && list.items.length === 0 && !list.loading) return <ErrorState error={list.error} onRetry={list.reload} />;
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <div>
-        <Typography.Title level={2} style={{ margin: '0 0 4px' }}>{t('reviews.title')}</Typography.Title>
-        <Typography.Text className="sx-muted">{t('reviews.intro')}</Typography.Text>
-      </div>
+      <PageTitle title={t('reviews.title')} intro={t('reviews.intro')} />
       <Card>
         <label className="sx-field" style={{ display: 'inline-flex', gap: 8, alignItems: 'center' }}>
           {t('reviews.filter.status')}

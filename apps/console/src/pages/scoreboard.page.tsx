@@ -12,6 +12,7 @@ import { ErrorState, describeError } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
 import { useNarrowScreen } from '../layout/app-layout';
 import { regionName } from '../regions/regions';
+import { PageTitle } from '../components/page-title';
 
 type Line = Scoreboard['lines'][number];
 
@@ -90,10 +91,7 @@ export default function ScoreboardPage() {
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <div>
-        <Typography.Title level={2} style={{ margin: '0 0 4px' }}>{t('scoreboard.title')}</Typography.Title>
-        <Typography.Text className="sx-muted">{t('scoreboard.intro')}</Typography.Text>
-      </div>
+      <PageTitle title={t('scoreboard.title')} intro={t('scoreboard.intro')} />
       <Card>
         <Space wrap size="large">
           <label className="sx-field" style={{ display: 'inline-flex', gap: 8, alignItems: 'center' }}>

@@ -1,10 +1,11 @@
-import { Button, Card, Empty, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Empty, Space, Table, Tag } from 'antd';
 import { Link } from 'react-router-dom';
 import type { VerificationRequestItem } from '@sanxian/api-types';
 import { useCursorList } from '../api/use-cursor-list';
 import { ErrorState } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
 import { regionName } from '../regions/regions';
+import { PageTitle } from '../components/page-title';
 
 /** Verification requests (协查) the agencies left unanswered past their due date, in the user's region, earliest due first. */
 export default function VerificationRequestsPage() {
@@ -13,10 +14,7 @@ export default function VerificationRequestsPage() {
   if (list.error !== null && list.items.length === 0 && !list.loading) return <ErrorState error={list.error} onRetry={list.reload} />;
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <div>
-        <Typography.Title level={2} style={{ margin: '0 0 4px' }}>{t('verification.list.title')}</Typography.Title>
-        <Typography.Text className="sx-muted">{t('verification.list.intro')}</Typography.Text>
-      </div>
+      <PageTitle title={t('verification.list.title')} intro={t('verification.list.intro')} />
       <Card>
         <Table<VerificationRequestItem>
           rowKey="id"

@@ -94,4 +94,23 @@ describe('computedIndicatorValues', () => {
     // Departments only: a station is not asked.
     expect(values.filter((v) => v.indicatorId === 'verification-answers' && v.unitId.includes('.'))).toEqual([]);
   });
+
+  it('scores a department\'s median answer time in days, over the requests it answered; one that answered none has nothing slow', () => {
+    expect(valueOf(values, 'verification-answer-days', 'public-security')).toMatchObject({
+      value: 6, numerator: null, denominator: 3, evidence: ['discrepancy:d1'], note: 'median over 3 answered',
+    });
+    expect(valueOf(values, 'verification-answer-days', 'health')).toMatchObject({ value: 0, denominator: 0, evidence: [], note: 'no verification request answered' });
+    // Requests fallen due but none answered: the rate counts them, the answer time has no answer to time.
+    const unanswered = computedIndicatorValues(plan, measures({
+      verificationAnswers: [{ ...m('civil-affairs', 0, 2, ['discrepancy:d2']), answered: 0, medianAnswerDays: null }],
+    }));
+    expect(valueOf(unanswered, 'verification-answers', 'civil-affairs')).toMatchObject({ value: 0, denominator: 2 });
+    expect(valueOf(unanswered, 'verification-answer-days', 'civil-affairs')).toMatchObject({ value: 0, note: 'no verification request answered' });
+    // A half-day median (of an even count) is kept as the database gives it.
+    const even = computedIndicatorValues(plan, measures({
+      verificationAnswers: [{ ...m('health', 4, 4), answered: 4, medianAnswerDays: 12.5 }],
+    }));
+    expect(valueOf(even, 'verification-answer-days', 'health')).toMatchObject({ value: 12.5, denominator: 4 });
+    expect(values.filter((v) => v.indicatorId === 'verification-answer-days' && v.unitId.includes('.'))).toEqual([]);
+  });
 });

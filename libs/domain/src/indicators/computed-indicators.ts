@@ -132,14 +132,30 @@ const FORMULAS: Record<string, Formula> = {
     percent(indicator.id, unit.id, sum(unit.kind === 'station' ? m.validity.byStation : m.validity.byAgency, keys), 'no records submitted'),
   'notification-coverage': (unit, keys, m, indicator) => percent(indicator.id, unit.id, sum(m.coverage, keys), 'no events known'),
   'verification-answers': (unit, keys, m, indicator) => {
-    const found = (m.verificationAnswers ?? []).find((a) => keys.keys.includes(a.group));
+    const found = verificationAnswersOf(m, keys);
     const value = percent(indicator.id, unit.id, found, 'no verification request fell due');
     if (found === undefined || found.answered === 0) return value;
     // The median answer time goes with the rate, so staff see how fast as well as how often.
     const speed = `median answer time ${found.medianAnswerDays} days over ${found.answered} answered`;
     return { ...value, note: value.note ? `${value.note}; ${speed}` : speed };
   },
+  'verification-answer-days': (unit, keys, m, indicator) => {
+    const found = verificationAnswersOf(m, keys);
+    if (found === undefined || found.answered === 0 || found.medianAnswerDays === null) {
+      // Nothing answered, nothing slow: 0 days earns the full points, as the rate's 100 does.
+      return { indicatorId: indicator.id, unitId: unit.id, value: 0, numerator: null, denominator: 0, evidence: [], note: 'no verification request answered' };
+    }
+    // A median has no numerator; the denominator is how many answers it is the median of.
+    return {
+      indicatorId: indicator.id, unitId: unit.id, value: found.medianAnswerDays, numerator: null, denominator: found.answered,
+      evidence: [...found.evidence], note: `median over ${found.answered} answered`,
+    };
+  },
 };
+
+function verificationAnswersOf(m: CountyMeasures, { keys }: UnitKeys): VerificationAnswerMeasure | undefined {
+  return (m.verificationAnswers ?? []).find((a) => keys.includes(a.group));
+}
 
 /** The indicator ids the hub computes itself. */
 export const COMPUTED_INDICATORS: readonly string[] = Object.keys(FORMULAS);

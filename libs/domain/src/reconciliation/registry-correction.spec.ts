@@ -26,6 +26,12 @@ describe('registryChangeFor: what accepting the agency\'s value changes', () => 
       { op: 'create-card', citizenId: ID, regionCode: '511325104003' }],
     ['another name for an id: the agency\'s', d('identity-conflict', { subject: { citizenId: ID, field: 'name' }, agencyValue: '张秀瑛', registryValue: '张秀英' }),
       { op: 'set-person', cardId: CARD, citizenId: ID, field: 'name', value: '张秀瑛' }],
+    ['a birth a spot check found: the child is added', d('spot-check-finding', { subject: { cardId: CARD, finding: 'birth-not-in-registry' }, agencyValue: { birthDate: '2026-09-01', sex: 'M' } }),
+      { op: 'add-child', cardId: CARD, child: { sex: 'M', birthDate: '2026-09-01' } }],
+    ['a birth date a spot check found: the survey\'s', d('spot-check-finding', { subject: { cardId: CARD, finding: 'item-differs', item: 'birthDate', citizenId: ID }, agencyValue: '1992-04-10', registryValue: '1992-04-01' }),
+      { op: 'set-person', cardId: CARD, citizenId: ID, field: 'birthDate', value: '1992-04-10' }],
+    ['a woman a spot check found moved away: moved out', d('spot-check-finding', { subject: { cardId: CARD, finding: 'person-not-there', role: 'woman', reason: 'moved-away' } }),
+      { op: 'set-card', cardId: CARD, residenceStatus: 'moved-out' }],
   ])('%s', (_what, discrepancy, change) => {
     expect(registryChangeFor(discrepancy)).toEqual(change);
   });
@@ -34,5 +40,7 @@ describe('registryChangeFor: what accepting the agency\'s value changes', () => 
     expect(() => registryChangeFor(d('unlinked-record'))).toThrow(/link review/);
     expect(() => registryChangeFor(d('identity-conflict', { subject: { citizenId: ID, field: 'name' }, agencyValue: ['a', 'b'] }))).toThrow(NotCorrectableError);
     expect(() => registryChangeFor(d('marital-status-conflict', { cardId: null }))).toThrow(/no card/);
+    expect(() => registryChangeFor(d('spot-check-finding', { subject: { finding: 'person-not-in-registry' } }))).toThrow(/correct the card by hand/);
+    expect(() => registryChangeFor(d('spot-check-finding', { subject: { cardId: CARD, finding: 'birth-not-in-registry' }, agencyValue: { birthDate: '2026-09-01' } }))).toThrow(/sex/);
   });
 });

@@ -58,5 +58,31 @@ export function registryChangeFor(d: CorrectableDiscrepancy): RegistryChange {
     }
     case 'unlinked-record':
       throw new NotCorrectableError('unlinked-record: confirm or reject the link in the link review queue instead');
+    case 'spot-check-finding':
+      return spotCheckChange(d, needCard);
   }
+}
+
+/**
+ * Accepting what a spot check found (the signed return is the evidence): the registry takes the survey's
+ * value where the card can say it; anything else (a person the registry lacks entirely, a changed citizen
+ * id) is entered by the township on the card itself, and the finding closed with keep-registry or dismiss.
+ */
+function spotCheckChange(d: CorrectableDiscrepancy, needCard: () => string): RegistryChange {
+  const { finding, item, role, citizenId, reason } = d.subject;
+  if (finding === 'birth-not-in-registry') {
+    const child = d.agencyValue as { birthDate?: string; sex?: Sex };
+    if (child?.birthDate && (child.sex === 'F' || child.sex === 'M')) return { op: 'add-child', cardId: needCard(), child: { sex: child.sex, birthDate: child.birthDate } };
+    throw new NotCorrectableError('spot-check-finding: the survey did not record the child\'s sex; enter the child on the card by hand');
+  }
+  if (finding === 'item-differs' && item === 'maritalStatus' && typeof d.agencyValue === 'string') {
+    return { op: 'set-card', cardId: needCard(), maritalStatus: d.agencyValue as MaritalStatus };
+  }
+  if (finding === 'item-differs' && (item === 'name' || item === 'sex' || item === 'birthDate') && citizenId && typeof d.agencyValue === 'string') {
+    return { op: 'set-person', cardId: needCard(), citizenId, field: item, value: d.agencyValue };
+  }
+  if (finding === 'person-not-there' && role === 'woman' && (reason === 'moved-away' || reason === 'deceased')) {
+    return { op: 'set-card', cardId: needCard(), residenceStatus: reason === 'moved-away' ? 'moved-out' : 'deceased' };
+  }
+  throw new NotCorrectableError(`spot-check-finding (${finding}${item ? ` of ${item}` : ''}): the card cannot take it as it is; correct the card by hand, then close the finding with keep-registry or dismiss`);
 }

@@ -113,12 +113,16 @@ export type DiscrepancyKind =
   | 'moved-in-not-registered'
   | 'death-not-reflected'
   | 'identity-conflict'
-  | 'unlinked-record';
+  | 'unlinked-record'
+  /** Raised by a spot check's signed return (libs/domain/src/inspection), not by a reconciliation run. */
+  | 'spot-check-finding';
 
 export interface DiscrepancyEvidence {
   messageIds: string[];
   recordIds: string[];
   cardId?: string;
+  /** A spot-check finding: the signed survey return it was found in. */
+  returnIds?: string[];
 }
 
 export interface DiscrepancyDraft {

@@ -74,7 +74,7 @@ export interface PlanIndicator {
   dimension: IndicatorDimension;
   kind: IndicatorKind;
   points: number;
-  unit: 'percent' | 'permille' | 'count' | 'ratio' | 'per-100-females' | 'grade';
+  unit: 'percent' | 'permille' | 'count' | 'ratio' | 'per-100-females' | 'days' | 'grade';
   periods: AssessmentPeriod[];
   /** Unit kinds scored on it; all of the line's when absent. */
   appliesTo?: UnitKind[];

@@ -48,6 +48,17 @@ export interface RegularCheckInput {
   unitIds: readonly string[];
   /** The signed check record. */
   evidenceIds?: readonly string[];
+  /** The indicators the check measured (a spot-check campaign measures a few); absent: every regular indicator. */
+  indicatorIds?: readonly string[];
+  /** What a published spot-check campaign replaced in this (typed-in) check: those units' indicators no longer count it. */
+  replaced?: readonly CheckReplacement[];
+}
+
+/** One unit's indicator in a typed-in check, replaced by a published campaign's result. */
+export interface CheckReplacement {
+  unitId: string;
+  indicatorId: string;
+  byCheckId: string;
 }
 
 /** A named serious event that triggers an event veto. */

@@ -18,10 +18,14 @@ const EXACT: Record<string, string> = {
   'no records received': '未收到记录',
   'no records submitted': '未报送记录',
   'no events known': '无已知事项',
+  'no verification request fell due': '无到期的协查',
+  'no verification request answered': '无已回复的协查',
 };
 
 const PATTERNS: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^([\d.]+) found, capped at ([\d.]+)$/, (m) => `合计 ${m[1]} 分，按上限计 ${m[2]} 分`],
+  [/^median answer time ([\d.]+) days over (\d+) answered$/, (m) => `回复用时中位数 ${m[1]} 天（已回复 ${m[2]} 件）`],
+  [/^median over (\d+) answered$/, (m) => `已回复 ${m[1]} 件的中位数`],
 ];
 
 /** A note in Chinese: each `; `-separated part translated when it is one of the engine's, else kept. */

@@ -33,6 +33,7 @@ const UNIT_TEXT: Record<PlanIndicator['unit'], { zh: string; en: string }> = {
   count: { zh: '', en: '' },
   ratio: { zh: '', en: '' },
   'per-100-females': { zh: '（女=100）', en: ' per 100 girls' },
+  days: { zh: '天', en: ' days' },
   grade: { zh: '', en: '' },
 };
 

@@ -190,7 +190,8 @@ describe('the department line: grades as factors, stations without a level dimen
   const units = scoreAssessment(plan, {
     values: [
       ...quantitative('public-security'), ...quantitative('public-security.ps-001'),
-      { unitId: 'public-security', indicatorId: 'verification-answers', value: 95 }, // at the target: 100 of 100
+      { unitId: 'public-security', indicatorId: 'verification-answers', value: 95 }, // at the target: 60 of 60
+      { unitId: 'public-security', indicatorId: 'verification-answer-days', value: 8 }, // under the 10 days: 40 of 40
     ],
     grades: [
       { unitId: 'public-security', indicatorId: 'sector-tasks', grade: 'B' },
@@ -208,6 +209,26 @@ describe('the department line: grades as factors, stations without a level dimen
   it('scores a station on quality alone, which takes the whole weight', () => {
     const station = units.find((u) => u.unitId === 'public-security.ps-001')!;
     expect([station.quality, station.level, station.score, station.breakdown.children[0].children[0].weight]).toEqual([88, null, 88, 1]);
+  });
+
+  it('takes from a department that answers its verification requests slowly the points the median answer time costs', () => {
+    const answering = (unitId: string, medianDays: number): IndicatorValueInput[] => [
+      ...quantitative(unitId),
+      { unitId, indicatorId: 'verification-answers', value: 100 }, // every request answered on time: 60 of 60
+      { unitId, indicatorId: 'verification-answer-days', value: medianDays },
+    ];
+    const graded = (unitId: string) => ['sector-tasks', 'coordination-publicity'].map((indicatorId) => ({ unitId, indicatorId, grade: 'A' as const }));
+    const result = scoreAssessment(plan, {
+      values: [...answering('civil-affairs', 10), ...answering('health', 16)],
+      grades: [...graded('civil-affairs'), ...graded('health')],
+    }).units;
+    const [onTarget, slow] = ['civil-affairs', 'health'].map((id) => result.find((u) => u.unitId === id)!);
+    // At the 10-day target: full 40. At 16 days: 40 × 10 / 16 = 25, 15 lost; level (60 + 25) / 100 = 85.
+    // Totals, year end only: 0.7 × 88 + 0.3 × 100 = 91.6; 0.7 × 88 + 0.3 × 85 = 87.1, the 15 level points × 0.3 = 4.5 lost.
+    const days = (u: UnitResult) => u.breakdown.children[0].children.find((d) => d.key === 'year-end/level')!.children.find((i) => i.key.endsWith('/verification-answer-days'))!;
+    expect([days(onTarget).score, days(onTarget).max, onTarget.level, onTarget.score]).toEqual([40, 40, 100, 91.6]);
+    expect([days(slow).score, days(slow).max, days(slow).lost, slow.level, slow.score]).toEqual([25, 40, 4.5, 85, 87.1]);
+    expect(days(slow).facts).toMatchObject({ value: 16, target: 10 });
   });
 });
 

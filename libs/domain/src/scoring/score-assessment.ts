@@ -128,9 +128,9 @@ function dimensionNode(line: LinePlan, period: AssessmentPeriod, dimension: Indi
 /** An indicator's score in one period; in the regular period, the mean of what each check found. */
 function indicatorNode(scope: UnitScope, indicator: PlanIndicator, period: AssessmentPeriod): BreakdownNode {
   const key = `${period}/${indicator.dimension}/${indicator.id}`;
-  const checks = period === 'year-end' ? [undefined] : scope.checks;
+  const checks = period === 'year-end' ? [undefined] : scope.checks.filter((check) => measures(check, scope.unit.id, indicator.id));
   const observations = checks.map((check) => observe(scope, indicator, check));
-  const fraction = observations.reduce((sum, o) => sum + o.fraction, 0) / observations.length;
+  const fraction = observations.length === 0 ? 0 : observations.reduce((sum, o) => sum + o.fraction, 0) / observations.length;
   const checkNodes = observations.map(({ fraction: f, facts: found }) => ({
     key: `${key}/${found.checkId}`,
     name: { zh: `检查 ${found.checkId}`, en: `check ${found.checkId}` },
@@ -149,8 +149,15 @@ function indicatorNode(scope: UnitScope, indicator: PlanIndicator, period: Asses
     fraction: shownFraction(fraction),
     factor: asFactor ? fraction : undefined,
     facts: period === 'year-end' ? observations[0].facts : undefined,
+    note: observations.length === 0 ? 'not measured by any regular check that covered the unit' : undefined,
     children: period === 'year-end' ? [] : checkNodes,
   };
+}
+
+/** Whether a regular check counts for a unit's indicator: it measured the indicator, and no campaign replaced it there. */
+function measures(check: RegularCheckInput, unitId: string, indicatorId: string): boolean {
+  if (check.indicatorIds !== undefined && !check.indicatorIds.includes(indicatorId)) return false;
+  return !(check.replaced ?? []).some((r) => r.unitId === unitId && r.indicatorId === indicatorId);
 }
 
 function observe({ line, unit, facts }: UnitScope, indicator: PlanIndicator, check: RegularCheckInput | undefined): { fraction: number; facts: IndicatorFacts } {

@@ -61,5 +61,7 @@ describe('the engine notes in Chinese', () => {
     expect(noteInChinese('not covered by any regular check: scored on the year-end assessment alone')).toBe('未列入任何平时考核：仅按年终考核计分');
     expect(noteInChinese('3.5 found, capped at 3')).toBe('合计 3.5 分，按上限计 3 分');
     expect(noteInChinese('no value; 村里核实过')).toBe('无数值；村里核实过');
+    expect(noteInChinese('no verification request fell due; median answer time 4.5 days over 12 answered')).toBe('无到期的协查；回复用时中位数 4.5 天（已回复 12 件）');
+    expect(noteInChinese('median over 12 answered')).toBe('已回复 12 件的中位数');
   });
 });

@@ -12,6 +12,7 @@ import { CreateBulkLoadEnd1765500000000 } from './1765500000000-CreateBulkLoadEn
 import { SealPersonalData1765510000000 } from './1765510000000-SealPersonalData';
 import { RegistryGroupAndHousehold1765520000000 } from './1765520000000-RegistryGroupAndHousehold';
 import { CreateInspectionCampaigns1765521000000 } from './1765521000000-CreateInspectionCampaigns';
+import { CreateSurveyReturns1765530000000 } from './1765530000000-CreateSurveyReturns';
 import { CreateVerificationRequests1765540000000 } from './1765540000000-CreateVerificationRequests';
 import { ConsequenceLedger1765550000000 } from './1765550000000-ConsequenceLedger';
 import { VillageUserHasRegion1765560000000 } from './1765560000000-VillageUserHasRegion';
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   SealPersonalData1765510000000,
   RegistryGroupAndHousehold1765520000000,
   CreateInspectionCampaigns1765521000000,
+  CreateSurveyReturns1765530000000,
   CreateVerificationRequests1765540000000,
   ConsequenceLedger1765550000000,
   VillageUserHasRegion1765560000000,

@@ -64,7 +64,7 @@ export interface DiscrepancyRecord extends DiscrepancySummary {
   subject: Record<string, string>;
   agencyValue: unknown;
   registryValue: unknown;
-  evidence: { messageIds: string[]; recordIds: string[]; cardId?: string };
+  evidence: { messageIds: string[]; recordIds: string[]; cardId?: string; returnIds?: string[] };
   raisedByRun: string;
   lastSeenRun: string;
   resolution: Resolution | null;

@@ -270,6 +270,8 @@ export class ReconciliationRepository {
         `WITH closed AS (
            UPDATE discrepancy d SET status = 'resolved-by-data', closed_at = now(), last_seen_run = $1
            WHERE d.status = 'open' AND ($2::text IS NULL OR d.township_code = $2)
+             -- A spot check's finding is raised by a signed return, not by a run: a run never closes it.
+             AND d.kind <> 'spot-check-finding'
              AND NOT EXISTS (SELECT 1 FROM discrepancy_stage s WHERE s.key = d.key)
            RETURNING d.id, d.kind)
          SELECT id, kind FROM closed`,

@@ -20,11 +20,12 @@ describe('StaffRepository (staff users, tokens, the audit log)', () => {
     expect(await staff.findCredentials('nobody')).toBeUndefined();
   });
 
-  it('refuses a township user whose region is missing or not a nine-digit township code, and a second user of one username', async () => {
+  it('refuses a township user whose region is missing or neither a township (9 digits) nor a village (12), and a second user of one username', async () => {
     await expect(staff.create('li.township', 'pw-pw-pw-pw', 'township', null)).rejects.toThrow(/staff_user_township_has_region/);
     await expect(staff.create('li.township', 'pw-pw-pw-pw', 'township', '51132510')).rejects.toThrow(/staff_user_township_has_region/);
-    await expect(staff.create('li.township', 'pw-pw-pw-pw', 'township', '511325101001')).rejects.toThrow(/staff_user_township_has_region/);
+    await expect(staff.create('li.township', 'pw-pw-pw-pw', 'township', '5113251010')).rejects.toThrow(/staff_user_township_has_region/);
     await staff.create('li.township', 'pw-pw-pw-pw', 'township', '511325101');
+    await staff.create('li.village', 'pw-pw-pw-pw', 'township', '511325101001');
     await expect(staff.create('li.township', 'other-password', 'county', null)).rejects.toThrow(/duplicate key/);
   });
 
@@ -37,7 +38,7 @@ describe('StaffRepository (staff users, tokens, the audit log)', () => {
     expect(names).toEqual(expect.arrayContaining(['zhao.township', 'wang.township', 'li.township', 'zhang.county']));
 
     const directory = await staff.directory({ role: 'township' });
-    expect(directory.map((u) => u.username)).toEqual(['li.township', 'wang.township']);
+    expect(directory.map((u) => u.username)).toEqual(['li.township', 'li.village', 'wang.township']);
     expect(Object.keys(directory[0]).sort()).toEqual(['id', 'regionCode', 'role', 'username']);
     expect((await staff.directory({ regionCode: '511325102' })).map((u) => u.username)).toEqual(['wang.township']);
     expect((await staff.directory({ role: 'county', regionCode: '511325101' }))).toEqual([]);
