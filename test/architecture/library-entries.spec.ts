@@ -19,6 +19,7 @@ const BY_PATH_ALLOWED = new Map([
   // The console is a browser bundle (Vite, no @sanxian aliases): the domain's index would bring Node modules
   // into it, so it takes this import-free file; its shared entry comes with the console's API types.
   ['apps/console/src/components/assessment.tsx: ../../../../libs/domain/src/scoring/note-text', 'the console bundles this file only'],
+  ['apps/console/src/survey/survey-draft.ts: ../../../../libs/domain/src/inspection/survey-completeness', 'the console bundles this file (and the survey types) only'],
 ]);
 
 /** The library a repository path lies in (`libs/<lib>/…`), if any. */

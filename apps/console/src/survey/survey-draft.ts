@@ -3,21 +3,14 @@ import type {
 } from '@sanxian/domain';
 import type { InspectionCampaignSummary } from '@sanxian/api-types';
 import type { TeamMember } from './survey-store';
+// The hub's own completeness rules (村不漏组、组不漏户、户不漏人、人不漏项) and items per role: an
+// import-free file of the domain, which the console bundles by itself (the domain's index would
+// bring Node modules into the browser).
+import { itemsAsked, returnCompleteness } from '../../../../libs/domain/src/inspection/survey-completeness';
 
-/**
- * The items asked of each role (人不漏项), as the hub asks them (its DEFAULT_SURVEY_ITEMS): a woman
- * everything, a husband his identity and marriage, a child their identity, a person the frame
- * lacks their identity.
- */
-export const ITEM_PLAN: Record<FramePerson['role'] | 'added', readonly SurveyItem[]> = {
-  woman: ['name', 'citizenId', 'sex', 'birthDate', 'maritalStatus', 'children', 'contraception'],
-  husband: ['name', 'citizenId', 'sex', 'birthDate', 'maritalStatus'],
-  child: ['name', 'citizenId', 'sex', 'birthDate'],
-  added: ['name', 'citizenId', 'sex', 'birthDate'],
-};
-
+/** The items the hub asks of a person of the frame by role, or of a person the frame lacks (人不漏项). */
 export function itemsFor(person: FramePerson | undefined): readonly SurveyItem[] {
-  return ITEM_PLAN[person?.role ?? 'added'];
+  return itemsAsked(person);
 }
 
 /**
@@ -56,52 +49,27 @@ export interface Missing {
 }
 
 /**
- * Everything the return does not account for, in the frame's order: a frame group, household or
- * person absent from the return, or marked not checked without a reason; an item of a visited
- * person with no entry. Households and persons the inspector added are held to the same rules.
+ * Everything the return does not account for, in the frame's order, by the hub's own rules
+ * (`returnCompleteness`): a frame group, household or person absent from the return, or marked not
+ * checked without a reason; an item of a visited person with no entry. Households and persons the
+ * inspector added are held to the same rules. The hub refuses a return (422) for the same list.
  */
 export function missingFromReturn(value: SurveyReturn, village: FrameVillage): Missing[] {
-  const missing: Missing[] = [];
-  const unaccounted = (node: { status: string; reason?: string } | undefined) => !node || (node.status === 'not-checked' && !node.reason);
-  for (const frameGroup of village.groups) {
-    const group = value.groups.find((g) => g.groupCode === frameGroup.groupCode);
-    const where = { groupCode: frameGroup.groupCode };
-    if (unaccounted(group)) {
-      missing.push(where);
-      continue;
-    }
-    if (group!.status === 'not-checked') continue;
-    const households: FrameHousehold[] = [
-      ...frameGroup.households,
-      ...group!.households.filter((h) => h.added).map((h) => ({ householdKey: h.householdKey, persons: [] })),
-    ];
-    for (const frameHousehold of households) {
-      const household = group!.households.find((h) => h.householdKey === frameHousehold.householdKey);
-      const at = { ...where, householdKey: frameHousehold.householdKey };
-      if (unaccounted(household)) {
-        missing.push(at);
-        continue;
-      }
-      if (household!.status === 'not-checked') continue;
-      const added = household!.persons.filter((p) => !frameHousehold.persons.some((f) => f.personKey === p.personKey));
-      for (const [personKey, framePerson] of [
-        ...frameHousehold.persons.map((p) => [p.personKey, p] as const),
-        ...added.map((p) => [p.personKey, undefined] as const),
-      ]) {
-        const person = household!.persons.find((p) => p.personKey === personKey);
-        if (unaccounted(person)) {
-          missing.push({ ...at, personKey });
-          continue;
-        }
-        if (person!.status === 'not-checked') continue;
-        for (const item of itemsFor(framePerson)) {
-          const entry = person!.items.find((e) => e.item === item);
-          if (!entry || (entry.status === 'not-checked' && !entry.reason)) missing.push({ ...at, personKey, item });
-        }
-      }
-    }
+  return returnCompleteness(village, value).map((problem) => missingAt(problem.path));
+}
+
+/** A problem's path as the domain writes it (`group 03 / household H1 / person C1:woman / item birthDate`), as parts. */
+function missingAt(path: string): Missing {
+  const at: Missing = { groupCode: '' };
+  for (const part of path.split(' / ')) {
+    const space = part.indexOf(' ');
+    const [kind, key] = [part.slice(0, space), part.slice(space + 1)];
+    if (kind === 'group') at.groupCode = key;
+    else if (kind === 'household') at.householdKey = key;
+    else if (kind === 'person') at.personKey = key;
+    else if (kind === 'item') at.item = key as SurveyItem;
   }
-  return missing;
+  return at;
 }
 
 /** A woman's children as the registry holds them (the child persons of her family card), as the survey writes them. */
