@@ -5,6 +5,7 @@ import type { FrameVillage, SurveyReturn } from '@sanxian/domain';
 import { ApiError, NetworkError } from '../api/api-client';
 import { drawDay, fetchDrawFrame, hubReachable, listCampaigns } from '../api/survey-api';
 import { useSession } from '../auth/session';
+import { PageTitle } from '../components/page-title';
 import { describeError } from '../components/problem';
 import { useI18n, type I18n } from '../i18n/i18n';
 import { regionName } from '../regions/regions';
@@ -239,14 +240,13 @@ export default function SurveyPage() {
 
   return (
     <div className="sx-page sx-survey">
-      <h2>{t('survey.title')}</h2>
-      <Typography.Paragraph className="sx-muted">{t('survey.intro')}</Typography.Paragraph>
+      <PageTitle title={t('survey.title')} intro={t('survey.intro')} />
       <Alert
         data-testid="survey-network"
         type={online ? 'success' : 'warning'}
         showIcon
         message={online ? t('survey.online') : t('survey.offline')}
-        style={{ marginBottom: 12 }}
+        style={{ margin: '12px 0' }}
       />
 
       <Card size="small" title={t('survey.prepare')} style={{ marginBottom: 12 }}>
