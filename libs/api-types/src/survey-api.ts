@@ -1,8 +1,7 @@
 /**
  * The spot-check API as the console's survey page uses it: the campaigns an inspector may see,
- * the leader's download of a day's drawn points with their frame part, and the answer to a signed
- * return. Types only (the shapes of frames and returns are the domain's), so the console's bundle
- * pulls no server code.
+ * the leader's download of a day's drawn points with their frame part. Types only (the shapes of frames and returns are the domain's), so the console's bundle
+ * pulls no server code. (The receipt of a synced return is `SurveyReturnReceipt`, in staff-api.ts.)
  */
 import type { FrameVillage, NotCheckedReason, SignedReturn } from '@sanxian/domain';
 import type { ExactList } from './staff-api';
@@ -28,16 +27,4 @@ export interface DrawFrame {
   draw: { id: string; campaignId: string; day: string; teamId: string; drawnAt: string; closedAt: string | null };
   /** The drawn villages with every group, household and person of the frozen frame drawn there. */
   villages: FrameVillage[];
-}
-
-/** The hub's answer to `POST /v1/survey-returns` (schemas/survey/return-receipt.schema.json). */
-export interface ReturnReceipt {
-  returnId: string;
-  /** `accepted` (201) the first time; `duplicate` (200) when the hub already holds this return: nothing is stored twice. */
-  status: 'accepted' | 'duplicate';
-  chainSeq: string;
-  rowHash: string;
-  contentHash: string;
-  receivedAt: string;
-  findings: number;
 }

@@ -1,4 +1,4 @@
-import type { DrawFrame, InspectionCampaignSummary, ReturnReceipt, SignedReturn } from '@sanxian/api-types';
+import type { DrawFrame, InspectionCampaignSummary, SignedReturn, SurveyReturnReceipt } from '@sanxian/api-types';
 import { NetworkError, api } from './api-client';
 
 /** The spot-check endpoints the survey page calls: every path of them is here, nowhere else. */
@@ -23,8 +23,8 @@ export function fetchDrawFrame(campaignId: string, day: string, teamId: string):
 }
 
 /** Sends a signed return; the same return sent again is answered as a duplicate. */
-export function postSignedReturn(signed: SignedReturn): Promise<ReturnReceipt> {
-  return api<ReturnReceipt>('/v1/survey-returns', { method: 'POST', body: signed });
+export function postSignedReturn(signed: SignedReturn): Promise<SurveyReturnReceipt> {
+  return api<SurveyReturnReceipt>('/v1/survey-returns', { method: 'POST', body: signed });
 }
 
 /** Whether the hub answers at all (any answer counts: only a failure to reach it is "offline"). */
