@@ -1,7 +1,8 @@
 /**
- * The spot-check API as the console's survey page uses it: the campaigns an inspector may see,
- * the leader's download of a day's drawn points with their frame part. Types only (the shapes of frames and returns are the domain's), so the console's bundle
- * pulls no server code. (The receipt of a synced return is `SurveyReturnReceipt`, in staff-api.ts.)
+ * The spot-check API as the console's survey page uses it: the campaigns an inspector may see and
+ * the leader's download of a day's drawn points with their frame part (the receipt of a synced
+ * return is `SurveyReturnReceipt`, in staff-api.ts). Types only (the shapes of frames and returns
+ * are the domain's), so the console's bundle pulls no server code.
  */
 import type { FrameVillage, NotCheckedReason, SignedReturn } from '@sanxian/domain';
 import type { ExactList } from './staff-api';
