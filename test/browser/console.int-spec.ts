@@ -600,7 +600,7 @@ describe('the staff console in a browser', () => {
       try {
         await signIn(page, hub.url, users.inspector.username, PASSWORD);
         await page.getByRole('heading', { name: '差异工作台' }).waitFor();
-        expect(await page.getByRole('navigation').getByRole('menuitem').allInnerTexts()).toEqual(['差异工作台', '逾期协查', '匹配复核', '考核计分', '交换监控', '奖惩台账']);
+        expect(await page.getByRole('navigation').getByRole('menuitem').allInnerTexts()).toEqual(['差异工作台', '逾期协查', '匹配复核', '考核计分', '交换监控', '入户调查', '奖惩台账']);
         const [open] = await hub.sql<{ id: string }>(`SELECT id FROM discrepancy WHERE status = 'open' ORDER BY due_at, id LIMIT 1`);
         await page.goto(`${hub.url}/discrepancies/${open.id}`);
         await page.getByText('您的角色只能查看差异，不能处理。').waitFor();
