@@ -1,2 +1,3 @@
 export * from './reconciliation.service';
 export * from './reconciliation.module';
+export * from './linkage-candidates';

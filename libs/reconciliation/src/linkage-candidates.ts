@@ -1,0 +1,17 @@
+import type { AgencyFact, IsoDate, RegistryCardView } from '@sanxian/domain';
+
+/**
+ * Where reconciliation finds the registry cards a set of agency facts may link to, so that it
+ * need not hold the whole county. Linking a fact against the cards `cardsFor` returns must give
+ * the verdict linking it against the whole registry gives: the cards must hold every person who
+ * shares a blocking key or an id (or an id repair) with a fact and, for each such person with a
+ * valid id, every card stating that id (one id is one link target, chosen among all of them).
+ */
+export abstract class LinkageCandidates {
+  /** The current cards the facts' persons may link to. */
+  abstract cardsFor(facts: readonly AgencyFact[], asOf: IsoDate): Promise<RegistryCardView[]>;
+  /** The ids of stored facts that a change to these cards may link differently (they share a blocking key or an id with one of the cards' persons). */
+  abstract factsReachedBy(cardIds: readonly string[], asOf: IsoDate): Promise<string[]>;
+  /** Brings what the look-ups read up to date after these cards changed (new versions, new cards). */
+  abstract refreshCards(cardIds: readonly string[], asOf: IsoDate): Promise<void>;
+}
