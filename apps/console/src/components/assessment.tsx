@@ -1,9 +1,10 @@
 import { StopOutlined, TrophyOutlined, WarningOutlined } from '@ant-design/icons';
-import { Card, Empty, Select, Space, Tag, Typography } from 'antd';
-import { useCallback } from 'react';
+import { Card, Empty, Select, Skeleton, Space, Tag, Typography } from 'antd';
+import { useCallback, type ReactNode } from 'react';
 import type { LocalizedName, ScoreboardEntry, UnitOutcome } from '@sanxian/api-types';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
+import { ErrorState } from './problem';
 // A pure file of the domain library, without imports: bundled as it is.
 import { noteInChinese } from '../../../../libs/domain/src/scoring/note-text';
 
@@ -107,4 +108,23 @@ export function NotPublishedCard({ testId, title, hint }: { testId: string; titl
       />
     </Card>
   );
+}
+
+/**
+ * An assessment page's body for a year: a skeleton while it loads, the error with a retry, what is
+ * missing while nothing is published, else the content (given the data only then).
+ */
+export function PublishedView<T>({ loading, error, onRetry, data, empty, children }: {
+  loading: boolean;
+  error: unknown;
+  onRetry: () => void;
+  /** What was published; null while nothing is. */
+  data: T | null;
+  empty: { testId: string; title: MessageKey; hint: MessageKey };
+  children: (data: T) => ReactNode;
+}) {
+  if (loading) return <Card><Skeleton active /></Card>;
+  if (error) return <ErrorState error={error} onRetry={onRetry} />;
+  if (data === null) return <NotPublishedCard {...empty} />;
+  return <>{children(data)}</>;
 }

@@ -240,16 +240,7 @@ export function DiscrepancyQueuePage() {
       ) : (
         narrow ? (
           <QueueCards items={list.items} loading={list.loading} isTownshipUser={isTownshipUser} emptyText={<span>{t('queue.empty')} {filtered ? t('queue.emptyFiltered') : t('queue.emptyAll')}</span>}>
-            <div style={{ padding: '12px 0', display: 'flex', gap: 12, alignItems: 'center' }} aria-live="polite">
-              <span className="sx-muted" data-testid="queue-loaded">
-                {list.hasMore ? t('queue.loaded', { loaded: list.items.length }) : t('queue.loadedAll', { loaded: list.items.length })}
-              </span>
-              {list.hasMore && (
-                <Button size="small" onClick={list.loadMore} loading={list.loadingMore}>
-                  {list.loadingMore ? t('queue.loadingMore') : t('queue.loadMore')}
-                </Button>
-              )}
-            </div>
+            <LoadedFooter list={list} padding="12px 0" />
           </QueueCards>
         ) : (
         <Card styles={{ body: { padding: 0 } }}>
@@ -288,16 +279,7 @@ export function DiscrepancyQueuePage() {
               ),
             }}
           />
-          <div style={{ padding: '12px 16px', display: 'flex', gap: 12, alignItems: 'center' }} aria-live="polite">
-            <span className="sx-muted" data-testid="queue-loaded">
-              {list.hasMore ? t('queue.loaded', { loaded: list.items.length }) : t('queue.loadedAll', { loaded: list.items.length })}
-            </span>
-            {list.hasMore && (
-              <Button size="small" onClick={list.loadMore} loading={list.loadingMore}>
-                {list.loadingMore ? t('queue.loadingMore') : t('queue.loadMore')}
-              </Button>
-            )}
-          </div>
+          <LoadedFooter list={list} padding="12px 16px" />
         </Card>
         )
       )}
@@ -417,6 +399,23 @@ function QueueCounts({
 }
 
 /** The list on a phone: one card per discrepancy, the kind a link to it, by deadline as on a desktop. */
+/** How many rows are loaded, and the button for more while there are. */
+function LoadedFooter({ list, padding }: { list: { items: unknown[]; hasMore: boolean; loadMore: () => void; loadingMore: boolean }; padding: string }) {
+  const { t } = useI18n();
+  return (
+    <div style={{ padding, display: 'flex', gap: 12, alignItems: 'center' }} aria-live="polite">
+      <span className="sx-muted" data-testid="queue-loaded">
+        {list.hasMore ? t('queue.loaded', { loaded: list.items.length }) : t('queue.loadedAll', { loaded: list.items.length })}
+      </span>
+      {list.hasMore && (
+        <Button size="small" onClick={list.loadMore} loading={list.loadingMore}>
+          {list.loadingMore ? t('queue.loadingMore') : t('queue.loadMore')}
+        </Button>
+      )}
+    </div>
+  );
+}
+
 function QueueCards({
   items, loading, isTownshipUser, emptyText, children,
 }: {

@@ -1,5 +1,5 @@
 import { DownloadOutlined, PlusOutlined, StopOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Skeleton, Space, Table, Tag } from 'antd';
+import { Alert, App, Button, Card, Space, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
@@ -8,8 +8,8 @@ import { ApiError, api, downloadFile } from '../api/api-client';
 import { canUser } from '../auth/roles';
 import { useSession } from '../auth/session';
 import { DecisionModal } from '../components/decision-modal';
-import { NotPublishedCard, OutcomeTag, YearSelect, useLocalName, yearOf } from '../components/assessment';
-import { ErrorState, describeError } from '../components/problem';
+import { PublishedView, OutcomeTag, YearSelect, useLocalName, yearOf } from '../components/assessment';
+import { describeError } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
 import { useNarrowScreen } from '../layout/app-layout';
 import { PageTitle } from '../components/page-title';
@@ -133,13 +133,11 @@ export default function LedgerPage() {
           )}
         </Space>
       </Card>
-      {state.loading ? (
-        <Card><Skeleton active /></Card>
-      ) : state.error ? (
-        <ErrorState error={state.error} onRetry={load} />
-      ) : !ledger ? (
-        <NotPublishedCard testId="ledger-empty" title="ledger.empty" hint="ledger.emptyHint" />
-      ) : (
+      <PublishedView
+        loading={state.loading} error={state.error} onRetry={load} data={ledger}
+        empty={{ testId: 'ledger-empty', title: 'ledger.empty', hint: 'ledger.emptyHint' }}
+      >
+        {(ledger) => (
         <>
           <Alert
             type="success"
@@ -203,7 +201,8 @@ export default function LedgerPage() {
             />
           )}
         </>
-      )}
+        )}
+      </PublishedView>
     </Space>
   );
 }

@@ -1,14 +1,14 @@
 import { DownloadOutlined, FileTextOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Select, Skeleton, Space, Table, Typography } from 'antd';
+import { Alert, App, Button, Card, Select, Space, Table, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { ApiError, api, downloadFile } from '../api/api-client';
 import { ASSESSMENT_LINES, type Scoreboard, type ScoreboardEntry, type ScoreboardGroup } from '@sanxian/api-types';
 import { useSession } from '../auth/session';
-import { NotPublishedCard, OutcomeTag, VetoText, YearSelect, indicatorOfRecordsLink, mayDrillDown, outcomeColour, recordsPath, useLocalName, yearOf } from '../components/assessment';
+import { PublishedView, OutcomeTag, VetoText, YearSelect, indicatorOfRecordsLink, mayDrillDown, outcomeColour, recordsPath, useLocalName, yearOf } from '../components/assessment';
 import { EChart } from '../components/e-chart';
-import { ErrorState, describeError } from '../components/problem';
+import { describeError } from '../components/problem';
 import { useI18n } from '../i18n/i18n';
 import { useNarrowScreen } from '../layout/app-layout';
 import { regionName } from '../regions/regions';
@@ -119,13 +119,11 @@ export default function ScoreboardPage() {
           )}
         </Space>
       </Card>
-      {state.loading ? (
-        <Card><Skeleton active /></Card>
-      ) : state.error ? (
-        <ErrorState error={state.error} onRetry={load} />
-      ) : lines.length === 0 ? (
-        <NotPublishedCard testId="scoreboard-empty" title="scoreboard.empty" hint="scoreboard.emptyHint" />
-      ) : (
+      <PublishedView
+        loading={state.loading} error={state.error} onRetry={load} data={lines.length > 0 ? lines : null}
+        empty={{ testId: 'scoreboard-empty', title: 'scoreboard.empty', hint: 'scoreboard.emptyHint' }}
+      >
+        {() => (
         <>
           {villagesOf && (
             <Alert type="info" showIcon data-testid="villages-title" message={t('scoreboard.villages.of', { township: regionName(villagesOf) })} description={t('scoreboard.villages.intro')} />
@@ -146,7 +144,8 @@ export default function ScoreboardPage() {
             />
           ))}
         </>
-      )}
+        )}
+      </PublishedView>
     </Space>
   );
 }
