@@ -95,8 +95,8 @@ export class ReconciliationService {
   }
 
   /**
-   * An incremental run: the processed batches no run has covered yet (oldest first, at most
-   * `maxBatches`), the people they touched — cards written or linked, persons by id, and every
+   * An incremental run: the processed batches no run has covered yet (at most `maxBatches`;
+   * more than that waiting is a backlog, which a full run covers instead), the people they touched — cards written or linked, persons by id, and every
    * card and fact of theirs — reconciled, and only their discrepancies raised and closed. The
    * batches are marked reconciled in the same transaction. Undefined when no batch waits.
    */
@@ -114,6 +114,8 @@ export class ReconciliationService {
   private async runIncrementalLocked(options: IncrementalOptions): Promise<RunSummary | undefined> {
     const { batches, more } = await this.repository.unreconciledBatches(options.maxBatches ?? INCREMENTAL_BATCHES);
     if (batches.length === 0) return undefined;
+    // A backlog (a bulk load just ended, runs held off): one full run covers it at lower cost than many incremental ones.
+    if (more) return this.runLocked({ trigger: options.trigger, asOf: options.asOf });
     const started = Date.now();
     const asOf = options.asOf ?? this.config.reconcileAsOf ?? todayInChina();
     const runId = await this.repository.startRun(options.trigger, null, asOf, 'incremental');
