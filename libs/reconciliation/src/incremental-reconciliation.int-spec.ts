@@ -75,6 +75,16 @@ describe('ReconciliationService.runIncremental (the people a batch touched)', ()
     expect(await service.run({ trigger: 'cli', asOf: AS_OF })).toMatchObject({ raised: 0, reopened: 0, changed: 0, closedByData: 0 });
   });
 
+  it('changed cards that reach more facts than the limit make the run a full one', async () => {
+    await processRecords(ctx, county.clients.fp, 'registry-card', [
+      registryCard(7, 63, { recordId: 'RC-NEW-1', cardId: 'C-NEW-1', regionCode: '511325101002' }),
+    ]);
+    // The stand-in candidates say a changed card reaches every fact: more than one is too many here.
+    const summary = (await service.runIncremental({ trigger: 'intake', asOf: AS_OF, maxReachedFacts: 1 }))!;
+    expect(summary).toMatchObject({ mode: 'full', batches: 1, raised: 0, closedByData: 0 });
+    expect(await unreconciled()).toBe(0);
+  });
+
   it('a backlog beyond the batch limit is covered by one full run', async () => {
     for (const serial of [3, 4, 5]) {
       await processRecords(ctx, county.clients.police, 'hukou-change', [hukouChange(serial, 62, { changeType: 'update' })]);

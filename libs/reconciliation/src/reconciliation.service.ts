@@ -31,12 +31,17 @@ export type RunTrigger = 'nightly' | 'on-demand' | 'intake' | 'cli' | 'sweep';
 export interface IncrementalOptions {
   trigger: RunTrigger;
   asOf?: IsoDate;
-  /** At most this many batches per run (oldest first); the rest wait for the next run. */
+  /** More batches than this waiting is a backlog, which one full run covers instead. */
   maxBatches?: number;
+  /** Changed cards reaching more facts than this (their linkage may change) make the run a full one. */
+  maxReachedFacts?: number;
 }
 
 /** Batches an incremental run takes at most, unless told otherwise. */
 export const INCREMENTAL_BATCHES = 100;
+
+/** Facts that changed cards may reach before an incremental run becomes a full one, unless told otherwise. */
+export const INCREMENTAL_REACHED_FACTS = 20_000;
 
 export interface ReconcileOptions {
   /** Only this township's discrepancies are written (raised and closed); unset: the county's. */
@@ -118,13 +123,16 @@ export class ReconciliationService {
     if (more) return this.runLocked({ trigger: options.trigger, asOf: options.asOf });
     const started = Date.now();
     const asOf = options.asOf ?? this.config.reconcileAsOf ?? todayInChina();
+    const messageIds = await this.repository.messagesOfBatches(batches);
+    const changedCards = await this.repository.cardsWrittenBy(messageIds);
+    await this.candidates.refreshCards(changedCards, asOf);
+    const reached = await this.candidates.factsReachedBy(changedCards, asOf);
+    // Changed cards that may relink a large part of the county (always so with candidates that
+    // cannot narrow it): a full run reads it set-wise at lower cost than look-ups by id.
+    if (reached.length > (options.maxReachedFacts ?? INCREMENTAL_REACHED_FACTS)) return this.runLocked({ trigger: options.trigger, asOf });
     const runId = await this.repository.startRun(options.trigger, null, asOf, 'incremental');
     try {
       const config = await this.reconciliationConfig(asOf);
-      const messageIds = await this.repository.messagesOfBatches(batches);
-      const changedCards = await this.repository.cardsWrittenBy(messageIds);
-      await this.candidates.refreshCards(changedCards, asOf);
-      const reached = await this.candidates.factsReachedBy(changedCards, asOf);
       const people = await this.gatherPeople({ messageIds, factIds: reached, cardIds: changedCards }, config);
       const cards = [...people.cards.values()];
       const { written } = await this.repository.saveLinks(people.linked.links);
