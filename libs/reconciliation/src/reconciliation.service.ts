@@ -100,10 +100,11 @@ export class ReconciliationService {
   }
 
   /**
-   * An incremental run: the processed batches no run has covered yet (at most `maxBatches`;
-   * more than that waiting is a backlog, which a full run covers instead), the people they touched — cards written or linked, persons by id, and every
-   * card and fact of theirs — reconciled, and only their discrepancies raised and closed. The
-   * batches are marked reconciled in the same transaction. Undefined when no batch waits.
+   * An incremental run: the processed batches no run has covered yet (at most `maxBatches`; a
+   * larger backlog, or changed cards reaching more than `maxReachedFacts` facts, gets a full run
+   * instead), the people they touched — cards written or linked, persons by id, and every card and
+   * fact of theirs — reconciled, and only their discrepancies raised and closed. The batches are
+   * marked reconciled in the same transaction. Undefined when no batch waits.
    */
   async runIncremental(options: IncrementalOptions): Promise<RunSummary | undefined> {
     return this.repository.serialised(() => this.runIncrementalLocked(options));
