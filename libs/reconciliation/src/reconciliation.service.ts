@@ -229,8 +229,9 @@ export class ReconciliationService {
         this.repository.loadManualLinks(),
       ]);
       const config = await this.reconciliationConfig(asOf);
-      const linkerCards = await this.candidates.cardsFor(stored.map((s) => s.fact), asOf);
-      const linked = this.link(linkerCards, stored, manual, config);
+      // Every current card is at hand: linking against them is linking against the whole registry,
+      // which is what any candidates must give, without reading the registry a second time.
+      const linked = this.link(cards, stored, manual, config);
       const { written } = await this.repository.saveLinks(linked.links);
 
       const drafts = [...reconcile(cards, linked.facts, config), ...linked.unlinked]
