@@ -1,11 +1,11 @@
 import { Command } from 'commander';
-import { BulkLoadRepository, type OpenBulkLoad } from '@sanxian/persistence';
+import { BulkLoadRepository, DiscrepancyRepository, type OpenBulkLoad, type RunView } from '@sanxian/persistence';
 import { ReconciliationService, RunSummary } from '@sanxian/reconciliation';
 import { UsageError } from './admin.commands';
 import { withHub } from './cli-context';
 
 export function registerReconcileCommand(program: Command): void {
-  program
+  const reconcile = program
     .command('reconcile')
     .description('link every agency record to the registry, apply every rule, and update the discrepancies; waits and prints what changed')
     .option('--township <code>', 'write only this township\'s discrepancies (9 digits)')
@@ -22,6 +22,35 @@ export function registerReconcileCommand(program: Command): void {
       });
       console.log(options.json ? JSON.stringify(summary) : describeRun(summary));
     });
+
+  reconcile
+    .command('runs')
+    .description('list recent reconciliation runs, newest first: mode (incremental or full), what each read and changed')
+    .option('--limit <n>', 'how many runs (1–1000, default 20)')
+    .option('--json', 'print the runs as JSON')
+    .action(async (_own: { limit?: string; json?: boolean }, command: Command) => {
+      // `reconcile` has a --json of its own, which commander gives the parent: read both.
+      const options = command.optsWithGlobals<{ limit?: string; json?: boolean }>();
+      const limit = options.limit === undefined ? 20 : Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError(`--limit must be a whole number from 1 to 1000; got "${options.limit}"`);
+      const runs = await withHub((get) => get(DiscrepancyRepository).recentRuns({ level: 'county' }, limit));
+      console.log(options.json ? JSON.stringify(runs) : describeRuns(runs));
+    });
+}
+
+/** One line per run: when, how, what it read and what it changed. */
+export function describeRuns(runs: readonly RunView[]): string {
+  if (runs.length === 0) return 'no reconciliation run yet';
+  const header = ['run', 'mode', 'trigger', 'status', 'as of', 'started', 'ms', 'persons', 'facts', 'cards', 'raised', 'closed', 'changed'];
+  const rows = runs.map((r) => [
+    r.id, r.mode + (r.townshipCode ? ` ${r.townshipCode}` : ''), r.trigger, r.status, String(r.asOf), new Date(r.startedAt).toISOString().slice(0, 19) + 'Z',
+    r.finishedAt ? String(new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime()) : '',
+    ...[r.personsRead, r.factsRead, r.cardsRead, r.raised, r.closed, r.changed].map((n) => (n === null ? '' : String(n))),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const failed = runs.filter((r) => r.error).map((r) => `run ${r.id} failed: ${r.error}`);
+  return [line(header), ...rows.map(line), ...failed].join('\n');
 }
 
 export function describeOpenLoads(open: readonly OpenBulkLoad[]): string {

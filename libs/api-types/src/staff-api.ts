@@ -508,3 +508,26 @@ export interface SurveyReturnReceipt {
   receivedAt: string;
   findings: number;
 }
+
+/** One reconciliation run, as `GET /v1/reconciliations` lists them (newest first). */
+export interface ReconciliationRunItem {
+  id: string;
+  /** 'incremental': the people of the batches no run had covered yet; 'full': the county, or one township. */
+  mode: 'incremental' | 'full';
+  trigger: 'nightly' | 'on-demand' | 'intake' | 'sweep' | 'cli';
+  townshipCode: string | null;
+  status: 'running' | 'done' | 'failed';
+  asOf: string;
+  startedAt: string;
+  finishedAt: string | null;
+  /** What the run read and changed; null while it runs or if it failed. `raised` counts reopened ones too. */
+  personsRead: number | null;
+  factsRead: number | null;
+  cardsRead: number | null;
+  raised: number | null;
+  closed: number | null;
+  changed: number | null;
+  /** The run's full summary (links, non-links by cause, found by kind). */
+  counts: Record<string, unknown> | null;
+  error: string | null;
+}

@@ -20,8 +20,11 @@ export enum JobName {
 
 export interface JobPayloads {
   [JobName.IntakeBatch]: { batchId: string };
-  /** `townshipCode` unset: the whole county. */
-  [JobName.ReconcileRun]: { trigger: 'nightly' | 'on-demand' | 'intake'; townshipCode?: string | null; asOf?: string };
+  /**
+   * `townshipCode` unset: the whole county. After intake and from the sweeper ('sweep') the run is
+   * incremental (the batches no run has covered yet); nightly and on demand, full.
+   */
+  [JobName.ReconcileRun]: { trigger: 'nightly' | 'on-demand' | 'intake' | 'sweep'; townshipCode?: string | null; asOf?: string };
   /** `year` unset: the year of the day it runs. */
   [JobName.IndicatorsCompute]: { year?: number; asOf?: string };
   [JobName.LogCheckpoint]: Record<string, never>;
@@ -47,6 +50,13 @@ export const NIGHTLY_REVOCATION_PRUNING = 'staff-revocations-prune-nightly';
 
 /** The job scheduler's id for the nightly full reconciliation. */
 export const NIGHTLY_RECONCILIATION = 'reconcile-nightly';
+
+/**
+ * The job scheduler's id for the sweeper: an incremental run every few minutes, so that a batch whose
+ * run after intake was lost (Redis down at the time) is still reconciled. A run with no batch waiting reads nothing.
+ */
+export const RECONCILE_SWEEP = 'reconcile-sweep';
+export const RECONCILE_SWEEP_EVERY_MS = 5 * 60_000;
 
 /**
  * After intake, one reconciliation per quiet window: every batch processed in a window asks for

@@ -1,6 +1,6 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { NIGHTLY_RECONCILIATION, QueueName } from '@sanxian/jobs';
+import { NIGHTLY_RECONCILIATION, QueueName, RECONCILE_SWEEP, RECONCILE_SWEEP_EVERY_MS } from '@sanxian/jobs';
 import { runCli } from '../../support/cli-process';
 import { Hub, send, startHub, TestClient, waitFor, waitUntilProcessed } from '../../support/hub-harness';
 import { marriageRecord, registryCard } from '../../support/record-factory';
@@ -52,10 +52,20 @@ describe('reconciliation runs by itself: after intake, and nightly', () => {
     expect(row).toMatchObject({ key, status: 'open', kind: 'marital-status-conflict' });
     // A later window's run may still be finishing when the discrepancy shows: every run ends done.
     const runs = await waitFor('the after-intake runs to finish', async () => {
-      const rows = await hub.sql(`SELECT trigger, status FROM reconciliation_run WHERE trigger = 'intake'`);
+      const rows = await hub.sql(`SELECT trigger, status, mode, persons_read FROM reconciliation_run WHERE trigger = 'intake'`);
       return rows.length && rows.every((r) => r.status !== 'running') ? rows : undefined;
     }, 30_000);
     expect(runs.every((r) => r.status === 'done')).toBe(true);
+    // After intake the run is incremental: the people of the batches, every batch covered.
+    expect(runs.every((r) => r.mode === 'incremental' && r.persons_read >= 1)).toBe(true);
+    expect(await hub.sql(`SELECT count(*)::int AS n FROM intake_batch WHERE reconciled_at IS NULL`)).toEqual([{ n: 0 }]);
+  });
+
+  it('keeps a sweeper that reconciles batches whose run after intake was lost', async () => {
+    const { hub } = ctx;
+    const queue = hub.worker!.get<Queue>(getQueueToken(QueueName.Reconcile));
+    const scheduler = await queue.getJobScheduler(RECONCILE_SWEEP);
+    expect(scheduler).toMatchObject({ every: RECONCILE_SWEEP_EVERY_MS });
   });
 
   it('keeps a nightly job scheduler in Redis, in China\'s time zone', async () => {
@@ -89,6 +99,30 @@ describe('`sanxian reconcile` run by an operator', () => {
     const bad = runCli(['reconcile', '--township', '5113'], hub.env);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--township must be a 9-digit township code/);
+  });
+
+  it('`sanxian reconcile runs` lists the runs, newest first, with their mode and what they read and changed', async () => {
+    const { hub } = ctx;
+    const listed = runCli(['reconcile', 'runs', '--limit', '2', '--json'], hub.env);
+    expect(listed.stderr).toBe('');
+    expect(listed.status).toBe(0);
+    const runs = JSON.parse(listed.stdout);
+    expect(runs).toHaveLength(2);
+    expect(runs.map((r: Record<string, unknown>) => [r.mode, r.trigger, r.status, r.raised, r.closed, r.changed])).toEqual([
+      ['full', 'cli', 'done', 0, 0, 0],
+      ['full', 'cli', 'done', 1, 0, 0],
+    ]);
+    expect(runs[1]).toMatchObject({ personsRead: expect.any(Number), factsRead: expect.any(Number), cardsRead: 1 });
+    expect(Number(runs[0].id)).toBeGreaterThan(Number(runs[1].id));
+
+    const table = runCli(['reconcile', 'runs'], hub.env);
+    expect(table.status).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^run\s+mode\s+trigger\s+status/);
+    expect(table.stdout).toMatch(/full\s+cli\s+done/);
+
+    const bad = runCli(['reconcile', 'runs', '--limit', 'many'], hub.env);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--limit must be a whole number/);
   });
 
 });

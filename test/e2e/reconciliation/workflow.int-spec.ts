@@ -493,6 +493,11 @@ describe('the discrepancy workflow API', () => {
       const nulls = Array(countyRuns).fill(null);
       expect(county.items.map((r: any) => r.townshipCode).sort()).toEqual([A, B, ...nulls].sort());
       expect(county.items[0]).toEqual(expect.objectContaining({ id: expect.any(String), trigger: 'on-demand', status: 'done', startedAt: expect.any(String), finishedAt: expect.any(String), counts: expect.objectContaining({ runId: expect.any(String) }) }));
+      // Each run says how it ran, what it read and what it changed.
+      expect(county.items[0]).toEqual(expect.objectContaining({
+        mode: 'full', personsRead: expect.any(Number), factsRead: expect.any(Number), cardsRead: expect.any(Number),
+        raised: expect.any(Number), closed: expect.any(Number), changed: expect.any(Number),
+      }));
       // Why facts were not linked, by cause: every non-link has one.
       const { links, unlinked } = county.items[0].counts;
       expect(Object.keys(unlinked).sort()).toEqual(['child', 'man', 'moved-in', 'no-match', 'over-49']);

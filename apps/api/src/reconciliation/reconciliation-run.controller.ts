@@ -57,7 +57,10 @@ export class ReconciliationRunController {
 
   @Get()
   @Access('reconciliations.list')
-  @ApiOperation({ summary: "Recent reconciliation runs, newest first: the county's and the user's township's" })
+  @ApiOperation({
+    summary: "Recent reconciliation runs, newest first: the county's and the user's township's; each with its mode (incremental or full), " +
+      'the persons, facts and cards it read, and the discrepancies it raised, closed and changed (ReconciliationRunItem)',
+  })
   @ApiQuery({ name: 'limit', required: false, description: '1–100, default 20' })
   async list(@CurrentStaff() staff: StaffPrincipal, @Query('limit') limit?: string) {
     const runs = await this.discrepancies.recentRuns(staff.scope, limitParam(limit, 20, 100));

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 import { Card, Descriptions, Typography } from 'antd';
+import type { ReconciliationRunItem } from '@sanxian/api-types';
 import { api } from '../api/api-client';
 import { useI18n } from '../i18n/i18n';
 
-/** The latest finished run's non-links by cause, as `GET /v1/reconciliations` gives them in its counts. */
+/** The latest finished full run's non-links by cause, as `GET /v1/reconciliations` gives them in its counts. */
 interface UnlinkedCounts {
   man: number;
   child: number;
@@ -12,12 +13,8 @@ interface UnlinkedCounts {
   'no-match': number;
 }
 
-interface RunItem {
-  id: string;
-  status: string;
-  asOf: string;
-  counts: { links?: { nonLink: number }; unlinked?: UnlinkedCounts } | null;
-}
+/** An incremental run's counts are those of the people it touched: the panel shows the county's, from a full run. */
+type RunItem = Omit<ReconciliationRunItem, 'counts'> & { counts: { links?: { nonLink: number }; unlinked?: UnlinkedCounts } | null };
 
 /*
  * Its words live here rather than in messages.ts while the console's pages and terms are being
@@ -47,7 +44,7 @@ export function UnlinkedCauses() {
   useEffect(() => {
     let live = true;
     api<{ items: RunItem[] }>('/v1/reconciliations', { query: { limit: '20' } })
-      .then((r) => live && setRun(r.items.find((i) => i.status === 'done' && i.counts?.unlinked !== undefined) ?? null))
+      .then((r) => live && setRun(r.items.find((i) => i.status === 'done' && i.mode !== 'incremental' && i.counts?.unlinked !== undefined) ?? null))
       .catch(() => undefined); // the queue is the page's subject; this panel is only context
     return () => {
       live = false;

@@ -91,12 +91,21 @@ export interface LockedDiscrepancy {
 
 export interface RunView {
   id: string;
+  /** 'incremental': the people of the batches no run had covered; 'full': the county (or one township). */
+  mode: 'incremental' | 'full';
   trigger: string;
   townshipCode: string | null;
   status: string;
   asOf: string;
   startedAt: Date;
   finishedAt: Date | null;
+  /** What the run read (people, their facts, their cards) and changed; null while it runs or if it failed. */
+  personsRead: number | null;
+  factsRead: number | null;
+  cardsRead: number | null;
+  raised: number | null;
+  closed: number | null;
+  changed: number | null;
   counts: unknown;
   error: string | null;
 }
@@ -299,15 +308,17 @@ export class DiscrepancyRepository {
   async recentRuns(scope: RegionScope, limit: number): Promise<RunView[]> {
     const params: unknown[] = [limit];
     const rows = await this.db.query(
-      `SELECT r.id, r.trigger, r.township_code, r.status, r.as_of, r.started_at, r.finished_at, r.counts, r.error
+      `SELECT r.id, r.mode, r.trigger, r.township_code, r.status, r.as_of, r.started_at, r.finished_at, r.counts, r.error,
+         r.persons_read, r.facts_read, r.cards_read, r.raised, r.closed, r.changed
        FROM reconciliation_run r
        WHERE r.township_code IS NULL OR ${scopeCondition(scopeTownshipOnly(scope), 'r.township_code', params)}
        ORDER BY r.id DESC LIMIT $1`,
       params,
     );
     return rows.map((r: Record<string, any>) => ({
-      id: String(r.id), trigger: r.trigger, townshipCode: r.township_code, status: r.status, asOf: r.as_of, startedAt: r.started_at,
-      finishedAt: r.finished_at, counts: r.counts, error: r.error,
+      id: String(r.id), mode: r.mode, trigger: r.trigger, townshipCode: r.township_code, status: r.status, asOf: r.as_of, startedAt: r.started_at,
+      finishedAt: r.finished_at, personsRead: r.persons_read, factsRead: r.facts_read, cardsRead: r.cards_read, raised: r.raised, closed: r.closed,
+      changed: r.changed, counts: r.counts, error: r.error,
     }));
   }
 }

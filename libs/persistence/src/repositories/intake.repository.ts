@@ -278,7 +278,7 @@ export class IntakeRepository {
       );
       const batchIds = [...new Set(revived.map((r) => r.batch_id))];
       if (batchIds.length) {
-        await tx.query('UPDATE intake_batch SET dead_at = NULL, processed_at = NULL, enqueued_at = NULL, revived_at = now() WHERE id = ANY($1::uuid[])', [batchIds]);
+        await tx.query('UPDATE intake_batch SET dead_at = NULL, processed_at = NULL, enqueued_at = NULL, revived_at = now(), reconciled_at = NULL WHERE id = ANY($1::uuid[])', [batchIds]);
       }
       return { messages: revived.length, batchIds };
     });

@@ -63,6 +63,39 @@ const LINK_COLUMNS = [
   'weights', 'runner_up', 'candidates',
 ];
 
+export type RunMode = 'incremental' | 'full';
+
+/** What a run read: the people it reconciled, their facts and their cards. */
+export interface RunReadCounts {
+  persons: number;
+  facts: number;
+  cards: number;
+}
+
+/** A processed batch no committed run has covered yet, and where its messages are in its client's chain. */
+export interface UnreconciledBatch {
+  batchId: string;
+  clientId: string;
+  firstSeq: string;
+  lastSeq: string;
+}
+
+/** Cards by id, and cards naming a person of these keyed hashes; `except` ones are left out (already read). */
+export interface CardFilter {
+  cardIds?: readonly string[];
+  citizenHashes?: readonly string[];
+  except?: Iterable<string>;
+}
+
+/** The whole messages holding these facts, these messages, facts stating these keyed hashes, or facts linked to these cards; `exceptMessages` left out. */
+export interface FactFilter {
+  factIds?: readonly string[];
+  messageIds?: readonly string[];
+  citizenHashes?: readonly string[];
+  linkedToCards?: readonly string[];
+  exceptMessages?: Iterable<string>;
+}
+
 /** Blocking session lock: one reconciliation at a time, whoever starts it (worker, CLI). */
 export const RECONCILIATION_LOCK = 0x5a4e_0002;
 
@@ -83,20 +116,93 @@ export class ReconciliationRepository {
     return withAdvisoryLock(this.db, RECONCILIATION_LOCK, 'wait', work);
   }
 
-  async startRun(trigger: string, townshipCode: string | null, asOf: IsoDate): Promise<string> {
+  async startRun(trigger: string, townshipCode: string | null, asOf: IsoDate, mode: RunMode = 'full'): Promise<string> {
     const [row] = await this.db.query(
-      `INSERT INTO reconciliation_run (trigger, township_code, as_of) VALUES ($1, $2, $3) RETURNING id`,
-      [trigger, townshipCode, asOf],
+      `INSERT INTO reconciliation_run (trigger, township_code, as_of, mode) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [trigger, townshipCode, asOf, mode],
     );
     return String(row.id);
   }
 
-  async finishRun(runId: string, outcome: { counts: unknown } | { error: string }): Promise<void> {
+  async finishRun(runId: string, outcome: { counts: unknown; read?: RunReadCounts; applied?: ApplyCounts } | { error: string }): Promise<void> {
     if ('error' in outcome) {
       await this.db.query(`UPDATE reconciliation_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [runId, outcome.error]);
     } else {
-      await this.db.query(`UPDATE reconciliation_run SET status = 'done', finished_at = now(), counts = $2 WHERE id = $1`, [runId, JSON.stringify(outcome.counts)]);
+      const { read, applied } = outcome;
+      await this.db.query(
+        `UPDATE reconciliation_run SET status = 'done', finished_at = now(), counts = $2,
+           persons_read = $3, facts_read = $4, cards_read = $5, raised = $6, closed = $7, changed = $8
+         WHERE id = $1`,
+        [
+          runId, JSON.stringify(outcome.counts), read?.persons ?? null, read?.facts ?? null, read?.cards ?? null,
+          applied === undefined ? null : applied.raised + applied.reopened, applied?.closedByData ?? null, applied?.changed ?? null,
+        ],
+      );
     }
+  }
+
+  /**
+   * Processed (or dead) batches no committed run has covered yet, oldest first, at most `limit`;
+   * each with its messages' place in its client's chain.
+   */
+  async unreconciledBatches(limit: number): Promise<{ batches: UnreconciledBatch[]; more: boolean }> {
+    const rows: Record<string, any>[] = await this.db.query(
+      `SELECT id, client_id, first_seq::text, last_seq::text FROM intake_batch
+       WHERE reconciled_at IS NULL AND (processed_at IS NOT NULL OR dead_at IS NOT NULL)
+       ORDER BY created_at, id LIMIT $1`,
+      [limit + 1],
+    );
+    const batches = rows.slice(0, limit).map((r) => ({ batchId: r.id, clientId: r.client_id, firstSeq: r.first_seq, lastSeq: r.last_seq }));
+    return { batches, more: rows.length > limit };
+  }
+
+  /** Ids of every batch no committed run has covered yet (for a full run of the county, which covers them all). */
+  async allUnreconciledBatchIds(): Promise<string[]> {
+    const rows = await this.db.query(
+      `SELECT id FROM intake_batch WHERE reconciled_at IS NULL AND (processed_at IS NOT NULL OR dead_at IS NOT NULL)`,
+    );
+    return rows.map((r: { id: string }) => r.id);
+  }
+
+  /** The messages of these batches (found by their place in the client's chain). */
+  async messagesOfBatches(batches: readonly UnreconciledBatch[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const b of batches) {
+      const rows = await this.db.query(
+        `SELECT id FROM inbound_message WHERE client_id = $1 AND chain_seq BETWEEN $2 AND $3`,
+        [b.clientId, b.firstSeq, b.lastSeq],
+      );
+      for (const r of rows) out.push(r.id);
+    }
+    return out;
+  }
+
+  /** The cards these messages wrote a version of. */
+  async cardsWrittenBy(messageIds: readonly string[]): Promise<string[]> {
+    const out = new Set<string>();
+    for (const chunk of chunks(messageIds)) {
+      const rows = await this.db.query(`SELECT DISTINCT card_id FROM registry_card_version WHERE message_id = ANY($1::uuid[])`, [chunk]);
+      for (const r of rows) out.add(r.card_id);
+    }
+    return [...out];
+  }
+
+  /** The keyed hash SQL finds a person by (see PersonalDataCipher.lookup). */
+  personLookup(citizenId: string): string {
+    return this.pii.lookup(citizenId)!;
+  }
+
+  /** Which person a discrepancy is about, for runs over some people: its card, else its person (keyed hash of the id), else its message. */
+  scopeOf(draft: DiscrepancyDraft): string | null {
+    if (draft.evidence.cardId !== undefined) return cardScope(draft.evidence.cardId);
+    const citizenId = draft.subject.citizenId ?? draft.subject.motherCitizenId;
+    if (citizenId !== undefined) return this.personScope(citizenId);
+    if (draft.subject.messageId !== undefined) return messageScope(draft.subject.messageId);
+    return null;
+  }
+
+  personScope(citizenId: string): string {
+    return `person:${this.pii.lookup(citizenId)}`;
   }
 
   /** The county of most cards, for a hub not told its county. */
@@ -107,17 +213,41 @@ export class ReconciliationRepository {
     return row?.county;
   }
 
-  /** Every current card with its husband and children, as the rules read it (citizen ids and names opened). */
-  async loadCurrentCards(): Promise<RegistryCardView[]> {
+  /**
+   * Current cards with their husbands and children, as the rules read them (citizen ids and names
+   * opened): every card, or those with these ids and those naming a person of these keyed hashes
+   * (as woman, husband or child).
+   */
+  async loadCurrentCards(filter?: CardFilter): Promise<RegistryCardView[]> {
+    if (filter === undefined) return this.loadCards('', []);
+    const cardIds = new Set(filter.cardIds ?? []);
+    const hashes = [...new Set(filter.citizenHashes ?? [])];
+    for (const chunk of chunks(hashes)) {
+      const rows = await this.db.query(
+        `SELECT card_id FROM registry_woman WHERE citizen_id_hash = ANY($1::text[])
+         UNION SELECT card_id FROM registry_husband WHERE citizen_id_hash = ANY($1::text[])
+         UNION SELECT card_id FROM registry_child WHERE citizen_id_hash = ANY($1::text[])`,
+        [chunk],
+      );
+      for (const r of rows) cardIds.add(r.card_id);
+    }
+    for (const known of filter.except ?? []) cardIds.delete(known);
+    const out: RegistryCardView[] = [];
+    for (const chunk of chunks([...cardIds])) out.push(...(await this.loadCards('WHERE card_id = ANY($1::text[])', [chunk])));
+    return out;
+  }
+
+  private async loadCards(where: string, params: unknown[]): Promise<RegistryCardView[]> {
     const open = (value: string | null) => this.pii.open(value);
     const [women, husbands, children] = await Promise.all([
       this.db.query(
         `SELECT w.card_id, w.version, w.event_date, w.region_code, w.citizen_id, w.name, w.birth_date, w.marital_status,
            w.marriage_date, w.residence_status, w.message_id, m.record_id
-         FROM registry_woman w LEFT JOIN inbound_message m ON m.id = w.message_id`,
+         FROM (SELECT * FROM registry_woman ${where}) w LEFT JOIN inbound_message m ON m.id = w.message_id`,
+        params,
       ),
-      this.db.query(`SELECT card_id, citizen_id, name, birth_date FROM registry_husband`),
-      this.db.query(`SELECT card_id, citizen_id, name, sex, birth_date, birth_order, policy_compliant FROM registry_child ORDER BY card_id, ordinal`),
+      this.db.query(`SELECT card_id, citizen_id, name, birth_date FROM registry_husband ${where}`, params),
+      this.db.query(`SELECT card_id, citizen_id, name, sex, birth_date, birth_order, policy_compliant FROM registry_child ${where} ORDER BY card_id, ordinal`, params),
     ]);
     const husbandOf = new Map<string, RegistryCardView['husband']>();
     for (const h of husbands) husbandOf.set(h.card_id, definedOnly({ citizenId: open(h.citizen_id), name: open(h.name), birthDate: h.birth_date }));
@@ -150,13 +280,30 @@ export class ReconciliationRepository {
    * Every agency fact about a person the rules read (a birth notice's child is folded into its
    * mother's fact), with the record id of its message; citizen ids and names opened.
    */
-  async loadAgencyFacts(): Promise<StoredAgencyFact[]> {
+  async loadAgencyFacts(filter?: FactFilter): Promise<StoredAgencyFact[]> {
+    if (filter === undefined) return this.loadFacts('', []);
+    // Whole messages: a fact's partner roles (spouse, child, father) are read with it.
+    const messageIds = new Set(filter.messageIds ?? []);
+    const find = async (sql: string, values: readonly string[]) => {
+      for (const chunk of chunks([...new Set(values)])) for (const r of await this.db.query(sql, [chunk])) messageIds.add(r.message_id);
+    };
+    await find(`SELECT DISTINCT message_id FROM canonical_fact WHERE id = ANY($1::bigint[])`, filter.factIds ?? []);
+    await find(`SELECT DISTINCT message_id FROM canonical_fact WHERE citizen_id_hash = ANY($1::text[])`, filter.citizenHashes ?? []);
+    await find(`SELECT DISTINCT message_id FROM person_link WHERE card_id = ANY($1::text[])`, filter.linkedToCards ?? []);
+    for (const known of filter.exceptMessages ?? []) messageIds.delete(known);
+    const out: StoredAgencyFact[] = [];
+    for (const chunk of chunks([...messageIds].sort())) out.push(...(await this.loadFacts('AND f.message_id = ANY($1::uuid[])', [chunk])));
+    return out;
+  }
+
+  private async loadFacts(where: string, params: unknown[]): Promise<StoredAgencyFact[]> {
     const rows: Record<string, any>[] = await this.db.query(
       `SELECT f.id, f.message_id, m.record_id, f.kind, f.event, f.event_date, f.region_code, f.role, f.citizen_id, f.name, f.sex,
          f.birth_date, f.detail
        FROM canonical_fact f JOIN inbound_message m ON m.id = f.message_id
-       WHERE f.kind <> 'registry-card'
+       WHERE f.kind <> 'registry-card' ${where}
        ORDER BY f.message_id, f.role, f.ordinal`,
+      params,
     );
     for (const row of rows) {
       row.citizen_id = this.pii.open(row.citizen_id);
@@ -195,9 +342,22 @@ export class ReconciliationRepository {
     return out;
   }
 
-  async loadManualLinks(): Promise<ManualLink[]> {
-    const rows = await this.db.query(`SELECT fact_id, decision, person_key FROM person_link WHERE method = 'manual'`);
-    return rows.map((r: Record<string, any>) => ({ factId: String(r.fact_id), decision: r.decision, personKey: r.person_key }));
+  /** The id of every agency fact (what a change to a card may reach when candidates are not narrowed). */
+  async allAgencyFactIds(): Promise<string[]> {
+    const rows = await this.db.query(`SELECT id::text FROM canonical_fact WHERE kind <> 'registry-card'`);
+    return rows.map((r: { id: string }) => r.id);
+  }
+
+  /** Staff's link decisions: all, or those about these facts. */
+  async loadManualLinks(factIds?: readonly string[]): Promise<ManualLink[]> {
+    const toLink = (r: Record<string, any>): ManualLink => ({ factId: String(r.fact_id), decision: r.decision, personKey: r.person_key });
+    if (factIds === undefined) return (await this.db.query(`SELECT fact_id, decision, person_key FROM person_link WHERE method = 'manual'`)).map(toLink);
+    const out: ManualLink[] = [];
+    for (const chunk of chunks(factIds)) {
+      const rows = await this.db.query(`SELECT fact_id, decision, person_key FROM person_link WHERE method = 'manual' AND fact_id = ANY($1::bigint[])`, [chunk]);
+      out.push(...rows.map(toLink));
+    }
+    return out;
   }
 
   /**
@@ -234,24 +394,48 @@ export class ReconciliationRepository {
    * Upserts a run's discrepancies by key and closes, as `resolved-by-data`, every open one in
    * scope the run no longer finds; receipts tell the senders of the evidence. One transaction.
    * A discrepancy staff closed stays closed; one closed by data opens again if it comes back.
+   * A run of the whole county marks `coveredBatches` reconciled in the same transaction.
    */
-  async applyDrafts(runId: string, townshipCode: string | null, drafts: readonly DraftRow[]): Promise<ApplyCounts> {
+  async applyDrafts(runId: string, townshipCode: string | null, drafts: readonly DraftRow[], coveredBatches: readonly string[] = []): Promise<ApplyCounts> {
+    return this.applyWithin(runId, drafts, { townshipCode }, coveredBatches);
+  }
+
+  /**
+   * As applyDrafts, for a run over some people: writes their drafts and closes only the open
+   * discrepancies of these scopes (see scopeOf) that the run no longer finds, and marks the
+   * batches it covered reconciled, all in one transaction.
+   */
+  async applyDraftsForScopes(runId: string, scopes: readonly string[], drafts: readonly DraftRow[], coveredBatches: readonly string[]): Promise<ApplyCounts> {
+    return this.applyWithin(runId, drafts, { scopes }, coveredBatches);
+  }
+
+  private async applyWithin(
+    runId: string,
+    drafts: readonly DraftRow[],
+    scope: { townshipCode: string | null } | { scopes: readonly string[] },
+    coveredBatches: readonly string[],
+  ): Promise<ApplyCounts> {
     return this.db.transaction(async (tx) => {
       await tx.query(
         `CREATE TEMP TABLE IF NOT EXISTS discrepancy_stage (
            key text PRIMARY KEY, kind text, region_code text, township_code text, subject jsonb, subject_citizen_id text, subject_name text,
-           card_id text, agency_value jsonb, registry_value jsonb, evidence jsonb, due_at date) ON COMMIT DELETE ROWS`,
+           card_id text, agency_value jsonb, registry_value jsonb, evidence jsonb, due_at date, scope_key text) ON COMMIT DELETE ROWS`,
       );
-      await copyRows(tx.queryRunner!, 'discrepancy_stage', DRAFT_COLUMNS, drafts.map((d) => [
+      await copyRows(tx.queryRunner!, 'discrepancy_stage', [...DRAFT_COLUMNS, 'scope_key'], drafts.map((d) => [
         d.key, d.kind, d.regionCode, d.townshipCode, JSON.stringify(d.subject), d.subjectCitizenId, d.subjectName, d.cardId,
-        JSON.stringify(d.agencyValue ?? null), JSON.stringify(d.registryValue ?? null), JSON.stringify(d.evidence), d.dueAt,
+        JSON.stringify(d.agencyValue ?? null), JSON.stringify(d.registryValue ?? null), JSON.stringify(d.evidence), d.dueAt, this.scopeOf(d),
       ]));
       const [{ reopened }] = await tx.query(
         `SELECT count(*)::int AS reopened FROM discrepancy_stage s JOIN discrepancy d ON d.key = s.key WHERE d.status = 'resolved-by-data'`,
       );
+      // A discrepancy stored before scopes existed takes its scope quietly: that is not a change to report.
+      await tx.query(
+        `UPDATE discrepancy d SET scope_key = s.scope_key FROM discrepancy_stage s
+         WHERE d.key = s.key AND d.scope_key IS DISTINCT FROM s.scope_key`,
+      );
       const upserted: { id: string; kind: string; inserted: boolean }[] = await tx.query(
-        `INSERT INTO discrepancy AS d (${DRAFT_COLUMNS.join(', ')}, raised_by_run, last_seen_run)
-         SELECT ${DRAFT_COLUMNS.join(', ')}, $1, $1 FROM discrepancy_stage
+        `INSERT INTO discrepancy AS d (${DRAFT_COLUMNS.join(', ')}, scope_key, raised_by_run, last_seen_run)
+         SELECT ${DRAFT_COLUMNS.join(', ')}, scope_key, $1, $1 FROM discrepancy_stage
          ON CONFLICT (key) DO UPDATE SET
            region_code = EXCLUDED.region_code, township_code = EXCLUDED.township_code, subject_citizen_id = EXCLUDED.subject_citizen_id,
            subject_name = EXCLUDED.subject_name, card_id = EXCLUDED.card_id, agency_value = EXCLUDED.agency_value,
@@ -266,19 +450,23 @@ export class ReconciliationRepository {
         [runId],
       );
       const raisedIds = upserted.filter((r) => r.inserted).map((r) => r.id);
+      const inScope = 'scopes' in scope ? `d.scope_key = ANY($2::text[])` : `($2::text IS NULL OR d.township_code = $2)`;
       const closed: { id: string; kind: string }[] = await tx.query(
         `WITH closed AS (
            UPDATE discrepancy d SET status = 'resolved-by-data', closed_at = now(), last_seen_run = $1
-           WHERE d.status = 'open' AND ($2::text IS NULL OR d.township_code = $2)
+           WHERE d.status = 'open' AND ${inScope}
              -- A spot check's finding is raised by a signed return, not by a run: a run never closes it.
              AND d.kind <> 'spot-check-finding'
              AND NOT EXISTS (SELECT 1 FROM discrepancy_stage s WHERE s.key = d.key)
            RETURNING d.id, d.kind)
          SELECT id, kind FROM closed`,
-        [runId, townshipCode],
+        [runId, 'scopes' in scope ? [...scope.scopes] : scope.townshipCode],
       );
       await this.receipts.addForDiscrepancies(tx, raisedIds, 'discrepancy-raised');
       await this.receipts.addForDiscrepancies(tx, closed.map((c) => c.id), 'resolved');
+      for (const chunk of chunks(coveredBatches)) {
+        await tx.query(`UPDATE intake_batch SET reconciled_at = now() WHERE id = ANY($1::uuid[]) AND reconciled_at IS NULL`, [chunk]);
+      }
       const byKind: ApplyCounts['byKind'] = {};
       const bump = (kind: string, field: 'raised' | 'closed') => {
         byKind[kind] ??= { raised: 0, closed: 0 };
@@ -295,6 +483,23 @@ export class ReconciliationRepository {
       };
     });
   }
+}
+
+export function cardScope(cardId: string): string {
+  return `card:${cardId}`;
+}
+
+export function messageScope(messageId: string): string {
+  return `message:${messageId}`;
+}
+
+const CHUNK = 5000;
+
+/** Values a few thousand at a time, so that no statement's parameters grow with the county. */
+function chunks<T>(values: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += CHUNK) out.push(values.slice(i, i + CHUNK));
+  return out;
 }
 
 /** The object without its null and undefined fields (rows to domain values, which use absence). */
