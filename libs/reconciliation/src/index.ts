@@ -1,3 +1,4 @@
 export * from './reconciliation.service';
 export * from './reconciliation.module';
 export * from './linkage-candidates';
+export * from './blocked-linkage-candidates';

@@ -83,6 +83,10 @@ export function idToken(validId: string): string {
   return `vid|${validId}`;
 }
 
+export function isIdToken(token: string): boolean {
+  return token.startsWith('vid|');
+}
+
 /**
  * Blocking as look-ups in a key-value store: a person is filed under these tokens (its blocking
  * keys and its valid id), a record searches these (`searchKeys`, `searchIds`), and the record's

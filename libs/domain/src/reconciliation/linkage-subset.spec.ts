@@ -59,9 +59,11 @@ const cardArbitrary = fc.record({
   village: fc.constantFrom(...VILLAGES),
 });
 
+type ValueOf<A> = A extends fc.Arbitrary<infer T> ? T : never;
+
 const factArbitrary = fc.record({ human: fc.nat(), fault: faultArbitrary, village: fc.constantFrom(...VILLAGES) });
 
-function makeCards(humans: Human[], specs: fc.RecordValue<typeof cardArbitrary>[]): RegistryCardView[] {
+function makeCards(humans: Human[], specs: ValueOf<typeof cardArbitrary>[]): RegistryCardView[] {
   const pick = (i: number) => humans[i % humans.length];
   return specs.map((spec, i) => {
     const woman = stated(pick(spec.woman[0]), spec.woman[1]);
@@ -70,7 +72,7 @@ function makeCards(humans: Human[], specs: fc.RecordValue<typeof cardArbitrary>[
     version: 1,
     eventDate: '2025-01-01',
     regionCode: spec.village,
-    woman: { ...woman, sex: 'F' as const, name: woman.name ?? '' },
+    woman: { ...woman, sex: 'F' as const, citizenId: woman.citizenId ?? '', name: woman.name ?? '' },
     maritalStatus: spec.husband ? 'married' : 'unmarried',
     residenceStatus: 'resident',
     ...(spec.husband ? { husband: stated(pick(spec.husband[0]), spec.husband[1]) } : {}),
@@ -79,7 +81,7 @@ function makeCards(humans: Human[], specs: fc.RecordValue<typeof cardArbitrary>[
   });
 }
 
-function makeFact(humans: Human[], spec: fc.RecordValue<typeof factArbitrary>): AgencyFact {
+function makeFact(humans: Human[], spec: ValueOf<typeof factArbitrary>): AgencyFact {
   return {
     kind: 'hukou-change', event: 'move-out', eventDate: '2025-06-01', regionCode: spec.village, role: 'person',
     person: stated(humans[spec.human % humans.length], spec.fault),
