@@ -8,6 +8,7 @@ import { BlockedLinkageCandidates } from '@sanxian/reconciliation';
 import { HukouChangeRecord, Manifest, RegistryCardRecord, SynthOptions, generateCounty } from '@sanxian/synth';
 import { Hub, TestClient, send, startHub, waitUntilProcessed } from '../../../test/support/hub-harness';
 import { pushCounty } from '../../../test/support/county-push';
+import { citizenId } from '../../../test/support/record-factory';
 
 /**
  * Linkage candidates from PostgreSQL on a synthetic county with every feed fault raised (typos,
@@ -20,7 +21,7 @@ const FAULT_HEAVY: SynthOptions['rates'] = {
   missingChild: 0.5, staleMarital: 0.5, staleResidence: 0.5, staleDeath: 0.5, mistypedWomanId: 0.05, nameTypo: 0.1, checkDigit: 0.1,
   motherWithoutId: 0.2, fifteenDigitId: 0.1, birthOrderError: 0.2, birthDateTypo: 0.1, noticeMissing: 0.2,
 };
-const CHUNK = 400;
+const CHUNK = 300;
 
 function ndjson<T>(file: string): T[] {
   const text = readFileSync(file, 'utf8').trimEnd();
@@ -43,6 +44,7 @@ describe('BlockedLinkageCandidates on a synthetic county with raised fault rates
   const push = async (kind: RecordKind, records: unknown[]) => {
     const response = await send(hub.url, clients[kind], 'POST', `/v1/exchange/${KIND_PATH[kind]}`, { records });
     const body = await response.json();
+    if (body.rejected) console.log(JSON.stringify(body));
     expect([response.status, body.rejected]).toEqual([202, 0]);
     accepted += body.accepted;
     await waitUntilProcessed(hub, accepted, 60_000);
@@ -50,7 +52,7 @@ describe('BlockedLinkageCandidates on a synthetic county with raised fault rates
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sanxian-linkage-blocks-'));
-    manifest = await generateCounty({ county: '511325', people: 4000, seed: '4', year: 2025, out: dir, rates: FAULT_HEAVY });
+    manifest = await generateCounty({ county: '511325', people: 24000, seed: '4', year: 2025, out: dir, rates: FAULT_HEAVY });
     hub = await startHub({ worker: true });
     const pushed = await pushCounty(hub, dir);
     Object.assign(clients, pushed.clients);
@@ -130,7 +132,7 @@ describe('BlockedLinkageCandidates on a synthetic county with raised fault rates
 
     // A new version: her name and id corrected (another birth date, so that no key of hers stays the same).
     const version = current.version + 1;
-    const newId = '511325199807150026';
+    const newId = citizenId('1998-07-15', 'F', 913);
     const renamed: RegistryCardRecord = {
       ...current, recordId: `RC-${cardId}-v${version}`, version, eventDate: manifest.asOf,
       woman: { ...current.woman, name: '欧阳雪', citizenId: newId, birthDate: '1998-07-15' },

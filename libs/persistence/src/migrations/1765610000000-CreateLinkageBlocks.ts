@@ -26,7 +26,7 @@ export class CreateLinkageBlocks1765610000000 implements MigrationInterface {
         is_id boolean NOT NULL,
         PRIMARY KEY (card_id, key_hash)
       )`);
-    await q.query(`CREATE INDEX linkage_block_key ON linkage_block (key_hash) INCLUDE (card_id)`);
+    await q.query(`CREATE INDEX linkage_block_by_key ON linkage_block (key_hash) INCLUDE (card_id)`);
     await q.query(`
       CREATE TABLE linkage_block_card (
         card_id text PRIMARY KEY,
