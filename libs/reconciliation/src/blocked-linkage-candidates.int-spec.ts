@@ -192,6 +192,41 @@ describe('BlockedLinkageCandidates on a synthetic county with raised fault rates
     expect(sample.map((s) => verdict(linkFact(s.fact, linker, {}, relative(s))))).toEqual(sample.map((s) => verdict(linkFact(s.fact, nowWhole, {}, relative(s)))));
   });
 
+  it('chooses one id\'s place among every card stating it, as the whole registry does, though the fact meets only one of them', async () => {
+    // One woman on two cards of two townships (a move the old office never closed): the card of
+    // the lower id is her target. A woman of her name and township, born another year with another
+    // id, meets by her keys only the other card, where the id is no target.
+    const records = ndjson<RegistryCardRecord>(join(dir, 'registry-cards.ndjson'));
+    const villages = [...new Set(records.map((r) => r.regionCode))].sort();
+    const early = villages[0];
+    const late = villages.find((v) => v.slice(0, 9) !== early.slice(0, 9))!;
+    const woman = { name: '司马兰', citizenId: citizenId('1996-04-04', 'F', 917), sex: 'F' as const, birthDate: '1996-04-04' };
+    const template = records[0];
+    const card = (region: string): RegistryCardRecord => {
+      const record: RegistryCardRecord = {
+        ...template, recordId: `RC-XC-${region}-09999-v1`, cardId: `XC-${region}-09999`, version: 1, regionCode: region, eventDate: manifest.asOf,
+        woman: { ...woman, hukouRegionCode: region }, maritalStatus: 'unmarried', children: [], residenceStatus: 'resident',
+      };
+      delete record.reportedAt;
+      delete record.husband;
+      delete record.marriageDate;
+      delete record.groupCode;
+      delete record.householdNumber;
+      return record;
+    };
+    await push('registry-card', [card(early), card(late)]);
+    await candidates.catchUp();
+    const fact: AgencyFact = {
+      kind: 'hukou-change', event: 'move-out', eventDate: manifest.asOf, regionCode: late, role: 'person',
+      person: { name: '司马兰', citizenId: citizenId('1985-09-09', 'F', 917), sex: 'F', birthDate: '1985-09-09' },
+    };
+    const all = await reconciliation.loadCurrentCards();
+    const expected = verdict(linkFact(fact, registryLinker(all, manifest.asOf)));
+    const cards = await candidates.cardsFor([fact], manifest.asOf);
+    expect(cards.map((c) => c.cardId)).toEqual(expect.arrayContaining([`XC-${early}-09999`, `XC-${late}-09999`]));
+    expect(verdict(linkFact(fact, registryLinker(cards, manifest.asOf)))).toEqual(expected);
+  });
+
   it('files a staff correction (no new version) once swept, and rebuilds everything under a new key', async () => {
     const [card] = await blocks.loadCards((await reconciliation.loadCurrentCards()).slice(0, 1).map((c) => c.cardId));
     await hub.sql(`UPDATE registry_woman SET updated_at = now() WHERE card_id = $1`, [card.cardId]);
