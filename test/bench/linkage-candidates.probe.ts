@@ -2,7 +2,7 @@
  * A probe (not part of `npm run bench`): linkage candidates from PostgreSQL on a synthetic county,
  * beside the whole-registry read they replace, in the same run.
  *
- *   npx tsc -p tsconfig.build.json && node dist/test/bench/linkage-candidates.probe.js [--people 200000] [--facts 5000] [--chunk 500]
+ *   npx tsc -p tsconfig.build.json && node dist/test/bench/linkage-candidates.probe.js [--people 200000] [--facts 5000] [--chunk 500] [--keep]
  *
  * Loads the county as the reconcile bench does (api and worker processes, the files pushed through
  * the signed API, then stopped), files the blocks (`catchUp`), then times `cardsFor` for the first
@@ -32,7 +32,7 @@ async function measured<T>(work: () => Promise<T>): Promise<Usage & { result: T 
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { people: { type: 'string', default: '200000' }, facts: { type: 'string', default: '5000' }, chunk: { type: 'string', default: '500' } } });
+  const { values } = parseArgs({ options: { people: { type: 'string', default: '200000' }, facts: { type: 'string', default: '5000' }, chunk: { type: 'string', default: '500' }, keep: { type: 'boolean', default: false } } });
   const people = Number(values.people);
   const factCount = Number(values.facts);
   const chunk = Number(values.chunk);
@@ -105,7 +105,8 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all(services.map(stopService));
-    await cleanUp(setting.database, setting.queuePrefix, tempDir);
+    if (values.keep) console.log(`kept database ${setting.database}`);
+    else await cleanUp(setting.database, setting.queuePrefix, tempDir);
   }
 }
 

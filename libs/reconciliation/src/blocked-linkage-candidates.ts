@@ -86,7 +86,7 @@ export class BlockedLinkageCandidates extends LinkageCandidates {
     return this.blocks.exclusively(async () => {
       const rebuilt = !(await this.blocks.filedUnderCurrentKey());
       if (rebuilt) await this.blocks.reset();
-      const summary = { rebuilt, ...(await this.sweep()) };
+      const summary = { rebuilt, ...(await this.sweep(rebuilt)) };
       this.keyChecked = true;
       if (rebuilt || summary.cards || summary.facts) this.logger.log(`linkage blocks: ${rebuilt ? 'rebuilt, ' : ''}${summary.cards} cards and ${summary.facts} facts filed`);
       return summary;
@@ -97,26 +97,31 @@ export class BlockedLinkageCandidates extends LinkageCandidates {
   async rebuildAll(): Promise<CatchUpSummary> {
     return this.blocks.exclusively(async () => {
       await this.blocks.reset();
-      return { rebuilt: true, ...(await this.sweep()) };
+      return { rebuilt: true, ...(await this.sweep(true)) };
     });
   }
 
-  private async sweep(): Promise<{ cards: number; facts: number }> {
+  /**
+   * Files stale cards and unfiled facts, a page at a time in key order. After a reset every card
+   * and fact is: pages then come straight from the registry's and the facts' keys, not from the
+   * stale-finding join, whose cost is the county's each time.
+   */
+  private async sweep(everything: boolean): Promise<{ cards: number; facts: number }> {
     let cards = 0;
     for (let after: string | null = null; ; ) {
-      const stale = await this.blocks.staleCards(after, SWEEP_CARDS);
-      if (!stale.length) break;
-      await this.blocks.refreshCards(stale, filedTokens);
-      cards += stale.length;
-      after = stale[stale.length - 1];
+      const page: string[] = everything ? await this.blocks.cardsAfter(after, SWEEP_CARDS) : await this.blocks.staleCards(after, SWEEP_CARDS);
+      if (!page.length) break;
+      await this.blocks.refreshCards(page, filedTokens);
+      cards += page.length;
+      after = page[page.length - 1];
     }
     let facts = 0;
     for (let after: string | null = null; ; ) {
-      const unblocked = await this.blocks.unblockedFacts(after, SWEEP_FACTS);
-      if (!unblocked.length) break;
-      await this.blocks.blockFacts(unblocked, (fact) => factSearchTokens(fact));
-      facts += unblocked.length;
-      after = unblocked[unblocked.length - 1];
+      const page: string[] = await this.blocks.factsAfter(after, SWEEP_FACTS, everything ? 'all' : 'unblocked');
+      if (!page.length) break;
+      await this.blocks.blockFacts(page, (fact) => factSearchTokens(fact));
+      facts += page.length;
+      after = page[page.length - 1];
     }
     return { cards, facts };
   }

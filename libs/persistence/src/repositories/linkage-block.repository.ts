@@ -136,12 +136,24 @@ export class LinkageBlockRepository {
     return rows.map((r) => r.card_id);
   }
 
-  /** Agency facts (as reconciliation links them) not filed yet, in id order after `after`, at most `limit`. */
-  async unblockedFacts(after: string | null, limit: number): Promise<string[]> {
+  /** Every current card in card id order after `after`, at most `limit`: a rebuild pages through the registry by its key. */
+  async cardsAfter(after: string | null, limit: number): Promise<string[]> {
+    const rows: { card_id: string }[] = await this.db.query(
+      `SELECT card_id FROM registry_woman WHERE $1::text IS NULL OR card_id > $1 ORDER BY card_id LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map((r) => r.card_id);
+  }
+
+  /**
+   * Agency facts (as reconciliation links them) in id order after `after`, at most `limit`: only
+   * those not filed yet (`unblocked`), or all of them (a rebuild, where none is).
+   */
+  async factsAfter(after: string | null, limit: number, which: 'unblocked' | 'all'): Promise<string[]> {
     const rows: { id: string }[] = await this.db.query(
       `SELECT f.id FROM canonical_fact f
        WHERE f.kind <> 'registry-card' AND f.role = ANY($3::text[]) AND ($1::bigint IS NULL OR f.id > $1)
-         AND NOT EXISTS (SELECT 1 FROM fact_blocked b WHERE b.fact_id = f.id)
+         ${which === 'unblocked' ? 'AND NOT EXISTS (SELECT 1 FROM fact_blocked b WHERE b.fact_id = f.id)' : ''}
        ORDER BY f.id LIMIT $2`,
       [after, limit, Object.keys(FACT_ROLES)],
     );
