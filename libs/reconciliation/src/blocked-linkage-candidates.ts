@@ -87,17 +87,25 @@ export class BlockedLinkageCandidates extends LinkageCandidates {
       const rebuilt = !(await this.blocks.filedUnderCurrentKey());
       if (rebuilt) await this.blocks.reset();
       const summary = { rebuilt, ...(await this.sweep(rebuilt)) };
+      if (rebuilt) await this.blocks.markFiled();
       this.keyChecked = true;
       if (rebuilt || summary.cards || summary.facts) this.logger.log(`linkage blocks: ${rebuilt ? 'rebuilt, ' : ''}${summary.cards} cards and ${summary.facts} facts filed`);
       return summary;
     });
   }
 
-  /** Forgets every block and files the whole registry and every fact again (a repair; the nightly run needs only `catchUp`). */
+  /**
+   * Forgets every block and files the whole registry and every fact again: a repair, while no run
+   * looks up (another process that has checked the key already would read half-built blocks). The
+   * nightly run needs only `catchUp`.
+   */
   async rebuildAll(): Promise<CatchUpSummary> {
     return this.blocks.exclusively(async () => {
       await this.blocks.reset();
-      return { rebuilt: true, ...(await this.sweep(true)) };
+      const summary = { rebuilt: true, ...(await this.sweep(true)) };
+      await this.blocks.markFiled();
+      this.keyChecked = true;
+      return summary;
     });
   }
 

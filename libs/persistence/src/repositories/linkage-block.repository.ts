@@ -49,15 +49,21 @@ export class LinkageBlockRepository {
     return row !== undefined && Buffer.compare(row.key_check, this.pii.blockingKeyCheck()) === 0;
   }
 
-  /** Forgets every block (every card and fact becomes stale) and records the key the next ones are made with. */
+  /**
+   * Forgets every block (every card and fact becomes stale) and the key they were made with:
+   * until `markFiled`, every process sees blocks not made under its key and waits for the
+   * rebuild (`catchUp` holds the lock) instead of looking up in half-built blocks.
+   */
   async reset(): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.query(`TRUNCATE linkage_block, linkage_block_card, fact_block, fact_blocked`);
-      await tx.query(
-        `INSERT INTO linkage_block_key (key_check) VALUES ($1) ON CONFLICT (only_row) DO UPDATE SET key_check = EXCLUDED.key_check`,
-        [this.pii.blockingKeyCheck()],
-      );
-    });
+    await this.db.query(`TRUNCATE linkage_block, linkage_block_card, fact_block, fact_blocked, linkage_block_key`);
+  }
+
+  /** Records that the blocks are complete under this hub's key. */
+  async markFiled(): Promise<void> {
+    await this.db.query(
+      `INSERT INTO linkage_block_key (key_check) VALUES ($1) ON CONFLICT (only_row) DO UPDATE SET key_check = EXCLUDED.key_check`,
+      [this.pii.blockingKeyCheck()],
+    );
   }
 
   /** The cards with a person filed under any of the tokens. */
