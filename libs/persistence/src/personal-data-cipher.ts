@@ -26,6 +26,7 @@ function derivedKey(secretsKey: Buffer, purpose: string): Buffer {
 export class PersonalDataCipher {
   private readonly sealKey: Buffer;
   private readonly lookupKey: Buffer;
+  private readonly blockingKey: Buffer;
   /** Random IVs drawn a few thousand at a time: one call to the random source per value cost as much as the AES itself. */
   private ivPool = Buffer.alloc(0);
   private ivOffset = 0;
@@ -34,6 +35,7 @@ export class PersonalDataCipher {
     if (secretsKey.length !== 32) throw new Error('SECRETS_KEY must be 32 bytes');
     this.sealKey = derivedKey(secretsKey, 'sanxian personal data at rest');
     this.lookupKey = derivedKey(secretsKey, 'sanxian personal data lookup');
+    this.blockingKey = derivedKey(secretsKey, 'sanxian linkage blocking');
   }
 
   seal(value: string | null | undefined): string | null {
@@ -69,5 +71,19 @@ export class PersonalDataCipher {
   lookup(value: string | null | undefined): string | null {
     if (value === null || value === undefined) return null;
     return createHmac('sha256', this.lookupKey).update(value, 'utf8').digest('base64url');
+  }
+
+  /**
+   * The keyed hash linkage's blocks are filed under (a blocking key holds pinyin of a name and a
+   * birth year): 16 bytes of HMAC-SHA-256 under a key of its own. A collision could only add a
+   * card to compare, never hide one.
+   */
+  blockingHash(token: string): Buffer {
+    return createHmac('sha256', this.blockingKey).update(token, 'utf8').digest().subarray(0, 16);
+  }
+
+  /** Which key blocks were filed under, without revealing it: they are rebuilt when it changes. */
+  blockingKeyCheck(): Buffer {
+    return this.blockingHash('sanxian linkage blocking key check');
   }
 }

@@ -14,4 +14,10 @@ export abstract class LinkageCandidates {
   abstract factsReachedBy(cardIds: readonly string[], asOf: IsoDate): Promise<string[]>;
   /** Brings what the look-ups read up to date after these cards changed (new versions, new cards). */
   abstract refreshCards(cardIds: readonly string[], asOf: IsoDate): Promise<void>;
+  /** Notes facts just stored, so that a later change to a card reaches them (nothing to do where nothing is kept). */
+  async factsStored(_factIds: readonly string[]): Promise<void> {}
+  /** Brings what the look-ups read in step with the registry and the facts, whatever a crash left out; the full run calls it. */
+  async catchUp(): Promise<unknown> {
+    return undefined;
+  }
 }

@@ -126,8 +126,9 @@ export class ReconciliationService {
     const asOf = options.asOf ?? this.config.reconcileAsOf ?? todayInChina();
     const messageIds = await this.repository.messagesOfBatches(batches);
     const changedCards = await this.repository.cardsWrittenBy(messageIds);
-    await this.candidates.refreshCards(changedCards, asOf);
+    // Reached before the refresh: the facts the cards' old persons met as well as their persons now.
     const reached = await this.candidates.factsReachedBy(changedCards, asOf);
+    await this.candidates.refreshCards(changedCards, asOf);
     // Changed cards that may relink a large part of the county (always so with candidates that
     // cannot narrow it): a full run reads it set-wise at lower cost than look-ups by id.
     if (reached.length > (options.maxReachedFacts ?? INCREMENTAL_REACHED_FACTS)) return this.runLocked({ trigger: options.trigger, asOf });
@@ -135,6 +136,7 @@ export class ReconciliationService {
     try {
       const config = await this.reconciliationConfig(asOf);
       const people = await this.gatherPeople({ messageIds, factIds: reached, cardIds: changedCards }, config);
+      await this.candidates.factsStored(people.stored.map((f) => f.factId));
       const cards = [...people.cards.values()];
       const { written } = await this.repository.saveLinks(people.linked.links);
       const drafts = [...reconcile(cards, people.linked.facts, config), ...people.linked.unlinked];
@@ -223,6 +225,8 @@ export class ReconciliationService {
     try {
       // Read before the facts: every batch listed here is committed, so the run reads its facts and may mark it reconciled.
       const covered = townshipCode === null ? await this.repository.allUnreconciledBatchIds() : [];
+      // Whatever a crash kept from the linkage blocks (a card's new version, facts never filed) is filed now, for the incremental runs after this one.
+      await this.candidates.catchUp();
       const [cards, stored, manual] = await Promise.all([
         this.repository.loadCurrentCards(),
         this.repository.loadAgencyFacts(),

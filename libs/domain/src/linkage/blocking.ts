@@ -63,18 +63,52 @@ export function buildLinkageIndex(persons: Iterable<RegistryPerson>): LinkageInd
   return { persons: prepared, byCitizenId, byKey };
 }
 
+/**
+ * The blocking keys a record is searched under. Township and birth year is the wide net for
+ * records without an id; it grows with the county, so a record with a valid id uses the narrower
+ * keys (the id's, name's, birth day's).
+ */
+export function searchKeys(record: PreparedPerson): string[] {
+  const keys = blockingKeys(record);
+  return record.validId === undefined ? keys : keys.filter((key) => !key.startsWith('tb|'));
+}
+
+/** The valid ids a record is searched under: its own, and the one-typo repairs of a faulty one. */
+export function searchIds(record: PreparedPerson): string[] {
+  return [...(record.validId === undefined ? [] : [record.validId]), ...(record.repairs ?? [])];
+}
+
+/** A valid id as a look-up token beside the blocking keys (which never start with `vid|`). */
+export function idToken(validId: string): string {
+  return `vid|${validId}`;
+}
+
+export function isIdToken(token: string): boolean {
+  return token.startsWith('vid|');
+}
+
+/**
+ * Blocking as look-ups in a key-value store: a person is filed under these tokens (its blocking
+ * keys and its valid id), a record searches these (`searchKeys`, `searchIds`), and the record's
+ * `candidatesFor` are exactly the persons filed under a token it searches.
+ */
+export function filedTokens(person: PreparedPerson): string[] {
+  const tokens = blockingKeys(person);
+  if (person.validId !== undefined) tokens.push(idToken(person.validId));
+  return tokens;
+}
+
+export function searchTokens(record: PreparedPerson): string[] {
+  return [...searchKeys(record), ...searchIds(record).map(idToken)];
+}
+
 /** The registry persons sharing a blocking key with the record, plus any whose id is the record's or one of its repairs. */
 export function candidatesFor(record: PreparedPerson, index: LinkageIndex): Set<string> {
   const candidates = new Set<string>();
-  for (const key of blockingKeys(record)) {
-    // Township and birth year is the wide net for records without an id; it grows with the
-    // county, so a record with a valid id uses the narrower keys (the id's, name's, birth day's).
-    if (record.validId !== undefined && key.startsWith('tb|')) continue;
+  for (const key of searchKeys(record)) {
     for (const personId of index.byKey.get(key) ?? []) candidates.add(personId);
   }
-  const ids = [record.validId, ...(record.repairs ?? [])];
-  for (const id of ids) {
-    if (id === undefined) continue;
+  for (const id of searchIds(record)) {
     for (const personId of index.byCitizenId.get(id) ?? []) candidates.add(personId);
   }
   return candidates;

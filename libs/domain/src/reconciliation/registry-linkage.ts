@@ -3,8 +3,8 @@
  * at their own place: a woman on her card before the same woman as a child on her mother's),
  * and an agency fact tied to the card its person is on, by the verdict of `linkPerson`.
  */
-import { buildLinkageIndex, type LinkageIndex } from '../linkage/blocking';
-import type { LinkagePerson, RegistryPerson } from '../linkage/comparison';
+import { buildLinkageIndex, filedTokens, searchTokens, type LinkageIndex } from '../linkage/blocking';
+import { preparePerson, type LinkagePerson, type RegistryPerson } from '../linkage/comparison';
 import { DEFAULT_PARAMETERS, DEFAULT_THRESHOLDS, type FellegiSunterParameters, type LinkageThresholds } from '../linkage/fellegi-sunter';
 import { linkPerson, type LinkResult } from '../linkage/link-record';
 import { makeDraft } from './discrepancy-draft';
@@ -22,6 +22,8 @@ export interface RegistryLinkTarget extends RegistryPerson {
 }
 
 const PLACE_RANK: Record<CardRole, number> = { woman: 0, husband: 1, child: 2 };
+/** A day after any birth date: ids checked by their form alone. */
+const FAR_FUTURE: IsoDate = '9999-12-31';
 
 export function personKey(cardId: string, role: CardRole, childOrdinal?: number): string {
   return role === 'child' ? `${cardId}#child:${childOrdinal ?? 0}` : `${cardId}#${role}`;
@@ -33,43 +35,81 @@ export function personKey(cardId: string, role: CardRole, childOrdinal?: number)
  * card id) is a target, so that an id links deterministically instead of looking ambiguous.
  */
 export function registryLinkTargets(cards: readonly RegistryCardView[], asOf: IsoDate): RegistryLinkTarget[] {
-  const all: RegistryLinkTarget[] = [];
-  for (const card of cards) {
-    const husbandName = card.husband?.name;
-    const womanId = validCitizenId(card.woman.citizenId, asOf);
-    all.push({
-      personId: personKey(card.cardId, 'woman'), cardId: card.cardId, cardRole: 'woman', validCitizenId: womanId,
-      citizenId: card.woman.citizenId, name: card.woman.name, birthDate: card.woman.birthDate, sex: card.woman.sex ?? 'F',
-      regionCode: card.regionCode, ...(husbandName ? { spouseName: husbandName } : {}),
-    });
-    if (card.husband !== undefined) {
-      all.push({
-        personId: personKey(card.cardId, 'husband'), cardId: card.cardId, cardRole: 'husband',
-        validCitizenId: validCitizenId(card.husband.citizenId, asOf),
-        citizenId: card.husband.citizenId, name: card.husband.name, birthDate: card.husband.birthDate, sex: card.husband.sex ?? 'M',
-        regionCode: card.regionCode, spouseName: card.woman.name,
-      });
-    }
-    card.children.forEach((child, ordinal) => {
-      all.push({
-        personId: personKey(card.cardId, 'child', ordinal), cardId: card.cardId, cardRole: 'child', childOrdinal: ordinal,
-        validCitizenId: validCitizenId(child.citizenId, asOf),
-        citizenId: child.citizenId, name: child.name, birthDate: child.birthDate, sex: child.sex,
-        regionCode: card.regionCode, motherName: card.woman.name,
-      });
-    });
-  }
+  const all = cards.flatMap((card) => cardLinkTargets(card, asOf));
   const first = new Map<string, RegistryLinkTarget>();
   for (const target of all) {
     if (target.validCitizenId === undefined) continue;
     const seen = first.get(target.validCitizenId);
-    if (seen === undefined || rank(target) < rank(seen)) first.set(target.validCitizenId, target);
+    if (seen === undefined || before(target, seen)) first.set(target.validCitizenId, target);
   }
   return all.filter((t) => t.validCitizenId === undefined || first.get(t.validCitizenId) === t);
 }
 
-function rank(target: RegistryLinkTarget): number {
-  return PLACE_RANK[target.cardRole];
+/** The persons of one card as link targets, before one id is kept at one place only. */
+export function cardLinkTargets(card: RegistryCardView, asOf: IsoDate): RegistryLinkTarget[] {
+  const all: RegistryLinkTarget[] = [];
+  const husbandName = card.husband?.name;
+  const womanId = validCitizenId(card.woman.citizenId, asOf);
+  all.push({
+    personId: personKey(card.cardId, 'woman'), cardId: card.cardId, cardRole: 'woman', validCitizenId: womanId,
+    citizenId: card.woman.citizenId, name: card.woman.name, birthDate: card.woman.birthDate, sex: card.woman.sex ?? 'F',
+    regionCode: card.regionCode, ...(husbandName ? { spouseName: husbandName } : {}),
+  });
+  if (card.husband !== undefined) {
+    all.push({
+      personId: personKey(card.cardId, 'husband'), cardId: card.cardId, cardRole: 'husband',
+      validCitizenId: validCitizenId(card.husband.citizenId, asOf),
+      citizenId: card.husband.citizenId, name: card.husband.name, birthDate: card.husband.birthDate, sex: card.husband.sex ?? 'M',
+      regionCode: card.regionCode, spouseName: card.woman.name,
+    });
+  }
+  card.children.forEach((child, ordinal) => {
+    all.push({
+      personId: personKey(card.cardId, 'child', ordinal), cardId: card.cardId, cardRole: 'child', childOrdinal: ordinal,
+      validCitizenId: validCitizenId(child.citizenId, asOf),
+      citizenId: child.citizenId, name: child.name, birthDate: child.birthDate, sex: child.sex,
+      regionCode: card.regionCode, motherName: card.woman.name,
+    });
+  });
+  return all;
+}
+
+/**
+ * Which of two places of one id is the target: by rank, then by card id, then by child
+ * position, so that it does not depend on the order the cards were read in (a subset of the
+ * registry holding both places chooses as the whole registry does).
+ */
+function before(a: RegistryLinkTarget, b: RegistryLinkTarget): boolean {
+  const byRank = PLACE_RANK[a.cardRole] - PLACE_RANK[b.cardRole];
+  if (byRank !== 0) return byRank < 0;
+  if (a.cardId !== b.cardId) return a.cardId < b.cardId;
+  return (a.childOrdinal ?? 0) < (b.childOrdinal ?? 0);
+}
+
+/**
+ * The look-up tokens (`filedTokens`) a card's persons are filed under: the registry side of
+ * blocking held outside memory. Independent of the day: an id valid by its form is filed, and
+ * `registryLinkTargets` decides later whether it is valid on the day.
+ */
+export function cardFiledTokens(card: RegistryCardView): string[] {
+  const tokens = new Set<string>();
+  for (const target of cardLinkTargets(card, FAR_FUTURE)) for (const token of filedTokens(preparePerson(target))) tokens.add(token);
+  return [...tokens];
+}
+
+/** The valid ids (by their form) of a card's persons: the places among which one id chooses its target. */
+export function cardValidIds(card: RegistryCardView): string[] {
+  const ids = new Set<string>();
+  for (const target of cardLinkTargets(card, FAR_FUTURE)) {
+    const validId = preparePerson(target).validId;
+    if (validId !== undefined) ids.add(validId);
+  }
+  return [...ids];
+}
+
+/** The tokens linking a fact searches (`searchTokens`): a relative's name is compared, never searched, unless it is a mother's. */
+export function factSearchTokens(fact: AgencyFact, relative?: { spouseName?: string; motherName?: string }): string[] {
+  return searchTokens(preparePerson(factLinkagePerson(fact, relative)));
 }
 
 export interface RegistryLinker {

@@ -18,6 +18,7 @@ import { ConsequenceLedger1765550000000 } from './1765550000000-ConsequenceLedge
 import { VillageUserHasRegion1765560000000 } from './1765560000000-VillageUserHasRegion';
 import { CreateResponsibilityLetter1765560000001 } from './1765560000001-CreateResponsibilityLetter';
 import { IncrementalReconciliation1765600000000 } from './1765600000000-IncrementalReconciliation';
+import { CreateLinkageBlocks1765610000000 } from './1765610000000-CreateLinkageBlocks';
 
 /** Every migration, in order. New migrations are appended here. */
 export const MIGRATIONS = [
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   VillageUserHasRegion1765560000000,
   CreateResponsibilityLetter1765560000001,
   IncrementalReconciliation1765600000000,
+  CreateLinkageBlocks1765610000000,
 ];
 
 /**

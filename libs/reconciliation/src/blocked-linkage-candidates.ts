@@ -1,0 +1,147 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  cardFiledTokens,
+  cardValidIds,
+  factSearchTokens,
+  idToken,
+  isIdToken,
+  type AgencyFact,
+  type IsoDate,
+  type RegistryCardView,
+} from '@sanxian/domain';
+import { FiledToken, LinkageBlockRepository } from '@sanxian/persistence';
+import { LinkageCandidates } from './linkage-candidates';
+
+/** Cards filed (or re-filed) per transaction by a sweep; facts per statement. */
+const SWEEP_CARDS = 1000;
+const SWEEP_FACTS = 5000;
+
+export interface CatchUpSummary {
+  /** The blocks were made under another key (or never): everything was filed again. */
+  rebuilt: boolean;
+  cards: number;
+  facts: number;
+}
+
+function filedTokens(card: RegistryCardView): FiledToken[] {
+  return cardFiledTokens(card).map((token) => ({ token, isId: isIdToken(token) }));
+}
+
+/**
+ * Candidates from linkage's blocks in PostgreSQL (LinkageBlockRepository): a fact's search
+ * tokens find the cards filed under them by index, then every card stating a valid id those cards
+ * state is added, so that one id chooses its target among the same places as in the whole
+ * registry (`linkage-subset.spec.ts` shows the verdicts are the whole registry's). Memory and
+ * rows read grow with the facts asked about, never with the county.
+ *
+ * Keeping the blocks in step: `refreshCards` for the cards a batch or a correction wrote (call
+ * `factsReachedBy` first: it reads the cards' old blocks as well as their persons now), and
+ * `blockFacts` for a batch's new facts; `catchUp` finds and files whatever was missed (a crash
+ * between the registry's commit and the refresh, facts stored before) and is cheap when nothing
+ * is; it runs by itself before the first look-up when the blocks were made under another key or
+ * never made (after the migration, after a key rotation).
+ */
+@Injectable()
+export class BlockedLinkageCandidates extends LinkageCandidates {
+  private readonly logger = new Logger(BlockedLinkageCandidates.name);
+  private keyChecked = false;
+
+  constructor(private readonly blocks: LinkageBlockRepository) {
+    super();
+  }
+
+  async cardsFor(facts: readonly AgencyFact[], _asOf: IsoDate): Promise<RegistryCardView[]> {
+    await this.ready();
+    const met = await this.blocks.cardsFiledUnder(facts.flatMap((fact) => factSearchTokens(fact)));
+    const metCards = await this.blocks.loadCards(met);
+    const ids = new Set(metCards.flatMap(cardValidIds));
+    const loaded = new Set(met);
+    const holders = (await this.blocks.cardsFiledUnder([...ids].map(idToken))).filter((cardId) => !loaded.has(cardId));
+    const cards = [...metCards, ...(await this.blocks.loadCards(holders))];
+    return cards.sort((a, b) => (a.cardId < b.cardId ? -1 : a.cardId > b.cardId ? 1 : 0));
+  }
+
+  async factsReachedBy(cardIds: readonly string[], _asOf: IsoDate): Promise<string[]> {
+    await this.ready();
+    const current = (await this.blocks.loadCards(cardIds)).flatMap(filedTokens);
+    return this.blocks.factsReaching(cardIds, current);
+  }
+
+  async refreshCards(cardIds: readonly string[], _asOf: IsoDate): Promise<void> {
+    await this.ready();
+    await this.blocks.refreshCards(cardIds, filedTokens);
+  }
+
+  override async factsStored(factIds: readonly string[]): Promise<void> {
+    await this.blockFacts(factIds);
+  }
+
+  /** Files these facts under the tokens they search (a batch's new facts; `catchUp` finds any left out). */
+  async blockFacts(factIds: readonly string[]): Promise<void> {
+    await this.ready();
+    await this.blocks.blockFacts(factIds, (fact) => factSearchTokens(fact));
+  }
+
+  /**
+   * Files every stale card and every fact not yet filed, a page at a time (memory bounded by the
+   * page); first forgets every block if they were made under another key. One at a time (a lock).
+   */
+  override async catchUp(): Promise<CatchUpSummary> {
+    return this.blocks.exclusively(async () => {
+      const rebuilt = !(await this.blocks.filedUnderCurrentKey());
+      if (rebuilt) await this.blocks.reset();
+      const summary = { rebuilt, ...(await this.sweep(rebuilt)) };
+      if (rebuilt) await this.blocks.markFiled();
+      this.keyChecked = true;
+      if (rebuilt || summary.cards || summary.facts) this.logger.log(`linkage blocks: ${rebuilt ? 'rebuilt, ' : ''}${summary.cards} cards and ${summary.facts} facts filed`);
+      return summary;
+    });
+  }
+
+  /**
+   * Forgets every block and files the whole registry and every fact again: a repair, while no run
+   * looks up (another process that has checked the key already would read half-built blocks). The
+   * nightly run needs only `catchUp`.
+   */
+  async rebuildAll(): Promise<CatchUpSummary> {
+    return this.blocks.exclusively(async () => {
+      await this.blocks.reset();
+      const summary = { rebuilt: true, ...(await this.sweep(true)) };
+      await this.blocks.markFiled();
+      this.keyChecked = true;
+      return summary;
+    });
+  }
+
+  /**
+   * Files stale cards and unfiled facts, a page at a time in key order. After a reset every card
+   * and fact is: pages then come straight from the registry's and the facts' keys, not from the
+   * stale-finding join, whose cost is the county's each time.
+   */
+  private async sweep(everything: boolean): Promise<{ cards: number; facts: number }> {
+    let cards = 0;
+    for (let after: string | null = null; ; ) {
+      const page: string[] = everything ? await this.blocks.cardsAfter(after, SWEEP_CARDS) : await this.blocks.staleCards(after, SWEEP_CARDS);
+      if (!page.length) break;
+      await this.blocks.refreshCards(page, filedTokens);
+      cards += page.length;
+      after = page[page.length - 1];
+    }
+    let facts = 0;
+    for (let after: string | null = null; ; ) {
+      const page: string[] = await this.blocks.factsAfter(after, SWEEP_FACTS, everything ? 'all' : 'unblocked');
+      if (!page.length) break;
+      await this.blocks.blockFacts(page, (fact) => factSearchTokens(fact));
+      facts += page.length;
+      after = page[page.length - 1];
+    }
+    return { cards, facts };
+  }
+
+  /** Blocks made under this hub's key, built first if not (once per process: a key rotation restarts the hub's processes). */
+  private async ready(): Promise<void> {
+    if (this.keyChecked) return;
+    if (await this.blocks.filedUnderCurrentKey()) this.keyChecked = true;
+    else await this.catchUp();
+  }
+}
