@@ -2,7 +2,7 @@ import { scoreAssessment } from '@sanxian/domain';
 import { closingYearInputs, lineOf, xichong2026 } from '@sanxian/domain/testing';
 import { MESSAGES, type MessageKey } from '../../console/src/i18n/messages';
 import type { DemoCampaignSummary } from './demo-campaign';
-import { describeDemoCampaign, describeDemoScoreboard, FINDING_NAMES, KIND_NAMES } from './demo-summary';
+import { describeDemoCampaign, describeDemoScoreboard, describeDemoLedger, FINDING_NAMES, KIND_NAMES } from './demo-summary';
 
 describe('the demo\'s printed scoreboard', () => {
   const plan = xichong2026();
@@ -111,4 +111,10 @@ describe("the demo's spot-check campaign block", () => {
   it('names every kind of finding the comparison makes', () => {
     expect(Object.keys(FINDING_NAMES).sort()).toEqual(['birth-not-in-registry', 'item-differs', 'person-not-in-registry', 'person-not-there']);
   });
+});
+
+it("counts the published ledger's rows by outcome, leaving out a kind with none", () => {
+  const outcomes = [...Array(30).fill({ outcome: 'award' }), ...Array(40).fill({ outcome: 'no-award' }), { outcome: 'yellow-card' }, { outcome: 'veto' }, { outcome: 'veto' }];
+  expect(describeDemoLedger(2026, outcomes)).toBe('奖惩台账 ledger 2026：已公布 published，73 个单位 units：受奖（award）30，不奖不惩（no-award）40，黄牌警告（yellow-card）1，一票否决（veto）2');
+  expect(describeDemoLedger(2026, [{ outcome: 'award' }])).not.toContain('veto');
 });

@@ -134,3 +134,19 @@ export function describeDemoCampaign(c: DemoCampaignSummary): string {
   lines.push(`  抽签验证 lottery verify：${verified}`);
   return lines.join('\n');
 }
+
+/** The ledger's outcome kinds in the county's words. */
+export const LEDGER_OUTCOME_NAMES: Record<'award' | 'no-award' | 'yellow-card' | 'veto', string> = {
+  award: '受奖',
+  'no-award': '不奖不惩',
+  'yellow-card': '黄牌警告',
+  veto: '一票否决',
+};
+
+/** The published year's ledger (奖惩台账) in one line: its rows, by outcome. */
+export function describeDemoLedger(year: number, outcomes: readonly { outcome: keyof typeof LEDGER_OUTCOME_NAMES }[]): string {
+  const byKind = (Object.keys(LEDGER_OUTCOME_NAMES) as (keyof typeof LEDGER_OUTCOME_NAMES)[])
+    .map((kind) => [kind, outcomes.filter((o) => o.outcome === kind).length] as const)
+    .filter(([, n]) => n > 0);
+  return `奖惩台账 ledger ${year}：已公布 published，${outcomes.length} 个单位 units：${byKind.map(([kind, n]) => `${LEDGER_OUTCOME_NAMES[kind]}（${kind}）${n}`).join('，')}`;
+}

@@ -2,14 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { AssessmentService, scoreboardWorkbook } from '@sanxian/assessment';
+import { AssessmentService, LedgerService, scoreboardWorkbook } from '@sanxian/assessment';
 import { environmentWith, findUp, loadRegionDirectory, type RecordKind } from '@sanxian/contracts';
 import { completeLoad, pushFile, sortedByReport, type PushSummary } from '@sanxian/exchange-client';
 import { AssessmentRepository, ClientRepository, DiscrepancyRepository, IndicatorRepository, IntakeRepository, recreateDatabase, runMigrations, StaffRepository } from '@sanxian/persistence';
 import { COUNTY_SCOPE, type AssessmentPlan } from '@sanxian/domain';
 import { ReconciliationService, todayInChina } from '@sanxian/reconciliation';
 import { generateCounty, type Manifest } from '@sanxian/synth';
-import { describeDemoCampaign, describeDemoRun, describeDemoScoreboard } from './demo-summary';
+import { describeDemoCampaign, describeDemoRun, describeDemoScoreboard, describeDemoLedger } from './demo-summary';
 import { simulateAssessorInputs, simulateRegularCheck } from './demo-assessors';
 import { runDemoCampaign, type DemoCampaignSummary } from './demo-campaign';
 import { commandConfig, withHub } from './cli-context';
@@ -168,7 +168,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
     if ('skipped' in campaign) console.log(`   no campaign: ${campaign.skipped}`);
     else console.log(indent(describeDemoCampaign(campaign)));
 
-    step(`8/9 the ${year} indicators and scores`);
+    step(`8/9 the ${year} indicators and scores; the results published to the ledger`);
     const { result, plan, values } = await withHub(async (get) => {
       const assessment = get(AssessmentService);
       const computed = await assessment.computeIndicators(year, asOf);
@@ -187,6 +187,12 @@ async function runDemo(options: DemoOptions): Promise<void> {
       return assessment.score(year);
     }, env);
     console.log(indent(describeDemoScoreboard(result, plan, 5)));
+    // The bureau publishes the year's results as scored now: the ledger (奖惩台账) gets each unit's outcome.
+    const ledger = await withHub(async (get) => {
+      await get(LedgerService).publish(year, users.find((u) => u.role === 'county')!.id);
+      return get(LedgerService).yearLedger(year);
+    }, env);
+    console.log(indent(describeDemoLedger(year, ledger.outcomes)));
 
     step('9/9 the scoreboard workbook');
     const workbook = join(out, `scoreboard-${year}.xlsx`);

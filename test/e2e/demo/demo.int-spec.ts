@@ -124,6 +124,17 @@ describe('the demo, run as a process', () => {
       if (unit.vetoes.length > 0) for (const veto of unit.vetoes) expect(shown).toContain(`一票否决：${veto.name.zh}`);
       else expect(shown).toMatch(/低于黄牌线/);
     }
+    // The year published: the ledger's rows by outcome are the scored units' outcomes.
+    const ledger = sanxian('ledger', 'show', '--year', '2026', '--json');
+    expect(ledger.status).toBe(0);
+    const rows = (JSON.parse(ledger.stdout) as { outcomes: { outcome: string }[] }).outcomes;
+    expect(rows).toHaveLength(units.length);
+    const printed = /奖惩台账 ledger 2026：已公布 published，(\d+) 个单位 units：(.*)$/m.exec(stdout)!;
+    expect(Number(printed[1])).toBe(rows.length);
+    for (const kind of ['award', 'no-award', 'yellow-card', 'veto']) {
+      const n = rows.filter((r) => r.outcome === kind).length;
+      if (n > 0) expect(printed[2]).toContain(`（${kind}）${n}`);
+    }
     expect(stdout).toMatch(/demo finished in/);
 
     const workbook = new ExcelJS.Workbook();
