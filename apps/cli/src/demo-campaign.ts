@@ -18,8 +18,11 @@ import { HouseholdTruthIndex, surveyFromTruth, type HouseholdTruth } from '@sanx
 
 type Get = <S>(type: Type<S>) => S;
 
-/** The campaign's design: two villages a township, two groups a village, every household of them (组不漏户): births enough to measure 求实率 in most townships. */
-export const DEMO_DESIGN = { villagesPerTownship: 2, groupsPerVillage: 2, householdsPerGroup: 'all' } as const;
+/**
+ * The campaign's design: two villages a township, and in each every group and every household (村不漏组、组不漏户,
+ * as the county's report has it): the most births the two villages hold, for 求实率.
+ */
+export const DEMO_DESIGN = { villagesPerTownship: 2, groupsPerVillage: 'all', householdsPerGroup: 'all' } as const;
 /** Minutes from now to the day's departure: within the lead time (15 by default), so the leaders may draw now, as on the day. */
 const DEPARTURE_IN_MINUTES = 5;
 

@@ -80,9 +80,8 @@ describe('the demo, run as a process', () => {
     expect(frame).toEqual([...['villages', 'groups', 'households', 'persons'].map((k) => campaign.frame[k].toLocaleString('en-US')), campaign.frameHash.slice(0, 12)]);
     const drawn = [...stdout.matchAll(/^\s+([AB])组 \d{4}-\d\d-\d\d：村 (\d+)，组 (\d+)，户 ([\d,]+)$/gm)];
     expect(drawn.map((d) => d[1])).toEqual(['A', 'B']);
-    // Team A visits one township, B two: two villages each, up to two groups a village (a village whose cards name one group has one).
+    // Team A visits one township, B two: two villages each, with every group the frame holds there.
     expect(drawn.map((d) => Number(d[2]))).toEqual([2, 4]);
-    for (const d of drawn) expect(Number(d[3])).toBeLessThanOrEqual(2 * Number(d[2]));
     expect(drawn.reduce((n, d) => n + Number(d[4].replace(/,/g, '')), 0)).toBeGreaterThan(0);
     const verified = sanxian('lottery', 'verify', campaignId!, '--json');
     expect(verified.status).toBe(0);
