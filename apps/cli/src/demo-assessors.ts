@@ -5,11 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { seededRandom, type AssessmentPlan, type QualitativeGrade } from '@sanxian/domain';
+import { seededRandom, SPOT_CHECK_INDICATORS, type AssessmentPlan, type QualitativeGrade } from '@sanxian/domain';
 
 export interface SimulatedInput {
-  type: 'grade' | 'value';
-  unitId: string;
+  type: 'grade' | 'value' | 'check';
+  /** Null for a check (its units are in its body). */
+  unitId: string | null;
   body: Record<string, unknown>;
 }
 
@@ -111,3 +112,43 @@ export function simulateAssessorInputs(plan: AssessmentPlan, countyDir: string, 
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * The rest of the regular check (平时抽查) the demo's campaign makes, for the units it covers: what a household
+ * survey does not measure. The check is one record (its units and date); for each unit, every regular indicator
+ * but those the campaign's results give (SPOT_CHECK_INDICATORS, never typed in here): a computed rate as the hub
+ * computed it for the year so far, a grade as the assessors gave it at year end. Without these the engine would
+ * score the indicators no check measured as 0, and a unit would lose points for being checked.
+ */
+export function simulateRegularCheck(
+  plan: AssessmentPlan,
+  check: { checkId: string; date: string; unitIds: readonly string[]; evidenceIds: string[] },
+  yearEnd: readonly SimulatedInput[],
+  computed: readonly { unitId: string; indicatorId: string; checkId: string | null; value: number | null; numerator: number | null; denominator: number | null }[],
+): SimulatedInput[] {
+  const inputs: SimulatedInput[] = [];
+  const unitIds: string[] = [];
+  for (const line of plan.lines) {
+    for (const unit of line.units.filter((u) => check.unitIds.includes(u.id))) {
+      unitIds.push(unit.id);
+      for (const indicator of line.indicators) {
+        if (!indicator.periods.includes('regular') || indicator.id in SPOT_CHECK_INDICATORS) continue;
+        if (indicator.appliesTo && !indicator.appliesTo.includes(unit.kind)) continue;
+        const evidenceIds = check.evidenceIds;
+        if (indicator.kind === 'qualitative') {
+          const graded = yearEnd.find((i) => i.type === 'grade' && i.unitId === unit.id && i.body.indicatorId === indicator.id);
+          if (graded) inputs.push({ type: 'grade', unitId: unit.id, body: { indicatorId: indicator.id, checkId: check.checkId, grade: graded.body.grade, evidenceIds } });
+        } else if (indicator.kind === 'quantitative-computed') {
+          const value = computed.find((v) => v.unitId === unit.id && v.indicatorId === indicator.id && !v.checkId);
+          if (value && value.value !== null) {
+            inputs.push({
+              type: 'value', unitId: unit.id,
+              body: { indicatorId: indicator.id, checkId: check.checkId, value: value.value, ...(value.numerator === null ? {} : { numerator: value.numerator }), ...(value.denominator === null ? {} : { denominator: value.denominator }), evidenceIds },
+            });
+          }
+        }
+      }
+    }
+  }
+  return [{ type: 'check', unitId: null, body: { checkId: check.checkId, date: check.date, unitIds, evidenceIds: check.evidenceIds } }, ...inputs];
+}

@@ -6,6 +6,7 @@
  */
 import { explain, ledgerOutcomes, payout, yellowCardReasons, type AssessmentPlan, type AssessmentResult, type RegionDirectory, type UnitResult } from '@sanxian/domain';
 import type { RunSummary } from '@sanxian/reconciliation';
+import type { DemoCampaignSummary } from './demo-campaign';
 
 /** Discrepancy kinds by the names the console gives them (apps/console/src/i18n/messages.ts, `kind.*`). */
 export const KIND_NAMES: Record<string, string> = {
@@ -96,4 +97,56 @@ export function describeDemoRun(run: RunSummary, openByTownship: { townshipCode:
     lines.push(`  待处理差异最多的乡镇 busiest townships：${named.join('，')}`);
   }
   return lines.join('\n');
+}
+
+/** What a survey finding is, in the county's words: the kinds of `compareWithRegistry`. */
+export const FINDING_NAMES: Record<keyof DemoCampaignSummary['findingsByKind'], string> = {
+  'birth-not-in-registry': '出生未入册',
+  'item-differs': '项目不符',
+  'person-not-in-registry': '人员未入册',
+  'person-not-there': '在册人员不在户',
+};
+
+const percent = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)}%`);
+
+/**
+ * The spot-check campaign as the bureau reads it: the frame, each team's draw, the returns and their
+ * signatures, the findings by kind, 出生统计求实率 per township with its 95% interval, and the lottery's verification.
+ */
+export function describeDemoCampaign(c: DemoCampaignSummary): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lines = [
+    `平时抽查 ${c.period}（campaign ${c.campaignId}），抽查日 ${c.day}，${c.townships.map((t) => t.name).join('、')}，用时 ${(c.milliseconds / 1000).toFixed(1)} 秒`,
+    `  抽样框 frame：村 ${n(c.frame.villages)}，村民小组 ${n(c.frame.groups)}，户 ${n(c.frame.households)}，人 ${n(c.frame.persons)}（hash ${c.frameHash.slice(0, 12)}…）`,
+    `  抽签 draws (team/day: villages, groups, households)：`,
+    ...c.draws.map((d) => `    ${d.teamId}组 ${d.day}：村 ${d.villages}，组 ${d.groups}，户 ${n(d.households)}`),
+    `  调查表 returns：${c.returns} 份，签名 ${c.signatures} 个（检查组每位成员签名 signed by every member of the team）`,
+    `  发现 findings：${n(c.findings)} 条，已立案平时抽查发现 ${n(c.openFindingDiscrepancies)} 条 (open spot-check-finding discrepancies)`,
+  ];
+  const kinds = (Object.keys(FINDING_NAMES) as (keyof typeof FINDING_NAMES)[]).filter((k) => (c.findingsByKind[k] ?? 0) > 0);
+  if (kinds.length > 0) lines.push(`    ${kinds.map((k) => `${FINDING_NAMES[k]}（${k}）${c.findingsByKind[k]}`).join('，')}`);
+  lines.push('  出生统计求实率（95%置信区间） birth statistics accuracy (95% interval)：');
+  for (const t of c.birthAccuracy) {
+    const interval = t.value === null ? '调查未发现本期出生 no birth of the period found' : `${percent(t.value)}（${percent(t.lower)}–${percent(t.upper)}，${t.numerator}/${t.denominator}）`;
+    lines.push(`    ${t.name}（${t.code}） ${interval}`);
+  }
+  const verified = c.verification.ok ? `全部一致 every draw matches (${c.verification.matching}/${c.verification.draws})` : `不一致 MISMATCH (${c.verification.matching}/${c.verification.draws} match)`;
+  lines.push(`  抽签验证 lottery verify：${verified}`);
+  return lines.join('\n');
+}
+
+/** The ledger's outcome kinds in the county's words. */
+export const LEDGER_OUTCOME_NAMES: Record<'award' | 'no-award' | 'yellow-card' | 'veto', string> = {
+  award: '受奖',
+  'no-award': '不奖不惩',
+  'yellow-card': '黄牌警告',
+  veto: '一票否决',
+};
+
+/** The published year's ledger (奖惩台账) in one line: its rows, by outcome. */
+export function describeDemoLedger(year: number, outcomes: readonly { outcome: keyof typeof LEDGER_OUTCOME_NAMES }[]): string {
+  const byKind = (Object.keys(LEDGER_OUTCOME_NAMES) as (keyof typeof LEDGER_OUTCOME_NAMES)[])
+    .map((kind) => [kind, outcomes.filter((o) => o.outcome === kind).length] as const)
+    .filter(([, n]) => n > 0);
+  return `奖惩台账 ledger ${year}：已公布 published，${outcomes.length} 个单位 units：${byKind.map(([kind, n]) => `${LEDGER_OUTCOME_NAMES[kind]}（${kind}）${n}`).join('，')}`;
 }

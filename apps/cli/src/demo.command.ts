@@ -2,15 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { AssessmentService, scoreboardWorkbook } from '@sanxian/assessment';
+import { AssessmentService, LedgerService, scoreboardWorkbook } from '@sanxian/assessment';
 import { environmentWith, findUp, loadRegionDirectory, type RecordKind } from '@sanxian/contracts';
 import { completeLoad, pushFile, sortedByReport, type PushSummary } from '@sanxian/exchange-client';
-import { AssessmentRepository, ClientRepository, DiscrepancyRepository, IntakeRepository, recreateDatabase, runMigrations, StaffRepository } from '@sanxian/persistence';
+import { AssessmentRepository, ClientRepository, DiscrepancyRepository, IndicatorRepository, IntakeRepository, recreateDatabase, runMigrations, StaffRepository } from '@sanxian/persistence';
 import { COUNTY_SCOPE, type AssessmentPlan } from '@sanxian/domain';
 import { ReconciliationService, todayInChina } from '@sanxian/reconciliation';
 import { generateCounty, type Manifest } from '@sanxian/synth';
-import { describeDemoRun, describeDemoScoreboard } from './demo-summary';
-import { simulateAssessorInputs } from './demo-assessors';
+import { describeDemoCampaign, describeDemoRun, describeDemoScoreboard, describeDemoLedger } from './demo-summary';
+import { simulateAssessorInputs, simulateRegularCheck } from './demo-assessors';
+import { runDemoCampaign, type DemoCampaignSummary } from './demo-campaign';
 import { commandConfig, withHub } from './cli-context';
 import { progressReporter } from './push.command';
 
@@ -89,15 +90,15 @@ async function runDemo(options: DemoOptions): Promise<void> {
   env.CHECKPOINT_KEY_FILE = join(out, 'checkpoint-signing-key.pem');
   rmSync(env.CHECKPOINT_FILE, { force: true });
 
-  step(`1/8 database ${options.database} (recreated) and migrations`);
+  step(`1/9 database ${options.database} (recreated) and migrations`);
   await recreateDatabase(env.DATABASE_URL!);
   await runMigrations(env.DATABASE_URL!);
 
-  step(`2/8 synthetic ${planDocument.county.name} (${planDocument.county.code}), ${count(options.people)} people, ${year} up to ${asOf}`);
+  step(`2/9 synthetic ${planDocument.county.name} (${planDocument.county.code}), ${count(options.people)} people, ${year} up to ${asOf}`);
   const manifest: Manifest = await generateCounty({ county: planDocument.county.code, people: options.people, seed: options.seed, year, asOf, out: countyDir });
   console.log(`   ${Object.entries(manifest.records).map(([kind, r]) => `${count(r.lines)} ${kind}`).join(', ')}`);
 
-  step(`3/8 the hub: api on http://localhost:${options.port} and worker`);
+  step(`3/9 the hub: api on http://localhost:${options.port} and worker`);
   let hub = await startHub(env);
   try {
     const { clients, users } = await withHub(async (get) => {
@@ -112,7 +113,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
       return { clients: created, users: staff };
     }, env);
 
-    step('4/8 pushing the registry and the year\'s feeds through the signed exchange API');
+    step('4/9 pushing the registry and the year\'s feeds through the signed exchange API');
     const pushes: { kind: string; summary: PushSummary }[] = [];
     const pushStarted = Date.now();
     for (const client of clients) {
@@ -135,7 +136,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
     const pushMs = Date.now() - pushStarted;
     const pushed = pushes.reduce((n, p) => n + p.summary.records, 0);
 
-    step('5/8 waiting for the worker to process every batch');
+    step('5/9 waiting for the worker to process every batch');
     await withHub(async (get) => {
       for (;;) {
         const left = await get(IntakeRepository).countUnfinishedBatches();
@@ -146,7 +147,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
     const processedMs = Date.now() - pushStarted;
     console.log(`   ${count(pushed)} records pushed in ${seconds(pushMs)} (${count(Math.round(pushed / (pushMs / 1000)))} records/s), all processed after ${seconds(processedMs)}`);
 
-    step(`6/8 linkage and reconciliation as of ${asOf}`);
+    step(`6/9 linkage and reconciliation as of ${asOf}`);
     const run = await withHub((get) => get(ReconciliationService).run({ trigger: 'cli', asOf }), env);
     const counts = await withHub((get) => get(DiscrepancyRepository).counts(COUNTY_SCOPE), env);
     // The eight townships with most open discrepancies.
@@ -156,22 +157,44 @@ async function runDemo(options: DemoOptions): Promise<void> {
       .slice(0, 8);
     console.log(indent(describeDemoRun(run, mostOpen, loadRegionDirectory())));
 
-    step(`7/8 the ${year} assessment plan, indicators and scores`);
+    step(`7/9 the ${year} assessment plan, and a spot-check campaign (平时抽查) from the lottery to publication`);
+    const campaign = await withHub(async (get) => {
+      // The plan first: its assessment year says which births the survey counts in 出生统计求实率.
+      await get(AssessmentService).publishPlan(planDocument, null);
+      const county = users.find((u) => u.role === 'county')!;
+      const admin = users.find((u) => u.role === 'admin')!;
+      return runDemoCampaign(get, { year, countyDir, regions: loadRegionDirectory(), county, admin, password: DEMO_PASSWORD });
+    }, env);
+    if ('skipped' in campaign) console.log(`   no campaign: ${campaign.skipped}`);
+    else console.log(indent(describeDemoCampaign(campaign)));
+
+    step(`8/9 the ${year} indicators and scores; the results published to the ledger`);
     const { result, plan, values } = await withHub(async (get) => {
       const assessment = get(AssessmentService);
-      await assessment.publishPlan(planDocument, null);
       const computed = await assessment.computeIndicators(year, asOf);
       console.log(`   plan published; ${computed.values} indicator values computed in ${seconds(computed.milliseconds)}`);
       // What assessors enter by hand (spot checks, grades), simulated from the county's truth.
       const assessor = users.find((u) => u.role === 'county')!;
       const entered = simulateAssessorInputs(planDocument as unknown as AssessmentPlan, countyDir, options.seed);
-      for (const input of entered) await get(AssessmentRepository).addInput(`${planDocument.county.code}-${year}`, year, input.type, input.unitId, input.body, assessor.id);
-      console.log(`   ${entered.length} assessor entries (spot checks and grades, simulated from the county's ground truth)`);
+      // The campaign's units: the rest of its regular check is entered by hand (never what the survey measured: its results count).
+      const regular = 'skipped' in campaign ? [] : simulateRegularCheck(planDocument as unknown as AssessmentPlan, {
+        checkId: `regular-${campaign.day}`, date: campaign.day, evidenceIds: [`campaign:${campaign.campaignId}`],
+        unitIds: measuredUnits(campaign),
+      }, entered, await get(IndicatorRepository).values(`${planDocument.county.code}-${year}`, year));
+      for (const input of [...entered, ...regular]) await get(AssessmentRepository).addInput(`${planDocument.county.code}-${year}`, year, input.type, input.unitId, input.body, assessor.id);
+      console.log(`   ${entered.length} assessor entries at year end (spot checks and grades, simulated from the county's ground truth)`);
+      if (regular.length) console.log(`   ${regular.length - 1} for the campaign's regular check of ${(regular[0].body.unitIds as string[]).length} units (what the survey does not measure; its 出生统计求实率 and 信息准确率 come from the returns)`);
       return assessment.score(year);
     }, env);
     console.log(indent(describeDemoScoreboard(result, plan, 5)));
+    // The bureau publishes the year's results as scored now: the ledger (奖惩台账) gets each unit's outcome.
+    const ledger = await withHub(async (get) => {
+      await get(LedgerService).publish(year, users.find((u) => u.role === 'county')!.id);
+      return get(LedgerService).yearLedger(year);
+    }, env);
+    console.log(indent(describeDemoLedger(year, ledger.outcomes)));
 
-    step('8/8 the scoreboard workbook');
+    step('9/9 the scoreboard workbook');
     const workbook = join(out, `scoreboard-${year}.xlsx`);
     writeFileSync(workbook, await scoreboardWorkbook(plan, result, values));
     console.log(`   ${workbook}`);
@@ -189,6 +212,17 @@ async function runDemo(options: DemoOptions): Promise<void> {
   } finally {
     await stopHub(hub);
   }
+}
+
+/**
+ * The plan units the campaign's regular check covers: a township where the survey measured its 出生统计求实率 (found
+ * births of the period), an FP office where it compared items. A unit it measured nothing of is not covered: it is
+ * scored on year end alone, as a unit no check covered, rather than lose the points of an indicator nobody measured.
+ */
+function measuredUnits(campaign: DemoCampaignSummary): string[] {
+  const townships = campaign.birthAccuracy.filter((t) => t.value !== null).map((t) => t.code);
+  const offices = campaign.itemAgreement.filter((t) => t.value !== null).map((t) => `${t.code}.fpo`);
+  return [...townships, ...offices];
 }
 
 function step(text: string): void {

@@ -33,3 +33,4 @@ export {
 export { generateHouseholds, groupsInVillage, GROUPS_PER_VILLAGE, PEOPLE_PER_GROUP, type HouseholdOutput } from './county.generator';
 export { computeDiscrepancies, type TruthRules } from './ground-truth.calculator';
 export { PLAUSIBLE_PER_THOUSAND } from './demography.model';
+export { HouseholdTruthIndex, surveyFromTruth } from './survey-from-truth';

@@ -9,6 +9,12 @@ import { TEST_ADMIN_URL, TEST_PG_BASE, TEST_REDIS_URL, uniqueQueuePrefix } from 
 
 const ROOT = join(__dirname, '..', '..', '..');
 
+interface Breakdown {
+  key: string;
+  facts?: { checkId?: string; value?: number };
+  children: Breakdown[];
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -41,7 +47,7 @@ describe('the demo, run as a process', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
 
-    for (let step = 1; step <= 8; step++) expect(stdout).toContain(`▶ ${step}/8`);
+    for (let step = 1; step <= 9; step++) expect(stdout).toContain(`▶ ${step}/9`);
     expect(stdout).toMatch(/records pushed in [\d.]+ s \([\d,]+ records\/s\), all processed/);
     // Reconciliation, Chinese first: discrepancy kinds by the console's names, and why facts were not linked, by cause.
     expect(stdout).toMatch(/差异 discrepancies：新发现 [1-9]\d*/);
@@ -56,11 +62,59 @@ describe('the demo, run as a process', () => {
 
     // Scores: each line in Chinese, and every yellow card and veto the engine gave, by name, with its reason.
     for (const line of ['党政线', '业务线', '部门线']) expect(stdout).toMatch(new RegExp(`== ${line} .*：\\d+ 个单位，黄牌警告 \\d+ 个（其中一票否决 \\d+ 个）==`));
-    const scored = spawnSync(process.execPath, [join(ROOT, 'bin', 'sanxian.js'), 'score', '--year', '2026', '--json'], {
+    const sanxian = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'sanxian.js'), ...args], {
       env: { ...env, DATABASE_URL: `${TEST_PG_BASE}/${database}` }, encoding: 'utf8',
     });
+    const scored = sanxian('score', '--year', '2026', '--json');
     expect(scored.status).toBe(0);
-    const units = (JSON.parse(scored.stdout) as { units: { name: { zh: string }; outcome: { kind: string }; vetoes: { name: { zh: string } }[] }[] }).units;
+    const units = (JSON.parse(scored.stdout) as { units: { unitId: string; name: { zh: string }; outcome: { kind: string }; vetoes: { name: { zh: string } }[]; breakdown: Breakdown }[] }).units;
+
+    // The spot-check campaign: the summary's numbers are the API's.
+    const campaignId = /平时抽查 2026-Q4（campaign ([0-9a-f-]{36})）/.exec(stdout)?.[1];
+    expect(campaignId).toBeDefined();
+    const listed = sanxian('campaigns', 'list', '--year', '2026', '--json');
+    expect(listed.status).toBe(0);
+    const [campaign] = JSON.parse(listed.stdout) as { id: string; state: string; townships: number; teams: number; frame: Record<string, number>; draws: number; closedDays: number; frameHash: string }[];
+    expect(campaign).toMatchObject({ id: campaignId, state: 'published', townships: 3, teams: 2, draws: 2, closedDays: 2 });
+    const frame = /抽样框 frame：村 ([\d,]+)，村民小组 ([\d,]+)，户 ([\d,]+)，人 ([\d,]+)（hash ([0-9a-f]{12})…）/.exec(stdout)!.slice(1);
+    expect(frame).toEqual([...['villages', 'groups', 'households', 'persons'].map((k) => campaign.frame[k].toLocaleString('en-US')), campaign.frameHash.slice(0, 12)]);
+    const drawn = [...stdout.matchAll(/^\s+([AB])组 \d{4}-\d\d-\d\d：村 (\d+)，组 (\d+)，户 ([\d,]+)$/gm)];
+    expect(drawn.map((d) => d[1])).toEqual(['A', 'B']);
+    // Team A visits one township, B two: two villages each, with every group the frame holds there.
+    expect(drawn.map((d) => Number(d[2]))).toEqual([2, 4]);
+    expect(drawn.reduce((n, d) => n + Number(d[4].replace(/,/g, '')), 0)).toBeGreaterThan(0);
+    const verified = sanxian('lottery', 'verify', campaignId!, '--json');
+    expect(verified.status).toBe(0);
+    const verification = JSON.parse(verified.stdout) as { ok: boolean; draws: { matches: boolean }[] };
+    expect(verification.ok).toBe(true);
+    expect(stdout).toContain(`抽签验证 lottery verify：全部一致 every draw matches (${verification.draws.length}/${verification.draws.length})`);
+    const returns = Number(/调查表 returns：(\d+) 份，签名 (\d+) 个/.exec(stdout)![1]);
+    expect(returns).toBe(6);
+    expect(stdout).toContain(`签名 ${returns * 2} 个`);
+    const [findings, raised] = /发现 findings：([\d,]+) 条，已立案平时抽查发现 ([\d,]+) 条/.exec(stdout)!.slice(1).map((n) => Number(n.replace(/,/g, '')));
+    const db = new Client({ connectionString: `${TEST_PG_BASE}/${database}` });
+    await db.connect();
+    const [{ open }] = (await db.query(`SELECT count(*)::int AS open FROM discrepancy WHERE kind = 'spot-check-finding' AND status = 'open'`)).rows;
+    await db.end();
+    expect([findings, raised]).toEqual([open, open]);
+    const results = sanxian('campaigns', 'results', campaignId!, '--json');
+    const byUnit = new Map((JSON.parse(results.stdout) as { unitId: string; level: string; findings: number; birthAccuracy: { value: number | null; numerator: number; denominator: number } }[]).map((u) => [u.unitId, u]));
+    // Each township's 求实率 as printed; where the survey found a birth, the township's regular part scores the campaign's figure.
+    const accuracy = [...stdout.matchAll(/^\s+\S+（(\d{9})） (?:([\d.]+)%（[\d.]+%–[\d.]+%，(\d+)\/(\d+)）|调查未发现本期出生)/gm)];
+    expect(accuracy).toHaveLength(3);
+    for (const [, code, value, numerator, denominator] of accuracy) {
+      const unit = byUnit.get(code)!;
+      const regular = units.find((u) => u.unitId === code)!.breakdown.children.find((c) => c.key === 'regular');
+      const scoredAccuracy = regular?.children.flatMap((d) => d.children).find((n) => n.key === 'regular/level/birth-statistics-accuracy');
+      if (value === undefined) {
+        expect(unit.birthAccuracy.value).toBeNull();
+        // Nothing measured there: scored on year end alone, as a unit no check covered.
+        expect(regular).toBeUndefined();
+        continue;
+      }
+      expect([unit.birthAccuracy.value!.toFixed(2), unit.birthAccuracy.numerator, unit.birthAccuracy.denominator]).toEqual([value, Number(numerator), Number(denominator)]);
+      expect(scoredAccuracy!.children.map((c) => [c.facts?.checkId, c.facts?.value])).toEqual([[`campaign-${campaignId}`, unit.birthAccuracy.value]]);
+    }
     const carded = units.filter((u) => u.outcome.kind === 'yellow-card');
     // At 20,000 people (seed 1) the townships' few births give some vetoes: the check below is never vacuous.
     expect(carded.filter((u) => u.vetoes.length > 0).length).toBeGreaterThan(0);
@@ -70,6 +124,17 @@ describe('the demo, run as a process', () => {
       expect({ unit: unit.name.zh, shown }).toEqual({ unit: unit.name.zh, shown: expect.any(String) });
       if (unit.vetoes.length > 0) for (const veto of unit.vetoes) expect(shown).toContain(`一票否决：${veto.name.zh}`);
       else expect(shown).toMatch(/低于黄牌线/);
+    }
+    // The year published: the ledger's rows by outcome are the scored units' outcomes.
+    const ledger = sanxian('ledger', 'show', '--year', '2026', '--json');
+    expect(ledger.status).toBe(0);
+    const rows = (JSON.parse(ledger.stdout) as { outcomes: { outcome: string }[] }).outcomes;
+    expect(rows).toHaveLength(units.length);
+    const printed = /奖惩台账 ledger 2026：已公布 published，(\d+) 个单位 units：(.*)$/m.exec(stdout)!;
+    expect(Number(printed[1])).toBe(rows.length);
+    for (const kind of ['award', 'no-award', 'yellow-card', 'veto']) {
+      const n = rows.filter((r) => r.outcome === kind).length;
+      if (n > 0) expect(printed[2]).toContain(`（${kind}）${n}`);
     }
     expect(stdout).toMatch(/demo finished in/);
 
