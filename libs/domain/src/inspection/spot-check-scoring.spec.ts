@@ -61,6 +61,24 @@ describe('withSpotCheckResults', () => {
     expect(indicator('policy-compliant-rate').children).toHaveLength(1);
   });
 
+  it('vetoes on a campaign\'s 出生统计求实率 only when its whole 95% interval is under 90%', () => {
+    const campaignVetoes = (lower: number, value: number, upper: number) => {
+      const result = campaign(value);
+      const units = result.units.map((u) => ({ ...u, birthAccuracy: { ...u.birthAccuracy, value, lower, upper } }));
+      return taiping(withSpotCheckResults(xichong2026(), typedInputs(), [{ ...result, units }]))
+        .vetoes.filter((v) => v.checkId === campaignCheckId('c-2026-1')).map((v) => v.vetoId);
+    };
+    // 3 of 4 births registered: 75%, but the survey cannot tell that from 96%.
+    expect(campaignVetoes(30, 75, 96)).toEqual([]);
+    // Even the best case is under 90%: the check shows births left out.
+    expect(campaignVetoes(70, 80, 88)).toEqual(['statistics-accuracy']);
+    // A typed-in value has no interval: 85% is under 90% (the rule as it was).
+    const typed = typedInputs();
+    const value = typed.values.find((v) => v.unitId === TAIPING && v.indicatorId === 'birth-statistics-accuracy' && v.checkId !== undefined)!;
+    value.value = 85;
+    expect(taiping(typed).vetoes.filter((v) => v.checkId === value.checkId).map((v) => v.vetoId)).toContain('statistics-accuracy');
+  });
+
   it('gives a covered FP office both figures the survey measures, and leaves inputs without a campaign as they were', () => {
     const inputs = typedInputs();
     const merged = withSpotCheckResults(xichong2026(), inputs, [campaign(95)]);

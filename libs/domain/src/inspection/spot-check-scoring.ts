@@ -55,6 +55,7 @@ export function withSpotCheckResults(plan: AssessmentPlan, inputs: ScoringInputs
         if (estimate.value === null) continue;
         unitValues.push({
           unitId: unit.unitId, indicatorId, checkId, value: estimate.value, numerator: estimate.numerator, denominator: estimate.denominator,
+          ...(estimate.lower !== null && estimate.upper !== null ? { interval: { lower: estimate.lower, upper: estimate.upper } } : {}),
           evidenceIds: [`campaign:${campaign.campaignId}`, ...unit.returnIds.map((id) => `return:${id}`)],
         });
       }

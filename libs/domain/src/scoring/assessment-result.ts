@@ -20,6 +20,12 @@ export interface IndicatorValueInput {
   denominator?: number;
   /** Used only when the plan sets no target for the unit. */
   target?: number;
+  /**
+   * The 95% interval of a value estimated from a sample (a spot check), in the value's unit. A veto
+   * on the value is met only when the whole interval crosses the bound: a handful of births surveyed
+   * does not show a township below 90% unless even its best case is.
+   */
+  interval?: { lower: number; upper: number };
   evidenceIds?: readonly string[];
 }
 

@@ -251,7 +251,10 @@ function metCondition(condition: VetoCondition, input: IndicatorValueInput | und
     if (input.numerator === undefined || input.denominator === undefined || !(input.denominator > 0)) return undefined;
     measured = roundPoints((1000 * input.numerator) / input.denominator);
   }
-  if (!(condition.op === 'above' ? measured > condition.bound : measured < condition.bound)) return undefined;
+  // A sampled value crosses the bound only with its whole interval (see IndicatorValueInput.interval).
+  const sampled = measure === 'value' ? input.interval : undefined;
+  const crosses = condition.op === 'above' ? (sampled?.lower ?? measured) > condition.bound : (sampled?.upper ?? measured) < condition.bound;
+  if (!crosses) return undefined;
   const finding: VetoConditionFinding = {
     indicatorId: condition.indicatorId, measure, op: condition.op, bound: condition.bound, measured,
     value: input.value, numerator: input.numerator, denominator: input.denominator,
