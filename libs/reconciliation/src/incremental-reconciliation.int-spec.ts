@@ -77,9 +77,13 @@ describe('ReconciliationService.runIncremental (the people a batch touched)', ()
 
   it('changed cards that reach more facts than the limit make the run a full one', async () => {
     await processRecords(ctx, county.clients.fp, 'registry-card', [
-      registryCard(7, 63, { recordId: 'RC-NEW-1', cardId: 'C-NEW-1', regionCode: '511325101002' }),
+      // A second card for B's woman (孙静): her marriage and her move-out both search her id.
+      registryCard(7, 63, {
+        recordId: 'RC-NEW-1', cardId: 'C-NEW-1', regionCode: '511325101002',
+        woman: { citizenId: citizenId('1994-02-03', 'F', 604), name: '孙静', sex: 'F', birthDate: '1994-02-03' },
+      }),
     ]);
-    // The stand-in candidates say a changed card reaches every fact: more than one is too many here.
+    // The new card reaches her facts: more than one is too many here.
     const summary = (await service.runIncremental({ trigger: 'intake', asOf: AS_OF, maxReachedFacts: 1 }))!;
     expect(summary).toMatchObject({ mode: 'full', batches: 1, raised: 0, closedByData: 0 });
     expect(await unreconciled()).toBe(0);
