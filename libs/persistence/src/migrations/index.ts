@@ -17,6 +17,7 @@ import { CreateVerificationRequests1765540000000 } from './1765540000000-CreateV
 import { ConsequenceLedger1765550000000 } from './1765550000000-ConsequenceLedger';
 import { VillageUserHasRegion1765560000000 } from './1765560000000-VillageUserHasRegion';
 import { CreateResponsibilityLetter1765560000001 } from './1765560000001-CreateResponsibilityLetter';
+import { PartitionLogByMonth1765620000000 } from './1765620000000-PartitionLogByMonth';
 
 /** Every migration, in order. New migrations are appended here. */
 export const MIGRATIONS = [
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   ConsequenceLedger1765550000000,
   VillageUserHasRegion1765560000000,
   CreateResponsibilityLetter1765560000001,
+  PartitionLogByMonth1765620000000,
 ];
 
 /**
