@@ -27,3 +27,4 @@ export * from './repositories/bulk-load.repository';
 export * from './repositories/key-rotation.repository';
 export * from './repositories/responsibility-letter.repository';
 export * from './repositories/survey-return.repository';
+export * from './repositories/log-partition.repository';

@@ -23,6 +23,7 @@ import { BulkLoadRepository } from './repositories/bulk-load.repository';
 import { KeyRotationRepository } from './repositories/key-rotation.repository';
 import { ResponsibilityLetterRepository } from './repositories/responsibility-letter.repository';
 import { SurveyReturnRepository } from './repositories/survey-return.repository';
+import { LogPartitionRepository } from './repositories/log-partition.repository';
 import { SecretBox } from './secret-box';
 import { PersonalDataCipher } from './personal-data-cipher';
 import { UnitOfWork } from './unit-of-work';
@@ -48,6 +49,7 @@ const REPOSITORIES = [
   KeyRotationRepository,
   ResponsibilityLetterRepository,
   SurveyReturnRepository,
+  LogPartitionRepository,
   UnitOfWork,
 ];
 
