@@ -121,7 +121,7 @@ export function registerAdminCommands(program: Command): void {
         return;
       }
       if (!result.breaks.length) {
-        const from = result.archivedThrough === null ? '' : ` (from the heads archived with ${result.archivedThrough})`;
+        const from = result.archivedThrough === undefined ? '' : ` (from the heads archived with ${result.archivedThrough})`;
         console.log(`chains intact: ${result.checked} message(s) in ${result.clients} client chain(s) verified${from}`);
       }
       else {

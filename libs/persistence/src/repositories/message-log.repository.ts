@@ -251,7 +251,7 @@ export class MessageLogRepository {
    * Recomputes every client's chain from the genesis hash, in keyset pages, and returns
    * the first broken link of each broken chain (payload changed, link changed, rows missing, head moved).
    */
-  async verifyChains(onProgress?: (checked: number) => void): Promise<{ checked: number; clients: number; breaks: ChainBreak[]; archivedThrough: number | null }> {
+  async verifyChains(onProgress?: (checked: number) => void): Promise<{ checked: number; clients: number; breaks: ChainBreak[]; archivedThrough?: number }> {
     const clients = await this.db.query('SELECT id, chain_seq, chain_head FROM exchange_client ORDER BY id');
     const archived = await this.archivedHeads();
     const breaks: ChainBreak[] = [];
@@ -290,7 +290,8 @@ export class MessageLogRepository {
       }
       if (broken) breaks.push(broken);
     }
-    return { checked, clients: clients.length, breaks, archivedThrough: archived.year };
+    // archivedThrough: the last year archived, when one was (the chains start from its heads).
+    return { checked, clients: clients.length, breaks, ...(archived.year === null ? {} : { archivedThrough: archived.year }) };
   }
 
   /**
