@@ -300,7 +300,8 @@ export class PartitionLogByMonth1765620000000 implements MigrationInterface {
  * the same way. log_partition_create makes one month's partition of one table (a China month, +08) unless
  * it exists, or unless the table's DEFAULT partition already holds rows of that month (they stay readable
  * and verifiable there; the month is reported). log_partitions_ensure makes, for the three tables, the
- * DEFAULT partition and every month from `since` to `ahead` months after this one; it returns the partitions made.
+ * DEFAULT partition and every month from `since` to `ahead` months after this one (or after `since`'s, if
+ * later); it returns the partitions made.
  * Statement triggers are not cloned onto partitions: the log's refusal of TRUNCATE is added to each.
  */
 const PARTITION_FUNCTIONS = `
@@ -334,6 +335,8 @@ const PARTITION_FUNCTIONS = `
     month date;
     made text;
     all_made text[] := '{}';
+    last_month date := (greatest(date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai'), date_trunc('month', since AT TIME ZONE 'Asia/Shanghai'))
+                        + make_interval(months => ahead))::date;
   BEGIN
     -- One maker at a time (the worker's schedule, a worker starting, the migration); a partition is made
     -- under an exclusive lock on its table, which must not wait behind a long read for long.
@@ -347,7 +350,7 @@ const PARTITION_FUNCTIONS = `
         END IF;
       END IF;
       month := date_trunc('month', since AT TIME ZONE 'Asia/Shanghai')::date;
-      WHILE month <= (date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') + make_interval(months => ahead))::date LOOP
+      WHILE month <= last_month LOOP
         made := log_partition_create(parent, month);
         IF made IS NOT NULL THEN all_made := all_made || made; END IF;
         month := (month + interval '1 month')::date;
