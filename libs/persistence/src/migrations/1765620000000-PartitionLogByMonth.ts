@@ -150,6 +150,17 @@ export class PartitionLogByMonth1765620000000 implements MigrationInterface {
       CREATE TRIGGER exchange_receipt_processed_keys AFTER INSERT ON exchange_receipt
       REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION exchange_receipt_processed_keys()`);
 
+    // As with the unique index it replaces, a processed receipt deleted (receipts have no guard) frees its key.
+    await q.query(`
+      CREATE FUNCTION exchange_receipt_processed_keys_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        DELETE FROM exchange_receipt_processed_key k USING removed r WHERE r.type = 'processed' AND k.message_id = r.message_id;
+        RETURN NULL;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER exchange_receipt_processed_keys_removed AFTER DELETE ON exchange_receipt
+      REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION exchange_receipt_processed_keys_removed()`);
+
     await q.query(PARTITION_FUNCTIONS);
     // A partition for every month the stored rows cover, then the months ahead; a row of any other month
     // lands in the table's DEFAULT partition: intake never fails for want of a partition.
@@ -278,7 +289,7 @@ export class PartitionLogByMonth1765620000000 implements MigrationInterface {
     await q.query(`ALTER SEQUENCE canonical_fact_id_seq OWNED BY canonical_fact.id`);
     await q.query(`ALTER SEQUENCE exchange_receipt_id_seq OWNED BY exchange_receipt.id`);
     await q.query(`DROP FUNCTION log_partitions_ensure(timestamptz, integer), log_partition_create(regclass, date)`);
-    await q.query(`DROP FUNCTION inbound_message_record_keys(), exchange_receipt_processed_keys(), inbound_message_key_append_only()`);
+    await q.query(`DROP FUNCTION inbound_message_record_keys(), exchange_receipt_processed_keys(), exchange_receipt_processed_keys_removed(), inbound_message_key_append_only()`);
     await q.query(`CREATE TRIGGER inbound_message_guard BEFORE UPDATE OR DELETE ON inbound_message FOR EACH ROW EXECUTE FUNCTION inbound_message_guard()`);
     await q.query(`CREATE TRIGGER inbound_message_no_truncate BEFORE TRUNCATE ON inbound_message FOR EACH STATEMENT EXECUTE FUNCTION inbound_message_no_truncate()`);
     for (const table of ['dead_letter', 'registry_card_version', 'registry_woman']) {

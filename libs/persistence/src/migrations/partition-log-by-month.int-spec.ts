@@ -108,6 +108,9 @@ describe('migration PartitionLogByMonth: the rows already stored move into month
     await expect(again).rejects.toMatchObject({ constraint: 'inbound_message_client_record' });
     await expect(sql.query(`INSERT INTO exchange_receipt (client_id, message_id, record_id, type) VALUES ($1, $2, 'R2', 'processed')`, [client, messages[1].id]))
       .rejects.toMatchObject({ constraint: 'exchange_receipt_processed' });
+    // Receipts have no guard: one taken back (as a test of reprocessing does) frees its key, as the old unique index did.
+    await sql.query(`DELETE FROM exchange_receipt WHERE message_id = $1`, [messages[1].id]);
+    await sql.query(`INSERT INTO exchange_receipt (client_id, message_id, record_id, type, created_at) VALUES ($1, $2, 'R2', 'processed', $3)`, [client, messages[1].id, messages[1].receivedAt]);
     await expect(sql.query(`UPDATE inbound_message SET payload = '{}' WHERE record_id = 'R4'`)).rejects.toThrow(/append-only/);
     await expect(sql.query(`DELETE FROM inbound_message_y2025m11`)).rejects.toThrow(/append-only/);
     await expect(sql.query(`TRUNCATE inbound_message_y2025m12`)).rejects.toThrow(/append-only/);
