@@ -7,6 +7,7 @@ import { LogCheckpoints } from '@sanxian/evidence';
 import { JobProducer } from '@sanxian/jobs';
 import { ClientRepository, IntakeRepository, KeyRotationRepository, MessageLogRepository, SurveyReturnRepository, runMigrations } from '@sanxian/persistence';
 import { withHub } from './cli-context';
+import { registerLogArchiveCommand, registerLogPartitionsCommand, verifyArchiveFile } from './log-archive.command';
 
 /** Text from outside as a terminal shows it: escape sequences and bidi controls as their code points, never run. */
 function terminalText(value: string): string {
@@ -96,8 +97,10 @@ export function registerAdminCommands(program: Command): void {
     .option('--checkpoints <file>', 'the checkpoint file to check against (default CHECKPOINT_FILE)')
     .option('--public-key <file>', 'the public key the checkpoints must verify with (default CHECKPOINT_PUBLIC_KEY_FILE)')
     .option('--log-name <name>', "the database name the checkpoints were written for, to check a copy restored under another name (default this database's)")
+    .option('--archive <file>', 'check an archived year\'s file instead (its chains, and its hashes against those recorded)')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { checkpoints?: string; publicKey?: string; logName?: string; json?: boolean }) => {
+    .action(async (options: { checkpoints?: string; publicKey?: string; logName?: string; archive?: string; json?: boolean }) => {
+      if (options.archive !== undefined) return verifyArchiveFile(options.archive, options.json, (message) => new UsageError(message));
       const explicit = [options.checkpoints, options.publicKey].filter((f): f is string => f !== undefined);
       for (const file of explicit) if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       const result = await withHub(async (get, config) => {
@@ -117,7 +120,10 @@ export function registerAdminCommands(program: Command): void {
         console.log(JSON.stringify(result));
         return;
       }
-      if (!result.breaks.length) console.log(`chains intact: ${result.checked} message(s) in ${result.clients} client chain(s) verified`);
+      if (!result.breaks.length) {
+        const from = result.archivedThrough === undefined ? '' : ` (from the heads archived with ${result.archivedThrough})`;
+        console.log(`chains intact: ${result.checked} message(s) in ${result.clients} client chain(s) verified${from}`);
+      }
       else {
         console.log(`log BROKEN: ${result.breaks.length} chain(s) of ${result.clients}; ${result.checked} message(s) checked`);
         for (const b of result.breaks) console.log(`  client ${terminalText(b.clientId)}: first broken link at seq ${b.chainSeq}${b.messageId ? ` (message ${b.messageId})` : ''}: ${b.reason}`);
@@ -147,6 +153,8 @@ export function registerAdminCommands(program: Command): void {
         );
       }
     });
+  registerLogArchiveCommand(log, (message) => new UsageError(message));
+  registerLogPartitionsCommand(log, (message) => new UsageError(message));
   log
     .command('checkpoint')
     .description("sign every client's chain head and append it to the checkpoint file (outside the database); sent to the witness if one is configured")

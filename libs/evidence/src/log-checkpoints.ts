@@ -206,9 +206,19 @@ export class LogCheckpoints {
     return { checkpoint: signed, file: this.config.file, publicKeyFile: this.config.publicKeyFile, publicKey: key.publicKeyPem, keyCreated: key.created, witness, timestampFailure };
   }
 
+  /** Whether a client's row at a sequence was taken out of the database by an archive. */
+  private async archivedThrough(): Promise<(clientId: string, seq: string) => boolean> {
+    const { heads } = await this.log.archivedHeads();
+    return (clientId, seq) => {
+      const head = heads.get(clientId);
+      return head !== undefined && BigInt(seq) <= BigInt(head.lastSeq);
+    };
+  }
+
   /** A new checkpoint must not vouch for a log that contradicts the last one: each row it named must still have its hash. */
   private async refuseIfRewrittenSince(last: SignedCheckpoint): Promise<void> {
-    const named = last.checkpoint.heads.filter((h) => h.lastSeq !== '0');
+    const archived = await this.archivedThrough();
+    const named = last.checkpoint.heads.filter((h) => h.lastSeq !== '0' && !archived(h.clientId, h.lastSeq));
     const now = new Map((await this.log.rowsAt(named.map((h) => ({ clientId: h.clientId, seq: h.lastSeq })))).map((r) => [`${r.clientId}\n${r.seq}`, r]));
     const changed = named.filter((h) => now.get(`${h.clientId}\n${h.lastSeq}`)?.rowHash !== h.headHash);
     if (changed.length) {
@@ -260,7 +270,9 @@ export class LogCheckpoints {
     const covered = new Map(latest.checkpoint.heads.map((h) => [h.clientId, BigInt(h.lastSeq)]));
     audit.messagesAfterLatest = [...lastSequences].reduce((n, [clientId, seq]) => n + Math.max(0, Number(BigInt(seq) - (covered.get(clientId) ?? 0n))), 0);
 
-    const expected = checkpointedRows(trusted);
+    // Rows of an archived year are in its file (`log verify --archive`), no longer in the database.
+    const archived = await this.archivedThrough();
+    const expected = checkpointedRows(trusted).filter((row) => !archived(row.clientId, row.seq));
     const found = new Map((await this.log.rowsAt(expected)).map((r) => [`${r.clientId}\n${r.seq}`, r]));
     const byClient = new Map<string, typeof expected>();
     for (const row of expected) byClient.set(row.clientId, [...(byClient.get(row.clientId) ?? []), row]);

@@ -16,6 +16,7 @@ export enum JobName {
   IndicatorsCompute = 'indicators.compute',
   LogCheckpoint = 'log.checkpoint',
   PruneRevocations = 'staff.prune-revocations',
+  EnsureLogPartitions = 'log.ensure-partitions',
 }
 
 export interface JobPayloads {
@@ -29,6 +30,7 @@ export interface JobPayloads {
   [JobName.IndicatorsCompute]: { year?: number; asOf?: string };
   [JobName.LogCheckpoint]: Record<string, never>;
   [JobName.PruneRevocations]: Record<string, never>;
+  [JobName.EnsureLogPartitions]: Record<string, never>;
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -37,6 +39,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.IndicatorsCompute]: QueueName.Indicators,
   [JobName.LogCheckpoint]: QueueName.Checkpoint,
   [JobName.PruneRevocations]: QueueName.Housekeeping,
+  [JobName.EnsureLogPartitions]: QueueName.Housekeeping,
 }
 
 /** The job scheduler's id for the nightly indicator recomputation (after the reconciliation). */
@@ -47,6 +50,9 @@ export const SCHEDULED_CHECKPOINT = 'log-checkpoint';
 
 /** The job scheduler's id for the nightly deletion of expired token revocations. */
 export const NIGHTLY_REVOCATION_PRUNING = 'staff-revocations-prune-nightly';
+
+/** The job scheduler's id for the nightly making of the message log's month partitions ahead. */
+export const NIGHTLY_LOG_PARTITIONS = 'log-partitions-nightly';
 
 /** The job scheduler's id for the nightly full reconciliation. */
 export const NIGHTLY_RECONCILIATION = 'reconcile-nightly';

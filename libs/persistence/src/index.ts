@@ -28,3 +28,4 @@ export * from './repositories/key-rotation.repository';
 export * from './repositories/responsibility-letter.repository';
 export * from './repositories/survey-return.repository';
 export * from './repositories/linkage-block.repository';
+export * from './repositories/log-partition.repository';

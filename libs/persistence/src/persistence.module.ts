@@ -24,6 +24,7 @@ import { KeyRotationRepository } from './repositories/key-rotation.repository';
 import { ResponsibilityLetterRepository } from './repositories/responsibility-letter.repository';
 import { SurveyReturnRepository } from './repositories/survey-return.repository';
 import { LinkageBlockRepository } from './repositories/linkage-block.repository';
+import { LogPartitionRepository } from './repositories/log-partition.repository';
 import { SecretBox } from './secret-box';
 import { PersonalDataCipher } from './personal-data-cipher';
 import { UnitOfWork } from './unit-of-work';
@@ -50,6 +51,7 @@ const REPOSITORIES = [
   ResponsibilityLetterRepository,
   SurveyReturnRepository,
   LinkageBlockRepository,
+  LogPartitionRepository,
   UnitOfWork,
 ];
 

@@ -49,7 +49,7 @@ export const DUPLICATE_PROBE_SQL = `
   SELECT m.record_id, m.id, m.payload_sha256
   FROM unnest($2::text[]) AS r(record_id)
   CROSS JOIN LATERAL (
-    SELECT record_id, id, payload_sha256 FROM inbound_message WHERE client_id = $1 AND record_id = r.record_id LIMIT 1) m`;
+    SELECT record_id, message_id AS id, payload_sha256 FROM inbound_message_key WHERE client_id = $1 AND record_id = r.record_id LIMIT 1) m`;
 
 export interface MessageView {
   id: string;
@@ -251,13 +251,16 @@ export class MessageLogRepository {
    * Recomputes every client's chain from the genesis hash, in keyset pages, and returns
    * the first broken link of each broken chain (payload changed, link changed, rows missing, head moved).
    */
-  async verifyChains(onProgress?: (checked: number) => void): Promise<{ checked: number; clients: number; breaks: ChainBreak[] }> {
+  async verifyChains(onProgress?: (checked: number) => void): Promise<{ checked: number; clients: number; breaks: ChainBreak[]; archivedThrough?: number }> {
     const clients = await this.db.query('SELECT id, chain_seq, chain_head FROM exchange_client ORDER BY id');
+    const archived = await this.archivedHeads();
     const breaks: ChainBreak[] = [];
     let checked = 0;
     for (const client of clients) {
-      let prev = GENESIS_HASH;
-      let expectedSeq = 1n;
+      // After an archived year, a chain goes on from the head the archive recorded (its rows are in the archive file).
+      const from = archived.heads.get(client.id);
+      let prev = from?.headHash ?? GENESIS_HASH;
+      let expectedSeq = from ? BigInt(from.lastSeq) + 1n : 1n;
       let broken: ChainBreak | undefined;
       let after = '0';
       for (;;) {
@@ -287,7 +290,20 @@ export class MessageLogRepository {
       }
       if (broken) breaks.push(broken);
     }
-    return { checked, clients: clients.length, breaks };
+    // archivedThrough: the last year archived, when one was (the chains start from its heads).
+    return { checked, clients: clients.length, breaks, ...(archived.year === null ? {} : { archivedThrough: archived.year }) };
+  }
+
+  /**
+   * Where each client's chain in the database starts: the heads recorded by the latest archive (each archive
+   * records every client's head after the years it took out), or none when no year was archived.
+   */
+  async archivedHeads(): Promise<{ year: number | null; heads: Map<string, { lastSeq: string; headHash: string }> }> {
+    const [latest]: { year: number; heads: { clientId: string; lastSeq: string; headHash: string }[] }[] = await this.db.query(
+      'SELECT year, heads FROM log_archive ORDER BY year DESC LIMIT 1',
+    );
+    if (!latest) return { year: null, heads: new Map() };
+    return { year: latest.year, heads: new Map(latest.heads.map((h) => [h.clientId, { lastSeq: h.lastSeq, headHash: h.headHash }])) };
   }
 }
 
@@ -317,9 +333,10 @@ function chainRecords(
     const before = loggedBefore.get(recordId);
     const here = before ? undefined : acceptedHere.get(recordId);
     if (before || here !== undefined) {
-      // Same bytes, or the same record written otherwise (spacing, escapes): a duplicate all the same.
+      // Same bytes, or the same record written otherwise (spacing, escapes): a duplicate all the same. A record of an
+      // archived year is compared by its hash only (its key is kept, its payload is in the archive file).
       const same = before
-        ? before.payload_sha256 === sha || sameRecordText(storedPayloads.get(before.id)!, preparedPayload(prepared, i))
+        ? before.payload_sha256 === sha || (storedPayloads.has(before.id) && sameRecordText(storedPayloads.get(before.id)!, preparedPayload(prepared, i)))
         : preparedSha(prepared, here!) === sha || sameRecordText(preparedPayload(prepared, here!), preparedPayload(prepared, i));
       statuses[i] = same ? 'duplicate' : 'record-id-reused';
       earlierIds.set(i, before ? before.id : preparedId(prepared, here!));
