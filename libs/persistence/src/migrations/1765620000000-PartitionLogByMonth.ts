@@ -35,6 +35,7 @@ export class PartitionLogByMonth1765620000000 implements MigrationInterface {
     await q.query(`ALTER TABLE canonical_fact RENAME TO canonical_fact_unpartitioned`);
     await q.query(`ALTER INDEX canonical_fact_pkey RENAME TO canonical_fact_unpartitioned_pkey`);
     await q.query(`ALTER INDEX canonical_fact_message_role RENAME TO canonical_fact_unpartitioned_message_role`);
+    await q.query(`ALTER INDEX canonical_fact_citizen_hash RENAME TO canonical_fact_unpartitioned_citizen_hash`);
     await q.query(`ALTER TABLE exchange_receipt RENAME TO exchange_receipt_unpartitioned`);
     await q.query(`ALTER INDEX exchange_receipt_pkey RENAME TO exchange_receipt_unpartitioned_pkey`);
     await q.query(`ALTER INDEX exchange_receipt_processed RENAME TO exchange_receipt_unpartitioned_processed`);
@@ -118,6 +119,8 @@ export class PartitionLogByMonth1765620000000 implements MigrationInterface {
         CONSTRAINT canonical_fact_message_role UNIQUE (message_id, role, ordinal, received_at)
       ) PARTITION BY RANGE (received_at)`);
     await q.query(`ALTER SEQUENCE canonical_fact_id_seq OWNED BY canonical_fact.id`);
+    // Incremental reconciliation looks facts up by the keyed hash of the id they state.
+    await q.query(`CREATE INDEX canonical_fact_citizen_hash ON canonical_fact (citizen_id_hash) WHERE citizen_id_hash IS NOT NULL`);
 
     await q.query(`
       CREATE TABLE exchange_receipt_processed_key (
@@ -284,6 +287,7 @@ export class PartitionLogByMonth1765620000000 implements MigrationInterface {
     await q.query(`ALTER TABLE inbound_message RENAME CONSTRAINT inbound_message_client_record_old TO inbound_message_client_record`);
     await q.query(`ALTER TABLE inbound_message RENAME CONSTRAINT inbound_message_client_seq_old TO inbound_message_client_seq`);
     await q.query(`ALTER TABLE canonical_fact RENAME CONSTRAINT canonical_fact_message_role_old TO canonical_fact_message_role`);
+    await q.query(`CREATE INDEX canonical_fact_citizen_hash ON canonical_fact (citizen_id_hash) WHERE citizen_id_hash IS NOT NULL`);
     await q.query(`ALTER TABLE exchange_receipt RENAME CONSTRAINT exchange_receipt_pkey_old TO exchange_receipt_pkey`);
     await q.query(`CREATE UNIQUE INDEX exchange_receipt_processed ON exchange_receipt (message_id) WHERE type = 'processed'`);
     await q.query(`ALTER SEQUENCE canonical_fact_id_seq OWNED BY canonical_fact.id`);
