@@ -201,6 +201,8 @@ export function summariseLatencies(batches: BatchLatency[]) {
     batches: batches.length,
     p50: percentile(latency, 0.5), p95: percentile(latency, 0.95), min: latency[0], max: latency.at(-1)!,
     runStartedAfterCommitP50: percentile(runStart, 0.5), runSecondsP50: percentile(runTime, 0.5),
+    // Each batch adds its facts to the county: a run that reads them all grows from the first batch to the last.
+    runSecondsFirst: batches[0]?.run?.runSeconds ?? NaN, runSecondsLast: batches.at(-1)?.run?.runSeconds ?? NaN,
     pushToCommitP50: percentile(sorted(batches.map((b) => b.pushToCommitSeconds)), 0.5),
   };
 }

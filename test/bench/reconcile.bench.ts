@@ -384,14 +384,14 @@ async function measureSize(people: number, options: Options) {
 
     let latency: { batches: BatchLatency[]; summary: ReturnType<typeof summariseLatencies>; peaks: PhasePeaks } | undefined;
     if (options.batches > 0) {
-      say(`${options.batches} batches of ${options.batchSize.toLocaleString('en-US')} move-ins, each waited for until its discrepancies are visible (after-intake window ${hubEnv.RECONCILE_AFTER_INTAKE_DELAY_MS ?? 'the hub default'} ms)…`);
+      say(`${options.batches} batches of ${options.batchSize.toLocaleString('en-US')} move-ins, each waited for until its discrepancies are visible (after-intake window: ${hubEnv.RECONCILE_AFTER_INTAKE_DELAY_MS === undefined ? 'the hub default' : `${hubEnv.RECONCILE_AFTER_INTAKE_DELAY_MS} ms`})…`);
       const sampler = await PeakSampler.start(urlFor(database), database, { ...hub, bench: 'self' });
       try {
         const batches = await measureBatchLatencies({
           db, url: `http://127.0.0.1:${env.PORT}`, client, tempDir, hukouFile: join(dir, 'hukou-changes.ndjson'), asOf: manifest.asOf,
           batches: options.batches, size: options.batchSize, timeoutMs: RUN_TIMEOUT_MS,
         }, (b) => say(`batch ${String(b.batch).padStart(2)}: committed ${b.pushToCommitSeconds.toFixed(1)} s after its push, discrepancies ${b.latencySeconds.toFixed(1)} s after the commit` +
-          (b.run ? ` (a ${b.run.trigger} run started ${b.run.startedAfterCommitSeconds.toFixed(1)} s after it and took ${b.run.runSeconds?.toFixed(1) ?? '?'} s)` : '')));
+          (b.run ? ` (a run (${b.run.trigger}) started ${b.run.startedAfterCommitSeconds.toFixed(1)} s after it and took ${b.run.runSeconds?.toFixed(1) ?? '?'} s)` : '')));
         latency = { batches, summary: summariseLatencies(batches), peaks: await sampler.stop() };
       } catch (error) {
         await sampler.stop();
@@ -459,8 +459,8 @@ export async function runReconcileBench(args: string[]): Promise<void> {
       'peak RSS while loading': `api ${run.loadPeakRssMb.api.toFixed(0)} / worker ${run.loadPeakRssMb.worker.toFixed(0)} MB`,
       ...(lat && run.latency
         ? {
-          [`batch commit → discrepancies (${lat.batches} × ${run.latency.batches[0].records.toLocaleString('en-US')})`]: `p50 ${lat.p50.toFixed(1)} s, p95 ${lat.p95.toFixed(1)} s (min ${lat.min.toFixed(1)}, max ${lat.max.toFixed(1)}; after-intake window ${run.afterIntakeDelayMs} ms)`,
-          '  of which: commit → a run starts, run': `p50 ${lat.runStartedAfterCommitP50.toFixed(1)} s, p50 ${lat.runSecondsP50.toFixed(1)} s`,
+          [`batch commit → discrepancies (${lat.batches} × ${run.latency.batches[0].records.toLocaleString('en-US')})`]: `p50 ${lat.p50.toFixed(1)} s, p95 ${lat.p95.toFixed(1)} s (min ${lat.min.toFixed(1)}, max ${lat.max.toFixed(1)}; after-intake window: ${run.afterIntakeDelayMs === 'default' ? 'the hub default' : `${run.afterIntakeDelayMs} ms`})`,
+          '  of which: commit → a run starts, run': `p50 ${lat.runStartedAfterCommitP50.toFixed(1)} s, p50 ${lat.runSecondsP50.toFixed(1)} s (${lat.runSecondsFirst.toFixed(1)} s after the first batch, ${lat.runSecondsLast.toFixed(1)} s after the last)`,
           'p50 latency / SELECT baseline': (lat.p50 / run.baseline.seconds).toFixed(1),
           'peak RSS during the batches': describePeaks(run.latency.peaks),
         }
