@@ -13,17 +13,30 @@ import { KIND_AGENCY, type RecordKind } from '@sanxian/contracts';
 import { pushFile } from '@sanxian/exchange-client';
 import type { Discrepancy, Manifest, TruthRecord } from '@sanxian/synth';
 import { urlFor } from '../support/test-database';
-import { ROOT, benchSetting, cleanUp, cli, printTable, startHubProcesses, stopService, untilProcessed, type Service } from './intake.bench';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ROOT, benchSetting, cleanUp, cli, printTable, processUsage, startHubProcesses, stopService, untilProcessed, type Service } from './intake.bench';
+import { PeakSampler, describePeaks, type PhasePeaks } from './process-peaks';
+import { measureBatchLatencies, summariseLatencies, type BatchLatency } from './reconcile-latency';
 
 /**
- * A full reconciliation of a synthetic county pushed through the exchange API (api and worker processes, real
- * PostgreSQL and Redis), run by `sanxian reconcile` in its own process: wall time and peak RSS, set against a plain
- * COPY (SELECT …) TO STDOUT of the rows it reads; and its accuracy against the generator's ground truth (linkage and
- * discrepancies). With --sizes, the timing per size shows whether it grows linearly. Figures only: nothing asserted.
+ * Issue 16's measure of reconciliation, per county size: a synthetic county pushed through the exchange API (api and
+ * worker processes, real PostgreSQL and Redis), then
+ * - a full run, `sanxian reconcile` as a process of its own with the api and worker running (as `npm start` runs
+ *   them): wall time, persons per minute, the peak RSS of every process (the CLI, api, worker, the bench itself and
+ *   PostgreSQL's backends for the database, see process-peaks.ts), set against a plain COPY (SELECT …) TO STDOUT of
+ *   the rows it reads, measured in the same run; run twice (the second must change nothing);
+ * - its accuracy against the generator's ground truth (linkage and discrepancies);
+ * - the time from a batch's commit to its discrepancies: `--batches` batches of `--batch-size` hukou move-ins
+ *   pushed one after the other while the hub runs with its after-intake settings, each measured from the outside
+ *   (reconcile-latency.ts): p50 and p95.
+ * Figures only: nothing asserted. Sizes with --sizes or --people (repeatable, or comma-separated):
  *
- *   npm run bench -- reconcile [--people 200000] [--sizes 100000,200000,500000] [--county 511325] [--seed 1]
+ *   npm run bench -- reconcile [--people 200000] [--sizes 200000,1000000,2000000,5000000] [--batches 20] [--batch-size 5000]
+ *     [--after-intake-delay-ms <ms>] [--skip-accuracy] [--county 511325] [--seed 1] [--concurrency 4]
+ *
+ * --after-intake-delay-ms sets RECONCILE_AFTER_INTAKE_DELAY_MS while the batches are measured; without it the hub's
+ * default applies, so the latency is what a deployment with default settings sees.
  */
-
 /** A synthetic county's feed files, in the order they are pushed (the registry first). */
 export const FILES: [RecordKind, string][] = [
   ['registry-card', 'registry-cards.ndjson'],
@@ -47,24 +60,41 @@ const READS = [
 const PROBE = `process.on('exit', () => { const u = process.resourceUsage();
   require('node:fs').writeFileSync(process.env.SANXIAN_PROBE_OUT, JSON.stringify({ maxRssKb: u.maxRSS, cpuUs: u.userCPUTime + u.systemCPUTime })); });\n`;
 const EXAMPLES = 4;
+/** The longest the bench waits for a reconciliation it did not start (one at 5,000,000 people may take long). */
+const RUN_TIMEOUT_MS = 60 * 60_000;
 
-interface Options { sizes: number[]; county: string; seed: string; batchSize: number; concurrency: number }
+interface Options {
+  sizes: number[]; county: string; seed: string; batchSize: number; concurrency: number;
+  /** Latency batches pushed after the full runs (at least 20 for a p95 worth the name). */
+  batches: number;
+  /** RECONCILE_AFTER_INTAKE_DELAY_MS for the hub while latency is measured; undefined: the hub's own default. */
+  afterIntakeDelayMs: string | undefined;
+  accuracy: boolean;
+}
 
 function parseOptions(args: string[]): Options {
   const { values } = parseArgs({
     args,
     options: {
-      people: { type: 'string', default: '200000' }, sizes: { type: 'string' }, county: { type: 'string', default: '511325' },
+      people: { type: 'string', multiple: true }, sizes: { type: 'string' }, county: { type: 'string', default: '511325' },
       seed: { type: 'string', default: '1' }, 'batch-size': { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '4' },
+      batches: { type: 'string', default: '20' }, 'after-intake-delay-ms': { type: 'string' }, 'skip-accuracy': { type: 'boolean', default: false },
     },
   });
-  const int = (name: string, text: string): number => {
+  const int = (name: string, text: string, min = 1): number => {
     const n = Number(text.trim());
-    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be positive integers, not "${text}"`);
+    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be ${min ? 'positive integers' : 'integers of 0 or more'}, not "${text}"`);
     return n;
   };
-  const sizes = (values.sizes ?? values.people).split(',').map((s) => int(values.sizes ? 'sizes' : 'people', s)).sort((a, b) => a - b);
-  return { sizes, county: values.county, seed: values.seed, batchSize: int('batch-size', values['batch-size']), concurrency: int('concurrency', values.concurrency) };
+  // --sizes 200000,1000000, or --people repeated (each may be a list too).
+  const lists = values.sizes !== undefined ? [values.sizes] : (values.people ?? ['200000']);
+  const sizes = [...new Set(lists.flatMap((list) => list.split(',')).map((s) => int(values.sizes !== undefined ? 'sizes' : 'people', s)))].sort((a, b) => a - b);
+  const delay = values['after-intake-delay-ms'];
+  if (delay !== undefined) int('after-intake-delay-ms', delay, 0);
+  return {
+    sizes, county: values.county, seed: values.seed, batchSize: int('batch-size', values['batch-size']), concurrency: int('concurrency', values.concurrency),
+    batches: int('batches', values.batches, 0), afterIntakeDelayMs: delay ?? process.env.RECONCILE_AFTER_INTAKE_DELAY_MS, accuracy: !values['skip-accuracy'],
+  };
 }
 
 async function* ndjson<T>(file: string): AsyncGenerator<T> {
@@ -253,13 +283,16 @@ export interface LoadedCounty {
   loadSeconds: number;
   accepted: number;
   states: Record<string, number>;
+  /** Peak RSS (MB) of the api and the worker over the load, read just before they stopped. */
+  loadPeakRssMb: Record<string, number>;
 }
 
 /**
  * A synthetic county in a fresh hub database: `sanxian synth <synthArgs>` into tempDir/county, then the api and the
  * worker as processes (added to `services`), its four files pushed through the signed API as they are (received now,
- * no replay), every record processed, the hub stopped (so that nothing else runs while the caller measures) and the
- * database VACUUM ANALYZEd.
+ * no replay), every record processed, any reconciliation the hub started meanwhile finished, the hub stopped (so
+ * that nothing else runs while the caller measures) and the database VACUUM ANALYZEd. The hub reconciles as of the
+ * county's day (RECONCILE_AS_OF, unless the caller set it), as the bench's own runs do.
  */
 export async function loadCounty(
   setting: { database: string; env: NodeJS.ProcessEnv }, services: Service[], tempDir: string, synthArgs: string[],
@@ -270,7 +303,8 @@ export async function loadCounty(
   let started = performance.now();
   const manifest = JSON.parse(await cli(['synth', ...synthArgs, '--out', dir, '--json'], env)) as Manifest;
   const synthSeconds = (performance.now() - started) / 1000;
-  const { client: fp } = await startHubProcesses(env, services, KIND_AGENCY['registry-card']);
+  env.RECONCILE_AS_OF ??= manifest.asOf;
+  const { api, worker, client: fp } = await startHubProcesses(env, services, KIND_AGENCY['registry-card']);
   const db = new Client({ connectionString: urlFor(database) });
   await db.connect();
   try {
@@ -290,11 +324,29 @@ export async function loadCounty(
     const loadSeconds = (performance.now() - started) / 1000;
     const states = Object.fromEntries((await db.query(`SELECT state, count(*)::int AS n FROM message_state GROUP BY state`)).rows.map((r) => [r.state, r.n]));
     if (states.processed !== accepted) console.warn(`${states.processed ?? 0} of ${accepted} messages processed: ${JSON.stringify(states)}`);
+    // A hub that reconciles after each batch may still be at it: stopped mid-run, it would leave a run `running`.
+    for (const deadline = performance.now() + RUN_TIMEOUT_MS; (await db.query(`SELECT 1 FROM reconciliation_run WHERE status = 'running' LIMIT 1`)).rowCount;) {
+      if (performance.now() > deadline) throw new Error(`a reconciliation run still running ${RUN_TIMEOUT_MS / 60_000} minutes after the load`);
+      await sleep(200);
+    }
+    const loadPeakRssMb = { api: (await processUsage(api.child.pid!)).peakRssMb, worker: (await processUsage(worker.child.pid!)).peakRssMb };
     await Promise.all(services.map(stopService)); // nothing else on the machine while the caller measures
     await db.query('VACUUM ANALYZE');
-    return { manifest, dir, db, synthSeconds, loadSeconds, accepted, states };
+    return { manifest, dir, db, synthSeconds, loadSeconds, accepted, states, loadPeakRssMb };
   } catch (error) {
     await db.end().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** `sanxian reconcile` as a process while every other process's peak memory is sampled (see PeakSampler). */
+async function fullRun(env: NodeJS.ProcessEnv, database: string, asOf: string, tempDir: string, hub: Record<string, number>) {
+  const sampler = await PeakSampler.start(urlFor(database), database, { ...hub, bench: 'self' });
+  try {
+    const run = await reconcileProcess(env, asOf, tempDir);
+    return { ...run, peaks: await sampler.stop() };
+  } catch (error) {
+    await sampler.stop();
     throw error;
   }
 }
@@ -305,20 +357,55 @@ async function measureSize(people: number, options: Options) {
   const services: Service[] = [];
   const tempDir = await mkdtemp(join(tmpdir(), 'sanxian-bench-reconcile-'));
   let db: Client | undefined;
+  const say = (text: string) => console.log(`  [${new Date().toISOString().slice(11, 19)}] ${people.toLocaleString('en-US')}: ${text}`);
   try {
+    say('generating and loading the county…');
     const loaded = await loadCounty(setting, services, tempDir, ['--county', options.county, '--people', String(people), '--seed', options.seed], options);
-    const { manifest, dir, synthSeconds, loadSeconds, accepted, states } = loaded;
+    const { manifest, dir, synthSeconds, loadSeconds, accepted, states, loadPeakRssMb } = loaded;
     db = loaded.db;
-
+    say(`${accepted.toLocaleString('en-US')} records loaded in ${loadSeconds.toFixed(0)} s (generated in ${synthSeconds.toFixed(0)} s); SELECT baseline…`);
     const baseline = await selectBaseline(db);
-    const first = await reconcileProcess(env, manifest.asOf, tempDir);
-    const second = await reconcileProcess(env, manifest.asOf, tempDir);
-    const scores = await accuracy(db, dir);
+
+    // The hub runs again from here, as `npm start` runs it: whichever process does a full run's work (today the CLI
+    // itself; the worker, were the run a flow of jobs), its memory is sampled; and the latency batches need it.
+    const hubEnv: NodeJS.ProcessEnv = { ...env };
+    if (options.afterIntakeDelayMs === undefined) delete hubEnv.RECONCILE_AFTER_INTAKE_DELAY_MS;
+    else hubEnv.RECONCILE_AFTER_INTAKE_DELAY_MS = options.afterIntakeDelayMs;
+    const { api, worker, client } = await startHubProcesses(hubEnv, services, KIND_AGENCY['hukou-change']);
+    const hub = { api: api.child.pid!, worker: worker.child.pid! };
+
+    say(`full reconciliation (SELECT baseline ${baseline.seconds.toFixed(2)} s)…`);
+    const first = await fullRun(hubEnv, database, manifest.asOf, tempDir, hub);
+    say(`full run ${first.wallSeconds.toFixed(1)} s; again…`);
+    const second = await fullRun(hubEnv, database, manifest.asOf, tempDir, hub);
+    // Before the latency batches, whose discrepancies the ground truth does not know.
+    if (options.accuracy) say('accuracy against the ground truth…');
+    const scores = options.accuracy ? await accuracy(db, dir) : undefined;
+
+    let latency: { batches: BatchLatency[]; summary: ReturnType<typeof summariseLatencies>; peaks: PhasePeaks } | undefined;
+    if (options.batches > 0) {
+      say(`${options.batches} batches of ${options.batchSize.toLocaleString('en-US')} move-ins, each waited for until its discrepancies are visible (after-intake window: ${hubEnv.RECONCILE_AFTER_INTAKE_DELAY_MS === undefined ? 'the hub default' : `${hubEnv.RECONCILE_AFTER_INTAKE_DELAY_MS} ms`})…`);
+      const sampler = await PeakSampler.start(urlFor(database), database, { ...hub, bench: 'self' });
+      try {
+        const batches = await measureBatchLatencies({
+          db, url: `http://127.0.0.1:${env.PORT}`, client, tempDir, hukouFile: join(dir, 'hukou-changes.ndjson'), asOf: manifest.asOf,
+          batches: options.batches, size: options.batchSize, timeoutMs: RUN_TIMEOUT_MS,
+        }, (b) => say(`batch ${String(b.batch).padStart(2)}: committed ${b.pushToCommitSeconds.toFixed(1)} s after its push, discrepancies ${b.latencySeconds.toFixed(1)} s after the commit` +
+          (b.run ? ` (a run (${b.run.trigger}) started ${b.run.startedAfterCommitSeconds.toFixed(1)} s after it and took ${b.run.runSeconds?.toFixed(1) ?? '?'} s)` : '')));
+        latency = { batches, summary: summariseLatencies(batches), peaks: await sampler.stop() };
+      } catch (error) {
+        await sampler.stop();
+        throw error;
+      }
+    }
     return {
-      people, database, asOf: manifest.asOf, synthSeconds, loadSeconds, accepted, states,
+      people, database, asOf: manifest.asOf, synthSeconds, loadSeconds, accepted, states, loadPeakRssMb,
       cards: first.summary.cards as number, facts: first.summary.facts as number,
       baseline, first, second: { ...second, raised: second.summary.raised, closedByData: second.summary.closedByData },
       secondsPer1000People: first.wallSeconds / (people / 1000),
+      personsPerMinute: people / (first.wallSeconds / 60),
+      afterIntakeDelayMs: hubEnv.RECONCILE_AFTER_INTAKE_DELAY_MS ?? 'default',
+      latency,
       ...scores,
     };
   } finally {
@@ -332,6 +419,25 @@ async function measureSize(people: number, options: Options) {
 
 const pct = (x: number) => (Number.isNaN(x) ? '—' : `${(100 * x).toFixed(2)}%`);
 
+function printAccuracy(l: Awaited<ReturnType<typeof accuracy>>['linkage'], d: Awaited<ReturnType<typeof accuracy>>['discrepancies']): void {
+  printTable({
+    'linkage precision / recall': `${pct(l.precision)} / ${pct(l.recall)} (${l.correct} right of ${l.linked} linked, ${l.eligible} with a registry place)`,
+    'linkage review share': `${pct(l.reviewShare)} (${l.review} review, ${l.nonLink} non-link of ${l.facts} facts)`,
+    'wrong links': `${l.wrongPlace} to another person, ${l.linkedWithoutPlace} of persons not in the registry`,
+    'discrepancies P / R': `${pct(d.overall.precision)} / ${pct(d.overall.recall)} (${d.overall.both} of ${d.overall.truth} truth, ${d.overall.hub} hub)`,
+    'unlinked-record (not in truth)': String(d.unlinkedRecords),
+  });
+  const width = Math.max(...Object.keys(d.perKind).map((k) => k.length));
+  console.log(`  ${'kind'.padEnd(width)}  truth    hub   both  precision  recall`);
+  for (const [kind, k] of Object.entries(d.perKind)) {
+    console.log(`  ${kind.padEnd(width)}  ${[k.truth, k.hub, k.both].map((n) => String(n).padStart(5)).join('  ')}  ${pct(k.precision).padStart(9)}  ${pct(k.recall).padStart(7)}`);
+  }
+  if (Object.keys(d.causes).length) console.log('  mismatches by likely cause:');
+  for (const [cause, n] of Object.entries(d.causes).sort((a, b) => b[1] - a[1])) console.log(`    ${String(n).padStart(4)}  ${cause}`);
+  if (Object.keys(l.missCauses).length) console.log('  linkage misses (facts not linked to their true place, or linked to someone off the registry):');
+  for (const [cause, n] of Object.entries(l.missCauses).sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`    ${String(n).padStart(4)}  ${cause}`);
+}
+
 export async function runReconcileBench(args: string[]): Promise<void> {
   const options = parseOptions(args);
   const loadAtStart = loadavg()[0];
@@ -341,30 +447,26 @@ export async function runReconcileBench(args: string[]): Promise<void> {
   for (const people of options.sizes) {
     const run = await measureSize(people, options);
     runs.push(run);
-    const l = run.linkage;
-    const d = run.discrepancies;
     console.log(`\n${people.toLocaleString('en-US')} people: ${run.cards.toLocaleString('en-US')} cards, ${run.facts.toLocaleString('en-US')} agency facts (loaded in ${run.loadSeconds.toFixed(0)} s)`);
+    const lat = run.latency?.summary;
     printTable({
-      'reconcile wall (process)': `${run.first.wallSeconds.toFixed(1)} s (in-run ${(run.first.summary.milliseconds / 1000).toFixed(1)} s, CPU ${run.first.cpuSeconds.toFixed(1)} s)`,
-      'peak RSS (reconcile process)': `${run.first.peakRssMb.toFixed(0)} MB`,
+      'full run wall (reconcile process)': `${run.first.wallSeconds.toFixed(1)} s (in-run ${(run.first.summary.milliseconds / 1000).toFixed(1)} s, CPU ${run.first.cpuSeconds.toFixed(1)} s)`,
+      'persons per minute': Math.round(run.personsPerMinute).toLocaleString('en-US'),
       'SELECT baseline (COPY TO)': `${run.baseline.seconds.toFixed(2)} s (${(run.baseline.bytes / 2 ** 20).toFixed(0)} MB)`,
-      'reconcile / baseline': (run.first.wallSeconds / run.baseline.seconds).toFixed(1),
+      'full run / SELECT': (run.first.wallSeconds / run.baseline.seconds).toFixed(1),
+      'peak RSS during the full run': describePeaks(run.first.peaks, { reconcile: run.first.peakRssMb }),
       'second run': `${run.second.wallSeconds.toFixed(1)} s, raised ${run.second.raised}, closed ${run.second.closedByData}`,
-      'linkage precision / recall': `${pct(l.precision)} / ${pct(l.recall)} (${l.correct} right of ${l.linked} linked, ${l.eligible} with a registry place)`,
-      'linkage review share': `${pct(l.reviewShare)} (${l.review} review, ${l.nonLink} non-link of ${l.facts} facts)`,
-      'wrong links': `${l.wrongPlace} to another person, ${l.linkedWithoutPlace} of persons not in the registry`,
-      'discrepancies P / R': `${pct(d.overall.precision)} / ${pct(d.overall.recall)} (${d.overall.both} of ${d.overall.truth} truth, ${d.overall.hub} hub)`,
-      'unlinked-record (not in truth)': String(d.unlinkedRecords),
+      'peak RSS while loading': `api ${run.loadPeakRssMb.api.toFixed(0)} / worker ${run.loadPeakRssMb.worker.toFixed(0)} MB`,
+      ...(lat && run.latency
+        ? {
+          [`batch commit → discrepancies (${lat.batches} × ${run.latency.batches[0].records.toLocaleString('en-US')})`]: `p50 ${lat.p50.toFixed(1)} s, p95 ${lat.p95.toFixed(1)} s (min ${lat.min.toFixed(1)}, max ${lat.max.toFixed(1)}; after-intake window: ${run.afterIntakeDelayMs === 'default' ? 'the hub default' : `${run.afterIntakeDelayMs} ms`})`,
+          '  of which: commit → a run starts, run': `p50 ${lat.runStartedAfterCommitP50.toFixed(1)} s, p50 ${lat.runSecondsP50.toFixed(1)} s (${lat.runSecondsFirst.toFixed(1)} s after the first batch, ${lat.runSecondsLast.toFixed(1)} s after the last)`,
+          'p50 latency / SELECT baseline': (lat.p50 / run.baseline.seconds).toFixed(1),
+          'peak RSS during the batches': describePeaks(run.latency.peaks),
+        }
+        : {}),
     });
-    const width = Math.max(...Object.keys(d.perKind).map((k) => k.length));
-    console.log(`  ${'kind'.padEnd(width)}  truth    hub   both  precision  recall`);
-    for (const [kind, k] of Object.entries(d.perKind)) {
-      console.log(`  ${kind.padEnd(width)}  ${[k.truth, k.hub, k.both].map((n) => String(n).padStart(5)).join('  ')}  ${pct(k.precision).padStart(9)}  ${pct(k.recall).padStart(7)}`);
-    }
-    if (Object.keys(d.causes).length) console.log('  mismatches by likely cause:');
-    for (const [cause, n] of Object.entries(d.causes).sort((a, b) => b[1] - a[1])) console.log(`    ${String(n).padStart(4)}  ${cause}`);
-    if (Object.keys(l.missCauses).length) console.log('  linkage misses (facts not linked to their true place, or linked to someone off the registry):');
-    for (const [cause, n] of Object.entries(l.missCauses).sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`    ${String(n).padStart(4)}  ${cause}`);
+    if (run.linkage && run.discrepancies) printAccuracy(run.linkage, run.discrepancies);
   }
 
   const [small, large] = [runs[0], runs.at(-1)!];
@@ -376,17 +478,22 @@ export async function runReconcileBench(args: string[]): Promise<void> {
       baseline: large.baseline.seconds / small.baseline.seconds / (large.people / small.people),
     }
     : undefined;
+  // Every size in one table, the README's: full run, its rate and its ratio to the plain read, every process's peak, the latency.
+  console.log('\n  people      full run  persons/min  SELECT  full/SELECT  peak RSS reconcile/worker/api/bench, PostgreSQL private  commit→discrepancies p50/p95');
+  for (const r of runs) {
+    const p = r.first.peaks;
+    const rss = `${[r.first.peakRssMb, p.processes.worker, p.processes.api, p.processes.bench].map((mb) => (mb ?? NaN).toFixed(0)).join('/')}, ${p.postgres.peakSumPrivateMb.toFixed(0)} MB`;
+    const lat = r.latency ? `${r.latency.summary.p50.toFixed(1)} / ${r.latency.summary.p95.toFixed(1)} s` : '—';
+    console.log(`  ${r.people.toLocaleString('en-US').padEnd(10)}  ${`${r.first.wallSeconds.toFixed(1)} s`.padStart(8)}  ${Math.round(r.personsPerMinute).toLocaleString('en-US').padStart(11)}  ${`${r.baseline.seconds.toFixed(2)} s`.padStart(6)}  ${(r.first.wallSeconds / r.baseline.seconds).toFixed(1).padStart(11)}  ${rss.padStart(52)}  ${lat.padStart(29)}`);
+  }
   if (runs.length > 1) {
-    console.log('\n  people      reconcile  in-run   peak RSS  s / 1,000 people  baseline  reconcile / baseline');
-    for (const r of runs) {
-      console.log(`  ${r.people.toLocaleString('en-US').padEnd(10)}  ${`${r.first.wallSeconds.toFixed(1)} s`.padStart(9)}  ${`${(r.first.summary.milliseconds / 1000).toFixed(1)} s`.padStart(6)}  ${`${r.first.peakRssMb.toFixed(0)} MB`.padStart(8)}  ${r.secondsPer1000People.toFixed(3).padStart(16)}  ${`${r.baseline.seconds.toFixed(2)} s`.padStart(8)}  ${(r.first.wallSeconds / r.baseline.seconds).toFixed(1).padStart(20)}`);
-    }
     printTable({
       'growth: (time ratio) / (size ratio)': `reconcile ${growth!.reconcile.toFixed(2)} (in-run ${growth!.reconcileInRun.toFixed(2)}), SELECT baseline ${growth!.baseline.toFixed(2)} (1 = linear, ${(large.people / small.people).toFixed(1)} = quadratic)`,
     });
   }
-  console.log(`  machine: ${cpus().length} CPUs, load average ${loadAtStart.toFixed(2)} at the start`);
-  const result = { benchmark: 'reconcile', at: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadAtStart }, options, growth, runs };
+  const loadAtEnd = loadavg()[0];
+  console.log(`  machine: ${cpus().length} CPUs, load average ${loadAtStart.toFixed(2)} at the start, ${loadAtEnd.toFixed(2)} at the end`);
+  const result = { benchmark: 'reconcile', at: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadAtEnd }, options, growth, runs };
   const out = join(ROOT, 'bench-results', `reconcile-${stamp}.json`);
   await mkdir(join(ROOT, 'bench-results'), { recursive: true });
   await writeFile(out, JSON.stringify(result, null, 2) + '\n');
