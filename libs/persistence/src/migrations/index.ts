@@ -19,6 +19,7 @@ import { VillageUserHasRegion1765560000000 } from './1765560000000-VillageUserHa
 import { CreateResponsibilityLetter1765560000001 } from './1765560000001-CreateResponsibilityLetter';
 import { IncrementalReconciliation1765600000000 } from './1765600000000-IncrementalReconciliation';
 import { CreateLinkageBlocks1765610000000 } from './1765610000000-CreateLinkageBlocks';
+import { ReconciliationParts1765650000000 } from './1765650000000-ReconciliationParts';
 
 /** Every migration, in order. New migrations are appended here. */
 export const MIGRATIONS = [
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   CreateResponsibilityLetter1765560000001,
   IncrementalReconciliation1765600000000,
   CreateLinkageBlocks1765610000000,
+  ReconciliationParts1765650000000,
 ];
 
 /**
