@@ -256,8 +256,12 @@ export class ReconciliationService {
       // Whatever a crash kept from the linkage blocks (a card's new version, facts never filed) is filed now.
       await this.candidates.catchUp();
       const config = await this.reconciliationConfig(asOf);
+      const townships = await this.repository.townships();
+      // Links first, township by township: a part then finds every fact linked to a card it reads
+      // (person_link), even one that names no id, whichever township it was stated in.
       const total = emptyPartCounts();
-      for (const township of await this.repository.townships()) {
+      for (const township of townships) total.links.written += await this.linkTownshipFacts(township, config, options.pageSize ?? PART_PAGE);
+      for (const township of townships) {
         const counts = await this.runTownshipParts(runId, township, config, options.pageSize ?? PART_PAGE);
         addPartCounts(total, counts);
         options.onPart?.({ township, ...counts });
@@ -279,6 +283,21 @@ export class ReconciliationService {
     } catch (error) {
       await this.repository.finishRun(runId, { error: (error as Error).message }).catch(() => undefined);
       throw error;
+    }
+  }
+
+  /** Links a township's facts a page at a time (through the candidates) and stores the verdicts (staff decisions stand); how many were written. */
+  private async linkTownshipFacts(township: string, config: ReconciliationConfig, pageSize: number): Promise<number> {
+    let written = 0;
+    for (let after: string | null = null; ; ) {
+      const factIds = await this.repository.townshipFactIds(township, after, pageSize);
+      if (factIds.length === 0) return written;
+      after = factIds[factIds.length - 1];
+      const stored = await this.repository.loadAgencyFacts({ factIds });
+      const manual = await this.repository.loadManualLinks(stored.map((f) => f.factId));
+      const cards = await this.candidates.cardsFor(stored.map((f) => f.fact), config.asOf);
+      written += (await this.repository.saveLinks(this.link(cards, stored, manual, config).links)).written;
+      if (factIds.length < pageSize) return written;
     }
   }
 

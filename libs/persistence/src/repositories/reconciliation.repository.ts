@@ -412,7 +412,7 @@ export class ReconciliationRepository {
   /** The townships (first nine digits of the region code) holding a current card or an agency fact, in order. */
   async townships(): Promise<string[]> {
     const rows = await this.db.query(
-      `SELECT left(region_code, 9) AS township FROM registry_woman
+      `SELECT township_code AS township FROM registry_woman
        UNION SELECT left(region_code, 9) FROM canonical_fact WHERE kind <> 'registry-card'
        ORDER BY 1`,
     );
@@ -422,7 +422,7 @@ export class ReconciliationRepository {
   /** A page of the current cards of a township, by card id after `after`. */
   async townshipCardIds(townshipCode: string, after: string | null, limit: number): Promise<string[]> {
     const rows = await this.db.query(
-      `SELECT card_id FROM registry_woman WHERE left(region_code, 9) = $1 AND ($2::text IS NULL OR card_id > $2) ORDER BY card_id LIMIT $3`,
+      `SELECT card_id FROM registry_woman WHERE township_code = $1 AND ($2::text IS NULL OR card_id > $2) ORDER BY card_id LIMIT $3`,
       [townshipCode, after, limit],
     );
     return rows.map((r: { card_id: string }) => r.card_id);
@@ -454,10 +454,12 @@ export class ReconciliationRepository {
   async closeUnseenScopes(runId: string, coveredBatches: readonly string[]): Promise<ApplyCounts> {
     return this.db.transaction(async (tx) => {
       const closed: { id: string; kind: string }[] = await tx.query(
-        `UPDATE discrepancy d SET status = 'resolved-by-data', closed_at = now(), last_seen_run = $1
-         WHERE d.status = 'open' AND d.kind <> 'spot-check-finding'
-           AND NOT EXISTS (SELECT 1 FROM reconciliation_run_scope s WHERE s.run_id = $1 AND s.scope_key = d.scope_key)
-         RETURNING d.id, d.kind`,
+        `WITH closed AS (
+           UPDATE discrepancy d SET status = 'resolved-by-data', closed_at = now(), last_seen_run = $1
+           WHERE d.status = 'open' AND d.kind <> 'spot-check-finding'
+             AND NOT EXISTS (SELECT 1 FROM reconciliation_run_scope s WHERE s.run_id = $1 AND s.scope_key = d.scope_key)
+           RETURNING d.id, d.kind)
+         SELECT id, kind FROM closed`,
         [runId],
       );
       await this.receipts.addForDiscrepancies(tx, closed.map((c) => c.id), 'resolved');
