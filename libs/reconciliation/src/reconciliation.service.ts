@@ -315,6 +315,8 @@ export class ReconciliationService {
     let afterFact: string | null = null;
     let cardsDone = false;
     let factsDone = false;
+    // Pages of one township may read the same people: a discrepancy is counted once (memory follows the township).
+    const foundKeys = new Set<string>();
     while (!cardsDone || !factsDone) {
       const cardIds: string[] = cardsDone ? [] : await this.repository.townshipCardIds(township, afterCard, pageSize);
       const factIds: string[] = factsDone ? [] : await this.repository.townshipFactIds(township, afterFact, pageSize);
@@ -343,7 +345,11 @@ export class ReconciliationService {
       for (const link of people.linked.links) if (ownFacts.has(link.factId)) total.links[link.decision === 'non-link' ? 'nonLink' : link.decision] += 1;
       total.links.manual += people.linked.manualFactIds.filter((id) => ownFacts.has(id)).length;
       for (const [i, cause] of people.linked.unlinkedCauses.entries()) if (ownFacts.has(people.linked.unlinkedFactIds[i])) total.unlinkedCauses.push(cause);
-      for (const draft of drafts) if (draft.townshipCode === township) total.found[draft.kind] = (total.found[draft.kind] ?? 0) + 1;
+      for (const draft of drafts) {
+        if (draft.townshipCode !== township || foundKeys.has(draft.key)) continue;
+        foundKeys.add(draft.key);
+        total.found[draft.kind] = (total.found[draft.kind] ?? 0) + 1;
+      }
       addApplied(total.applied, applied);
     }
     return total;

@@ -431,11 +431,12 @@ export class ReconciliationRepository {
   /** A page of the agency facts stated in a township, by fact id after `after`. */
   async townshipFactIds(townshipCode: string, after: string | null, limit: number): Promise<string[]> {
     const rows = await this.db.query(
-      `SELECT id::text FROM canonical_fact
+      // Ordered by the number, not its text (an output column named id would sort '10' before '9').
+      `SELECT id::text AS fact_id FROM canonical_fact
        WHERE kind <> 'registry-card' AND left(region_code, 9) = $1 AND ($2::bigint IS NULL OR id > $2::bigint) ORDER BY id LIMIT $3`,
       [townshipCode, after, limit],
     );
-    return rows.map((r: { id: string }) => r.id);
+    return rows.map((r: { fact_id: string }) => r.fact_id);
   }
 
   /**
