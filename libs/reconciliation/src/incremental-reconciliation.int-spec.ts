@@ -77,10 +77,15 @@ describe('ReconciliationService.runIncremental (the people a batch touched)', ()
 
   it('changed cards that reach more facts than the limit make the run a full one', async () => {
     await processRecords(ctx, county.clients.fp, 'registry-card', [
-      registryCard(7, 63, { recordId: 'RC-NEW-1', cardId: 'C-NEW-1', regionCode: '511325101002' }),
+      // A new version of a card, unchanged: it reaches the marriage record of its woman.
+      registryCard(7, 63, {
+        recordId: 'RC-A-M-2', cardId: 'C-A-M', version: 2, eventDate: '2025-01-10', regionCode: '511325101002',
+        woman: { citizenId: citizenId('1995-03-04', 'F', 601), name: '周婷', sex: 'F', birthDate: '1995-03-04', hukouRegionCode: '511325101002' },
+        children: [], residenceStatus: 'resident', maritalStatus: 'unmarried', husband: undefined, marriageDate: undefined,
+      }),
     ]);
-    // The stand-in candidates say a changed card reaches every fact: more than one is too many here.
-    const summary = (await service.runIncremental({ trigger: 'intake', asOf: AS_OF, maxReachedFacts: 1 }))!;
+    // The blocked candidates narrow what a changed card reaches (the stand-in reached every fact): any fact is too many here.
+    const summary = (await service.runIncremental({ trigger: 'intake', asOf: AS_OF, maxReachedFacts: 0 }))!;
     expect(summary).toMatchObject({ mode: 'full', batches: 1, raised: 0, closedByData: 0 });
     expect(await unreconciled()).toBe(0);
   });
