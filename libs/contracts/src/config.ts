@@ -71,6 +71,8 @@ export interface HubConfig {
   verificationDueDays: { withinCounty: number; crossCounty: number };
   reconcileCron: string;
   reconcileAfterIntakeDelayMs: number;
+  /** A full run reads the county into memory at once up to this many cards; above, it goes township by township in pages. */
+  reconcileInMemoryMaxCards: number;
   /** A client's bulk load (initial load, history import) ends this long after its last delivery, if the client does not declare it complete. */
   bulkLoadQuietMs: number;
   indicatorsCron: string;
@@ -207,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     verificationDueDays: { withinCounty: values.VERIFICATION_DUE_DAYS as number, crossCounty: values.VERIFICATION_CROSS_COUNTY_DUE_DAYS as number },
     reconcileCron: values.RECONCILE_CRON as string,
     reconcileAfterIntakeDelayMs: values.RECONCILE_AFTER_INTAKE_DELAY_MS as number,
+    reconcileInMemoryMaxCards: values.RECONCILE_IN_MEMORY_MAX_CARDS as number,
     bulkLoadQuietMs: values.BULK_LOAD_QUIET_MS as number,
     indicatorsCron: values.INDICATORS_CRON as string,
     revocationPruneCron: values.REVOCATION_PRUNE_CRON as string,

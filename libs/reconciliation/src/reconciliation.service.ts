@@ -43,7 +43,25 @@ export const INCREMENTAL_BATCHES = 100;
 /** Facts that changed cards may reach before an incremental run becomes a full one, unless told otherwise. */
 export const INCREMENTAL_REACHED_FACTS = 20_000;
 
+/** Cards (and facts) of a township a part of a full run reads at most, besides the people they touch. */
+export const PART_PAGE = 5000;
+
+/** What one part of a full run read and changed, for logs and tests (memory per part). */
+export interface PartReport {
+  township: string;
+  parts: number;
+  persons: number;
+  cards: number;
+  facts: number;
+}
+
 export interface ReconcileOptions {
+  /** A full run township by township in pages, whatever the county's size (unset: so above RECONCILE_IN_MEMORY_MAX_CARDS cards). */
+  inParts?: boolean;
+  /** A full run's page of a township's cards (and facts); unset: PART_PAGE. */
+  pageSize?: number;
+  /** Told after each township's parts of a full run. */
+  onPart?: (part: PartReport) => void;
   /** Only this township's discrepancies are written (raised and closed); unset: the county's. */
   townshipCode?: string | null;
   trigger: RunTrigger;
@@ -161,7 +179,9 @@ export class ReconciliationService {
     const stored: StoredAgencyFact[] = [];
     const messagesRead = new Set<string>();
     const idsLookedUp = new Set<string>();
-    const linked: Linked = { facts: [], links: [], unlinked: [], linkCounts: { link: 0, review: 0, nonLink: 0, manual: 0 }, unlinkedCauses: [] };
+    const linked: Linked = {
+      facts: [], factIds: [], links: [], unlinked: [], linkCounts: { link: 0, review: 0, nonLink: 0, manual: 0 }, manualFactIds: [], unlinkedCauses: [], unlinkedFactIds: [],
+    };
 
     let newFacts = await this.repository.loadAgencyFacts({ messageIds: seeds.messageIds, factIds: seeds.factIds });
     let newCards = await this.repository.loadCurrentCards({ cardIds: seeds.cardIds });
@@ -218,6 +238,133 @@ export class ReconciliationService {
   }
 
   private async runLocked(options: ReconcileOptions): Promise<RunSummary> {
+    if ((options.townshipCode ?? null) !== null) return this.runInMemoryLocked(options);
+    // A county that fits in memory is read at once (several times faster than parts); a larger one goes in parts.
+    const inParts = options.inParts ?? (await this.repository.currentCardCount()) > this.config.reconcileInMemoryMaxCards;
+    return inParts ? this.runInParts(options) : this.runInMemoryLocked(options);
+  }
+
+  /**
+   * The county's full run, township by township: each part reads a page of a township's cards and
+   * facts, with every card and fact of the people they touch (gatherPeople), links them through
+   * the candidates, and decides exactly the scopes it read. Memory follows the largest page's
+   * people, not the county. Once all parts are done, open discrepancies whose scope no part
+   * decided (their subject is gone) are closed, and the covered batches marked reconciled.
+   */
+  private async runInParts(options: ReconcileOptions): Promise<RunSummary> {
+    const started = Date.now();
+    const asOf = options.asOf ?? this.config.reconcileAsOf ?? todayInChina();
+    const runId = await this.repository.startRun(options.trigger, null, asOf, 'full');
+    try {
+      // Read before the facts: every batch listed here is committed, so the run reads its facts and may mark it reconciled.
+      const covered = await this.repository.allUnreconciledBatchIds();
+      // Whatever a crash kept from the linkage blocks (a card's new version, facts never filed) is filed now.
+      await this.candidates.catchUp();
+      const config = await this.reconciliationConfig(asOf);
+      const townships = await this.repository.townships();
+      // Links first, township by township: a part then finds every fact linked to a card it reads
+      // (person_link), even one that names no id, whichever township it was stated in.
+      const total = emptyPartCounts();
+      for (const township of townships) total.links.written += await this.linkTownshipFacts(township, config, options.pageSize ?? PART_PAGE);
+      for (const township of townships) {
+        const counts = await this.runTownshipParts(runId, township, config, options.pageSize ?? PART_PAGE);
+        addPartCounts(total, counts);
+        options.onPart?.({ township, ...counts });
+      }
+      addApplied(total.applied, await this.repository.closeUnseenScopes(runId, covered));
+      const summary: RunSummary = {
+        runId, mode: 'full', asOf, townshipCode: null, persons: total.persons, cards: total.cards, facts: total.facts, batches: covered.length,
+        links: total.links, unlinked: countUnlinkedCauses(total.unlinkedCauses), found: total.found, ...total.applied,
+        milliseconds: Date.now() - started,
+      };
+      await this.repository.finishRun(runId, {
+        counts: { ...summary }, read: { persons: total.persons, facts: total.facts, cards: total.cards }, applied: total.applied,
+      });
+      this.logger.log(
+        `full run ${runId} (${options.trigger}, ${total.parts} parts): ${total.persons} persons, ${total.facts} facts read, ` +
+          `${total.applied.raised} raised, ${total.applied.closedByData} closed by data, in ${summary.milliseconds} ms`,
+      );
+      return summary;
+    } catch (error) {
+      await this.repository.finishRun(runId, { error: (error as Error).message }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Links a township's facts a page at a time (through the candidates) and stores the verdicts (staff decisions stand); how many were written. */
+  private async linkTownshipFacts(township: string, config: ReconciliationConfig, pageSize: number): Promise<number> {
+    let written = 0;
+    for (let after: string | null = null; ; ) {
+      const factIds = await this.repository.townshipFactIds(township, after, pageSize);
+      if (factIds.length === 0) return written;
+      after = factIds[factIds.length - 1];
+      const stored = await this.repository.loadAgencyFacts({ factIds });
+      const manual = await this.repository.loadManualLinks(stored.map((f) => f.factId));
+      const cards = await this.candidates.cardsFor(stored.map((f) => f.fact), config.asOf);
+      written += (await this.repository.saveLinks(this.link(cards, stored, manual, config).links)).written;
+      if (factIds.length < pageSize) return written;
+    }
+  }
+
+  /**
+   * One township's parts: its cards and facts a page at a time (by key), each page with the
+   * people it touches. A scope is decided wholly by each part that reads it (gatherPeople reads
+   * every card and fact of a person, wherever they are), so deciding it twice writes nothing new.
+   * What a part read counts for the run only when it lies in this township, so that people read
+   * by two parts are counted once.
+   */
+  private async runTownshipParts(runId: string, township: string, config: ReconciliationConfig, pageSize: number): Promise<PartCounts> {
+    const asOf = config.asOf;
+    const total = emptyPartCounts();
+    let afterCard: string | null = null;
+    let afterFact: string | null = null;
+    let cardsDone = false;
+    let factsDone = false;
+    // Pages of one township may read the same people: a discrepancy is counted once (memory follows the township).
+    const foundKeys = new Set<string>();
+    while (!cardsDone || !factsDone) {
+      const cardIds: string[] = cardsDone ? [] : await this.repository.townshipCardIds(township, afterCard, pageSize);
+      const factIds: string[] = factsDone ? [] : await this.repository.townshipFactIds(township, afterFact, pageSize);
+      cardsDone = cardIds.length < pageSize;
+      factsDone = factIds.length < pageSize;
+      if (cardIds.length > 0) afterCard = cardIds[cardIds.length - 1];
+      if (factIds.length > 0) afterFact = factIds[factIds.length - 1];
+      if (cardIds.length === 0 && factIds.length === 0) break;
+
+      const people = await this.gatherPeople({ messageIds: [], factIds, cardIds }, config);
+      const cards = [...people.cards.values()];
+      const { written } = await this.repository.saveLinks(people.linked.links);
+      const drafts = [...reconcile(cards, people.linked.facts, config), ...people.linked.unlinked];
+      const scopes = scopesOf(this.repository, cards, people.stored, asOf);
+      const applied = await this.repository.applyPart(runId, scopes, withSubjects(drafts, cards, people.stored));
+
+      // Counted where they lie: this page's own cards and facts, and the drafts of this township.
+      const ownCards = new Set(cardIds);
+      const ownFacts = new Set(factIds);
+      const ownLinked = people.linked.facts.filter((_f, i) => ownFacts.has(people.linked.factIds[i]));
+      total.parts += 1;
+      total.cards += cardIds.length;
+      total.facts += factIds.length;
+      total.persons += countPersons(cards.filter((c) => ownCards.has(c.cardId)), ownLinked, asOf);
+      total.links.written += written;
+      for (const link of people.linked.links) if (ownFacts.has(link.factId)) total.links[link.decision === 'non-link' ? 'nonLink' : link.decision] += 1;
+      total.links.manual += people.linked.manualFactIds.filter((id) => ownFacts.has(id)).length;
+      for (const [i, cause] of people.linked.unlinkedCauses.entries()) if (ownFacts.has(people.linked.unlinkedFactIds[i])) total.unlinkedCauses.push(cause);
+      for (const draft of drafts) {
+        if (draft.townshipCode !== township || foundKeys.has(draft.key)) continue;
+        foundKeys.add(draft.key);
+        total.found[draft.kind] = (total.found[draft.kind] ?? 0) + 1;
+      }
+      addApplied(total.applied, applied);
+    }
+    return total;
+  }
+
+  /**
+   * The whole county read into memory at once: a full run (no township) of a county that fits, or
+   * one township's discrepancies (raised and closed there only).
+   */
+  private async runInMemoryLocked(options: ReconcileOptions): Promise<RunSummary> {
     const started = Date.now();
     const asOf = options.asOf ?? this.config.reconcileAsOf ?? todayInChina();
     const townshipCode = options.townshipCode ?? null;
@@ -253,6 +400,9 @@ export class ReconciliationService {
     const linker = registryLinker(cards, config.asOf);
     const manualByFact = new Map(manual.map((m) => [m.factId, m]));
     const facts: AgencyFact[] = [];
+    const factIds: string[] = [];
+    const manualFactIds: string[] = [];
+    const unlinkedFactIds: string[] = [];
     const links: LinkRow[] = [];
     const unlinked: DiscrepancyDraft[] = [];
     const linkCounts = { link: 0, review: 0, nonLink: 0, manual: 0 };
@@ -261,6 +411,8 @@ export class ReconciliationService {
       const decided = manualByFact.get(factId);
       if (decided !== undefined) {
         linkCounts.manual += 1;
+        manualFactIds.push(factId);
+        factIds.push(factId);
         const target = decided.personKey === null ? undefined : linker.targets.get(decided.personKey);
         facts.push(withLink(fact, decided.decision === 'link' ? target : undefined, config.asOf));
         continue;
@@ -272,7 +424,9 @@ export class ReconciliationService {
       else {
         linkCounts.nonLink += 1;
         unlinkedCauses.push(unlinkedCause(fact, config.asOf));
+        unlinkedFactIds.push(factId);
       }
+      factIds.push(factId);
       facts.push(withLink(fact, result.decision === 'link' ? target : undefined, config.asOf, result.decision === 'review'));
       if (isUnlinkedRecord(fact, result)) unlinked.push(unlinkedRecordDraft(fact, result, config));
       links.push({
@@ -285,20 +439,71 @@ export class ReconciliationService {
         weights: result.weights, runnerUp: result.runnerUp ?? null, candidates: result.candidates,
       });
     }
-    return { facts, links, unlinked, linkCounts, unlinkedCauses };
+    return { facts, factIds, links, unlinked, linkCounts, manualFactIds, unlinkedCauses, unlinkedFactIds };
   }
 }
 
 interface Linked {
   facts: AgencyFact[];
+  /** The stored fact of each of `facts`. */
+  factIds: string[];
   links: LinkRow[];
   unlinked: DiscrepancyDraft[];
   linkCounts: { link: number; review: number; nonLink: number; manual: number };
+  /** Facts whose link staff decided. */
+  manualFactIds: string[];
   unlinkedCauses: UnlinkedCause[];
+  /** The fact of each of `unlinkedCauses`. */
+  unlinkedFactIds: string[];
+}
+
+/** A full run's sums over its parts (what lies in each part's township). */
+interface PartCounts {
+  parts: number;
+  persons: number;
+  cards: number;
+  facts: number;
+  links: RunSummary['links'];
+  unlinkedCauses: UnlinkedCause[];
+  found: Record<string, number>;
+  applied: ApplyCounts;
+}
+
+function emptyPartCounts(): PartCounts {
+  return {
+    parts: 0, persons: 0, cards: 0, facts: 0, links: { link: 0, review: 0, nonLink: 0, manual: 0, written: 0 }, unlinkedCauses: [], found: {},
+    applied: { raised: 0, reopened: 0, changed: 0, closedByData: 0, byKind: {} },
+  };
+}
+
+function addPartCounts(into: PartCounts, more: PartCounts): void {
+  into.parts += more.parts;
+  into.persons += more.persons;
+  into.cards += more.cards;
+  into.facts += more.facts;
+  for (const k of Object.keys(into.links) as (keyof RunSummary['links'])[]) into.links[k] += more.links[k];
+  into.unlinkedCauses.push(...more.unlinkedCauses);
+  for (const [kind, n] of Object.entries(more.found)) into.found[kind] = (into.found[kind] ?? 0) + n;
+  addApplied(into.applied, more.applied);
+}
+
+function addApplied(into: ApplyCounts, more: ApplyCounts): void {
+  into.raised += more.raised;
+  into.reopened += more.reopened;
+  into.changed += more.changed;
+  into.closedByData += more.closedByData;
+  for (const [kind, { raised, closed }] of Object.entries(more.byKind)) {
+    into.byKind[kind] ??= { raised: 0, closed: 0 };
+    into.byKind[kind].raised += raised;
+    into.byKind[kind].closed += closed;
+  }
 }
 
 function mergeLinked(into: Linked, more: Linked): void {
   into.facts.push(...more.facts);
+  into.factIds.push(...more.factIds);
+  into.manualFactIds.push(...more.manualFactIds);
+  into.unlinkedFactIds.push(...more.unlinkedFactIds);
   into.links.push(...more.links);
   into.unlinked.push(...more.unlinked);
   into.unlinkedCauses.push(...more.unlinkedCauses);

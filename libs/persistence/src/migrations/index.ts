@@ -20,6 +20,7 @@ import { CreateResponsibilityLetter1765560000001 } from './1765560000001-CreateR
 import { IncrementalReconciliation1765600000000 } from './1765600000000-IncrementalReconciliation';
 import { CreateLinkageBlocks1765610000000 } from './1765610000000-CreateLinkageBlocks';
 import { PartitionLogByMonth1765620000000 } from './1765620000000-PartitionLogByMonth';
+import { ReconciliationParts1765650000000 } from './1765650000000-ReconciliationParts';
 
 /** Every migration, in order. New migrations are appended here. */
 export const MIGRATIONS = [
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   IncrementalReconciliation1765600000000,
   CreateLinkageBlocks1765610000000,
   PartitionLogByMonth1765620000000,
+  ReconciliationParts1765650000000,
 ];
 
 /**

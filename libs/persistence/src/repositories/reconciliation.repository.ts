@@ -409,11 +409,86 @@ export class ReconciliationRepository {
     return this.applyWithin(runId, drafts, { scopes }, coveredBatches);
   }
 
+  /** How many current cards the registry holds. */
+  async currentCardCount(): Promise<number> {
+    const [row] = await this.db.query(`SELECT count(*)::int AS n FROM registry_woman`);
+    return row.n;
+  }
+
+  /** The townships (first nine digits of the region code) holding a current card or an agency fact, in order. */
+  async townships(): Promise<string[]> {
+    const rows = await this.db.query(
+      `SELECT township_code AS township FROM registry_woman
+       UNION SELECT left(region_code, 9) FROM canonical_fact WHERE kind <> 'registry-card'
+       ORDER BY 1`,
+    );
+    return rows.map((r: { township: string }) => r.township);
+  }
+
+  /** A page of the current cards of a township, by card id after `after`. */
+  async townshipCardIds(townshipCode: string, after: string | null, limit: number): Promise<string[]> {
+    const rows = await this.db.query(
+      `SELECT card_id FROM registry_woman WHERE township_code = $1 AND ($2::text IS NULL OR card_id > $2) ORDER BY card_id LIMIT $3`,
+      [townshipCode, after, limit],
+    );
+    return rows.map((r: { card_id: string }) => r.card_id);
+  }
+
+  /** A page of the agency facts stated in a township, by fact id after `after`. */
+  async townshipFactIds(townshipCode: string, after: string | null, limit: number): Promise<string[]> {
+    const rows = await this.db.query(
+      // Ordered by the number, not its text (an output column named id would sort '10' before '9').
+      `SELECT id::text AS fact_id FROM canonical_fact
+       WHERE kind <> 'registry-card' AND left(region_code, 9) = $1 AND ($2::bigint IS NULL OR id > $2::bigint) ORDER BY id LIMIT $3`,
+      [townshipCode, after, limit],
+    );
+    return rows.map((r: { fact_id: string }) => r.fact_id);
+  }
+
+  /**
+   * A part of a full run: as applyDraftsForScopes, and the scopes it decided (and its drafts'
+   * scopes) noted for the run in the same transaction, for closeUnseenScopes once all parts are done.
+   */
+  async applyPart(runId: string, scopes: readonly string[], drafts: readonly DraftRow[]): Promise<ApplyCounts> {
+    return this.applyWithin(runId, drafts, { scopes }, [], true);
+  }
+
+  /**
+   * The end of a full run made of parts: closes, as `resolved-by-data`, every open discrepancy
+   * (never a spot check's finding) whose scope no part decided — its subject is gone — tells the
+   * senders, marks the covered batches reconciled, and drops the run's notes. One transaction.
+   */
+  async closeUnseenScopes(runId: string, coveredBatches: readonly string[]): Promise<ApplyCounts> {
+    return this.db.transaction(async (tx) => {
+      const closed: { id: string; kind: string }[] = await tx.query(
+        `WITH closed AS (
+           UPDATE discrepancy d SET status = 'resolved-by-data', closed_at = now(), last_seen_run = $1
+           WHERE d.status = 'open' AND d.kind <> 'spot-check-finding'
+             AND NOT EXISTS (SELECT 1 FROM reconciliation_run_scope s WHERE s.run_id = $1 AND s.scope_key = d.scope_key)
+           RETURNING d.id, d.kind)
+         SELECT id, kind FROM closed`,
+        [runId],
+      );
+      await this.receipts.addForDiscrepancies(tx, closed.map((c) => c.id), 'resolved');
+      for (const chunk of chunks(coveredBatches)) {
+        await tx.query(`UPDATE intake_batch SET reconciled_at = now() WHERE id = ANY($1::uuid[]) AND reconciled_at IS NULL`, [chunk]);
+      }
+      await tx.query(`DELETE FROM reconciliation_run_scope WHERE run_id = $1`, [runId]);
+      const byKind: ApplyCounts['byKind'] = {};
+      for (const row of closed) {
+        byKind[row.kind] ??= { raised: 0, closed: 0 };
+        byKind[row.kind].closed += 1;
+      }
+      return { raised: 0, reopened: 0, changed: 0, closedByData: closed.length, byKind };
+    });
+  }
+
   private async applyWithin(
     runId: string,
     drafts: readonly DraftRow[],
     scope: { townshipCode: string | null } | { scopes: readonly string[] },
     coveredBatches: readonly string[],
+    noteScopes = false,
   ): Promise<ApplyCounts> {
     return this.db.transaction(async (tx) => {
       await tx.query(
@@ -462,6 +537,19 @@ export class ReconciliationRepository {
          SELECT id, kind FROM closed`,
         [runId, 'scopes' in scope ? [...scope.scopes] : scope.townshipCode],
       );
+      if (noteScopes && 'scopes' in scope) {
+        for (const chunk of chunks(scope.scopes)) {
+          await tx.query(
+            `INSERT INTO reconciliation_run_scope (run_id, scope_key) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+            [runId, chunk],
+          );
+        }
+        await tx.query(
+          `INSERT INTO reconciliation_run_scope (run_id, scope_key)
+           SELECT DISTINCT $1::bigint, scope_key FROM discrepancy_stage WHERE scope_key IS NOT NULL ON CONFLICT DO NOTHING`,
+          [runId],
+        );
+      }
       await this.receipts.addForDiscrepancies(tx, raisedIds, 'discrepancy-raised');
       await this.receipts.addForDiscrepancies(tx, closed.map((c) => c.id), 'resolved');
       for (const chunk of chunks(coveredBatches)) {

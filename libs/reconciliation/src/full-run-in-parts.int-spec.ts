@@ -1,0 +1,104 @@
+import { ReconciliationModule, ReconciliationService, type PartReport } from '@sanxian/reconciliation';
+import { ClientRepository } from '@sanxian/persistence';
+import { PersistenceContext, startPersistence } from '../../../test/support/persistence-context';
+import { processRecords } from '../../../test/support/process-records';
+import { citizenId, hukouChange, marriageRecord, registryCard } from '../../../test/support/record-factory';
+
+/**
+ * The full run goes township by township, a page of cards and facts at a time, each part
+ * deciding the scopes it read (issue 16, bounded memory). Pages of one card make many parts
+ * whose people overlap (a woman's marriage stated in the other township): they must give the
+ * discrepancies one page per township gives, and a scope no part reads any more is closed at the end.
+ */
+const AS_OF = '2025-12-31';
+const VILLAGES = ['511325101002', '511325102202'];
+const women = [0, 1, 2, 3].map((i) => ({ citizenId: citizenId(`199${i}-0${i + 1}-1${i}`, 'F', 700 + i), name: ['周婷', '吴芳', '孙静', '王丽'][i], sex: 'F' as const, birthDate: `199${i}-0${i + 1}-1${i}` }));
+const men = [0, 1, 2].map((i) => ({ citizenId: citizenId(`198${i}-0${i + 3}-0${i + 1}`, 'M', 720 + i), name: ['郑军', '陈伟', '李明'][i], sex: 'M' as const, birthDate: `198${i}-0${i + 3}-0${i + 1}` }));
+
+async function county(): Promise<{ ctx: PersistenceContext; service: ReconciliationService }> {
+  const ctx = await startPersistence({ imports: [ReconciliationModule], env: { COUNTY_CODE: '511325' } });
+  const repo = ctx.get(ClientRepository);
+  const fp = (await repo.create('family-planning', 'fp')).clientId;
+  const ps = (await repo.create('public-security', 'ps')).clientId;
+  const ca = (await repo.create('civil-affairs', 'ca')).clientId;
+  await processRecords(ctx, fp, 'registry-card', women.map((w, i) => registryCard(i + 1, 90, {
+    recordId: `RC-${i}`, cardId: `C-${i}`, version: 1, eventDate: '2025-01-10', regionCode: VILLAGES[i % 2], woman: { ...w, hukouRegionCode: VILLAGES[i % 2] },
+    maritalStatus: i === 3 ? 'married' : 'unmarried', marriageDate: i === 3 ? '2015-05-01' : undefined, husband: i === 3 ? men[2] : undefined,
+    children: [], residenceStatus: 'resident',
+  })));
+  // Married in the other township than her card's: the part of either township reads her whole.
+  await processRecords(ctx, ca, 'marriage-record', [0, 1].map((i) => marriageRecord(10 + i, 90, {
+    recordId: `MR-${i}`, eventDate: '2025-06-01', regionCode: VILLAGES[(i + 1) % 2], registrationType: 'marriage',
+    partyA: { ...men[i], hukouRegionCode: VILLAGES[(i + 1) % 2] }, partyB: { ...women[i], hukouRegionCode: VILLAGES[i % 2] },
+  })));
+  await processRecords(ctx, ps, 'hukou-change', [
+    hukouChange(20, 90, { recordId: 'HK-2', eventDate: '2025-08-01', regionCode: VILLAGES[0], changeType: 'move-out', person: women[2] }),
+    hukouChange(21, 90, { recordId: 'HK-M', eventDate: '2025-08-02', regionCode: VILLAGES[1], changeType: 'move-out', person: men[1] }),
+  ]);
+  return { ctx, service: ctx.get(ReconciliationService) };
+}
+
+/** The open discrepancies, message ids replaced by record ids (each hub gives its own). */
+async function openDiscrepancies(ctx: PersistenceContext): Promise<string[]> {
+  const messages = new Map((await ctx.sql(`SELECT id, record_id FROM inbound_message`)).map((m) => [m.id as string, m.record_id as string]));
+  const rows = await ctx.sql(
+    `SELECT key, kind, status, township_code, region_code, card_id, subject_name, subject, agency_value, registry_value, evidence, due_at, scope_key LIKE 'card:%' AS card_scope
+     FROM discrepancy WHERE status = 'open' AND kind <> 'spot-check-finding' ORDER BY key`,
+  );
+  return rows.map((row) => JSON.stringify(row).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => messages.get(id) ?? id)).sort();
+}
+
+describe('the full run in township parts', () => {
+  let many: { ctx: PersistenceContext; service: ReconciliationService };
+  let one: { ctx: PersistenceContext; service: ReconciliationService };
+  beforeAll(async () => {
+    many = await county();
+    one = await county();
+  }, 120_000);
+  afterAll(async () => {
+    await many?.ctx.close();
+    await one?.ctx.close();
+  });
+
+  it('pages of one card give the discrepancies of the whole county read at once, count each card and fact once, and a second run changes nothing', async () => {
+    const parts: (PartReport & { rss: number })[] = [];
+    // Peak memory per part: logged, not asserted (it follows the page's people, see README).
+    const summary = await many.service.run({ trigger: 'cli', asOf: AS_OF, inParts: true, pageSize: 1, onPart: (p) => parts.push({ ...p, rss: process.memoryUsage().rss }) });
+    const whole = await one.service.run({ trigger: 'cli', asOf: AS_OF });
+    expect(parts.map((p) => p.township)).toEqual(['511325101', '511325102']);
+    expect(parts.reduce((n, p) => n + p.parts, 0)).toBeGreaterThanOrEqual(4); // one page per township would be 2
+    expect({ cards: summary.cards, facts: summary.facts }).toEqual({ cards: 4, facts: whole.facts });
+    expect(summary.found).toEqual(whole.found);
+    expect(summary.links).toEqual(whole.links);
+    expect(summary.raised).toBe(whole.raised);
+    expect(summary.raised).toBeGreaterThanOrEqual(3);
+    expect(summary.closedByData).toBe(0);
+    expect(await openDiscrepancies(many.ctx)).toEqual(await openDiscrepancies(one.ctx));
+
+    const again = await many.service.run({ trigger: 'cli', asOf: AS_OF, inParts: true, pageSize: 1 });
+    expect({ raised: again.raised, reopened: again.reopened, changed: again.changed, closed: again.closedByData, written: again.links.written })
+      .toEqual({ raised: 0, reopened: 0, changed: 0, closed: 0, written: 0 });
+    const [run] = await many.ctx.sql(`SELECT mode, status, cards_read, facts_read FROM reconciliation_run WHERE id = $1`, [again.runId]);
+    expect(run).toEqual({ mode: 'full', status: 'done', cards_read: 4, facts_read: whole.facts });
+    expect(await many.ctx.sql(`SELECT count(*)::int AS n FROM reconciliation_run_scope`)).toEqual([{ n: 0 }]);
+  }, 120_000);
+
+  it('closes at the end what no part reads any more (a gone subject), never a spot check finding', async () => {
+    const [{ id: lastRun }] = await many.ctx.sql(`SELECT max(id)::text AS id FROM reconciliation_run`);
+    const insert = (key: string, kind: string, scope: string | null) => many.ctx.sql(
+      `INSERT INTO discrepancy (key, kind, region_code, township_code, subject, evidence, due_at, raised_by_run, last_seen_run, scope_key)
+       VALUES ($1, $2, '511325101002', '511325101', '{}', '{"messageIds": []}', '2026-01-31', $3, $3, $4)`,
+      [key, kind, lastRun, scope],
+    );
+    await insert('marital-status-conflict:C-GONE', 'marital-status-conflict', 'card:C-GONE');
+    await insert('spot-check-finding:S-1', 'spot-check-finding', null);
+    const summary = await many.service.run({ trigger: 'cli', asOf: AS_OF, inParts: true, pageSize: 2 });
+    expect({ raised: summary.raised, closed: summary.closedByData, byKind: summary.byKind })
+      .toEqual({ raised: 0, closed: 1, byKind: { 'marital-status-conflict': { raised: 0, closed: 1 } } });
+    expect(await many.ctx.sql(`SELECT key, status FROM discrepancy WHERE key IN ('marital-status-conflict:C-GONE', 'spot-check-finding:S-1') ORDER BY key`)).toEqual([
+      { key: 'marital-status-conflict:C-GONE', status: 'resolved-by-data' },
+      { key: 'spot-check-finding:S-1', status: 'open' },
+    ]);
+    expect(await openDiscrepancies(many.ctx)).toEqual(await openDiscrepancies(one.ctx));
+  }, 120_000);
+});
