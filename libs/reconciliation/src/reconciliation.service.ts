@@ -154,7 +154,9 @@ export class ReconciliationService {
     try {
       const config = await this.reconciliationConfig(asOf);
       const people = await this.gatherPeople({ messageIds, factIds: reached, cardIds: changedCards }, config);
-      await this.candidates.factsStored(people.stored.map((f) => f.factId));
+      // Only the batches' own facts are new: the others were filed when their batch was reconciled.
+      const batchMessages = new Set(messageIds);
+      await this.candidates.factsStored(people.stored.filter((f) => batchMessages.has(f.fact.messageId)).map((f) => f.factId));
       const cards = [...people.cards.values()];
       const { written } = await this.repository.saveLinks(people.linked.links);
       const drafts = [...reconcile(cards, people.linked.facts, config), ...people.linked.unlinked];
