@@ -14,6 +14,7 @@ export * from './repositories/registry.repository';
 export * from './password-hash';
 export * from './repositories/staff.repository';
 export * from './repositories/reconciliation.repository';
+export * from './repositories/reconciliation-parts.repository';
 export * from './repositories/discrepancy.repository';
 export * from './repositories/link-review.repository';
 export * from './repositories/indicator.repository';

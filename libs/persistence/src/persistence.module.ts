@@ -10,6 +10,7 @@ import { ReceiptRepository } from './repositories/receipt.repository';
 import { RegistryRepository } from './repositories/registry.repository';
 import { StaffRepository } from './repositories/staff.repository';
 import { ReconciliationRepository } from './repositories/reconciliation.repository';
+import { ReconciliationPartsRepository } from './repositories/reconciliation-parts.repository';
 import { IndicatorRepository } from './repositories/indicator.repository';
 import { AssessmentRepository } from './repositories/assessment.repository';
 import { LedgerRepository } from './repositories/ledger.repository';
@@ -37,6 +38,7 @@ const REPOSITORIES = [
   RegistryRepository,
   StaffRepository,
   ReconciliationRepository,
+  ReconciliationPartsRepository,
   IndicatorRepository,
   AssessmentRepository,
   LedgerRepository,

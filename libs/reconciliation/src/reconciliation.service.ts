@@ -22,7 +22,7 @@ import {
   type UnlinkedCause,
 } from '@sanxian/domain';
 import {
-  ApplyCounts, DraftRow, LinkRow, ManualLink, ReconciliationRepository, RunMode, StoredAgencyFact, cardScope, messageScope,
+  ApplyCounts, DraftRow, LinkRow, ManualLink, PartCursor, ReconciliationPartsRepository, ReconciliationRepository, RunMode, StoredAgencyFact, cardScope, messageScope,
 } from '@sanxian/persistence';
 import { LinkageCandidates } from './linkage-candidates';
 
@@ -43,9 +43,6 @@ export const INCREMENTAL_BATCHES = 100;
 /** Facts that changed cards may reach before an incremental run becomes a full one, unless told otherwise. */
 export const INCREMENTAL_REACHED_FACTS = 20_000;
 
-/** Cards (and facts) of a township a part of a full run reads at most, besides the people they touch. */
-export const PART_PAGE = 5000;
-
 /** What one part of a full run read and changed, for logs and tests (memory per part). */
 export interface PartReport {
   township: string;
@@ -58,7 +55,7 @@ export interface PartReport {
 export interface ReconcileOptions {
   /** A full run township by township in pages, whatever the county's size (unset: so above RECONCILE_IN_MEMORY_MAX_CARDS cards). */
   inParts?: boolean;
-  /** A full run's page of a township's cards (and facts); unset: PART_PAGE. */
+  /** A full run's page of a township's cards (and facts); unset: RECONCILE_PART_PAGE. */
   pageSize?: number;
   /** Told after each township's parts of a full run. */
   onPart?: (part: PartReport) => void;
@@ -109,6 +106,7 @@ export class ReconciliationService {
 
   constructor(
     private readonly repository: ReconciliationRepository,
+    private readonly parts: ReconciliationPartsRepository,
     private readonly candidates: LinkageCandidates,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
@@ -136,6 +134,7 @@ export class ReconciliationService {
   }
 
   private async runIncrementalLocked(options: IncrementalOptions): Promise<RunSummary | undefined> {
+    await this.assertNoRunInParts();
     const { batches, more } = await this.repository.unreconciledBatches(options.maxBatches ?? INCREMENTAL_BATCHES);
     if (batches.length === 0) return undefined;
     // A backlog (a bulk load just ended, runs held off): one full run covers it at lower cost than many incremental ones.
@@ -240,126 +239,220 @@ export class ReconciliationService {
   }
 
   private async runLocked(options: ReconcileOptions): Promise<RunSummary> {
+    await this.assertNoRunInParts();
     if ((options.townshipCode ?? null) !== null) return this.runInMemoryLocked(options);
     // A county that fits in memory is read at once (several times faster than parts); a larger one goes in parts.
-    const inParts = options.inParts ?? (await this.repository.currentCardCount()) > this.config.reconcileInMemoryMaxCards;
-    return inParts ? this.runInParts(options) : this.runInMemoryLocked(options);
+    return (await this.goesInParts(options.inParts)) ? this.runInParts(options) : this.runInMemoryLocked(options);
+  }
+
+  /** Whether a full run of the county goes in parts: as told, else when the registry holds more cards than fit in memory. */
+  async goesInParts(inParts?: boolean): Promise<boolean> {
+    return inParts ?? (await this.repository.currentCardCount()) > this.config.reconcileInMemoryMaxCards;
   }
 
   /**
-   * The county's full run, township by township: each part reads a page of a township's cards and
-   * facts, with every card and fact of the people they touch (gatherPeople), links them through
-   * the candidates, and decides exactly the scopes it read. Memory follows the largest page's
-   * people, not the county. Once all parts are done, open discrepancies whose scope no part
-   * decided (their subject is gone) are closed, and the covered batches marked reconciled.
+   * A full run in parts that is still running (planned, not ended) stops every other run: its end
+   * closes what no part saw, which must not meet discrepancies another run raised meanwhile. One
+   * whose parts have not moved for RECONCILE_PART_STALE_MINUTES (its jobs lost) is abandoned.
    */
-  private async runInParts(options: ReconcileOptions): Promise<RunSummary> {
-    const started = Date.now();
+  private async assertNoRunInParts(): Promise<void> {
+    const open = await this.parts.openRun();
+    if (open === undefined) return;
+    const idleMinutes = (Date.now() - open.lastProgressAt.getTime()) / 60_000;
+    if (idleMinutes <= this.config.reconcileParts.staleMinutes) throw new RunUnderWay(open.runId);
+    await this.repository.failRunIfRunning(open.runId, `abandoned: no part moved for ${Math.round(idleMinutes)} minutes`);
+    this.logger.warn(`full run ${open.runId} in parts abandoned: no part moved for ${Math.round(idleMinutes)} minutes`);
+  }
+
+  /**
+   * Plans a full run in parts for workers to share (a BullMQ flow): the run, its parts (each
+   * township, link then decide) and the batches it covers are noted; nothing is reconciled yet.
+   * The parts are then run by linkPart and decidePart, in any process, and the run ended by
+   * finishRunInParts. Throws RunUnderWay while another run in parts is running.
+   */
+  async planRunInParts(options: { trigger: RunTrigger; asOf?: IsoDate }): Promise<PlannedRun> {
+    return this.repository.serialised(async () => {
+      await this.assertNoRunInParts();
+      return this.planLocked(options);
+    });
+  }
+
+  private async planLocked(options: { trigger: RunTrigger; asOf?: IsoDate }): Promise<PlannedRun> {
     const asOf = options.asOf ?? this.config.reconcileAsOf ?? todayInChina();
     const runId = await this.repository.startRun(options.trigger, null, asOf, 'full');
     try {
-      // Read before the facts: every batch listed here is committed, so the run reads its facts and may mark it reconciled.
-      const covered = await this.repository.allUnreconciledBatchIds();
       // Whatever a crash kept from the linkage blocks (a card's new version, facts never filed) is filed now.
       await this.candidates.catchUp();
-      const config = await this.reconciliationConfig(asOf);
       const townships = await this.repository.townships();
-      // Links first, township by township: a part then finds every fact linked to a card it reads
-      // (person_link), even one that names no id, whichever township it was stated in.
-      const total = emptyPartCounts();
-      for (const township of townships) total.links.written += await this.linkTownshipFacts(township, config, options.pageSize ?? PART_PAGE);
-      for (const township of townships) {
-        const counts = await this.runTownshipParts(runId, township, config, options.pageSize ?? PART_PAGE);
-        addPartCounts(total, counts);
-        options.onPart?.({ township, ...counts });
-      }
-      addApplied(total.applied, await this.repository.closeUnseenScopes(runId, covered));
-      const summary: RunSummary = {
-        runId, mode: 'full', asOf, townshipCode: null, persons: total.persons, cards: total.cards, facts: total.facts, batches: covered.length,
-        links: total.links, unlinked: countUnlinkedCauses(total.unlinkedCauses), found: total.found, ...total.applied,
-        milliseconds: Date.now() - started,
-      };
-      await this.repository.finishRun(runId, {
-        counts: { ...summary }, read: { persons: total.persons, facts: total.facts, cards: total.cards }, applied: total.applied,
-      });
-      this.logger.log(
-        `full run ${runId} (${options.trigger}, ${total.parts} parts): ${total.persons} persons, ${total.facts} facts read, ` +
-          `${total.applied.raised} raised, ${total.applied.closedByData} closed by data, in ${summary.milliseconds} ms`,
-      );
-      return summary;
+      // Covered batches are noted before any part reads a fact: each is committed, so the parts read its facts.
+      await this.parts.plan(runId, townships);
+      return { runId, asOf, townships };
     } catch (error) {
       await this.repository.finishRun(runId, { error: (error as Error).message }).catch(() => undefined);
       throw error;
     }
   }
 
-  /** Links a township's facts a page at a time (through the candidates) and stores the verdicts (staff decisions stand); how many were written. */
-  private async linkTownshipFacts(township: string, config: ReconciliationConfig, pageSize: number): Promise<number> {
-    let written = 0;
-    for (let after: string | null = null; ; ) {
-      const factIds = await this.repository.townshipFactIds(township, after, pageSize);
-      if (factIds.length === 0) return written;
-      after = factIds[factIds.length - 1];
-      const stored = await this.repository.loadAgencyFacts({ factIds });
-      const manual = await this.repository.loadManualLinks(stored.map((f) => f.factId));
-      const cards = await this.candidates.cardsFor(stored.map((f) => f.fact), config.asOf);
-      written += (await this.repository.saveLinks(this.link(cards, stored, manual, config).links)).written;
-      if (factIds.length < pageSize) return written;
+  /**
+   * The county's full run in parts, here in one process (the CLI, or a worker without a flow):
+   * the same parts as the flow runs, one after another. Each part reads a page of a township's
+   * cards and facts at a time, with every card and fact of the people they touch, so memory
+   * follows the largest page's people, not the county.
+   */
+  private async runInParts(options: ReconcileOptions): Promise<RunSummary> {
+    const { runId, townships } = await this.planLocked(options);
+    try {
+      for (const township of townships) await this.linkPart(runId, township, options.pageSize);
+      for (const township of townships) {
+        const counts = await this.decidePart(runId, township, options.pageSize);
+        options.onPart?.({ township, parts: counts.parts, persons: counts.persons, cards: counts.cards, facts: counts.facts });
+      }
+      return await this.finishRunInParts(runId);
+    } catch (error) {
+      await this.repository.failRunIfRunning(runId, (error as Error).message).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The plan of a run in parts that is still running; throws (for good: retrying cannot help) otherwise. */
+  private async runningPlan(runId: string): Promise<{ asOf: IsoDate; townships: string[] }> {
+    const plan = await this.parts.runPlan(runId);
+    if (plan === undefined) throw new RunNotRunning(`run ${runId} is not a full run in parts`);
+    if (plan.status !== 'running') throw new RunNotRunning(`run ${runId} has ended (${plan.status})`);
+    return plan;
+  }
+
+  /**
+   * The link phase of a township's part: its facts a page at a time, linked through the candidates,
+   * the verdicts stored (staff decisions stand). Resumes after the last page it stored; done once,
+   * whichever process runs it. Every township's links are stored before any decide part starts,
+   * so that a part finds every fact linked to a card it reads, wherever that fact was stated.
+   */
+  async linkPart(runId: string, township: string, pageSize = this.config.reconcileParts.page): Promise<void> {
+    const plan = await this.runningPlan(runId);
+    const part = await this.parts.part<LinkPartCounts>(runId, 'link', township);
+    if (part === undefined) throw new RunNotRunning(`run ${runId} has no township ${township}`);
+    if (part.done) return;
+    const config = await this.reconciliationConfig(plan.asOf);
+    let cursor: PartCursor = part;
+    let written = part.counts?.written ?? 0;
+    for (;;) {
+      const factIds = await this.repository.townshipFactIds(township, cursor.afterFact, pageSize);
+      if (factIds.length > 0) {
+        const stored = await this.repository.loadAgencyFacts({ factIds });
+        const manual = await this.repository.loadManualLinks(stored.map((f) => f.factId));
+        const cards = await this.candidates.cardsFor(stored.map((f) => f.fact), config.asOf);
+        written += (await this.repository.saveLinks(this.link(cards, stored, manual, config).links)).written;
+      }
+      const next: PartCursor = { afterCard: null, afterFact: factIds.at(-1) ?? cursor.afterFact, cardsDone: true, factsDone: factIds.length < pageSize };
+      await this.parts.advance(undefined, runId, 'link', township, cursor, next, { written }, next.factsDone);
+      if (next.factsDone) return;
+      cursor = next;
     }
   }
 
   /**
-   * One township's parts: its cards and facts a page at a time (by key), each page with the
-   * people it touches. A scope is decided wholly by each part that reads it (gatherPeople reads
-   * every card and fact of a person, wherever they are), so deciding it twice writes nothing new.
-   * What a part read counts for the run only when it lies in this township, so that people read
-   * by two parts are counted once.
+   * The decide phase of a township's part: its cards and facts a page at a time (by key), each page
+   * with the people it touches, their discrepancies decided. A scope is decided wholly by each page
+   * that reads it (gatherPeople reads every card and fact of a person, wherever they are), so
+   * deciding it twice writes nothing new. Each page commits with the part's progress and counts,
+   * so a part cut short resumes after its last page and counts nothing twice. What a page read
+   * counts for the run only when it lies in this township, so that people read twice count once.
    */
-  private async runTownshipParts(runId: string, township: string, config: ReconciliationConfig, pageSize: number): Promise<PartCounts> {
+  async decidePart(runId: string, township: string, pageSize = this.config.reconcileParts.page): Promise<DecidePartCounts> {
+    const plan = await this.runningPlan(runId);
+    const part = await this.parts.part<DecidePartCounts>(runId, 'decide', township);
+    if (part === undefined) throw new RunNotRunning(`run ${runId} has no township ${township}`);
+    if (part.done) return part.counts ?? emptyPartCounts();
+    const linking = (await this.parts.parts(runId, 'link')).filter((p) => !p.done).map((p) => p.townshipCode);
+    if (linking.length > 0) throw new Error(`run ${runId}: townships ${linking.join(', ')} are not linked yet`);
+    const config = await this.reconciliationConfig(plan.asOf);
     const asOf = config.asOf;
-    const total = emptyPartCounts();
-    let afterCard: string | null = null;
-    let afterFact: string | null = null;
-    let cardsDone = false;
-    let factsDone = false;
-    // Pages of one township may read the same people: a discrepancy is counted once (memory follows the township).
-    const foundKeys = new Set<string>();
-    while (!cardsDone || !factsDone) {
-      const cardIds: string[] = cardsDone ? [] : await this.repository.townshipCardIds(township, afterCard, pageSize);
-      const factIds: string[] = factsDone ? [] : await this.repository.townshipFactIds(township, afterFact, pageSize);
-      cardsDone = cardIds.length < pageSize;
-      factsDone = factIds.length < pageSize;
-      if (cardIds.length > 0) afterCard = cardIds[cardIds.length - 1];
-      if (factIds.length > 0) afterFact = factIds[factIds.length - 1];
-      if (cardIds.length === 0 && factIds.length === 0) break;
-
+    let cursor: PartCursor = part;
+    let total = part.counts ?? emptyPartCounts();
+    while (!(cursor.cardsDone && cursor.factsDone)) {
+      const cardIds: string[] = cursor.cardsDone ? [] : await this.repository.townshipCardIds(township, cursor.afterCard, pageSize);
+      const factIds: string[] = cursor.factsDone ? [] : await this.repository.townshipFactIds(township, cursor.afterFact, pageSize);
+      const next: PartCursor = {
+        afterCard: cardIds.at(-1) ?? cursor.afterCard, afterFact: factIds.at(-1) ?? cursor.afterFact,
+        cardsDone: cursor.cardsDone || cardIds.length < pageSize, factsDone: cursor.factsDone || factIds.length < pageSize,
+      };
+      const from = cursor;
+      const done = next.cardsDone && next.factsDone;
+      if (cardIds.length === 0 && factIds.length === 0) {
+        await this.parts.advance(undefined, runId, 'decide', township, from, next, total, done);
+        cursor = next;
+        continue;
+      }
       const people = await this.gatherPeople({ messageIds: [], factIds, cardIds }, config);
       const cards = [...people.cards.values()];
       const { written } = await this.repository.saveLinks(people.linked.links);
       const drafts = [...reconcile(cards, people.linked.facts, config), ...people.linked.unlinked];
       const scopes = scopesOf(this.repository, cards, people.stored, asOf);
-      const applied = await this.repository.applyPart(runId, scopes, withSubjects(drafts, cards, people.stored));
 
-      // Counted where they lie: this page's own cards and facts, and the drafts of this township.
+      // Counted where they lie: this page's own cards and facts.
       const ownCards = new Set(cardIds);
       const ownFacts = new Set(factIds);
-      const ownLinked = people.linked.facts.filter((_f, i) => ownFacts.has(people.linked.factIds[i]));
-      total.parts += 1;
-      total.cards += cardIds.length;
-      total.facts += factIds.length;
-      total.persons += countPersons(cards.filter((c) => ownCards.has(c.cardId)), ownLinked, asOf);
-      total.links.written += written;
-      for (const link of people.linked.links) if (ownFacts.has(link.factId)) total.links[link.decision === 'non-link' ? 'nonLink' : link.decision] += 1;
-      total.links.manual += people.linked.manualFactIds.filter((id) => ownFacts.has(id)).length;
-      for (const [i, cause] of people.linked.unlinkedCauses.entries()) if (ownFacts.has(people.linked.unlinkedFactIds[i])) total.unlinkedCauses.push(cause);
-      for (const draft of drafts) {
-        if (draft.townshipCode !== township || foundKeys.has(draft.key)) continue;
-        foundKeys.add(draft.key);
-        total.found[draft.kind] = (total.found[draft.kind] ?? 0) + 1;
-      }
-      addApplied(total.applied, applied);
+      const page = emptyPartCounts();
+      page.parts = 1;
+      page.cards = cardIds.length;
+      page.facts = factIds.length;
+      page.persons = countPersons(cards.filter((c) => ownCards.has(c.cardId)), people.linked.facts.filter((_f, i) => ownFacts.has(people.linked.factIds[i])), asOf);
+      page.links.written = written;
+      for (const link of people.linked.links) if (ownFacts.has(link.factId)) page.links[link.decision === 'non-link' ? 'nonLink' : link.decision] += 1;
+      page.links.manual = people.linked.manualFactIds.filter((id) => ownFacts.has(id)).length;
+      for (const [i, cause] of people.linked.unlinkedCauses.entries()) if (ownFacts.has(people.linked.unlinkedFactIds[i])) page.unlinked[cause] = (page.unlinked[cause] ?? 0) + 1;
+
+      const before = total;
+      await this.repository.applyPart(runId, scopes, withSubjects(drafts, cards, people.stored), async (tx, applied) => {
+        addApplied(page.applied, applied);
+        total = sumPartCounts(before, page);
+        await this.parts.advance(tx, runId, 'decide', township, from, next, total, done);
+      });
+      cursor = next;
     }
     return total;
+  }
+
+  /**
+   * Ends a full run in parts once every part is done: what no part decided is closed, the covered
+   * batches are marked reconciled and the run recorded, in one transaction. Ending a run that has
+   * ended already gives its recorded summary (the flow's last job retried).
+   */
+  async finishRunInParts(runId: string): Promise<RunSummary> {
+    const recorded = await this.repository.recordedSummary(runId);
+    if (recorded !== undefined) return recorded as RunSummary;
+    const plan = await this.runningPlan(runId);
+    const decided = await this.parts.parts<DecidePartCounts>(runId, 'decide');
+    const pending = decided.filter((p) => !p.done).map((p) => p.townshipCode);
+    if (pending.length > 0) throw new Error(`run ${runId}: townships ${pending.join(', ')} are not decided yet`);
+    const total = decided.reduce((sum, p) => sumPartCounts(sum, p.counts ?? emptyPartCounts()), emptyPartCounts());
+    for (const p of await this.parts.parts<LinkPartCounts>(runId, 'link')) total.links.written += p.counts?.written ?? 0;
+    const found = await this.parts.foundByKind(runId);
+    const batches = await this.parts.coveredBatchCount(runId);
+    const started = await this.repository.runStartedAt(runId);
+    let summary: RunSummary | undefined;
+    const closed = await this.repository.closeUnseenScopes(runId, (applied) => {
+      const all = sumPartCounts(total, { ...emptyPartCounts(), applied });
+      summary = {
+        runId, mode: 'full', asOf: plan.asOf, townshipCode: null, persons: all.persons, cards: all.cards, facts: all.facts, batches,
+        links: all.links, unlinked: { ...countUnlinkedCauses([]), ...all.unlinked }, found, ...all.applied,
+        milliseconds: Date.now() - started.getTime(),
+      };
+      return { counts: { ...summary }, read: { persons: all.persons, facts: all.facts, cards: all.cards }, applied: all.applied };
+    });
+    // Ended meanwhile by another worker (this job thought stalled): that end stands.
+    if (closed === undefined || summary === undefined) return (await this.repository.recordedSummary(runId)) as RunSummary;
+    this.logger.log(
+      `full run ${runId} (${total.parts} parts in ${plan.townships.length} townships): ${summary.persons} persons, ${summary.facts} facts read, ` +
+        `${summary.raised} raised, ${summary.closedByData} closed by data, in ${summary.milliseconds} ms`,
+    );
+    return summary;
+  }
+
+  /** Marks a run in parts failed (a part failed for good); the next run may start. */
+  async failRunInParts(runId: string, reason: string): Promise<void> {
+    if (await this.repository.failRunIfRunning(runId, reason)) this.logger.warn(`full run ${runId} in parts failed: ${reason}`);
   }
 
   /**
@@ -459,34 +552,61 @@ interface Linked {
   unlinkedFactIds: string[];
 }
 
-/** A full run's sums over its parts (what lies in each part's township). */
-interface PartCounts {
+/** What a link part counted: the links it wrote. */
+interface LinkPartCounts {
+  written: number;
+}
+
+/** What a decide part counted so far (stored with its progress): what lies in its township. */
+export interface DecidePartCounts {
   parts: number;
   persons: number;
   cards: number;
   facts: number;
   links: RunSummary['links'];
-  unlinkedCauses: UnlinkedCause[];
-  found: Record<string, number>;
+  unlinked: Partial<Record<UnlinkedCause, number>>;
   applied: ApplyCounts;
 }
 
-function emptyPartCounts(): PartCounts {
+/** A full run in parts as planned: its id, day and townships. */
+export interface PlannedRun {
+  runId: string;
+  asOf: IsoDate;
+  townships: string[];
+}
+
+/** Another run cannot start while a full run in parts is running (see assertNoRunInParts). */
+export class RunUnderWay extends Error {
+  override name = 'RunUnderWay';
+  constructor(readonly runId: string) {
+    super(`full reconciliation run ${runId} is under way in parts; runs start again once it ends`);
+  }
+}
+
+/** A part or end of a run that is not (or no longer) a running run in parts: retrying cannot help. */
+export class RunNotRunning extends Error {
+  override name = 'RunNotRunning';
+}
+
+function emptyPartCounts(): DecidePartCounts {
   return {
-    parts: 0, persons: 0, cards: 0, facts: 0, links: { link: 0, review: 0, nonLink: 0, manual: 0, written: 0 }, unlinkedCauses: [], found: {},
+    parts: 0, persons: 0, cards: 0, facts: 0, links: { link: 0, review: 0, nonLink: 0, manual: 0, written: 0 }, unlinked: {},
     applied: { raised: 0, reopened: 0, changed: 0, closedByData: 0, byKind: {} },
   };
 }
 
-function addPartCounts(into: PartCounts, more: PartCounts): void {
-  into.parts += more.parts;
-  into.persons += more.persons;
-  into.cards += more.cards;
-  into.facts += more.facts;
-  for (const k of Object.keys(into.links) as (keyof RunSummary['links'])[]) into.links[k] += more.links[k];
-  into.unlinkedCauses.push(...more.unlinkedCauses);
-  for (const [kind, n] of Object.entries(more.found)) into.found[kind] = (into.found[kind] ?? 0) + n;
-  addApplied(into.applied, more.applied);
+function sumPartCounts(a: DecidePartCounts, b: DecidePartCounts): DecidePartCounts {
+  const sum = emptyPartCounts();
+  for (const counts of [a, b]) {
+    sum.parts += counts.parts;
+    sum.persons += counts.persons;
+    sum.cards += counts.cards;
+    sum.facts += counts.facts;
+    for (const k of Object.keys(sum.links) as (keyof RunSummary['links'])[]) sum.links[k] += counts.links[k];
+    for (const [cause, n] of Object.entries(counts.unlinked) as [UnlinkedCause, number][]) sum.unlinked[cause] = (sum.unlinked[cause] ?? 0) + n;
+    addApplied(sum.applied, counts.applied);
+  }
+  return sum;
 }
 
 function addApplied(into: ApplyCounts, more: ApplyCounts): void {

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { AgencyFact, DiscrepancyDraft, FactRole, IsoDate, RegistryCardView } from '@sanxian/domain';
 import { withAdvisoryLock } from '../advisory-lock';
 import { copyRows } from '../copy-rows';
 import { PersonalDataCipher } from '../personal-data-cipher';
 import { ReceiptRepository } from './receipt.repository';
+import { ReconciliationPartsRepository } from './reconciliation-parts.repository';
 
 /** An agency fact as reconciliation reads it, with what linkage needs besides. */
 export interface StoredAgencyFact {
@@ -109,6 +110,7 @@ export class ReconciliationRepository {
     private readonly db: DataSource,
     private readonly receipts: ReceiptRepository,
     private readonly pii: PersonalDataCipher,
+    private readonly parts: ReconciliationPartsRepository,
   ) {}
 
   /** Runs work holding the reconciliation lock, waiting for a run in progress to finish first. */
@@ -125,11 +127,35 @@ export class ReconciliationRepository {
   }
 
   async finishRun(runId: string, outcome: { counts: unknown; read?: RunReadCounts; applied?: ApplyCounts } | { error: string }): Promise<void> {
+    await this.finishRunIn(this.db.manager, runId, outcome);
+  }
+
+  /** Marks a run failed unless it has ended already (a part of a run in parts failing for good); whether it was. */
+  async failRunIfRunning(runId: string, error: string): Promise<boolean> {
+    const [, count] = await this.db.query(
+      `UPDATE reconciliation_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND status = 'running'`,
+      [runId, error],
+    );
+    return count === 1;
+  }
+
+  async runStartedAt(runId: string): Promise<Date> {
+    const [row] = await this.db.query(`SELECT started_at FROM reconciliation_run WHERE id = $1`, [runId]);
+    return new Date(row.started_at);
+  }
+
+  /** A run's summary as recorded when it ended (undefined while it runs or when it failed). */
+  async recordedSummary(runId: string): Promise<unknown> {
+    const [row] = await this.db.query(`SELECT counts FROM reconciliation_run WHERE id = $1 AND status = 'done'`, [runId]);
+    return row?.counts ?? undefined;
+  }
+
+  private async finishRunIn(tx: EntityManager, runId: string, outcome: { counts: unknown; read?: RunReadCounts; applied?: ApplyCounts } | { error: string }): Promise<void> {
     if ('error' in outcome) {
-      await this.db.query(`UPDATE reconciliation_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [runId, outcome.error]);
+      await tx.query(`UPDATE reconciliation_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [runId, outcome.error]);
     } else {
       const { read, applied } = outcome;
-      await this.db.query(
+      await tx.query(
         `UPDATE reconciliation_run SET status = 'done', finished_at = now(), counts = $2,
            persons_read = $3, facts_read = $4, cards_read = $5, raised = $6, closed = $7, changed = $8
          WHERE id = $1`,
@@ -446,20 +472,31 @@ export class ReconciliationRepository {
   }
 
   /**
-   * A part of a full run: as applyDraftsForScopes, and the scopes it decided (and its drafts'
-   * scopes) noted for the run in the same transaction, for closeUnseenScopes once all parts are done.
+   * A page of a full run in parts: as applyDraftsForScopes, and in the same transaction the scopes
+   * it decided (and its drafts' scopes) and the discrepancies it found noted for the run (for
+   * closeUnseenScopes and the run's counts once all parts are done), and its part moved on
+   * (`progress`, see ReconciliationPartsRepository.advance): a page commits whole or not at all.
    */
-  async applyPart(runId: string, scopes: readonly string[], drafts: readonly DraftRow[]): Promise<ApplyCounts> {
-    return this.applyWithin(runId, drafts, { scopes }, [], true);
+  async applyPart(
+    runId: string, scopes: readonly string[], drafts: readonly DraftRow[], progress: (tx: EntityManager, applied: ApplyCounts) => Promise<void>,
+  ): Promise<ApplyCounts> {
+    return this.applyWithin(runId, drafts, { scopes }, [], async (tx, applied) => {
+      await this.parts.noteFound(tx, runId, 'discrepancy_stage');
+      await progress(tx, applied);
+    });
   }
 
   /**
    * The end of a full run made of parts: closes, as `resolved-by-data`, every open discrepancy
    * (never a spot check's finding) whose scope no part decided — its subject is gone — tells the
-   * senders, marks the covered batches reconciled, and drops the run's notes. One transaction.
+   * senders, marks the batches the run covers reconciled, drops the run's notes and records the
+   * run as done with `finish`'s counts: one transaction, so that an end cut short (and retried)
+   * never closes without the notes. Undefined when the run is no longer running (ended already).
    */
-  async closeUnseenScopes(runId: string, coveredBatches: readonly string[]): Promise<ApplyCounts> {
+  async closeUnseenScopes(runId: string, finish: (applied: ApplyCounts) => { counts: unknown; read: RunReadCounts; applied: ApplyCounts }): Promise<ApplyCounts | undefined> {
     return this.db.transaction(async (tx) => {
+      const [run] = await tx.query(`SELECT status FROM reconciliation_run WHERE id = $1 FOR UPDATE`, [runId]);
+      if (run?.status !== 'running') return undefined;
       const closed: { id: string; kind: string }[] = await tx.query(
         `WITH closed AS (
            UPDATE discrepancy d SET status = 'resolved-by-data', closed_at = now(), last_seen_run = $1
@@ -470,16 +507,20 @@ export class ReconciliationRepository {
         [runId],
       );
       await this.receipts.addForDiscrepancies(tx, closed.map((c) => c.id), 'resolved');
-      for (const chunk of chunks(coveredBatches)) {
-        await tx.query(`UPDATE intake_batch SET reconciled_at = now() WHERE id = ANY($1::uuid[]) AND reconciled_at IS NULL`, [chunk]);
-      }
-      await tx.query(`DELETE FROM reconciliation_run_scope WHERE run_id = $1`, [runId]);
+      await tx.query(
+        `UPDATE intake_batch b SET reconciled_at = now() FROM reconciliation_run_batch r
+         WHERE r.run_id = $1 AND b.id = r.batch_id AND b.reconciled_at IS NULL`,
+        [runId],
+      );
+      await this.parts.dropNotes(tx, runId);
       const byKind: ApplyCounts['byKind'] = {};
       for (const row of closed) {
         byKind[row.kind] ??= { raised: 0, closed: 0 };
         byKind[row.kind].closed += 1;
       }
-      return { raised: 0, reopened: 0, changed: 0, closedByData: closed.length, byKind };
+      const applied = { raised: 0, reopened: 0, changed: 0, closedByData: closed.length, byKind };
+      await this.finishRunIn(tx, runId, finish(applied));
+      return applied;
     });
   }
 
@@ -488,7 +529,8 @@ export class ReconciliationRepository {
     drafts: readonly DraftRow[],
     scope: { townshipCode: string | null } | { scopes: readonly string[] },
     coveredBatches: readonly string[],
-    noteScopes = false,
+    /** A part of a full run: its scopes are noted, and this runs last in the transaction, told the page's counts. */
+    part?: (tx: EntityManager, applied: ApplyCounts) => Promise<void>,
   ): Promise<ApplyCounts> {
     return this.db.transaction(async (tx) => {
       await tx.query(
@@ -537,7 +579,7 @@ export class ReconciliationRepository {
          SELECT id, kind FROM closed`,
         [runId, 'scopes' in scope ? [...scope.scopes] : scope.townshipCode],
       );
-      if (noteScopes && 'scopes' in scope) {
+      if (part !== undefined && 'scopes' in scope) {
         for (const chunk of chunks(scope.scopes)) {
           await tx.query(
             `INSERT INTO reconciliation_run_scope (run_id, scope_key) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
@@ -562,13 +604,15 @@ export class ReconciliationRepository {
       };
       for (const row of upserted) if (row.inserted) bump(row.kind, 'raised');
       for (const row of closed) bump(row.kind, 'closed');
-      return {
+      const applied: ApplyCounts = {
         raised: raisedIds.length,
         reopened,
         changed: upserted.filter((r) => !r.inserted).length - reopened,
         closedByData: closed.length,
         byKind,
       };
+      await part?.(tx, applied);
+      return applied;
     });
   }
 }
