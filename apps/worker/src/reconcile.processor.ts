@@ -4,7 +4,7 @@ import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import { BulkLoadService } from '@sanxian/intake';
 import { HandlesJobs, JobName, JobPayloads, JobProducer, NIGHTLY_RECONCILIATION, QueueName, RECONCILE_SWEEP, RECONCILE_SWEEP_EVERY_MS } from '@sanxian/jobs';
-import { ReconciliationService, RunSummary } from '@sanxian/reconciliation';
+import { ReconciliationService, RunSummary, RunUnderWay } from '@sanxian/reconciliation';
 import { NightlyJobProcessor } from './nightly-job.processor';
 import { keepIntervalSchedule } from './nightly-schedule';
 
@@ -39,7 +39,7 @@ export class ReconcileProcessor extends NightlyJobProcessor {
     await keepIntervalSchedule(this.reconcileQueue, RECONCILE_SWEEP, RECONCILE_SWEEP_EVERY_MS, { name: JobName.ReconcileRun, data: { trigger: 'sweep' } }, this.logger);
   }
 
-  async process(job: Job<JobPayloads[JobName.ReconcileRun]>): Promise<RunSummary | PostponedRun | { nothingToDo: true }> {
+  async process(job: Job<JobPayloads[JobName.ReconcileRun]>): Promise<RunSummary | PostponedRun | { nothingToDo: true } | { waitingFor: string } | { runInParts: string; townships: number }> {
     if (job.name !== JobName.ReconcileRun) throw new UnrecoverableError(`no handler for ${job.name} on ${QueueName.Reconcile}`);
     if (job.data.trigger !== 'on-demand') {
       const hold = await this.bulkLoads.reconciliationHold();
@@ -50,9 +50,33 @@ export class ReconcileProcessor extends NightlyJobProcessor {
         return { postponedUntil: hold.until.toISOString(), openLoads, pendingBatches: hold.pendingBatches };
       }
     }
-    if (job.data.trigger === 'intake' || job.data.trigger === 'sweep') {
-      return (await this.reconciliation.runIncremental({ trigger: job.data.trigger, asOf: job.data.asOf })) ?? { nothingToDo: true };
+    try {
+      if (job.data.trigger === 'intake' || job.data.trigger === 'sweep') {
+        return (await this.reconciliation.runIncremental({ trigger: job.data.trigger, asOf: job.data.asOf })) ?? { nothingToDo: true };
+      }
+      if ((job.data.townshipCode ?? null) === null && (await this.reconciliation.goesInParts())) return await this.startRunInParts(job.data);
+      return await this.reconciliation.run({ trigger: job.data.trigger, townshipCode: job.data.townshipCode ?? null, asOf: job.data.asOf });
+    } catch (error) {
+      // A full run in parts is under way: it covers what this run would (the sweeper takes what arrives meanwhile).
+      if (error instanceof RunUnderWay) return { waitingFor: error.runId };
+      throw error;
     }
-    return this.reconciliation.run({ trigger: job.data.trigger, townshipCode: job.data.townshipCode ?? null, asOf: job.data.asOf });
+  }
+
+  /**
+   * A county too large for memory: the full run is planned in PostgreSQL and handed to every
+   * worker as a flow of township parts; this job ends once the flow is queued.
+   */
+  private async startRunInParts(data: JobPayloads[JobName.ReconcileRun]): Promise<{ runInParts: string; townships: number }> {
+    const plan = await this.reconciliation.planRunInParts({ trigger: data.trigger, asOf: data.asOf });
+    try {
+      await this.jobs.linkRunInParts(plan.runId, plan.townships);
+    } catch (error) {
+      // Without its jobs the run would hold every other run off until it is abandoned.
+      await this.reconciliation.failRunInParts(plan.runId, `its parts could not be queued: ${(error as Error).message}`);
+      throw error;
+    }
+    this.logger.log(`full run ${plan.runId} (${data.trigger}) handed to the workers in ${plan.townships.length} township parts`);
+    return { runInParts: plan.runId, townships: plan.townships.length };
   }
 }

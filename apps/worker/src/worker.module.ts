@@ -7,6 +7,7 @@ import { PersistenceModule } from '@sanxian/persistence';
 import { IntakeProcessor } from './intake.processor';
 import { RelayTimer } from './relay.timer';
 import { ReconcileProcessor } from './reconcile.processor';
+import { ReconcilePartsProcessor } from './reconcile-parts.processor';
 import { ReconciliationModule } from '@sanxian/reconciliation';
 import { AssessmentModule } from '@sanxian/assessment';
 import { IndicatorsProcessor } from './indicators.processor';
@@ -14,7 +15,7 @@ import { CheckpointProcessor } from './checkpoint.processor';
 import { HousekeepingProcessor } from './housekeeping.processor';
 
 /** The worker's job processors: each job of the registry (libs/jobs/src/job-registry.ts) is handled by exactly one. */
-export const WORKER_PROCESSORS: Type<unknown>[] = [IntakeProcessor, ReconcileProcessor, IndicatorsProcessor, CheckpointProcessor, HousekeepingProcessor];
+export const WORKER_PROCESSORS: Type<unknown>[] = [IntakeProcessor, ReconcileProcessor, ReconcilePartsProcessor, IndicatorsProcessor, CheckpointProcessor, HousekeepingProcessor];
 
 @Module({})
 export class WorkerModule {
@@ -30,7 +31,7 @@ export class WorkerModule {
           inject: [HUB_CONFIG],
           useFactory: (c: HubConfig) => ({ connection: redisOptions(c.redisUrl, 'worker'), prefix: c.queuePrefix }),
         }),
-        BullModule.registerQueue({ name: QueueName.Intake }, { name: QueueName.Reconcile }, { name: QueueName.Indicators }, { name: QueueName.Checkpoint }, { name: QueueName.Housekeeping }),
+        BullModule.registerQueue({ name: QueueName.Intake }, { name: QueueName.Reconcile }, { name: QueueName.ReconcileParts }, { name: QueueName.Indicators }, { name: QueueName.Checkpoint }, { name: QueueName.Housekeeping }),
         JobsModule,
         IntakeModule,
         ReconciliationModule,

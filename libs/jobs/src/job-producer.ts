@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { JobsOptions, Queue } from 'bullmq';
+import { FlowProducer, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
-import { JOB_QUEUE, JobName, JobPayloads, QueueName, afterIntakeJob, intakeJobId } from './job-registry';
+import { JOB_QUEUE, JobName, JobPayloads, QueueName, afterIntakeJob, intakeJobId, runPartJobId } from './job-registry';
 import { redisOptions } from './redis-connection';
 
 /** Typed enqueue for every job; fails fast (never hangs) when Redis is unreachable. */
@@ -10,6 +10,7 @@ import { redisOptions } from './redis-connection';
 export class JobProducer implements OnApplicationShutdown {
   private readonly logger = new Logger(JobProducer.name);
   private readonly queues = new Map<QueueName, Queue>();
+  private flows: FlowProducer | undefined;
 
   constructor(@Inject(HUB_CONFIG) private readonly config: HubConfig) {}
 
@@ -75,6 +76,44 @@ export class JobProducer implements OnApplicationShutdown {
     return job.id!;
   }
 
+  /**
+   * Hands a planned full run in parts to the workers: a BullMQ flow of one link job a township under
+   * a parent that, once they are all done, starts the decide jobs (decideRunInParts). Ids are
+   * fixed by run, phase and township, so a flow added twice adds nothing.
+   */
+  async linkRunInParts(runId: string, townships: readonly string[]): Promise<void> {
+    await this.addPartsFlow(runId, 'link', JobName.ReconcilePartsLinked, JobName.ReconcileLinkPart, townships);
+  }
+
+  /** The decide phase of a run in parts: one job a township, under a parent that ends the run once they are all done. */
+  async decideRunInParts(runId: string, townships: readonly string[]): Promise<void> {
+    await this.addPartsFlow(runId, 'decide', JobName.ReconcilePartsDecided, JobName.ReconcileDecidePart, townships);
+  }
+
+  private async addPartsFlow(
+    runId: string, phase: 'link' | 'decide', parent: JobName.ReconcilePartsLinked | JobName.ReconcilePartsDecided,
+    child: JobName.ReconcileLinkPart | JobName.ReconcileDecidePart, townships: readonly string[],
+  ): Promise<void> {
+    const queueName = QueueName.ReconcileParts;
+    const parentId = runPartJobId(runId, phase);
+    // A parent retried after adding its flow: the flow is there already.
+    if (await withTimeout(this.queue(queueName).getJob(parentId), 3000, 'get job')) return;
+    const retry = { attempts: this.config.reconcileParts.attempts, backoff: { type: 'exponential', delay: 2000 }, ...RECONCILE_RETENTION };
+    this.flows ??= new FlowProducer({ connection: redisOptions(this.config.redisUrl, 'producer'), prefix: this.config.queuePrefix });
+    await withTimeout(
+      this.flows.add({
+        name: parent, queueName, data: { runId }, opts: { jobId: parentId, ...retry },
+        children: townships.map((townshipCode) => ({
+          name: child, queueName, data: { runId, townshipCode },
+          // A part that fails for good fails its parent: the run is marked failed by the part's worker.
+          opts: { jobId: runPartJobId(runId, phase, townshipCode), failParentOnFailure: true, ...retry },
+        })),
+      }),
+      10_000,
+      `enqueue the ${phase} parts of run ${runId}`,
+    );
+  }
+
   /** Whether a batch's job is still known to Redis (waiting, active, delayed or failed). */
   async intakeJobState(batchId: string): Promise<string> {
     const job = await withTimeout(this.queue(QueueName.Intake).getJob(intakeJobId(batchId)), 3000, 'get job');
@@ -119,7 +158,7 @@ export class JobProducer implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    await Promise.all([...this.queues.values(), ...(this.flows ? [this.flows] : [])].map((q) => q.close().catch(() => undefined)));
   }
 }
 

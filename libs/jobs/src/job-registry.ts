@@ -5,6 +5,8 @@
 export enum QueueName {
   Intake = 'intake',
   Reconcile = 'reconcile',
+  /** The parts of a full run in parts (a BullMQ flow), shared by every worker process. */
+  ReconcileParts = 'reconcile-parts',
   Indicators = 'indicators',
   Checkpoint = 'checkpoint',
   Housekeeping = 'housekeeping',
@@ -13,6 +15,10 @@ export enum QueueName {
 export enum JobName {
   IntakeBatch = 'intake.batch',
   ReconcileRun = 'reconcile.run',
+  ReconcileLinkPart = 'reconcile.link-part',
+  ReconcilePartsLinked = 'reconcile.parts-linked',
+  ReconcileDecidePart = 'reconcile.decide-part',
+  ReconcilePartsDecided = 'reconcile.parts-decided',
   IndicatorsCompute = 'indicators.compute',
   LogCheckpoint = 'log.checkpoint',
   PruneRevocations = 'staff.prune-revocations',
@@ -26,6 +32,14 @@ export interface JobPayloads {
    * incremental (the batches no run has covered yet); nightly and on demand, full.
    */
   [JobName.ReconcileRun]: { trigger: 'nightly' | 'on-demand' | 'intake' | 'sweep'; townshipCode?: string | null; asOf?: string };
+  /** A full run in parts (planned in PostgreSQL): link one township's facts. */
+  [JobName.ReconcileLinkPart]: { runId: string; townshipCode: string };
+  /** Every township linked (the parent of the link parts): starts the decide parts. */
+  [JobName.ReconcilePartsLinked]: { runId: string };
+  /** Decide one township's discrepancies. */
+  [JobName.ReconcileDecidePart]: { runId: string; townshipCode: string };
+  /** Every township decided (the parent of the decide parts): ends the run. */
+  [JobName.ReconcilePartsDecided]: { runId: string };
   /** `year` unset: the year of the day it runs. */
   [JobName.IndicatorsCompute]: { year?: number; asOf?: string };
   [JobName.LogCheckpoint]: Record<string, never>;
@@ -36,6 +50,10 @@ export interface JobPayloads {
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.IntakeBatch]: QueueName.Intake,
   [JobName.ReconcileRun]: QueueName.Reconcile,
+  [JobName.ReconcileLinkPart]: QueueName.ReconcileParts,
+  [JobName.ReconcilePartsLinked]: QueueName.ReconcileParts,
+  [JobName.ReconcileDecidePart]: QueueName.ReconcileParts,
+  [JobName.ReconcilePartsDecided]: QueueName.ReconcileParts,
   [JobName.IndicatorsCompute]: QueueName.Indicators,
   [JobName.LogCheckpoint]: QueueName.Checkpoint,
   [JobName.PruneRevocations]: QueueName.Housekeeping,
@@ -74,6 +92,14 @@ export function afterIntakeJob(now: number, windowMs: number): { jobId: string; 
   const window = Math.floor(now / width);
   return { jobId: `reconcile-after-intake-${window}`, delay: (window + 1) * width - now };
 };
+
+/**
+ * Job ids of a run in parts, one per run, phase and township: a flow added twice (its parent
+ * retried) adds nothing. BullMQ ids may not hold ':'.
+ */
+export function runPartJobId(runId: string, phase: 'link' | 'decide', townshipCode?: string): string {
+  return townshipCode === undefined ? `run-${runId}-${phase}-all` : `run-${runId}-${phase}-${townshipCode}`;
+}
 
 /** Deterministic job ids: a batch enqueued twice (api, then relay) is one job while it waits. */
 export function intakeJobId(batchId: string): string {

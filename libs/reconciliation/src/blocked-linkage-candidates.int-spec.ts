@@ -5,10 +5,11 @@ import { KIND_PATH, RecordKind } from '@sanxian/contracts';
 import { cardFiledTokens, idToken, linkFact, registryLinker, type AgencyFact, type LinkResult } from '@sanxian/domain';
 import { LinkageBlockRepository, ReconciliationRepository, type StoredAgencyFact } from '@sanxian/persistence';
 import { BlockedLinkageCandidates } from '@sanxian/reconciliation';
-import { HukouChangeRecord, Manifest, RegistryCardRecord, SynthOptions, generateCounty } from '@sanxian/synth';
+import { HukouChangeRecord, Manifest, RegistryCardRecord, generateCounty } from '@sanxian/synth';
 import { Hub, TestClient, send, startHub, waitUntilProcessed } from '../../../test/support/hub-harness';
 import { pushCounty } from '../../../test/support/county-push';
 import { citizenId } from '../../../test/support/record-factory';
+import { FAULT_HEAVY } from '../../../test/support/synthetic-county';
 
 /**
  * Linkage candidates from PostgreSQL on a synthetic county with every feed fault raised (typos,
@@ -17,10 +18,6 @@ import { citizenId } from '../../../test/support/record-factory';
  * registry; a new card version is found under its new keys after `refreshCards`, not under the
  * old ones, and `factsReachedBy` names the facts its change concerns.
  */
-const FAULT_HEAVY: SynthOptions['rates'] = {
-  missingChild: 0.5, staleMarital: 0.5, staleResidence: 0.5, staleDeath: 0.5, mistypedWomanId: 0.05, nameTypo: 0.1, checkDigit: 0.1,
-  motherWithoutId: 0.2, fifteenDigitId: 0.1, birthOrderError: 0.2, birthDateTypo: 0.1, noticeMissing: 0.2,
-};
 const CHUNK = 300;
 
 function ndjson<T>(file: string): T[] {

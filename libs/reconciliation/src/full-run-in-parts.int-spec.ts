@@ -2,6 +2,7 @@ import { ReconciliationModule, ReconciliationService, type PartReport } from '@s
 import { ClientRepository } from '@sanxian/persistence';
 import { PersistenceContext, startPersistence } from '../../../test/support/persistence-context';
 import { processRecords } from '../../../test/support/process-records';
+import { openDiscrepancySnapshot } from '../../../test/support/discrepancy-snapshot';
 import { citizenId, hukouChange, marriageRecord, registryCard } from '../../../test/support/record-factory';
 
 /**
@@ -38,14 +39,8 @@ async function county(): Promise<{ ctx: PersistenceContext; service: Reconciliat
   return { ctx, service: ctx.get(ReconciliationService) };
 }
 
-/** The open discrepancies, message ids replaced by record ids (each hub gives its own). */
-async function openDiscrepancies(ctx: PersistenceContext): Promise<string[]> {
-  const messages = new Map((await ctx.sql(`SELECT id, record_id FROM inbound_message`)).map((m) => [m.id as string, m.record_id as string]));
-  const rows = await ctx.sql(
-    `SELECT key, kind, status, township_code, region_code, card_id, subject_name, subject, agency_value, registry_value, evidence, due_at, scope_key LIKE 'card:%' AS card_scope
-     FROM discrepancy WHERE status = 'open' AND kind <> 'spot-check-finding' ORDER BY key`,
-  );
-  return rows.map((row) => JSON.stringify(row).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => messages.get(id) ?? id)).sort();
+function openDiscrepancies(ctx: PersistenceContext): Promise<string[]> {
+  return openDiscrepancySnapshot((query, params) => ctx.sql(query, params));
 }
 
 describe('the full run in township parts', () => {
@@ -81,6 +76,9 @@ describe('the full run in township parts', () => {
     const [run] = await many.ctx.sql(`SELECT mode, status, cards_read, facts_read FROM reconciliation_run WHERE id = $1`, [again.runId]);
     expect(run).toEqual({ mode: 'full', status: 'done', cards_read: 4, facts_read: whole.facts });
     expect(await many.ctx.sql(`SELECT count(*)::int AS n FROM reconciliation_run_scope`)).toEqual([{ n: 0 }]);
+    // The parts stay as the run's record: each township linked and decided, once.
+    expect(await many.ctx.sql(`SELECT phase, count(*)::int AS n, count(done_at)::int AS done FROM reconciliation_run_part WHERE run_id = $1 GROUP BY phase ORDER BY phase`, [again.runId]))
+      .toEqual([{ phase: 'decide', n: 2, done: 2 }, { phase: 'link', n: 2, done: 2 }]);
   }, 120_000);
 
   it('closes at the end what no part reads any more (a gone subject), never a spot check finding', async () => {

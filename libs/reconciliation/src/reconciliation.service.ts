@@ -450,6 +450,11 @@ export class ReconciliationService {
     return summary;
   }
 
+  /** The townships of a running run in parts, in order. */
+  async townshipsOfRunInParts(runId: string): Promise<string[]> {
+    return (await this.runningPlan(runId)).townships;
+  }
+
   /** Marks a run in parts failed (a part failed for good); the next run may start. */
   async failRunInParts(runId: string, reason: string): Promise<void> {
     if (await this.repository.failRunIfRunning(runId, reason)) this.logger.warn(`full run ${runId} in parts failed: ${reason}`);

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KIND_PATH } from '@sanxian/contracts';
 import { ReconciliationService } from '@sanxian/reconciliation';
-import { Discrepancy, Manifest, RegistryCardRecord, SynthOptions, generateCounty } from '@sanxian/synth';
+import { Discrepancy, Manifest, RegistryCardRecord, generateCounty } from '@sanxian/synth';
 import { Hub, TestClient, send, startHub, waitFor, waitUntilProcessed } from '../../support/hub-harness';
 import { pushCounty } from '../../support/county-push';
 import { hukouChange } from '../../support/record-factory';
+import { FAULT_HEAVY } from '../../support/synthetic-county';
 
 /**
  * The worker reconciles incrementally after intake: a synthetic county (with many faults: typos,
@@ -14,11 +15,6 @@ import { hukouChange } from '../../support/record-factory';
  * reconciled by incremental runs alone to exactly its ground truth, a full run afterwards changes
  * nothing, and one more record makes a run that reads only the people it names.
  */
-const FAULT_HEAVY: SynthOptions['rates'] = {
-  missingChild: 0.5, staleMarital: 0.5, staleResidence: 0.5, staleDeath: 0.5, mistypedWomanId: 0.05, nameTypo: 0.1, checkDigit: 0.1,
-  motherWithoutId: 0.2, fifteenDigitId: 0.1, birthOrderError: 0.2, birthDateTypo: 0.1, noticeMissing: 0.2,
-};
-
 function ndjson<T>(file: string): T[] {
   const text = readFileSync(file, 'utf8').trimEnd();
   return text === '' ? [] : text.split('\n').map((line) => JSON.parse(line) as T);

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KIND_PATH, RecordKind } from '@sanxian/contracts';
 import { ReconciliationService } from '@sanxian/reconciliation';
-import { Discrepancy, Manifest, MarriageRecord, RegistryCardRecord, SynthOptions, generateCounty } from '@sanxian/synth';
+import { Discrepancy, Manifest, MarriageRecord, RegistryCardRecord, generateCounty } from '@sanxian/synth';
 import { Hub, TestClient, send, startHub, waitUntilProcessed } from '../../support/hub-harness';
 import { pushCounty } from '../../support/county-push';
+import { FAULT_HEAVY } from '../../support/synthetic-county';
 
 /**
  * A synthetic county pushed through the exchange API and reconciled by the real engine: the open
@@ -28,10 +29,6 @@ function dayAfter(date: string): string {
  * (feeds and registry) so that each kind and each linkage difficulty (typos, missing and 15-digit ids,
  * mistyped card ids) occurs several times.
  */
-const FAULT_HEAVY: SynthOptions['rates'] = {
-  missingChild: 0.5, staleMarital: 0.5, staleResidence: 0.5, staleDeath: 0.5, mistypedWomanId: 0.05, nameTypo: 0.1, checkDigit: 0.1,
-  motherWithoutId: 0.2, fifteenDigitId: 0.1, birthOrderError: 0.2, birthDateTypo: 0.1, noticeMissing: 0.2,
-};
 
 describe.each([
   ['511325', '1', 'default', undefined],
