@@ -144,7 +144,7 @@ describe('deploy/k8s', () => {
     const prefix = manifests.find((m) => m.kind === 'ConfigMap')!.data!.QUEUE_PREFIX;
     const scaled = manifests.find((m) => m.kind === 'ScaledObject')!;
     const lists = scaled.spec.triggers.map((t: any) => t.metadata.listName);
-    expect(lists).toEqual([`${prefix}:${QueueName.Intake}:wait`, `${prefix}:${QueueName.Reconcile}:wait`]);
+    expect(lists).toEqual([`${prefix}:${QueueName.Intake}:wait`, `${prefix}:${QueueName.Reconcile}:wait`, `${prefix}:${QueueName.ReconcileParts}:wait`]);
   });
 
   it('sets only settings the hub reads, and the hub starts from them with its secrets', () => {

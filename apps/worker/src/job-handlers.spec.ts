@@ -6,6 +6,7 @@ import { CheckpointProcessor } from './checkpoint.processor';
 import { HousekeepingProcessor } from './housekeeping.processor';
 import { IntakeProcessor } from './intake.processor';
 import { ReconcileProcessor } from './reconcile.processor';
+import { ReconcilePartsProcessor } from './reconcile-parts.processor';
 import { WORKER_PROCESSORS, WorkerModule } from './worker.module';
 
 @Processor(QueueName.Intake)
@@ -46,7 +47,7 @@ describe('the worker refuses to start unless each job of the registry has exactl
   });
 
   it('fails when a job is handled on another queue than the registry’s, or a processor declares no job', () => {
-    expect(jobHandlerProblems([IntakeProcessor, ReconcileProcessor, CheckpointProcessor, HousekeepingProcessor, IndicatorsOnTheIntakeQueue])).toEqual([
+    expect(jobHandlerProblems([IntakeProcessor, ReconcileProcessor, ReconcilePartsProcessor, CheckpointProcessor, HousekeepingProcessor, IndicatorsOnTheIntakeQueue])).toEqual([
       'job indicators.compute is handled by IndicatorsOnTheIntakeQueue on queue intake, not on its queue indicators',
     ]);
     expect(jobHandlerProblems([...WORKER_PROCESSORS, UndeclaredProcessor])).toEqual(['UndeclaredProcessor (queue reconcile) declares no job with @HandlesJobs']);

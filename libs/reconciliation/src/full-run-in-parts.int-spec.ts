@@ -1,5 +1,5 @@
-import { ReconciliationModule, ReconciliationService, type PartReport } from '@sanxian/reconciliation';
-import { ClientRepository } from '@sanxian/persistence';
+import { ReconciliationModule, ReconciliationService, RunNotRunning, RunUnderWay, type PartReport } from '@sanxian/reconciliation';
+import { ClientRepository, PartTakenOver } from '@sanxian/persistence';
 import { PersistenceContext, startPersistence } from '../../../test/support/persistence-context';
 import { processRecords } from '../../../test/support/process-records';
 import { openDiscrepancySnapshot } from '../../../test/support/discrepancy-snapshot';
@@ -98,5 +98,44 @@ describe('the full run in township parts', () => {
       { key: 'spot-check-finding:S-1', status: 'open' },
     ]);
     expect(await openDiscrepancies(many.ctx)).toEqual(await openDiscrepancies(one.ctx));
+  }, 120_000);
+
+  it('two workers on one part: each page commits once, the other stops; meanwhile every other run waits', async () => {
+    const { service, ctx } = many;
+    const plan = await service.planRunInParts({ trigger: 'on-demand', asOf: AS_OF });
+    // While it runs, no other run starts: its end closes what no part saw.
+    await expect(service.run({ trigger: 'cli', asOf: AS_OF })).rejects.toBeInstanceOf(RunUnderWay);
+    await expect(service.runIncremental({ trigger: 'sweep', asOf: AS_OF })).rejects.toBeInstanceOf(RunUnderWay);
+    await expect(service.planRunInParts({ trigger: 'nightly', asOf: AS_OF })).rejects.toBeInstanceOf(RunUnderWay);
+    // Deciding before every township is linked is refused.
+    await expect(service.decidePart(plan.runId, plan.townships[0], 1)).rejects.toThrow(/not linked yet/);
+    for (const township of plan.townships) await service.linkPart(plan.runId, township, 1);
+
+    const twice = await Promise.allSettled([service.decidePart(plan.runId, plan.townships[0], 1), service.decidePart(plan.runId, plan.townships[0], 1)]);
+    expect(twice.some((r) => r.status === 'fulfilled')).toBe(true);
+    for (const r of twice) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(PartTakenOver);
+    // Whichever stopped, the part is done exactly once (a retried job finds it done).
+    await service.decidePart(plan.runId, plan.townships[0], 1);
+    for (const township of plan.townships.slice(1)) await service.decidePart(plan.runId, township, 1);
+    const summary = await service.finishRunInParts(plan.runId);
+    const whole = await one.service.run({ trigger: 'cli', asOf: AS_OF });
+    expect({ cards: summary.cards, facts: summary.facts, found: summary.found }).toEqual({ cards: whole.cards, facts: whole.facts, found: whole.found });
+    expect({ raised: summary.raised, closed: summary.closedByData }).toEqual({ raised: 0, closed: 0 });
+    // Ending it again gives the recorded summary; its parts cannot run any more.
+    expect(await service.finishRunInParts(plan.runId)).toEqual(JSON.parse(JSON.stringify(summary)));
+    await expect(service.linkPart(plan.runId, plan.townships[0])).rejects.toBeInstanceOf(RunNotRunning);
+    expect(await ctx.sql(`SELECT count(*)::int AS n FROM reconciliation_run_found WHERE run_id = $1`, [plan.runId])).toEqual([{ n: 0 }]);
+  }, 120_000);
+
+  it('a run in parts whose parts stopped moving (its jobs lost) is abandoned by the next run', async () => {
+    const { service, ctx } = many;
+    const plan = await service.planRunInParts({ trigger: 'nightly', asOf: AS_OF });
+    await expect(service.run({ trigger: 'cli', asOf: AS_OF })).rejects.toBeInstanceOf(RunUnderWay);
+    await ctx.sql(`UPDATE reconciliation_run SET started_at = now() - interval '31 minutes' WHERE id = $1`, [plan.runId]);
+    await ctx.sql(`UPDATE reconciliation_run_part SET updated_at = now() - interval '31 minutes' WHERE run_id = $1`, [plan.runId]);
+    const next = await service.run({ trigger: 'cli', asOf: AS_OF });
+    expect(next.raised + next.closedByData).toBe(0);
+    const [abandoned] = await ctx.sql(`SELECT status, error FROM reconciliation_run WHERE id = $1`, [plan.runId]);
+    expect(abandoned).toEqual({ status: 'failed', error: expect.stringMatching(/^abandoned: no part moved for 31 minutes/) });
   }, 120_000);
 });
