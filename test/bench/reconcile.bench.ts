@@ -14,7 +14,9 @@ import { pushFile } from '@sanxian/exchange-client';
 import type { Discrepancy, Manifest, TruthRecord } from '@sanxian/synth';
 import { urlFor } from '../support/test-database';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT, benchSetting, cleanUp, cli, printTable, processUsage, startHubProcesses, stopService, untilProcessed, type Service } from './intake.bench';
+import { Queue } from 'bullmq';
+import { JobName, QueueName, redisOptions } from '@sanxian/jobs';
+import { ROOT, benchSetting, cleanUp, cli, printTable, processUsage, startHubProcesses, startService, stopService, untilProcessed, type Service } from './intake.bench';
 import { PeakSampler, describePeaks, type PhasePeaks } from './process-peaks';
 import { measureBatchLatencies, summariseLatencies, type BatchLatency } from './reconcile-latency';
 
@@ -25,6 +27,9 @@ import { measureBatchLatencies, summariseLatencies, type BatchLatency } from './
  *   them): wall time, persons per minute, the peak RSS of every process (the CLI, api, worker, the bench itself and
  *   PostgreSQL's backends for the database, see process-peaks.ts), set against a plain COPY (SELECT …) TO STDOUT of
  *   the rows it reads, measured in the same run; run twice (the second must change nothing);
+ * - the full run in parts as the workers run it (a BullMQ flow of township parts), by 1 and by 2 worker processes
+ *   (--workers; 0 skips it), forced into parts whatever the size (RECONCILE_IN_MEMORY_MAX_CARDS=0): wall time from
+ *   the job's queueing to the run's end, every worker's peak RSS and their CPU time;
  * - its accuracy against the generator's ground truth (linkage and discrepancies);
  * - the time from a batch's commit to its discrepancies: `--batches` batches of `--batch-size` hukou move-ins
  *   pushed one after the other while the hub runs with its after-intake settings, each measured from the outside
@@ -32,7 +37,7 @@ import { measureBatchLatencies, summariseLatencies, type BatchLatency } from './
  * Figures only: nothing asserted. Sizes with --sizes or --people (repeatable, or comma-separated):
  *
  *   npm run bench -- reconcile [--people 200000] [--sizes 200000,1000000,2000000,5000000] [--batches 20] [--batch-size 5000]
- *     [--after-intake-delay-ms <ms>] [--skip-accuracy] [--county 511325] [--seed 1] [--concurrency 4]
+ *     [--after-intake-delay-ms <ms>] [--skip-accuracy] [--county 511325] [--seed 1] [--concurrency 4] [--workers 1,2]
  *
  * --after-intake-delay-ms sets RECONCILE_AFTER_INTAKE_DELAY_MS while the batches are measured; without it the hub's
  * default applies, so the latency is what a deployment with default settings sees.
@@ -70,6 +75,8 @@ interface Options {
   /** RECONCILE_AFTER_INTAKE_DELAY_MS for the hub while latency is measured; undefined: the hub's own default. */
   afterIntakeDelayMs: string | undefined;
   accuracy: boolean;
+  /** The full run in parts as a flow of township jobs, once per number of worker processes here (none: skipped). */
+  workers: number[];
 }
 
 function parseOptions(args: string[]): Options {
@@ -79,6 +86,7 @@ function parseOptions(args: string[]): Options {
       people: { type: 'string', multiple: true }, sizes: { type: 'string' }, county: { type: 'string', default: '511325' },
       seed: { type: 'string', default: '1' }, 'batch-size': { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '4' },
       batches: { type: 'string', default: '20' }, 'after-intake-delay-ms': { type: 'string' }, 'skip-accuracy': { type: 'boolean', default: false },
+      workers: { type: 'string', default: '1,2' },
     },
   });
   const int = (name: string, text: string, min = 1): number => {
@@ -94,6 +102,7 @@ function parseOptions(args: string[]): Options {
   return {
     sizes, county: values.county, seed: values.seed, batchSize: int('batch-size', values['batch-size']), concurrency: int('concurrency', values.concurrency),
     batches: int('batches', values.batches, 0), afterIntakeDelayMs: delay ?? process.env.RECONCILE_AFTER_INTAKE_DELAY_MS, accuracy: !values['skip-accuracy'],
+    workers: values.workers.split(',').map((w) => int('workers', w, 0)).filter((n) => n > 0),
   };
 }
 
@@ -351,6 +360,48 @@ async function fullRun(env: NodeJS.ProcessEnv, database: string, asOf: string, t
   }
 }
 
+/**
+ * The full run as the workers run it (issue 16): the hub's own worker is stopped, `n` worker processes started with
+ * RECONCILE_IN_MEMORY_MAX_CARDS=0 (parts whatever the size), an on-demand run queued as staff queue it, and timed
+ * until the run it planned has ended; the workers are stopped again.
+ */
+async function flowRun(n: number, env: NodeJS.ProcessEnv, database: string, db: Client, services: Service[]) {
+  const workerEnv = { ...env, RECONCILE_IN_MEMORY_MAX_CARDS: '0' };
+  const workers: Service[] = [];
+  for (let i = 1; i <= n; i += 1) {
+    const worker = await startService(`worker ${i} of ${n}`, 'worker.js', workerEnv);
+    services.push(worker);
+    workers.push(worker);
+  }
+  const pids = Object.fromEntries(workers.map((w, i) => [`worker${i + 1}`, w.child.pid!]));
+  const sampler = await PeakSampler.start(urlFor(database), database, { ...pids, bench: 'self' });
+  const queue = new Queue(QueueName.Reconcile, { connection: redisOptions(env.REDIS_URL!, 'producer'), prefix: env.QUEUE_PREFIX });
+  try {
+    const { rows: [{ last }] } = await db.query(`SELECT coalesce(max(id), 0)::text AS last FROM reconciliation_run`);
+    const started = performance.now();
+    await queue.add(JobName.ReconcileRun, { trigger: 'on-demand' });
+    for (const deadline = started + RUN_TIMEOUT_MS; ; await sleep(200)) {
+      const { rows: [run] } = await db.query(
+        `SELECT id, status, counts, error, extract(epoch FROM finished_at - started_at)::float AS seconds FROM reconciliation_run
+         WHERE id > $1 AND mode = 'full' AND status <> 'running' ORDER BY id LIMIT 1`, [last]);
+      if (run !== undefined) {
+        if (run.status !== 'done') throw new Error(`the run in parts ${run.id} failed: ${run.error}`);
+        const wallSeconds = (performance.now() - started) / 1000;
+        const cpuSeconds = (await Promise.all(workers.map((w) => processUsage(w.child.pid!)))).reduce((sum, u) => sum + u.cpuSeconds, 0);
+        const { rows: [parts] } = await db.query(`SELECT count(*)::int AS n FROM reconciliation_run_part WHERE run_id = $1`, [run.id]);
+        return { workers: n, wallSeconds, inRunSeconds: run.seconds as number, cpuSeconds, parts: parts.n as number, summary: run.counts, peaks: await sampler.stop() };
+      }
+      if (performance.now() > deadline) throw new Error(`no run in parts ended ${RUN_TIMEOUT_MS / 60_000} minutes after it was queued`);
+    }
+  } catch (error) {
+    await sampler.stop();
+    throw error;
+  } finally {
+    await queue.close();
+    await Promise.all(workers.map(stopService));
+  }
+}
+
 async function measureSize(people: number, options: Options) {
   const setting = await benchSetting(`sanxian_bench_reconcile_${people}`);
   const { database, queuePrefix, env } = setting;
@@ -372,12 +423,26 @@ async function measureSize(people: number, options: Options) {
     if (options.afterIntakeDelayMs === undefined) delete hubEnv.RECONCILE_AFTER_INTAKE_DELAY_MS;
     else hubEnv.RECONCILE_AFTER_INTAKE_DELAY_MS = options.afterIntakeDelayMs;
     const { api, worker, client } = await startHubProcesses(hubEnv, services, KIND_AGENCY['hukou-change']);
-    const hub = { api: api.child.pid!, worker: worker.child.pid! };
+    let hub = { api: api.child.pid!, worker: worker.child.pid! };
 
     say(`full reconciliation (SELECT baseline ${baseline.seconds.toFixed(2)} s)…`);
     const first = await fullRun(hubEnv, database, manifest.asOf, tempDir, hub);
     say(`full run ${first.wallSeconds.toFixed(1)} s; again…`);
     const second = await fullRun(hubEnv, database, manifest.asOf, tempDir, hub);
+    const flows: Awaited<ReturnType<typeof flowRun>>[] = [];
+    if (options.workers.length > 0) {
+      // Only the flow's workers run meanwhile; the hub's own comes back for the latency batches.
+      await stopService(worker);
+      for (const n of options.workers) {
+        say(`full run in parts by ${n} worker process${n > 1 ? 'es' : ''} (a flow of township parts)…`);
+        const flow = await flowRun(n, hubEnv, database, db, services);
+        say(`${flow.parts} parts in ${flow.wallSeconds.toFixed(1)} s`);
+        flows.push(flow);
+      }
+      const restarted = await startService('worker', 'worker.js', hubEnv);
+      services.push(restarted);
+      hub = { ...hub, worker: restarted.child.pid! };
+    }
     // Before the latency batches, whose discrepancies the ground truth does not know.
     if (options.accuracy) say('accuracy against the ground truth…');
     const scores = options.accuracy ? await accuracy(db, dir) : undefined;
@@ -401,7 +466,7 @@ async function measureSize(people: number, options: Options) {
     return {
       people, database, asOf: manifest.asOf, synthSeconds, loadSeconds, accepted, states, loadPeakRssMb,
       cards: first.summary.cards as number, facts: first.summary.facts as number,
-      baseline, first, second: { ...second, raised: second.summary.raised, closedByData: second.summary.closedByData },
+      baseline, first, second: { ...second, raised: second.summary.raised, closedByData: second.summary.closedByData }, flows,
       secondsPer1000People: first.wallSeconds / (people / 1000),
       personsPerMinute: people / (first.wallSeconds / 60),
       afterIntakeDelayMs: hubEnv.RECONCILE_AFTER_INTAKE_DELAY_MS ?? 'default',
@@ -457,6 +522,11 @@ export async function runReconcileBench(args: string[]): Promise<void> {
       'peak RSS during the full run': describePeaks(run.first.peaks, { reconcile: run.first.peakRssMb }),
       'second run': `${run.second.wallSeconds.toFixed(1)} s, raised ${run.second.raised}, closed ${run.second.closedByData}`,
       'peak RSS while loading': `api ${run.loadPeakRssMb.api.toFixed(0)} / worker ${run.loadPeakRssMb.worker.toFixed(0)} MB`,
+      ...Object.fromEntries(run.flows.map((f) => [
+        `in parts by ${f.workers} worker${f.workers > 1 ? 's' : ''} (flow, ${f.parts} parts)`,
+        `${f.wallSeconds.toFixed(1)} s (in-run ${f.inRunSeconds.toFixed(1)} s, CPU ${f.cpuSeconds.toFixed(1)} s), ${Math.round(run.people / (f.wallSeconds / 60)).toLocaleString('en-US')} persons/min, ` +
+          `raised ${f.summary.raised}, closed ${f.summary.closedByData}; peak RSS ${describePeaks(f.peaks)}`,
+      ])),
       ...(lat && run.latency
         ? {
           [`batch commit → discrepancies (${lat.batches} × ${run.latency.batches[0].records.toLocaleString('en-US')})`]: `p50 ${lat.p50.toFixed(1)} s, p95 ${lat.p95.toFixed(1)} s (min ${lat.min.toFixed(1)}, max ${lat.max.toFixed(1)}; after-intake window: ${run.afterIntakeDelayMs === 'default' ? 'the hub default' : `${run.afterIntakeDelayMs} ms`})`,

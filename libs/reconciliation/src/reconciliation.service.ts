@@ -1,8 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import {
+  cardLinkTargets,
   isUnlinkedRecord,
   linkFact,
+  roundedScore,
+  type LinkResult,
   reconcile,
   reconciliationConfig,
   registryLinker,
@@ -174,14 +177,14 @@ export class ReconciliationService {
    * of them names is looked up in turn (cards naming it, facts stating it, facts linked to a card
    * read), until nothing new turns up. Reads only those rows.
    */
-  private async gatherPeople(seeds: { messageIds: string[]; factIds: string[]; cardIds: string[] }, config: ReconciliationConfig) {
+  private async gatherPeople(seeds: { messageIds: string[]; factIds: string[]; cardIds: string[] }, config: ReconciliationConfig, useStoredLinks = false) {
     const asOf = config.asOf;
     const cards = new Map<string, RegistryCardView>();
     const stored: StoredAgencyFact[] = [];
     const messagesRead = new Set<string>();
     const idsLookedUp = new Set<string>();
     const linked: Linked = {
-      facts: [], factIds: [], links: [], unlinked: [], linkCounts: { link: 0, review: 0, nonLink: 0, manual: 0 }, manualFactIds: [], unlinkedCauses: [], unlinkedFactIds: [],
+      facts: [], factIds: [], decisions: [], links: [], unlinked: [], linkCounts: { link: 0, review: 0, nonLink: 0, manual: 0 }, manualFactIds: [], unlinkedCauses: [], unlinkedFactIds: [],
     };
 
     let newFacts = await this.repository.loadAgencyFacts({ messageIds: seeds.messageIds, factIds: seeds.factIds });
@@ -193,10 +196,14 @@ export class ReconciliationService {
 
       const ids = new Set<string>();
       const wantedCards = new Set<string>();
+      let cardsOfStoredLinks: RegistryCardView[] = [];
       if (newFacts.length > 0) {
         const manual = await this.repository.loadManualLinks(newFacts.map((f) => f.factId));
-        const linkerCards = await this.candidates.cardsFor(newFacts.map((f) => f.fact), asOf);
-        const result = this.link(linkerCards, newFacts, manual, config);
+        const stored = useStoredLinks ? await this.storedVerdicts(newFacts, cards, asOf) : undefined;
+        cardsOfStoredLinks = stored?.cards ?? [];
+        const toLink = stored === undefined ? newFacts : newFacts.filter((f) => !stored.verdicts.has(f.factId));
+        const linkerCards = toLink.length > 0 ? await this.candidates.cardsFor(toLink.map((f) => f.fact), asOf) : [];
+        const result = this.link(linkerCards, newFacts, manual, config, stored?.verdicts);
         mergeLinked(linked, result);
         for (const fact of result.facts) {
           if (fact.cardId !== undefined) wantedCards.add(fact.cardId);
@@ -211,7 +218,14 @@ export class ReconciliationService {
         return this.repository.personLookup(id);
       });
       const cardsJustRead = newCards.map((c) => c.cardId);
-      newCards = await this.repository.loadCurrentCards({ cardIds: [...wantedCards].filter((id) => !cards.has(id)), citizenHashes: hashes, except: cards.keys() });
+      // Cards read for stored verdicts are this round's too: their ids are looked up next.
+      const loaded = new Set(cardsOfStoredLinks.map((c) => c.cardId));
+      newCards = [
+        ...cardsOfStoredLinks,
+        ...(await this.repository.loadCurrentCards({
+          cardIds: [...wantedCards].filter((id) => !cards.has(id) && !loaded.has(id)), citizenHashes: hashes, except: [...cards.keys(), ...loaded],
+        })),
+      ];
       newFacts = await this.repository.loadAgencyFacts({ citizenHashes: hashes, linkedToCards: cardsJustRead, exceptMessages: messagesRead });
     }
     return { cards, stored, linked };
@@ -384,7 +398,8 @@ export class ReconciliationService {
         cursor = next;
         continue;
       }
-      const people = await this.gatherPeople({ messageIds: [], factIds, cardIds }, config);
+      // Every township was linked by this run's link phase: its verdicts stand (a fact stored since is linked now).
+      const people = await this.gatherPeople({ messageIds: [], factIds, cardIds }, config, true);
       const cards = [...people.cards.values()];
       const { written } = await this.repository.saveLinks(people.linked.links);
       const drafts = [...reconcile(cards, people.linked.facts, config), ...people.linked.unlinked];
@@ -399,8 +414,7 @@ export class ReconciliationService {
       page.facts = factIds.length;
       page.persons = countPersons(cards.filter((c) => ownCards.has(c.cardId)), people.linked.facts.filter((_f, i) => ownFacts.has(people.linked.factIds[i])), asOf);
       page.links.written = written;
-      for (const link of people.linked.links) if (ownFacts.has(link.factId)) page.links[link.decision === 'non-link' ? 'nonLink' : link.decision] += 1;
-      page.links.manual = people.linked.manualFactIds.filter((id) => ownFacts.has(id)).length;
+      for (const [i, factId] of people.linked.factIds.entries()) if (ownFacts.has(factId)) page.links[people.linked.decisions[i]] += 1;
       for (const [i, cause] of people.linked.unlinkedCauses.entries()) if (ownFacts.has(people.linked.unlinkedFactIds[i])) page.unlinked[cause] = (page.unlinked[cause] ?? 0) + 1;
 
       const before = total;
@@ -495,13 +509,46 @@ export class ReconciliationService {
     }
   }
 
-  /** Links every fact (or keeps staff's decision) and returns the facts as the rules read them. */
-  private link(cards: RegistryCardView[], stored: StoredAgencyFact[], manual: ManualLink[], config: ReconciliationConfig): Linked {
+  /**
+   * Linkage's verdicts stored by this run's link phase, for a decide part (linking each fact again
+   * would cost as much as the link phase did): each with the registry person it names, read from
+   * the current card (`cards` known already, the others read and returned). A verdict whose person
+   * is no longer on the card (it changed since) is left out: that fact is linked again.
+   */
+  private async storedVerdicts(facts: readonly StoredAgencyFact[], known: ReadonlyMap<string, RegistryCardView>, asOf: IsoDate) {
+    const links = await this.repository.loadAutomaticLinks(facts.map((f) => f.factId));
+    const missing = [...new Set(links.map((l) => l.cardId).filter((id): id is string => id !== null && !known.has(id)))];
+    const cards = missing.length > 0 ? await this.repository.loadCurrentCards({ cardIds: missing }) : [];
+    const targets = new Map<string, RegistryLinkTarget>();
+    for (const card of [...cards, ...links.map((l) => (l.cardId === null ? undefined : known.get(l.cardId))).filter((c) => c !== undefined)]) {
+      for (const target of cardLinkTargets(card, asOf)) targets.set(target.personId, target);
+    }
+    const verdicts = new Map<string, StoredVerdict>();
+    for (const link of links) {
+      const target = link.personKey === null ? undefined : targets.get(link.personKey);
+      if (link.decision !== 'non-link' && target === undefined) continue;
+      verdicts.set(link.factId, {
+        target,
+        result: {
+          method: link.method as LinkResult['method'], decision: link.decision, weights: {}, candidates: link.candidates,
+          ...(link.personKey === null ? {} : { personId: link.personKey }), ...(link.score === null ? {} : { score: link.score }),
+        },
+      });
+    }
+    return { verdicts, cards };
+  }
+
+  /**
+   * Links every fact (or keeps staff's decision, or a verdict stored by this run's link phase) and
+   * returns the facts as the rules read them; `links` holds the verdicts to store (new ones only).
+   */
+  private link(cards: RegistryCardView[], stored: StoredAgencyFact[], manual: ManualLink[], config: ReconciliationConfig, verdicts?: ReadonlyMap<string, StoredVerdict>): Linked {
     const linker = registryLinker(cards, config.asOf);
     const manualByFact = new Map(manual.map((m) => [m.factId, m]));
     const facts: AgencyFact[] = [];
     const factIds: string[] = [];
     const manualFactIds: string[] = [];
+    const decisions: Linked['decisions'] = [];
     const unlinkedFactIds: string[] = [];
     const links: LinkRow[] = [];
     const unlinked: DiscrepancyDraft[] = [];
@@ -513,12 +560,14 @@ export class ReconciliationService {
         linkCounts.manual += 1;
         manualFactIds.push(factId);
         factIds.push(factId);
+        decisions.push('manual');
         const target = decided.personKey === null ? undefined : linker.targets.get(decided.personKey);
         facts.push(withLink(fact, decided.decision === 'link' ? target : undefined, config.asOf));
         continue;
       }
-      const result = linkFact(fact, linker, {}, spouseName === undefined ? undefined : { spouseName });
-      const target: RegistryLinkTarget | undefined = result.personId === undefined ? undefined : linker.targets.get(result.personId);
+      const known = verdicts?.get(factId);
+      const result = known?.result ?? linkFact(fact, linker, {}, spouseName === undefined ? undefined : { spouseName });
+      const target: RegistryLinkTarget | undefined = known !== undefined ? known.target : result.personId === undefined ? undefined : linker.targets.get(result.personId);
       if (result.decision === 'link') linkCounts.link += 1;
       else if (result.decision === 'review') linkCounts.review += 1;
       else {
@@ -527,26 +576,36 @@ export class ReconciliationService {
         unlinkedFactIds.push(factId);
       }
       factIds.push(factId);
+      decisions.push(result.decision === 'non-link' ? 'nonLink' : result.decision);
       facts.push(withLink(fact, result.decision === 'link' ? target : undefined, config.asOf, result.decision === 'review'));
       if (isUnlinkedRecord(fact, result)) unlinked.push(unlinkedRecordDraft(fact, result, config));
+      if (known !== undefined) continue; // stored already
       links.push({
         factId, messageId: fact.messageId,
         // The review queue belongs to the office of the candidate's card, else of the record's region.
         townshipCode: (target?.regionCode ?? fact.regionCode).slice(0, 9),
         method: result.method, decision: result.decision, personKey: result.personId ?? null,
         cardId: target?.cardId ?? null, cardRole: target?.cardRole ?? null, personCitizenId: target?.validCitizenId ?? null,
-        score: result.score === undefined ? null : Math.round(result.score * 1000) / 1000,
+        score: result.score === undefined ? null : roundedScore(result.score),
         weights: result.weights, runnerUp: result.runnerUp ?? null, candidates: result.candidates,
       });
     }
-    return { facts, factIds, links, unlinked, linkCounts, manualFactIds, unlinkedCauses, unlinkedFactIds };
+    return { facts, factIds, decisions, links, unlinked, linkCounts, manualFactIds, unlinkedCauses, unlinkedFactIds };
   }
+}
+
+/** A verdict stored by a run's link phase, with the registry person it names (read from the current card). */
+interface StoredVerdict {
+  result: LinkResult;
+  target: RegistryLinkTarget | undefined;
 }
 
 interface Linked {
   facts: AgencyFact[];
   /** The stored fact of each of `facts`. */
   factIds: string[];
+  /** How each of `facts` was linked (staff's decision: 'manual'). */
+  decisions: ('link' | 'review' | 'nonLink' | 'manual')[];
   links: LinkRow[];
   unlinked: DiscrepancyDraft[];
   linkCounts: { link: number; review: number; nonLink: number; manual: number };
@@ -629,6 +688,7 @@ function addApplied(into: ApplyCounts, more: ApplyCounts): void {
 function mergeLinked(into: Linked, more: Linked): void {
   into.facts.push(...more.facts);
   into.factIds.push(...more.factIds);
+  into.decisions.push(...more.decisions);
   into.manualFactIds.push(...more.manualFactIds);
   into.unlinkedFactIds.push(...more.unlinkedFactIds);
   into.links.push(...more.links);

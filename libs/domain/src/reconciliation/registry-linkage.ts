@@ -171,6 +171,11 @@ export function isUnlinkedRecord(fact: AgencyFact, result: LinkResult): boolean 
   return result.decision === 'non-link' && fact.kind === 'birth-notice' && fact.role === 'mother';
 }
 
+/** A link score to three decimals: as verdicts are stored and shown. */
+export function roundedScore(score: number): number {
+  return Math.round(score * 1000) / 1000;
+}
+
 export function unlinkedRecordDraft(
   fact: AgencyFact & { messageId: string },
   result: LinkResult,
@@ -183,7 +188,8 @@ export function unlinkedRecordDraft(
       regionCode: fact.regionCode,
       facts: [fact],
       agencyValue: { ...fact.person },
-      registryValue: result.personId === undefined ? null : { candidate: result.personId, score: result.score },
+      // The score as person_link stores it (three decimals), so that a draft made from a stored verdict is the same.
+      registryValue: result.personId === undefined ? null : { candidate: result.personId, score: result.score === undefined ? undefined : roundedScore(result.score) },
     },
     config,
   );

@@ -31,6 +31,17 @@ export interface LinkRow {
   candidates: number;
 }
 
+/** Linkage's verdict about a fact as stored (not staff's). */
+export interface StoredLink {
+  factId: string;
+  method: string;
+  decision: 'link' | 'review' | 'non-link';
+  personKey: string | null;
+  cardId: string | null;
+  score: number | null;
+  candidates: number;
+}
+
 /** A staff decision that reconciliation keeps: the person confirmed, or none (rejected). */
 export interface ManualLink {
   factId: string;
@@ -382,6 +393,24 @@ export class ReconciliationRepository {
     for (const chunk of chunks(factIds)) {
       const rows = await this.db.query(`SELECT fact_id, decision, person_key FROM person_link WHERE method = 'manual' AND fact_id = ANY($1::bigint[])`, [chunk]);
       out.push(...rows.map(toLink));
+    }
+    return out;
+  }
+
+  /** Linkage's stored verdicts (not staff's) about these facts, as the link phase of a full run in parts left them. */
+  async loadAutomaticLinks(factIds: readonly string[]): Promise<StoredLink[]> {
+    const out: StoredLink[] = [];
+    for (const chunk of chunks(factIds)) {
+      const rows = await this.db.query(
+        `SELECT fact_id, method, decision, person_key, card_id, score, candidates FROM person_link WHERE method <> 'manual' AND fact_id = ANY($1::bigint[])`,
+        [chunk],
+      );
+      for (const r of rows) {
+        out.push({
+          factId: String(r.fact_id), method: r.method, decision: r.decision, personKey: r.person_key, cardId: r.card_id,
+          score: r.score === null ? null : Number(r.score), candidates: r.candidates,
+        });
+      }
     }
     return out;
   }
