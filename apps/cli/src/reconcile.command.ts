@@ -42,8 +42,10 @@ export function registerReconcileCommand(program: Command): void {
 export function describeRuns(runs: readonly RunView[]): string {
   if (runs.length === 0) return 'no reconciliation run yet';
   const header = ['run', 'mode', 'trigger', 'status', 'as of', 'started', 'ms', 'persons', 'facts', 'cards', 'raised', 'closed', 'changed'];
+  // A run in parts says how far it has gone: townships linked, then decided.
+  const progress = (r: RunView) => (r.parts === null ? '' : ` (${r.parts.decided}/${r.parts.townships} townships decided${r.parts.linked < r.parts.townships ? `, ${r.parts.linked} linked` : ''})`);
   const rows = runs.map((r) => [
-    r.id, r.mode + (r.townshipCode ? ` ${r.townshipCode}` : ''), r.trigger, r.status, String(r.asOf), new Date(r.startedAt).toISOString().slice(0, 19) + 'Z',
+    r.id, r.mode + (r.townshipCode ? ` ${r.townshipCode}` : ''), r.trigger, r.status + progress(r), String(r.asOf), new Date(r.startedAt).toISOString().slice(0, 19) + 'Z',
     r.finishedAt ? String(new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime()) : '',
     ...[r.personsRead, r.factsRead, r.cardsRead, r.raised, r.closed, r.changed].map((n) => (n === null ? '' : String(n))),
   ]);

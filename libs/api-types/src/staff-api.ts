@@ -530,4 +530,6 @@ export interface ReconciliationRunItem {
   /** The run's full summary (links, non-links by cause, found by kind). */
   counts: Record<string, unknown> | null;
   error: string | null;
+  /** A full run in parts (a large county, shared by the workers): its townships, how many are linked and how many decided; null for other runs. */
+  parts: { townships: number; linked: number; decided: number } | null;
 }

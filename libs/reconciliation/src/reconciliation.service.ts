@@ -406,13 +406,15 @@ export class ReconciliationService {
       const scopes = scopesOf(this.repository, cards, people.stored, asOf);
 
       // Counted where they lie: this page's own cards and facts.
-      const ownCards = new Set(cardIds);
       const ownFacts = new Set(factIds);
       const page = emptyPartCounts();
       page.parts = 1;
       page.cards = cardIds.length;
       page.facts = factIds.length;
-      page.persons = countPersons(cards.filter((c) => ownCards.has(c.cardId)), people.linked.facts.filter((_f, i) => ownFacts.has(people.linked.factIds[i])), asOf);
+      // Cards by the page that lists them; persons without a card noted for the run, to be counted once at its end.
+      page.persons = cardIds.length;
+      const cardless = [...cardlessPersons(people.linked.facts.filter((_f, i) => ownFacts.has(people.linked.factIds[i])), asOf)]
+        .map((person) => (person.startsWith('id:') ? this.repository.personScope(person.slice(3)) : person));
       page.links.written = written;
       for (const [i, factId] of people.linked.factIds.entries()) if (ownFacts.has(factId)) page.links[people.linked.decisions[i]] += 1;
       for (const [i, cause] of people.linked.unlinkedCauses.entries()) if (ownFacts.has(people.linked.unlinkedFactIds[i])) page.unlinked[cause] = (page.unlinked[cause] ?? 0) + 1;
@@ -421,6 +423,7 @@ export class ReconciliationService {
       await this.repository.applyPart(runId, scopes, withSubjects(drafts, cards, people.stored), async (tx, applied) => {
         addApplied(page.applied, applied);
         total = sumPartCounts(before, page);
+        await this.parts.notePersons(tx, runId, cardless);
         await this.parts.advance(tx, runId, 'decide', township, from, next, total, done);
       });
       cursor = next;
@@ -443,6 +446,7 @@ export class ReconciliationService {
     const total = decided.reduce((sum, p) => sumPartCounts(sum, p.counts ?? emptyPartCounts()), emptyPartCounts());
     for (const p of await this.parts.parts<LinkPartCounts>(runId, 'link')) total.links.written += p.counts?.written ?? 0;
     const found = await this.parts.foundByKind(runId);
+    total.persons += await this.parts.cardlessPersonCount(runId);
     const batches = await this.parts.coveredBatchCount(runId);
     const started = await this.repository.runStartedAt(runId);
     let summary: RunSummary | undefined;
@@ -714,15 +718,20 @@ function scopesOf(repository: ReconciliationRepository, cards: readonly Registry
   return [...scopes];
 }
 
-/** People reconciled: the cards, and the persons of facts without a card, by valid id, else each by its record and role. */
+/** People reconciled: the cards, and the persons of facts without a card (see cardlessPersons). */
 function countPersons(cards: readonly RegistryCardView[], facts: readonly AgencyFact[], asOf: IsoDate): number {
+  return cards.length + cardlessPersons(facts, asOf).size;
+}
+
+/** The persons of facts linked to no card: `id:<valid id>`, else each by its record and role. */
+function cardlessPersons(facts: readonly AgencyFact[], asOf: IsoDate): Set<string> {
   const cardless = new Set<string>();
   for (const fact of facts) {
     if (fact.cardId !== undefined) continue;
     const id = factCitizenId(fact, asOf);
-    cardless.add(id ?? `${fact.recordId ?? fact.messageId}|${fact.role}`);
+    cardless.add(id === undefined ? `record:${fact.recordId ?? fact.messageId}|${fact.role}` : `id:${id}`);
   }
-  return cards.length + cardless.size;
+  return cardless;
 }
 
 /** Each draft with the person it is about (id and name), for lists and for audit of id reads. */

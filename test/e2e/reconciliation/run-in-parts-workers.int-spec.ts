@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobProducer } from '@sanxian/jobs';
+import { ReconciliationService } from '@sanxian/reconciliation';
 import { Manifest, generateCounty } from '@sanxian/synth';
 import { Hub, startHub, waitFor, waitUntilProcessed } from '../../support/hub-harness';
 import { pushCounty } from '../../support/county-push';
 import { openDiscrepancySnapshot } from '../../support/discrepancy-snapshot';
 import { FAULT_HEAVY } from '../../support/synthetic-county';
+import { runCli } from '../../support/cli-process';
 import { ManagedProcess, killAllFaultChildren, startHubProcess } from '../../support/fault-processes';
 
 /**
@@ -86,6 +88,15 @@ describe('a full run in parts shared by worker processes', () => {
     expect(parts[0].n).toBeGreaterThan(3);
     expect(parts[0].pages).toBeGreaterThan(parts[0].n); // pages of 20: most townships take several
     expect(parts.map((p) => p.done)).toEqual(parts.map((p) => p.n));
+    // The county read into memory at once finds exactly what the parts found: it changes nothing.
+    const inMemory = await hubs[0].worker!.get(ReconciliationService).run({ trigger: 'cli', inParts: false });
+    expect({ raised: inMemory.raised, reopened: inMemory.reopened, changed: inMemory.changed, closed: inMemory.closedByData, persons: inMemory.persons })
+      .toEqual({ raised: 0, reopened: 0, changed: 0, closed: 0, persons: one.run.persons_read });
+    // Operators follow it: `sanxian reconcile runs` says how far each run in parts went.
+    const listed = runCli(['reconcile', 'runs', '--limit', '2', '--json'], hubs[0].env);
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout)[1]).toMatchObject({ mode: 'full', trigger: 'on-demand', status: 'done', parts: { townships: parts[0].n, linked: parts[0].n, decided: parts[0].n } });
+    expect(runCli(['reconcile', 'runs', '--limit', '2'], hubs[0].env).stdout).toMatch(new RegExp(`done \\(${parts[0].n}/${parts[0].n} townships decided\\)`));
   });
 
   it('two worker processes share the parts and end with exactly the same discrepancies and counts', async () => {

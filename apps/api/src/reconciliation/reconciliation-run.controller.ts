@@ -59,7 +59,7 @@ export class ReconciliationRunController {
   @Access('reconciliations.list')
   @ApiOperation({
     summary: "Recent reconciliation runs, newest first: the county's and the user's township's; each with its mode (incremental or full), " +
-      'the persons, facts and cards it read, and the discrepancies it raised, closed and changed (ReconciliationRunItem)',
+      'the persons, facts and cards it read, and the discrepancies it raised, closed and changed, and for a run in parts how many townships are linked and decided (ReconciliationRunItem)',
   })
   @ApiQuery({ name: 'limit', required: false, description: '1–100, default 20' })
   async list(@CurrentStaff() staff: StaffPrincipal, @Query('limit') limit?: string) {

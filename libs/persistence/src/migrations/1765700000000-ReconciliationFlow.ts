@@ -8,8 +8,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   page and counts nothing twice.
  * - `reconciliation_run_batch`: the batches the run covers, noted when it starts (they are marked
  *   reconciled when it ends, whichever worker ends it).
- * - `reconciliation_run_found`: the discrepancies the run found, by key, so that parts reading the
- *   same people count each once.
+ * - `reconciliation_run_found`: the discrepancies the run found, by key, and
+ *   `reconciliation_run_person`: the persons without a card it read (keyed hash of the id, else the
+ *   record), so that parts reading the same people count each once.
  * - The scope notes are now logged: a run in parts outlives any one process, and a database crash
  *   must not lose the notes of parts already done.
  */
@@ -42,10 +43,15 @@ export class ReconciliationFlow1765700000000 implements MigrationInterface {
         key text NOT NULL,
         kind text NOT NULL,
         PRIMARY KEY (run_id, key))`);
+    await q.query(`
+      CREATE TABLE reconciliation_run_person (
+        run_id bigint NOT NULL,
+        person text NOT NULL,
+        PRIMARY KEY (run_id, person))`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE reconciliation_run_found, reconciliation_run_batch, reconciliation_run_part`);
+    await q.query(`DROP TABLE reconciliation_run_person, reconciliation_run_found, reconciliation_run_batch, reconciliation_run_part`);
     await q.query(`ALTER TABLE reconciliation_run_scope SET UNLOGGED`);
   }
 }

@@ -108,6 +108,8 @@ export interface RunView {
   changed: number | null;
   counts: unknown;
   error: string | null;
+  /** A run in parts: its townships, how many are linked and how many decided (progress while it runs); null for other runs. */
+  parts: { townships: number; linked: number; decided: number } | null;
 }
 
 const SUMMARY_COLUMNS = `d.id, d.kind, d.status, d.region_code, d.township_code, d.due_at, d.raised_at, d.closed_at, d.subject_citizen_id,
@@ -309,8 +311,13 @@ export class DiscrepancyRepository {
     const params: unknown[] = [limit];
     const rows = await this.db.query(
       `SELECT r.id, r.mode, r.trigger, r.township_code, r.status, r.as_of, r.started_at, r.finished_at, r.counts, r.error,
-         r.persons_read, r.facts_read, r.cards_read, r.raised, r.closed, r.changed
+         r.persons_read, r.facts_read, r.cards_read, r.raised, r.closed, r.changed, p.townships, p.linked, p.decided
        FROM reconciliation_run r
+       LEFT JOIN LATERAL (
+         SELECT count(*) FILTER (WHERE phase = 'link')::int AS townships,
+                count(done_at) FILTER (WHERE phase = 'link')::int AS linked,
+                count(done_at) FILTER (WHERE phase = 'decide')::int AS decided
+         FROM reconciliation_run_part WHERE run_id = r.id) p ON true
        WHERE r.township_code IS NULL OR ${scopeCondition(scopeTownshipOnly(scope), 'r.township_code', params)}
        ORDER BY r.id DESC LIMIT $1`,
       params,
@@ -319,6 +326,7 @@ export class DiscrepancyRepository {
       id: String(r.id), mode: r.mode, trigger: r.trigger, townshipCode: r.township_code, status: r.status, asOf: r.as_of, startedAt: r.started_at,
       finishedAt: r.finished_at, personsRead: r.persons_read, factsRead: r.facts_read, cardsRead: r.cards_read, raised: r.raised, closed: r.closed,
       changed: r.changed, counts: r.counts, error: r.error,
+      parts: r.townships > 0 ? { townships: r.townships, linked: r.linked, decided: r.decided } : null,
     }));
   }
 }

@@ -133,15 +133,28 @@ export class ReconciliationPartsRepository {
     );
   }
 
+  /** Notes the persons without a card a part read (keys that name no id in clear), once each for the run. */
+  async notePersons(tx: EntityManager, runId: string, persons: readonly string[]): Promise<void> {
+    if (persons.length === 0) return;
+    await tx.query(`INSERT INTO reconciliation_run_person (run_id, person) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [runId, persons]);
+  }
+
+  /** How many persons without a card the run read, each once whichever parts read them. */
+  async cardlessPersonCount(runId: string): Promise<number> {
+    const [row] = await this.db.query(`SELECT count(*)::int AS n FROM reconciliation_run_person WHERE run_id = $1`, [runId]);
+    return row.n;
+  }
+
   /** The discrepancies the run found, by kind, each counted once whichever parts found it. */
   async foundByKind(runId: string): Promise<Record<string, number>> {
     const rows = await this.db.query(`SELECT kind, count(*)::int AS n FROM reconciliation_run_found WHERE run_id = $1 GROUP BY kind ORDER BY kind`, [runId]);
     return Object.fromEntries(rows.map((r: { kind: string; n: number }) => [r.kind, r.n]));
   }
 
-  /** Drops the run's scratch notes (found keys, covered batches, scope notes) once it has ended; its parts stay as its record. */
+  /** Drops the run's scratch notes (found keys, persons, covered batches, scope notes) once it has ended; its parts stay as its record. */
   async dropNotes(tx: EntityManager, runId: string): Promise<void> {
     await tx.query(`DELETE FROM reconciliation_run_found WHERE run_id = $1`, [runId]);
+    await tx.query(`DELETE FROM reconciliation_run_person WHERE run_id = $1`, [runId]);
     await tx.query(`DELETE FROM reconciliation_run_batch WHERE run_id = $1`, [runId]);
     await tx.query(`DELETE FROM reconciliation_run_scope WHERE run_id = $1`, [runId]);
   }
