@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,18 @@ import { registryCard } from '../support/record-factory';
 import { TEST_REDIS_URL } from '../support/test-database';
 
 jest.setTimeout(120_000);
+
+/**
+ * A value as the hub sealed it before 2026-12-07 (p1:, AES-256-GCM: IV ‖ tag ‖ ciphertext), written here
+ * because the hub no longer writes that format; personal-data-cipher.spec.ts pins it with fixed values.
+ */
+function sealedFormerly(secretsKey: Buffer, value: string): string {
+  const key = Buffer.from(hkdfSync('sha256', secretsKey, Buffer.alloc(0), 'sanxian personal data at rest', 32));
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+  return 'p1:' + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+}
 
 /**
  * `sanxian secrets rotate` as an operator runs it: everything sealed under the hub's key (client
@@ -29,6 +41,11 @@ describe('`sanxian secrets rotate`', () => {
     env = { NODE_ENV: 'test', DATABASE_URL: ctx.db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: ctx.config.queuePrefix, LOG_LEVEL: 'error', SECRETS_KEY: oldKey.toString('base64') };
     await processRecords(ctx, ctx.clients.fp, 'registry-card', cards);
     secret = (await ctx.get(ClientRepository).findCredentials(ctx.clients.fp))!.secret;
+    // The first card's woman as a database sealed before the current format holds her: rotation re-seals her too.
+    const { citizenId, name } = woman(cards[0]);
+    for (const [table, key] of [['registry_woman', 'card_id = $3'], ['canonical_fact', `kind = 'registry-card' AND role = 'woman' AND detail->>'cardId' = $3`]]) {
+      await ctx.sql(`UPDATE ${table} SET citizen_id = $1, name = $2 WHERE ${key}`, [sealedFormerly(oldKey, citizenId), sealedFormerly(oldKey, name), cards[0].cardId]);
+    }
   });
 
   const sealedRows = () =>
@@ -51,6 +68,11 @@ describe('`sanxian secrets rotate`', () => {
   });
 
   it('seals client secrets and every citizen id and name under a new key it makes, with new keyed hashes', async () => {
+    const formerly = await ctx.sql(
+      `SELECT (SELECT count(*)::int FROM registry_woman WHERE citizen_id LIKE 'p1:%' AND name LIKE 'p1:%') AS women,
+              (SELECT count(*)::int FROM canonical_fact WHERE citizen_id LIKE 'p1:%' AND name LIKE 'p1:%') AS facts`,
+    );
+    expect(formerly).toEqual([{ women: 1, facts: 1 }]);
     const run = runCli(['secrets', 'rotate', '--new-key-file', newKeyFile, '--json'], env);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -60,6 +82,7 @@ describe('`sanxian secrets rotate`', () => {
     const [before, after] = [new PersonalDataCipher(oldKey), new PersonalDataCipher(newKey)];
 
     const rows = await sealedRows();
+    expect(rows.every((r) => r.citizen_id.startsWith('p2:') && r.name.startsWith('p2:'))).toBe(true); // the current format, p1: values too
     expect(rows.map((r) => [after.open(r.citizen_id), after.open(r.name), r.citizen_id_hash])).toEqual(
       cards.map((c) => [woman(c).citizenId, woman(c).name, after.lookup(woman(c).citizenId)]),
     );
@@ -67,6 +90,7 @@ describe('`sanxian secrets rotate`', () => {
     const facts = await ctx.sql(`SELECT citizen_id, name, citizen_id_hash FROM canonical_fact WHERE citizen_id IS NOT NULL`);
     expect(facts.length).toBeGreaterThan(2);
     for (const f of facts) expect(f.citizen_id_hash).toBe(after.lookup(after.open(f.citizen_id)));
+    expect(facts.filter((f) => !f.citizen_id.startsWith('p2:') || !f.name.startsWith('p2:'))).toEqual([]);
 
     const [client] = await ctx.sql(`SELECT secret_ciphertext FROM exchange_client`);
     expect(new SecretBox(newKey).open(client.secret_ciphertext)).toBe(secret);
