@@ -21,6 +21,7 @@ import { IncrementalReconciliation1765600000000 } from './1765600000000-Incremen
 import { CreateLinkageBlocks1765610000000 } from './1765610000000-CreateLinkageBlocks';
 import { PartitionLogByMonth1765620000000 } from './1765620000000-PartitionLogByMonth';
 import { ReconciliationParts1765650000000 } from './1765650000000-ReconciliationParts';
+import { SealedFormatComments1765710000000 } from './1765710000000-SealedFormatComments';
 
 /** Every migration, in order. New migrations are appended here. */
 export const MIGRATIONS = [
@@ -47,6 +48,7 @@ export const MIGRATIONS = [
   CreateLinkageBlocks1765610000000,
   PartitionLogByMonth1765620000000,
   ReconciliationParts1765650000000,
+  SealedFormatComments1765710000000,
 ];
 
 /**
