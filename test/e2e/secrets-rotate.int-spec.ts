@@ -1,28 +1,17 @@
-import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { ClientRepository, PersonalDataCipher, SecretBox } from '@sanxian/persistence';
 import { runCli } from '../support/cli-process';
+import { sealedFormerly } from '../support/former-seal';
 import { persistenceSuite } from '../support/persistence-context';
 import { processRecords } from '../support/process-records';
 import { registryCard } from '../support/record-factory';
 import { TEST_REDIS_URL } from '../support/test-database';
 
 jest.setTimeout(120_000);
-
-/**
- * A value as the hub sealed it before 2026-12-07 (p1:, AES-256-GCM: IV ‖ tag ‖ ciphertext), written here
- * because the hub no longer writes that format; personal-data-cipher.spec.ts pins it with fixed values.
- */
-function sealedFormerly(secretsKey: Buffer, value: string): string {
-  const key = Buffer.from(hkdfSync('sha256', secretsKey, Buffer.alloc(0), 'sanxian personal data at rest', 32));
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-  return 'p1:' + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
-}
 
 /**
  * `sanxian secrets rotate` as an operator runs it: everything sealed under the hub's key (client
