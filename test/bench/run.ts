@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, () => Benchmark> = {
   reconcile: () => (require('./reconcile.bench') as typeof import('./reconcile.bench')).runReconcileBench,
   score: () => (require('./score.bench') as typeof import('./score.bench')).runScoreBench,
   spotcheck: () => (require('./spotcheck.bench') as typeof import('./spotcheck.bench')).runSpotcheckBench,
+  seal: () => (require('./seal.bench') as typeof import('./seal.bench')).runSealBench,
 };
 
 async function main(): Promise<void> {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { ClientRepository, PersonalDataCipher, SecretBox } from '@sanxian/persistence';
 import { runCli } from '../support/cli-process';
+import { sealedFormerly } from '../support/former-seal';
 import { persistenceSuite } from '../support/persistence-context';
 import { processRecords } from '../support/process-records';
 import { registryCard } from '../support/record-factory';
@@ -29,6 +30,11 @@ describe('`sanxian secrets rotate`', () => {
     env = { NODE_ENV: 'test', DATABASE_URL: ctx.db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: ctx.config.queuePrefix, LOG_LEVEL: 'error', SECRETS_KEY: oldKey.toString('base64') };
     await processRecords(ctx, ctx.clients.fp, 'registry-card', cards);
     secret = (await ctx.get(ClientRepository).findCredentials(ctx.clients.fp))!.secret;
+    // The first card's woman as a database sealed before the current format holds her: rotation re-seals her too.
+    const { citizenId, name } = woman(cards[0]);
+    for (const [table, key] of [['registry_woman', 'card_id = $3'], ['canonical_fact', `kind = 'registry-card' AND role = 'woman' AND detail->>'cardId' = $3`]]) {
+      await ctx.sql(`UPDATE ${table} SET citizen_id = $1, name = $2 WHERE ${key}`, [sealedFormerly(oldKey, citizenId), sealedFormerly(oldKey, name), cards[0].cardId]);
+    }
   });
 
   const sealedRows = () =>
@@ -51,6 +57,11 @@ describe('`sanxian secrets rotate`', () => {
   });
 
   it('seals client secrets and every citizen id and name under a new key it makes, with new keyed hashes', async () => {
+    const formerly = await ctx.sql(
+      `SELECT (SELECT count(*)::int FROM registry_woman WHERE citizen_id LIKE 'p1:%' AND name LIKE 'p1:%') AS women,
+              (SELECT count(*)::int FROM canonical_fact WHERE citizen_id LIKE 'p1:%' AND name LIKE 'p1:%') AS facts`,
+    );
+    expect(formerly).toEqual([{ women: 1, facts: 1 }]);
     const run = runCli(['secrets', 'rotate', '--new-key-file', newKeyFile, '--json'], env);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -60,6 +71,7 @@ describe('`sanxian secrets rotate`', () => {
     const [before, after] = [new PersonalDataCipher(oldKey), new PersonalDataCipher(newKey)];
 
     const rows = await sealedRows();
+    expect(rows.every((r) => r.citizen_id.startsWith('p2:') && r.name.startsWith('p2:'))).toBe(true); // the current format, p1: values too
     expect(rows.map((r) => [after.open(r.citizen_id), after.open(r.name), r.citizen_id_hash])).toEqual(
       cards.map((c) => [woman(c).citizenId, woman(c).name, after.lookup(woman(c).citizenId)]),
     );
@@ -67,6 +79,7 @@ describe('`sanxian secrets rotate`', () => {
     const facts = await ctx.sql(`SELECT citizen_id, name, citizen_id_hash FROM canonical_fact WHERE citizen_id IS NOT NULL`);
     expect(facts.length).toBeGreaterThan(2);
     for (const f of facts) expect(f.citizen_id_hash).toBe(after.lookup(after.open(f.citizen_id)));
+    expect(facts.filter((f) => !f.citizen_id.startsWith('p2:') || !f.name.startsWith('p2:'))).toEqual([]);
 
     const [client] = await ctx.sql(`SELECT secret_ciphertext FROM exchange_client`);
     expect(new SecretBox(newKey).open(client.secret_ciphertext)).toBe(secret);

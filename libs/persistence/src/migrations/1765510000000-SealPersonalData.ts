@@ -3,8 +3,8 @@ import { PersonalDataCipher } from '../personal-data-cipher';
 import { SEALED_TABLES, rewritePersonalData } from '../personal-data-tables';
 
 /**
- * Citizen ids and names at rest: the facts and the registry hold them sealed (AES-256-GCM under a key
- * derived from SECRETS_KEY), and SQL finds people by a keyed hash of the id beside it (see
+ * Citizen ids and names at rest: the facts and the registry hold them sealed (under a key derived from
+ * SECRETS_KEY, in PersonalDataCipher's current format), and SQL finds people by a keyed hash of the id beside it (see
  * PersonalDataCipher). Rows already stored are sealed here, page by page; so the migration needs the
  * hub's key when there are any (`sanxian migrate` passes it), and `down` opens them again with it.
  */

@@ -22,6 +22,7 @@ import { CreateLinkageBlocks1765610000000 } from './1765610000000-CreateLinkageB
 import { PartitionLogByMonth1765620000000 } from './1765620000000-PartitionLogByMonth';
 import { ReconciliationParts1765650000000 } from './1765650000000-ReconciliationParts';
 import { ReconciliationFlow1765700000000 } from './1765700000000-ReconciliationFlow';
+import { SealedFormatComments1765710000000 } from './1765710000000-SealedFormatComments';
 
 /** Every migration, in order. New migrations are appended here. */
 export const MIGRATIONS = [
@@ -49,6 +50,7 @@ export const MIGRATIONS = [
   PartitionLogByMonth1765620000000,
   ReconciliationParts1765650000000,
   ReconciliationFlow1765700000000,
+  SealedFormatComments1765710000000,
 ];
 
 /**

@@ -99,9 +99,13 @@ describe('migration SealPersonalData: the rows already stored are sealed', () =>
     expect(opened(after.woman)).toEqual([person(WOMAN)]);
     expect(opened(after.husband)).toEqual([person(HUSBAND)]);
     expect(opened(after.children)).toEqual([person(CHILD), person({ citizenId: null, name: null })]);
-    // Equal values are sealed differently (a fresh IV each): a dump does not show who appears twice.
+    // Equal values are sealed differently (a fresh nonce each): a dump does not show who appears twice.
     expect(after.facts[0].citizen_id).not.toBe(after.woman[0].citizen_id);
     expect(after.facts[0].citizen_id_hash).toBe(after.woman[0].citizen_id_hash);
+    // Sealed in the current format, which the columns' comments name with the former one (SealedFormatComments).
+    expect(after.woman[0].citizen_id).toMatch(/^p2:/);
+    const { rows: comments } = await sql.query(`SELECT col_description('registry_woman'::regclass, attnum) AS comment FROM pg_attribute WHERE attrelid = 'registry_woman'::regclass AND attname IN ('citizen_id', 'name') ORDER BY attnum`);
+    expect(comments.map((c: { comment: string }) => c.comment)).toEqual([expect.stringMatching(/^sealed .*p2: XChaCha20-Poly1305.*p1: AES-256-GCM/), expect.stringMatching(/^sealed .*p2:/)]);
   });
 
   it('opens them again when undone with the key', async () => {
