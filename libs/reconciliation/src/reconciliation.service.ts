@@ -184,7 +184,7 @@ export class ReconciliationService {
     const messagesRead = new Set<string>();
     const idsLookedUp = new Set<string>();
     const linked: Linked = {
-      facts: [], factIds: [], decisions: [], links: [], unlinked: [], linkCounts: { link: 0, review: 0, nonLink: 0, manual: 0 }, manualFactIds: [], unlinkedCauses: [], unlinkedFactIds: [],
+      facts: [], factIds: [], decisions: [], links: [], unlinked: [], linkCounts: { link: 0, review: 0, nonLink: 0, manual: 0 }, unlinkedCauses: [], unlinkedFactIds: [],
     };
 
     let newFacts = await this.repository.loadAgencyFacts({ messageIds: seeds.messageIds, factIds: seeds.factIds });
@@ -521,10 +521,12 @@ export class ReconciliationService {
    */
   private async storedVerdicts(facts: readonly StoredAgencyFact[], known: ReadonlyMap<string, RegistryCardView>, asOf: IsoDate) {
     const links = await this.repository.loadAutomaticLinks(facts.map((f) => f.factId));
-    const missing = [...new Set(links.map((l) => l.cardId).filter((id): id is string => id !== null && !known.has(id)))];
+    // Each card once, however many facts link to it.
+    const linkedCards = new Set(links.map((l) => l.cardId).filter((id): id is string => id !== null));
+    const missing = [...linkedCards].filter((id) => !known.has(id));
     const cards = missing.length > 0 ? await this.repository.loadCurrentCards({ cardIds: missing }) : [];
     const targets = new Map<string, RegistryLinkTarget>();
-    for (const card of [...cards, ...links.map((l) => (l.cardId === null ? undefined : known.get(l.cardId))).filter((c) => c !== undefined)]) {
+    for (const card of [...cards, ...[...linkedCards].map((id) => known.get(id)).filter((c) => c !== undefined)]) {
       for (const target of cardLinkTargets(card, asOf)) targets.set(target.personId, target);
     }
     const verdicts = new Map<string, StoredVerdict>();
@@ -551,7 +553,6 @@ export class ReconciliationService {
     const manualByFact = new Map(manual.map((m) => [m.factId, m]));
     const facts: AgencyFact[] = [];
     const factIds: string[] = [];
-    const manualFactIds: string[] = [];
     const decisions: Linked['decisions'] = [];
     const unlinkedFactIds: string[] = [];
     const links: LinkRow[] = [];
@@ -562,7 +563,6 @@ export class ReconciliationService {
       const decided = manualByFact.get(factId);
       if (decided !== undefined) {
         linkCounts.manual += 1;
-        manualFactIds.push(factId);
         factIds.push(factId);
         decisions.push('manual');
         const target = decided.personKey === null ? undefined : linker.targets.get(decided.personKey);
@@ -594,7 +594,7 @@ export class ReconciliationService {
         weights: result.weights, runnerUp: result.runnerUp ?? null, candidates: result.candidates,
       });
     }
-    return { facts, factIds, decisions, links, unlinked, linkCounts, manualFactIds, unlinkedCauses, unlinkedFactIds };
+    return { facts, factIds, decisions, links, unlinked, linkCounts, unlinkedCauses, unlinkedFactIds };
   }
 }
 
@@ -613,8 +613,6 @@ interface Linked {
   links: LinkRow[];
   unlinked: DiscrepancyDraft[];
   linkCounts: { link: number; review: number; nonLink: number; manual: number };
-  /** Facts whose link staff decided. */
-  manualFactIds: string[];
   unlinkedCauses: UnlinkedCause[];
   /** The fact of each of `unlinkedCauses`. */
   unlinkedFactIds: string[];
@@ -693,7 +691,6 @@ function mergeLinked(into: Linked, more: Linked): void {
   into.facts.push(...more.facts);
   into.factIds.push(...more.factIds);
   into.decisions.push(...more.decisions);
-  into.manualFactIds.push(...more.manualFactIds);
   into.unlinkedFactIds.push(...more.unlinkedFactIds);
   into.links.push(...more.links);
   into.unlinked.push(...more.unlinked);
