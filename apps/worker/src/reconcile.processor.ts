@@ -52,7 +52,10 @@ export class ReconcileProcessor extends NightlyJobProcessor {
     }
     try {
       if (job.data.trigger === 'intake' || job.data.trigger === 'sweep') {
-        return (await this.reconciliation.runIncremental({ trigger: job.data.trigger, asOf: job.data.asOf })) ?? { nothingToDo: true };
+        const incremental = await this.reconciliation.runIncremental({ trigger: job.data.trigger, asOf: job.data.asOf, handOverRunInParts: true });
+        // A backlog, or cards reaching much of the county, in a county that goes in parts: every worker shares the full run.
+        if (incremental && 'fullRunWanted' in incremental) return await this.startRunInParts(job.data);
+        return incremental ?? { nothingToDo: true };
       }
       if ((job.data.townshipCode ?? null) === null && (await this.reconciliation.goesInParts())) return await this.startRunInParts(job.data);
       return await this.reconciliation.run({ trigger: job.data.trigger, townshipCode: job.data.townshipCode ?? null, asOf: job.data.asOf });

@@ -1,7 +1,7 @@
 import { ReconciliationModule, ReconciliationService } from '@sanxian/reconciliation';
 import { persistenceSuite } from '../../../test/support/persistence-context';
 import { processRecords } from '../../../test/support/process-records';
-import { TOWNSHIP_B, smallCounty } from '../../../test/support/small-county';
+import { TOWNSHIP_A, TOWNSHIP_B, smallCounty } from '../../../test/support/small-county';
 import { citizenId, hukouChange, registryCard } from '../../../test/support/record-factory';
 
 /**
@@ -96,5 +96,53 @@ describe('ReconciliationService.runIncremental (the people a batch touched)', ()
     const summary = (await service.runIncremental({ trigger: 'sweep', asOf: AS_OF, maxBatches: 2 }))!;
     expect(summary).toMatchObject({ mode: 'full', batches: 3, raised: 0, closedByData: 0 });
     expect(await unreconciled()).toBe(0);
+  });
+});
+
+describe('ReconciliationService.runIncremental in a county that goes in parts', () => {
+  // Every county goes in parts here (above 0 cards).
+  const ctx = persistenceSuite({ imports: [ReconciliationModule], env: { COUNTY_CODE: '511325', RECONCILE_IN_MEMORY_MAX_CARDS: '0' } });
+  let service: ReconciliationService;
+  let county: Awaited<ReturnType<typeof smallCounty>>;
+  const runCount = async () => (await ctx.sql(`SELECT count(*)::int AS n FROM reconciliation_run`))[0].n;
+  const unreconciled = async () => (await ctx.sql(`SELECT count(*)::int AS n FROM intake_batch WHERE reconciled_at IS NULL`))[0].n;
+
+  beforeAll(async () => {
+    service = ctx.get(ReconciliationService);
+    county = await smallCounty(ctx);
+    await service.run({ trigger: 'cli', asOf: AS_OF });
+  });
+
+  it('hands a backlog over as a full run in parts for the workers, when asked, and runs it here otherwise', async () => {
+    for (const serial of [3, 4, 5]) {
+      await processRecords(ctx, county.clients.police, 'hukou-change', [hukouChange(serial, 62, { changeType: 'update' })]);
+    }
+    const runs = await runCount();
+    // The worker asks: nothing is run in its process, the batches wait for the flow it queues.
+    expect(await service.runIncremental({ trigger: 'sweep', asOf: AS_OF, maxBatches: 2, handOverRunInParts: true })).toEqual({ fullRunWanted: 'backlog' });
+    expect(await runCount()).toBe(runs);
+    expect(await unreconciled()).toBe(3);
+    // The flow's plan covers them (what the worker's startRunInParts does first).
+    const plan = await service.planRunInParts({ trigger: 'sweep', asOf: AS_OF });
+    expect(plan.townships).toEqual(expect.arrayContaining([TOWNSHIP_A, TOWNSHIP_B]));
+    expect(await ctx.sql(`SELECT count(*)::int AS n FROM reconciliation_run_batch WHERE run_id = $1`, [plan.runId])).toEqual([{ n: 3 }]);
+    await service.failRunInParts(plan.runId, 'test: the flow is not run here');
+    // A caller that does not ask (the CLI) gets the full run in parts in its own process.
+    const summary = (await service.runIncremental({ trigger: 'sweep', asOf: AS_OF, maxBatches: 2 }))!;
+    expect(summary).toMatchObject({ mode: 'full', batches: 3, raised: 0, closedByData: 0 });
+    expect(await unreconciled()).toBe(0);
+  });
+
+  it('hands over a run whose changed cards reach too many facts, too', async () => {
+    await processRecords(ctx, county.clients.fp, 'registry-card', [
+      registryCard(8, 63, {
+        recordId: 'RC-NEW-2', cardId: 'C-NEW-2', regionCode: '511325101002',
+        woman: { citizenId: citizenId('1994-02-03', 'F', 604), name: '孙静', sex: 'F', birthDate: '1994-02-03' },
+      }),
+    ]);
+    const runs = await runCount();
+    expect(await service.runIncremental({ trigger: 'intake', asOf: AS_OF, maxReachedFacts: 0, handOverRunInParts: true })).toEqual({ fullRunWanted: 'reach' });
+    expect(await runCount()).toBe(runs);
+    expect(await unreconciled()).toBe(1);
   });
 });

@@ -38,6 +38,16 @@ export interface IncrementalOptions {
   maxBatches?: number;
   /** Changed cards reaching more facts than this (their linkage may change) make the run a full one. */
   maxReachedFacts?: number;
+  /**
+   * When the run must become a full one and the county goes in parts, say so (FullRunWanted) instead
+   * of running the parts in this process: the worker hands them to every worker as a flow.
+   */
+  handOverRunInParts?: boolean;
+}
+
+/** An incremental run that had to become a full run in parts, left to the caller to queue (handOverRunInParts). */
+export interface FullRunWanted {
+  fullRunWanted: 'backlog' | 'reach';
 }
 
 /** Batches an incremental run takes at most, unless told otherwise. */
@@ -125,7 +135,9 @@ export class ReconciliationService {
    * fact of theirs — reconciled, and only their discrepancies raised and closed. The batches are
    * marked reconciled in the same transaction. Undefined when no batch waits.
    */
-  async runIncremental(options: IncrementalOptions): Promise<RunSummary | undefined> {
+  async runIncremental(options: IncrementalOptions & { handOverRunInParts: true }): Promise<RunSummary | FullRunWanted | undefined>;
+  async runIncremental(options: IncrementalOptions & { handOverRunInParts?: false }): Promise<RunSummary | undefined>;
+  async runIncremental(options: IncrementalOptions): Promise<RunSummary | FullRunWanted | undefined> {
     return this.repository.serialised(() => this.runIncrementalLocked(options));
   }
 
@@ -136,12 +148,12 @@ export class ReconciliationService {
     });
   }
 
-  private async runIncrementalLocked(options: IncrementalOptions): Promise<RunSummary | undefined> {
+  private async runIncrementalLocked(options: IncrementalOptions): Promise<RunSummary | FullRunWanted | undefined> {
     await this.assertNoRunInParts();
     const { batches, more } = await this.repository.unreconciledBatches(options.maxBatches ?? INCREMENTAL_BATCHES);
     if (batches.length === 0) return undefined;
     // A backlog (a bulk load just ended, runs held off): one full run covers it at lower cost than many incremental ones.
-    if (more) return this.runLocked({ trigger: options.trigger, asOf: options.asOf });
+    if (more) return this.fullRunInstead(options, 'backlog');
     const started = Date.now();
     const asOf = options.asOf ?? this.config.reconcileAsOf ?? todayInChina();
     const messageIds = await this.repository.messagesOfBatches(batches);
@@ -151,7 +163,7 @@ export class ReconciliationService {
     await this.candidates.refreshCards(changedCards, asOf);
     // Changed cards that may relink a large part of the county (always so with candidates that
     // cannot narrow it): a full run reads it set-wise at lower cost than look-ups by id.
-    if (reached.length > (options.maxReachedFacts ?? INCREMENTAL_REACHED_FACTS)) return this.runLocked({ trigger: options.trigger, asOf });
+    if (reached.length > (options.maxReachedFacts ?? INCREMENTAL_REACHED_FACTS)) return this.fullRunInstead({ ...options, asOf }, 'reach');
     const runId = await this.repository.startRun(options.trigger, null, asOf, 'incremental');
     try {
       const config = await this.reconciliationConfig(asOf);
@@ -169,6 +181,12 @@ export class ReconciliationService {
       await this.repository.finishRun(runId, { error: (error as Error).message }).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** The full run an incremental one becomes: here, or (in parts, when asked) handed back to be queued as a flow. */
+  private async fullRunInstead(options: IncrementalOptions, cause: FullRunWanted['fullRunWanted']): Promise<RunSummary | FullRunWanted> {
+    if (options.handOverRunInParts && (await this.goesInParts())) return { fullRunWanted: cause };
+    return this.runLocked({ trigger: options.trigger, asOf: options.asOf });
   }
 
   /**
