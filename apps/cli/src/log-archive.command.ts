@@ -36,23 +36,30 @@ export function registerLogArchiveCommand(log: Command, usageError: (message: st
     });
 }
 
-/** `sanxian log partitions`: makes the month partitions from a month on (default this one) to 3 months ahead, and lists them. */
+/** `sanxian log partitions`: makes the month partitions from a month on (default this one) to 3 months ahead, and lists them; `--move-default` first moves rows out of the DEFAULT partitions. */
 export function registerLogPartitionsCommand(log: Command, usageError: (message: string) => Error): void {
   log
     .command('partitions')
     .description('make the month partitions of the message log, facts and receipts (this month and 3 ahead, or from --since) and list them; the worker does this nightly')
     .option('--since <month>', 'make them from this month (YYYY-MM, China time), before a history import of earlier months')
+    .option('--move-default', "first give the months whose rows landed in a DEFAULT partition their own partitions and move the rows there (intake waits while a month moves: run it in a quiet hour)")
     .option('--json', 'print as JSON')
-    .action(async (options: { since?: string; json?: boolean }) => {
+    .action(async (options: { since?: string; moveDefault?: boolean; json?: boolean }) => {
       if (options.since !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(options.since)) throw usageError(`--since must be a month such as 2025-11, not ${options.since}`);
       const since = options.since ? new Date(`${options.since}-01T00:00:00+08:00`) : new Date();
       const result = await withHub(async (get) => {
         const repository = get(LogPartitionRepository);
+        const moved = options.moveDefault ? await repository.moveOutOfDefault() : [];
         const made = await repository.ensureSince(since, 3);
-        return { made, partitions: await repository.partitions() };
+        return { moved, made, partitions: await repository.partitions(), inDefault: await repository.monthsInDefault() };
       });
-      if (options.json) console.log(JSON.stringify(result));
-      else console.log(`made ${result.made.length} partition(s)${result.made.length ? `: ${result.made.join(', ')}` : ''}\n${result.partitions.join('\n')}`);
+      if (options.json) {
+        console.log(JSON.stringify(result));
+        return;
+      }
+      for (const m of result.moved) console.log(`moved ${m.rows} row(s) of ${m.table} out of its DEFAULT partition into ${m.partition}`);
+      console.log(`made ${result.made.length} partition(s)${result.made.length ? `: ${result.made.join(', ')}` : ''}\n${result.partitions.join('\n')}`);
+      for (const d of result.inDefault) console.log(`${d.rows} row(s) of ${d.table} of ${d.month} are in its DEFAULT partition: \`sanxian log partitions --move-default\` moves them`);
     });
 }
 

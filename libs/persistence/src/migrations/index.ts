@@ -23,6 +23,7 @@ import { PartitionLogByMonth1765620000000 } from './1765620000000-PartitionLogBy
 import { ReconciliationParts1765650000000 } from './1765650000000-ReconciliationParts';
 import { ReconciliationFlow1765700000000 } from './1765700000000-ReconciliationFlow';
 import { SealedFormatComments1765710000000 } from './1765710000000-SealedFormatComments';
+import { MoveRowsOutOfDefaultPartition1765720000000 } from './1765720000000-MoveRowsOutOfDefaultPartition';
 
 /** Every migration, in order. New migrations are appended here. */
 export const MIGRATIONS = [
@@ -51,6 +52,7 @@ export const MIGRATIONS = [
   ReconciliationParts1765650000000,
   ReconciliationFlow1765700000000,
   SealedFormatComments1765710000000,
+  MoveRowsOutOfDefaultPartition1765720000000,
 ];
 
 /**

@@ -59,6 +59,35 @@ export class LogPartitionRepository {
     return made;
   }
 
+  /** The China months whose rows sit in a table's DEFAULT partition (no month partition was made for them), with their counts. */
+  async monthsInDefault(): Promise<{ table: PartitionedTable; month: string; rows: number }[]> {
+    const found: { table: PartitionedTable; month: string; rows: number }[] = [];
+    for (const { table, key } of PARTITIONED_TABLES) {
+      const rows: { month: string; rows: number }[] = await this.db.query(
+        `SELECT to_char(date_trunc('month', ${key} AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM') AS month, count(*)::int AS rows
+         FROM ${table}_default GROUP BY 1 ORDER BY 1`,
+      );
+      found.push(...rows.map((r) => ({ table, ...r })));
+    }
+    return found;
+  }
+
+  /**
+   * Gives each month found in a DEFAULT partition its own partition and moves its rows there, a table and
+   * month per transaction (log_partition_from_default: the rows are copied unchanged, then removed from the
+   * DEFAULT partition). The parent is locked while its month moves: intake waits.
+   */
+  async moveOutOfDefault(): Promise<{ table: PartitionedTable; partition: string; rows: number }[]> {
+    const moved: { table: PartitionedTable; partition: string; rows: number }[] = [];
+    for (const { table, month } of await this.monthsInDefault()) {
+      const [{ rows }] = await this.db.transaction((tx) =>
+        tx.query(`SELECT log_partition_from_default($1::regclass, $2::date)::int AS rows`, [table, `${month}-01`]),
+      );
+      moved.push({ table, partition: `${table}_y${month.slice(0, 4)}m${month.slice(5)}`, rows });
+    }
+    return moved;
+  }
+
   /** The partitions of the three tables that exist now, by name. */
   async partitions(): Promise<string[]> {
     const rows: { name: string }[] = await this.db.query(
@@ -103,7 +132,7 @@ export class LogPartitionRepository {
     }
     if (state.unfinished_batches > 0) reasons.push(`${state.unfinished_batches} intake batch(es) of ${year} are neither processed nor dead (see \`sanxian dead list\` and the worker)`);
     if (state.open_discrepancies > 0) reasons.push(`${state.open_discrepancies} open discrepancy(ies) cite messages of ${year}: resolve them first`);
-    if (state.in_default > 0) reasons.push(`${state.in_default} row(s) of ${year} are in a DEFAULT partition (no month partition was made for them): move them into month partitions first`);
+    if (state.in_default > 0) reasons.push(`${state.in_default} row(s) of ${year} are in a DEFAULT partition (no month partition was made for them): move them into month partitions first (\`sanxian log partitions --move-default\`)`);
     return reasons;
   }
 
