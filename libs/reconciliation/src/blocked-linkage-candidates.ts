@@ -94,6 +94,9 @@ export class BlockedLinkageCandidates extends LinkageCandidates {
       if (rebuilt) await this.blocks.markFiled();
       this.keyChecked = true;
       if (rebuilt || summary.cards || summary.facts) this.logger.log(`linkage blocks: ${rebuilt ? 'rebuilt, ' : ''}${summary.cards} cards and ${summary.facts} facts filed`);
+      // Blocks filed in bulk (here or since the last full run) are vacuumed before the run looks them up.
+      const vacuumed = await this.blocks.vacuumIfMuchChanged();
+      if (vacuumed.length > 0) this.logger.log(`linkage blocks: ${vacuumed.join(', ')} vacuumed and analysed`);
       return summary;
     });
   }
@@ -109,6 +112,7 @@ export class BlockedLinkageCandidates extends LinkageCandidates {
       const summary = { rebuilt: true, ...(await this.sweep(true)) };
       await this.blocks.markFiled();
       this.keyChecked = true;
+      await this.blocks.vacuumIfMuchChanged();
       return summary;
     });
   }
