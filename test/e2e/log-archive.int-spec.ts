@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogPartitionRepository, MessageLogRepository } from '@sanxian/persistence';
-import { runCli } from '../support/cli-process';
+import { cliEnvironment, runCli } from '../support/cli-process';
 import { logRecords } from '../support/log-records';
 import { persistenceSuite } from '../support/persistence-context';
 import { processRecords } from '../support/process-records';
@@ -31,10 +31,7 @@ describe('the message log across month partitions, and a closed year archived', 
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sanxian-archive-'));
-    env = {
-      DATABASE_URL: ctx.db.url, REDIS_URL: ctx.config.redisUrl, QUEUE_PREFIX: ctx.config.queuePrefix, LOG_LEVEL: 'error',
-      CHECKPOINT_FILE: join(dir, 'log.checkpoints.jsonl'), CHECKPOINT_KEY_FILE: join(dir, 'keys', 'signing-key.pem'),
-    };
+    env = cliEnvironment(ctx, dir);
     log = ctx.get(MessageLogRepository);
     partitions = ctx.get(LogPartitionRepository);
   });

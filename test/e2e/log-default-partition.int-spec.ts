@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogPartitionRepository } from '@sanxian/persistence';
-import { runCli } from '../support/cli-process';
+import { cliEnvironment, runCli } from '../support/cli-process';
 import { persistenceSuite } from '../support/persistence-context';
 import { processRecords } from '../support/process-records';
 import { hukouChange } from '../support/record-factory';
@@ -30,10 +30,7 @@ describe('rows in a DEFAULT partition moved into their month (`log partitions --
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sanxian-default-'));
-    env = {
-      DATABASE_URL: ctx.db.url, REDIS_URL: ctx.config.redisUrl, QUEUE_PREFIX: ctx.config.queuePrefix, LOG_LEVEL: 'error',
-      CHECKPOINT_FILE: join(dir, 'log.checkpoints.jsonl'), CHECKPOINT_KEY_FILE: join(dir, 'keys', 'signing-key.pem'),
-    };
+    env = cliEnvironment(ctx, dir);
     partitions = ctx.get(LogPartitionRepository);
     await processRecords(ctx, ctx.clients.police, 'hukou-change', [1, 2, 3].map((n) => hukouChange(n, 8)));
     await processRecords(ctx, ctx.clients.police, 'hukou-change', [4, 5].map((n) => hukouChange(n, 8)), { receivedAt: at(`${MONTH}-10T09:00:00`) });

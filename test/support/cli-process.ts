@@ -24,3 +24,11 @@ export function runCliAsync(args: string[], env: Record<string, string>): Promis
     });
   });
 }
+
+/** The environment of `sanxian …` run against a suite's database and queues, its checkpoint files under `dir`. */
+export function cliEnvironment(ctx: { db: { url: string }; config: { redisUrl: string; queuePrefix: string } }, dir: string): Record<string, string> {
+  return {
+    DATABASE_URL: ctx.db.url, REDIS_URL: ctx.config.redisUrl, QUEUE_PREFIX: ctx.config.queuePrefix, LOG_LEVEL: 'error',
+    CHECKPOINT_FILE: join(dir, 'log.checkpoints.jsonl'), CHECKPOINT_KEY_FILE: join(dir, 'keys', 'signing-key.pem'),
+  };
+}
