@@ -23,9 +23,10 @@ describe('LinkageBlockRepository.vacuumIfMuchChanged', () => {
 
   it('vacuums and analyses the blocks once much of them changed, and not again while nothing did', async () => {
     await blocks.refreshCards(['C-71-1', 'C-71-2', 'C-71-3'], (card) => [{ token: `tb|${card.cardId}`, isId: false }]);
-    // Statistics reach pg_stat_user_tables once the writing connection flushes them: asked until they do.
+    // Statistics reach pg_stat_user_tables once the writing connection flushes them (PostgreSQL 15: within
+    // about 10 s of it going idle): asked until they do.
     let vacuumed: string[] = [];
-    for (let tries = 0; tries < 50 && !vacuumed.includes('linkage_block'); tries += 1) {
+    for (let tries = 0; tries < 150 && !vacuumed.includes('linkage_block'); tries += 1) {
       vacuumed = await blocks.vacuumIfMuchChanged({ share: 0, minRows: 0 });
       if (!vacuumed.includes('linkage_block')) await new Promise((resolve) => setTimeout(resolve, 200));
     }
