@@ -83,7 +83,7 @@ export class LogPartitionRepository {
       const [{ rows }] = await this.db.transaction((tx) =>
         tx.query(`SELECT log_partition_from_default($1::regclass, $2::date)::int AS rows`, [table, `${month}-01`]),
       );
-      moved.push({ table, partition: `${table}_y${month.slice(0, 4)}m${month.slice(5)}`, rows });
+      moved.push({ table, partition: yearPartitionNames(table, Number(month.slice(0, 4)))[Number(month.slice(5)) - 1], rows });
     }
     return moved;
   }
