@@ -3,8 +3,11 @@ import {
   cardFiledTokens,
   cardValidIds,
   factSearchTokens,
+  factValidId,
   idToken,
   isIdToken,
+  linkFactById,
+  registryLinker,
   type AgencyFact,
   type IsoDate,
   type RegistryCardView,
@@ -28,9 +31,9 @@ function filedTokens(card: RegistryCardView): FiledToken[] {
 }
 
 /**
- * Candidates from linkage's blocks in PostgreSQL (LinkageBlockRepository): a fact's search
- * tokens find the cards filed under them by index, then every card stating a valid id those cards
- * state is added, so that one id chooses its target among the same places as in the whole
+ * Candidates from linkage's blocks in PostgreSQL (LinkageBlockRepository): a fact's valid id
+ * finds the cards stating it, and, unless that settles it, its search tokens find the cards filed
+ * under them by index; then every card stating a valid id those cards state is added, so that one id chooses its target among the same places as in the whole
  * registry (`linkage-subset.spec.ts` shows the verdicts are the whole registry's). Memory and
  * rows read grow with the facts asked about, never with the county.
  *
@@ -50,15 +53,35 @@ export class BlockedLinkageCandidates extends LinkageCandidates {
     super();
   }
 
-  async cardsFor(facts: readonly AgencyFact[], _asOf: IsoDate): Promise<RegistryCardView[]> {
+  /**
+   * Two look-ups: first the cards stating the facts' own valid ids, which settle most facts by
+   * their deterministic link (an id held at one place, agreeing on name or birth date); then the
+   * blocks of the facts left, whose candidates are scored. A settled fact needs no blocks: its
+   * blocking keys (the birthday's, the name's) would bring tens of cards each.
+   */
+  async cardsFor(facts: readonly AgencyFact[], asOf: IsoDate): Promise<RegistryCardView[]> {
     await this.ready();
-    const met = await this.blocks.cardsFiledUnder(facts.flatMap((fact) => factSearchTokens(fact)));
-    const metCards = await this.blocks.loadCards(met);
-    const ids = new Set(metCards.flatMap(cardValidIds));
-    const loaded = new Set(met);
+    const loaded = new Set<string>();
+    const ids = [...new Set(facts.map(factValidId).filter((id): id is string => id !== undefined))];
+    const idCards = await this.withEveryPlaceOfTheirIds(await this.blocks.cardsFiledUnder(ids.map(idToken)), loaded);
+    const byId = registryLinker(idCards, asOf);
+    const unsettled = facts.filter((fact) => linkFactById(fact, byId) === undefined);
+    const blocked = await this.withEveryPlaceOfTheirIds(await this.blocks.cardsFiledUnder(unsettled.flatMap((fact) => factSearchTokens(fact))), loaded);
+    return [...idCards, ...blocked].sort((a, b) => (a.cardId < b.cardId ? -1 : a.cardId > b.cardId ? 1 : 0));
+  }
+
+  /**
+   * These cards (those not loaded yet), with every card stating a valid id they state, so that
+   * one id chooses its target among the same places as in the whole registry.
+   */
+  private async withEveryPlaceOfTheirIds(cardIds: readonly string[], loaded: Set<string>): Promise<RegistryCardView[]> {
+    const met = await this.blocks.loadCards(cardIds.filter((id) => !loaded.has(id)));
+    for (const card of met) loaded.add(card.cardId);
+    const ids = new Set(met.flatMap(cardValidIds));
     const holders = (await this.blocks.cardsFiledUnder([...ids].map(idToken))).filter((cardId) => !loaded.has(cardId));
-    const cards = [...metCards, ...(await this.blocks.loadCards(holders))];
-    return cards.sort((a, b) => (a.cardId < b.cardId ? -1 : a.cardId > b.cardId ? 1 : 0));
+    const more = await this.blocks.loadCards(holders);
+    for (const card of more) loaded.add(card.cardId);
+    return [...met, ...more];
   }
 
   async factsReachedBy(cardIds: readonly string[], _asOf: IsoDate): Promise<string[]> {

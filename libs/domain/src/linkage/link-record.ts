@@ -94,6 +94,20 @@ export function linkPerson(
 }
 
 /**
+ * The deterministic pass alone: the link `linkPerson` makes by the record's valid id, or undefined
+ * when it would score the blocked candidates instead. It needs only the registry persons holding
+ * that id in the index (with every place of their ids, see `registryLinkTargets`), not the blocks.
+ */
+export function linkById(
+  record: LinkagePerson | PreparedPerson,
+  index: LinkageIndex,
+  params: FellegiSunterParameters = DEFAULT_PARAMETERS,
+): LinkResult | undefined {
+  const prepared = isPrepared(record) ? record : preparePerson(record);
+  return linkByCitizenId(prepared, index, params);
+}
+
+/**
  * The deterministic pass: a valid id held by exactly one registry person, who agrees with the
  * record on name or birth date. An id whose holder differs in both is a conflict (a valid id of
  * somebody else, mistyped) and is left to scoring, like an id the registry does not hold.

@@ -1,14 +1,15 @@
 import fc from 'fast-check';
-import { buildLinkageIndex, candidatesFor, filedTokens, searchTokens } from '../linkage/blocking';
+import { buildLinkageIndex, candidatesFor, filedTokens, idToken, searchTokens } from '../linkage/blocking';
 import { preparePerson } from '../linkage/comparison';
-import { cardFiledTokens, cardValidIds, factSearchTokens, linkFact, registryLinker } from './registry-linkage';
+import { cardFiledTokens, cardValidIds, factSearchTokens, factValidId, linkFact, linkFactById, registryLinker } from './registry-linkage';
 import { citizenIdFor } from './reconciliation-test.factory';
 import type { AgencyFact, RegistryCardView, Sex } from './types';
 
 /**
  * Blocking held outside memory (linkage_block in PostgreSQL) is correct if, for every fact, the
- * cards whose filed tokens meet the fact's search tokens, with every card stating a valid id one
- * of them states, link the fact exactly as the whole registry does. A tiny county with many
+ * cards stating its valid id, and (unless that id links it) the cards whose filed tokens meet its
+ * search tokens, each with every card stating a valid id one of them states, link the fact
+ * exactly as the whole registry does. A tiny county with many
  * near-namesakes, shared ids (a daughter on her mother's card and on her own, an id on two
  * cards) and the feeds' faults makes the blocks and the id closure matter.
  */
@@ -88,12 +89,23 @@ function makeFact(humans: Human[], spec: ValueOf<typeof factArbitrary>): AgencyF
   };
 }
 
-/** What cardsFor computes, in memory: the cards met by the facts' tokens, closed over the ids they state. */
-function cardsFor(facts: AgencyFact[], cards: RegistryCardView[]): RegistryCardView[] {
-  const wanted = new Set(facts.flatMap((f) => factSearchTokens(f)));
-  const met = cards.filter((card) => cardFiledTokens(card).some((t) => wanted.has(t)));
+/** The cards filed under any of these tokens, with every card stating a valid id one of them states. */
+function metAndClosed(tokens: ReadonlySet<string>, cards: RegistryCardView[]): RegistryCardView[] {
+  const met = cards.filter((card) => cardFiledTokens(card).some((t) => tokens.has(t)));
   const ids = new Set(met.flatMap(cardValidIds));
   return cards.filter((card) => met.includes(card) || cardValidIds(card).some((id) => ids.has(id)));
+}
+
+/**
+ * What cardsFor computes, in memory: the cards stating the facts' own valid ids; then, for the
+ * facts those do not settle by a deterministic link, the cards their tokens meet.
+ */
+function cardsFor(facts: AgencyFact[], cards: RegistryCardView[]): RegistryCardView[] {
+  const idCards = metAndClosed(new Set(facts.map(factValidId).filter((id) => id !== undefined).map(idToken)), cards);
+  const byId = registryLinker(idCards, ASOF);
+  const unsettled = facts.filter((fact) => linkFactById(fact, byId) === undefined);
+  const blocked = metAndClosed(new Set(unsettled.flatMap((f) => factSearchTokens(f))), cards);
+  return cards.filter((card) => idCards.includes(card) || blocked.includes(card));
 }
 
 const verdict = (r: ReturnType<typeof linkFact>) => ({ decision: r.decision, personId: r.personId, score: r.score, candidates: r.candidates });
