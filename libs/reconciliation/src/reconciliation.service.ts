@@ -116,6 +116,9 @@ export function todayInChina(now = new Date()): IsoDate {
 @Injectable()
 export class ReconciliationService {
   private readonly logger = new Logger(ReconciliationService.name);
+  /** Per run in parts: ids stated twice (see statedTwice) and the county (see reconciliationConfig), read once by this process. */
+  private readonly statedTwiceOfRun = new Map<string, Promise<ReadonlySet<string>>>();
+  private readonly countyOfRun = new Map<string, Promise<string>>();
 
   constructor(
     private readonly repository: ReconciliationRepository,
@@ -141,11 +144,17 @@ export class ReconciliationService {
     return this.repository.serialised(() => this.runIncrementalLocked(options));
   }
 
-  private async reconciliationConfig(asOf: IsoDate): Promise<ReconciliationConfig> {
-    const countyCode = this.config.countyCode ?? (await this.repository.mostCommonCounty()) ?? '000000';
+  /** The run's rules' settings; the county, when not configured, is read once a run in parts by each process (runId). */
+  private async reconciliationConfig(asOf: IsoDate, runId?: string): Promise<ReconciliationConfig> {
+    const countyCode = this.config.countyCode ?? (await this.countyOf(runId));
     return reconciliationConfig({
       asOf, countyCode, birthGraceDays: this.config.birthGraceDays, resolveWithinWorkingDays: this.config.resolveWithinWorkingDays,
     });
+  }
+
+  private countyOf(runId?: string): Promise<string> {
+    const read = async () => (await this.repository.mostCommonCounty()) ?? '000000';
+    return runId === undefined ? read() : onceForRun(this.countyOfRun, runId, read);
   }
 
   private async runIncrementalLocked(options: IncrementalOptions): Promise<RunSummary | FullRunWanted | undefined> {
@@ -195,7 +204,10 @@ export class ReconciliationService {
    * of them names is looked up in turn (cards naming it, facts stating it, facts linked to a card
    * read), until nothing new turns up. Reads only those rows.
    */
-  private async gatherPeople(seeds: { messageIds: string[]; factIds: string[]; cardIds: string[] }, config: ReconciliationConfig, useStoredLinks = false) {
+  private async gatherPeople(
+    seeds: { messageIds: string[]; factIds: string[]; cardIds: string[] }, config: ReconciliationConfig, useStoredLinks = false,
+    statedTwice?: ReadonlySet<string>,
+  ) {
     const asOf = config.asOf;
     const cards = new Map<string, RegistryCardView>();
     const stored: StoredAgencyFact[] = [];
@@ -230,7 +242,13 @@ export class ReconciliationService {
         for (const link of result.links) if (link.cardId !== null) wantedCards.add(link.cardId);
         for (const m of manual) if (m.personKey !== null) ids.add(m.personKey);
       }
-      for (const card of newCards) for (const id of idsOnCard(card, asOf)) ids.add(id);
+      for (const card of newCards) {
+        for (const id of idsOnCard(card, asOf)) {
+          // An id stated nowhere else in the county than here (as typed) would find this card alone.
+          if (statedTwice !== undefined && !statedTwice.has(this.repository.personLookup(id)) && statesVerbatim(card, id)) continue;
+          ids.add(id);
+        }
+      }
       const hashes = [...ids].filter((id) => !idsLookedUp.has(id)).map((id) => {
         idsLookedUp.add(id);
         return this.repository.personLookup(id);
@@ -365,7 +383,7 @@ export class ReconciliationService {
     const part = await this.parts.part<LinkPartCounts>(runId, 'link', township);
     if (part === undefined) throw new RunNotRunning(`run ${runId} has no township ${township}`);
     if (part.done) return;
-    const config = await this.reconciliationConfig(plan.asOf);
+    const config = await this.reconciliationConfig(plan.asOf, runId);
     let cursor: PartCursor = part;
     let written = part.counts?.written ?? 0;
     for (;;) {
@@ -398,7 +416,7 @@ export class ReconciliationService {
     if (part.done) return part.counts ?? emptyPartCounts();
     const linking = (await this.parts.parts(runId, 'link')).filter((p) => !p.done).map((p) => p.townshipCode);
     if (linking.length > 0) throw new Error(`run ${runId}: townships ${linking.join(', ')} are not linked yet`);
-    const config = await this.reconciliationConfig(plan.asOf);
+    const config = await this.reconciliationConfig(plan.asOf, runId);
     const asOf = config.asOf;
     let cursor: PartCursor = part;
     let total = part.counts ?? emptyPartCounts();
@@ -417,7 +435,7 @@ export class ReconciliationService {
         continue;
       }
       // Every township was linked by this run's link phase: its verdicts stand (a fact stored since is linked now).
-      const people = await this.gatherPeople({ messageIds: [], factIds, cardIds }, config, true);
+      const people = await this.gatherPeople({ messageIds: [], factIds, cardIds }, config, true, await this.statedTwice(runId));
       const cards = [...people.cards.values()];
       const { written } = await this.repository.saveLinks(people.linked.links);
       const drafts = [...reconcile(cards, people.linked.facts, config), ...people.linked.unlinked];
@@ -447,6 +465,15 @@ export class ReconciliationService {
       cursor = next;
     }
     return total;
+  }
+
+  /**
+   * The keyed hashes of ids stated at more than one place, read once a run by each process that
+   * decides its parts (a second or so at 1,000,000 people). Ids stated since are not in it: their
+   * records' batches are not the run's, and the next incremental run reads their people whole.
+   */
+  private statedTwice(runId: string): Promise<ReadonlySet<string>> {
+    return onceForRun(this.statedTwiceOfRun, runId, () => this.repository.citizenHashesStatedTwice());
   }
 
   /**
@@ -731,6 +758,23 @@ function scopesOf(repository: ReconciliationRepository, cards: readonly Registry
     for (const id of idsStatedBy(fact, asOf)) scopes.add(repository.personScope(id));
   }
   return [...scopes];
+}
+
+/** What `read` gives for this run, read once (the last run's only: a process works on one run in parts at a time); a failed read is tried again. */
+function onceForRun<T>(cache: Map<string, Promise<T>>, runId: string, read: () => Promise<T>): Promise<T> {
+  let value = cache.get(runId);
+  if (value === undefined) {
+    cache.clear();
+    value = read();
+    value.catch(() => cache.delete(runId));
+    cache.set(runId, value);
+  }
+  return value;
+}
+
+/** Whether a person of the card states this id exactly so (its keyed hash is then on the card's row). */
+function statesVerbatim(card: RegistryCardView, id: string): boolean {
+  return card.woman.citizenId === id || card.husband?.citizenId === id || card.children.some((child) => child.citizenId === id);
 }
 
 /** People reconciled: the cards, and the persons of facts without a card (see cardlessPersons). */

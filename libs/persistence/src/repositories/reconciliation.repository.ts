@@ -242,6 +242,24 @@ export class ReconciliationRepository {
     return `person:${this.pii.lookup(citizenId)}`;
   }
 
+  /**
+   * The keyed hashes of ids stated at more than one place: on two registry rows (a woman, husband
+   * or child), on a row and an agency fact, or on two facts. Looking up any other id a card states
+   * finds that card alone; a full run skips those look-ups (at 1,000,000 people about 1.6 million
+   * index probes, a fifth of the run).
+   */
+  async citizenHashesStatedTwice(): Promise<Set<string>> {
+    const rows: { h: string }[] = await this.db.query(
+      `SELECT h FROM (
+         SELECT citizen_id_hash AS h FROM registry_woman WHERE citizen_id_hash IS NOT NULL
+         UNION ALL SELECT citizen_id_hash FROM registry_husband WHERE citizen_id_hash IS NOT NULL
+         UNION ALL SELECT citizen_id_hash FROM registry_child WHERE citizen_id_hash IS NOT NULL
+         UNION ALL SELECT citizen_id_hash FROM canonical_fact WHERE kind <> 'registry-card' AND citizen_id_hash IS NOT NULL) stated
+       GROUP BY h HAVING count(*) > 1`,
+    );
+    return new Set(rows.map((r) => r.h));
+  }
+
   /** The county of most cards, for a hub not told its county. */
   async mostCommonCounty(): Promise<string | undefined> {
     const [row] = await this.db.query(
@@ -517,7 +535,8 @@ export class ReconciliationRepository {
 
   /**
    * The end of a full run made of parts: closes, as `resolved-by-data`, every open discrepancy
-   * (never a spot check's finding) whose scope no part decided — its subject is gone — tells the
+   * (never a spot check's finding) whose scope no part noted — no part decided it: its subject is
+   * gone; a part notes the scopes of what it leaves open — tells the
    * senders, marks the batches the run covers reconciled, drops the run's notes and records the
    * run as done with `finish`'s counts: one transaction, so that an end cut short (and retried)
    * never closes without the notes. Undefined when the run is no longer running (ended already).
@@ -558,7 +577,7 @@ export class ReconciliationRepository {
     drafts: readonly DraftRow[],
     scope: { townshipCode: string | null } | { scopes: readonly string[] },
     coveredBatches: readonly string[],
-    /** A part of a full run: its scopes are noted, and this runs last in the transaction, told the page's counts. */
+    /** A part of a full run: the scopes of what stays open are noted, and this runs last in the transaction, told the page's counts. */
     part?: (tx: EntityManager, applied: ApplyCounts) => Promise<void>,
   ): Promise<ApplyCounts> {
     return this.db.transaction(async (tx) => {
@@ -609,12 +628,9 @@ export class ReconciliationRepository {
         [runId, 'scopes' in scope ? [...scope.scopes] : scope.townshipCode],
       );
       if (part !== undefined && 'scopes' in scope) {
-        for (const chunk of chunks(scope.scopes)) {
-          await tx.query(
-            `INSERT INTO reconciliation_run_scope (run_id, scope_key) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
-            [runId, chunk],
-          );
-        }
+        // Only the scopes of what stays open are noted: any other open discrepancy of a decided scope
+        // was closed just above, so the run's end needs no note of it (a note a scope cost ~9 µs,
+        // 1,000,000 of them at 1,000,000 people).
         await tx.query(
           `INSERT INTO reconciliation_run_scope (run_id, scope_key)
            SELECT DISTINCT $1::bigint, scope_key FROM discrepancy_stage WHERE scope_key IS NOT NULL ON CONFLICT DO NOTHING`,
