@@ -1,6 +1,7 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
+import { HUB_CONFIG, HubConfig } from '@sanxian/contracts';
 import { HandlesJobs, JobName, JobProducer, QueueName } from '@sanxian/jobs';
 import { PartTakenOver } from '@sanxian/persistence';
 import { ReconciliationService, RunNotRunning, type DecidePartCounts, type RunSummary } from '@sanxian/reconciliation';
@@ -9,7 +10,7 @@ type PartJob = Job<{ runId: string; townshipCode?: string }>;
 
 /**
  * The parts of a full run in parts (a BullMQ flow, see JobProducer.linkRunInParts): any number of
- * worker processes take them, one part at a time each. A part's progress is in PostgreSQL, a page
+ * worker processes take them, RECONCILE_PART_CONCURRENCY parts at a time each. A part's progress is in PostgreSQL, a page
  * at a time, so a part whose worker died is retried (BullMQ's stalled-job check) and resumes after
  * its last committed page. When a part fails for good, the run is marked failed and the next run may start.
  */
@@ -21,8 +22,14 @@ export class ReconcilePartsProcessor extends WorkerHost {
   constructor(
     private readonly reconciliation: ReconciliationService,
     private readonly jobs: JobProducer,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {
     super();
+  }
+
+  /** Parts at once in this process (RECONCILE_PART_CONCURRENCY): one waits on PostgreSQL while another computes. */
+  onModuleInit(): void {
+    this.worker.concurrency = this.config.reconcileParts.concurrency;
   }
 
   @OnWorkerEvent('error')

@@ -5,6 +5,7 @@ export * from './log-rows';
 export * from './persistence.module';
 export * from './secret-box';
 export * from './personal-data-cipher';
+export * from './stored-id-counts';
 export * from './unit-of-work';
 export * from './repositories/client.repository';
 export * from './repositories/intake.repository';

@@ -25,7 +25,7 @@ import {
   type UnlinkedCause,
 } from '@sanxian/domain';
 import {
-  ApplyCounts, DraftRow, LinkRow, ManualLink, PartCursor, ReconciliationPartsRepository, ReconciliationRepository, RunMode, StoredAgencyFact, cardScope, messageScope,
+  ApplyCounts, DraftRow, LinkRow, ManualLink, PartCursor, ReconciliationPartsRepository, ReconciliationRepository, RunMode, StoredAgencyFact, StoredIdCounts, cardScope, messageScope,
 } from '@sanxian/persistence';
 import { LinkageCandidates } from './linkage-candidates';
 
@@ -116,8 +116,8 @@ export function todayInChina(now = new Date()): IsoDate {
 @Injectable()
 export class ReconciliationService {
   private readonly logger = new Logger(ReconciliationService.name);
-  /** Per run in parts: ids stated twice (see statedTwice) and the county (see reconciliationConfig), read once by this process. */
-  private readonly statedTwiceOfRun = new Map<string, Promise<ReadonlySet<string>>>();
+  /** Per run in parts: the rows stating each id (see storedIds) and the county (see reconciliationConfig), read once by this process. */
+  private readonly storedIdsOfRun = new Map<string, Promise<StoredIdCounts>>();
   private readonly countyOfRun = new Map<string, Promise<string>>();
 
   constructor(
@@ -206,7 +206,7 @@ export class ReconciliationService {
    */
   private async gatherPeople(
     seeds: { messageIds: string[]; factIds: string[]; cardIds: string[] }, config: ReconciliationConfig, useStoredLinks = false,
-    statedTwice?: ReadonlySet<string>,
+    idCounts?: StoredIdCounts,
   ) {
     const asOf = config.asOf;
     const cards = new Map<string, RegistryCardView>();
@@ -237,17 +237,13 @@ export class ReconciliationService {
         mergeLinked(linked, result);
         for (const fact of result.facts) {
           if (fact.cardId !== undefined) wantedCards.add(fact.cardId);
-          for (const id of idsStatedBy(fact, asOf)) ids.add(id);
+          for (const id of idsStatedBy(fact, asOf)) if (this.mayFindMore(idCounts, id, fact.person.citizenId === id)) ids.add(id);
         }
         for (const link of result.links) if (link.cardId !== null) wantedCards.add(link.cardId);
         for (const m of manual) if (m.personKey !== null) ids.add(m.personKey);
       }
       for (const card of newCards) {
-        for (const id of idsOnCard(card, asOf)) {
-          // An id stated nowhere else in the county than here (as typed) would find this card alone.
-          if (statedTwice !== undefined && !statedTwice.has(this.repository.personLookup(id)) && statesVerbatim(card, id)) continue;
-          ids.add(id);
-        }
+        for (const id of idsOnCard(card, asOf)) if (this.mayFindMore(idCounts, id, statesVerbatim(card, id))) ids.add(id);
       }
       const hashes = [...ids].filter((id) => !idsLookedUp.has(id)).map((id) => {
         idsLookedUp.add(id);
@@ -352,11 +348,12 @@ export class ReconciliationService {
   private async runInParts(options: ReconcileOptions): Promise<RunSummary> {
     const { runId, townships } = await this.planLocked(options);
     try {
-      for (const township of townships) await this.linkPart(runId, township, options.pageSize);
-      for (const township of townships) {
+      const concurrency = this.config.reconcileParts.concurrency;
+      await inTurns(townships, concurrency, (township) => this.linkPart(runId, township, options.pageSize));
+      await inTurns(townships, concurrency, async (township) => {
         const counts = await this.decidePart(runId, township, options.pageSize);
         options.onPart?.({ township, parts: counts.parts, persons: counts.persons, cards: counts.cards, facts: counts.facts });
-      }
+      });
       return await this.finishRunInParts(runId);
     } catch (error) {
       await this.repository.failRunIfRunning(runId, (error as Error).message).catch(() => undefined);
@@ -435,7 +432,7 @@ export class ReconciliationService {
         continue;
       }
       // Every township was linked by this run's link phase: its verdicts stand (a fact stored since is linked now).
-      const people = await this.gatherPeople({ messageIds: [], factIds, cardIds }, config, true, await this.statedTwice(runId));
+      const people = await this.gatherPeople({ messageIds: [], factIds, cardIds }, config, true, await this.storedIds(runId));
       const cards = [...people.cards.values()];
       const { written } = await this.repository.saveLinks(people.linked.links);
       const drafts = [...reconcile(cards, people.linked.facts, config), ...people.linked.unlinked];
@@ -468,12 +465,20 @@ export class ReconciliationService {
   }
 
   /**
-   * The keyed hashes of ids stated at more than one place, read once a run by each process that
-   * decides its parts (a second or so at 1,000,000 people). Ids stated since are not in it: their
-   * records' batches are not the run's, and the next incremental run reads their people whole.
+   * How many rows state each id, read once a run by each process that decides its parts (a second
+   * or so at 1,000,000 people). Rows stored since are not counted: their records' batches are not
+   * the run's, and the next incremental run reads their people whole.
    */
-  private statedTwice(runId: string): Promise<ReadonlySet<string>> {
-    return onceForRun(this.statedTwiceOfRun, runId, () => this.repository.citizenHashesStatedTwice());
+  private storedIds(runId: string): Promise<StoredIdCounts> {
+    return onceForRun(this.storedIdsOfRun, runId, () => this.repository.storedIdCounts());
+  }
+
+  /**
+   * Whether looking up this form of an id may find a card or fact not in hand: always, unless the
+   * rows are counted and none states it but (when `statedHere`) the card or fact it was read from.
+   */
+  private mayFindMore(counts: StoredIdCounts | undefined, id: string, statedHere: boolean): boolean {
+    return counts === undefined || counts.count(this.repository.personLookup(id)) > (statedHere ? 1 : 0);
   }
 
   /**
@@ -758,6 +763,25 @@ function scopesOf(repository: ReconciliationRepository, cards: readonly Registry
     for (const id of idsStatedBy(fact, asOf)) scopes.add(repository.personScope(id));
   }
   return [...scopes];
+}
+
+/** Works on the items in order, at most `concurrency` at once; after a failure none is started, and it is thrown once those in hand end. */
+async function inTurns<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failing = false;
+  const hand = async () => {
+    while (next < items.length && !failing) {
+      try {
+        await work(items[next++]);
+      } catch (error) {
+        failing = true;
+        throw error;
+      }
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(concurrency, items.length) }, hand));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }
 
 /** What `read` gives for this run, read once (the last run's only: a process works on one run in parts at a time); a failed read is tried again. */

@@ -41,6 +41,12 @@ describe('ReconciliationRepository (registry and facts in; links, discrepancies 
     expect(await repo.mostCommonCounty()).toBe('511325');
   });
 
+  it('counts the rows stating each id: registry persons and agency facts, never the registry card\'s own record', async () => {
+    const counts = await repo.storedIdCounts();
+    // The wife: on card C-1 and in the marriage record; the husband: in the marriage record only.
+    expect([wife.citizenId, husband.citizenId, citizenId('1990-01-01', 'F', 999)].map((id) => counts.count(repo.personLookup(id)))).toEqual([2, 1, 0]);
+  });
+
   it('loads agency facts (not the registry’s) with the other party’s name, and a birth notice’s child folded into its mother', async () => {
     const facts = await repo.loadAgencyFacts();
     const marriage = facts.filter((f) => f.fact.messageId === marriageId);

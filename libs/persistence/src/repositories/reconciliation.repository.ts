@@ -4,6 +4,7 @@ import type { AgencyFact, DiscrepancyDraft, FactRole, IsoDate, RegistryCardView 
 import { withAdvisoryLock } from '../advisory-lock';
 import { copyRows } from '../copy-rows';
 import { PersonalDataCipher } from '../personal-data-cipher';
+import { StoredIdCounts } from '../stored-id-counts';
 import { ReceiptRepository } from './receipt.repository';
 import { ReconciliationPartsRepository } from './reconciliation-parts.repository';
 
@@ -243,21 +244,19 @@ export class ReconciliationRepository {
   }
 
   /**
-   * The keyed hashes of ids stated at more than one place: on two registry rows (a woman, husband
-   * or child), on a row and an agency fact, or on two facts. Looking up any other id a card states
-   * finds that card alone; a full run skips those look-ups (at 1,000,000 people about 1.6 million
-   * index probes, a fifth of the run).
+   * How many rows state each keyed id hash (registry persons of current cards, agency facts), for
+   * a full run to skip look-ups that can find nothing new (at 1,000,000 people most of 1.6 million
+   * index probes). Held as sorted 48-bit prefixes, 6 bytes a row (18 MB at 5,000,000 people).
    */
-  async citizenHashesStatedTwice(): Promise<Set<string>> {
-    const rows: { h: string }[] = await this.db.query(
-      `SELECT h FROM (
+  async storedIdCounts(): Promise<StoredIdCounts> {
+    const [row]: { prefixes: Buffer | null }[] = await this.db.query(
+      `SELECT string_agg(decode(translate(left(h, 8), '-_', '+/'), 'base64'), ''::bytea) AS prefixes FROM (
          SELECT citizen_id_hash AS h FROM registry_woman WHERE citizen_id_hash IS NOT NULL
          UNION ALL SELECT citizen_id_hash FROM registry_husband WHERE citizen_id_hash IS NOT NULL
          UNION ALL SELECT citizen_id_hash FROM registry_child WHERE citizen_id_hash IS NOT NULL
-         UNION ALL SELECT citizen_id_hash FROM canonical_fact WHERE kind <> 'registry-card' AND citizen_id_hash IS NOT NULL) stated
-       GROUP BY h HAVING count(*) > 1`,
+         UNION ALL SELECT citizen_id_hash FROM canonical_fact WHERE kind <> 'registry-card' AND citizen_id_hash IS NOT NULL) stated`,
     );
-    return new Set(rows.map((r) => r.h));
+    return StoredIdCounts.fromPrefixes(row?.prefixes ?? Buffer.alloc(0));
   }
 
   /** The county of most cards, for a hub not told its county. */
