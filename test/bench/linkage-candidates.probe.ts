@@ -4,6 +4,8 @@
  *
  *   npx tsc -p tsconfig.build.json && node dist/test/bench/linkage-candidates.probe.js [--people 200000] [--facts 5000] [--chunk 500] [--keep]
  *
+ * `--facts 0 --keep` only loads the county and files its blocks, for full runs timed by hand.
+ *
  * Loads the county as the reconcile bench does (api and worker processes, the files pushed through
  * the signed API, then stopped), files the blocks (`catchUp`), then times `cardsFor` for the first
  * `--facts` agency facts (one call, then in chunks) against `loadCurrentCards` + `registryLinker`
@@ -72,6 +74,8 @@ async function main(): Promise<void> {
         `${counts.cardTokens.toLocaleString('en-US')} card tokens (${(Number(size.card_bytes) / 2 ** 20).toFixed(0)} MB with indexes), ` +
         `${counts.factTokens.toLocaleString('en-US')} fact tokens (${(Number(size.fact_bytes) / 2 ** 20).toFixed(0)} MB)`);
 
+      // --facts 0: the county loaded and its blocks filed, for runs timed by hand (with --keep).
+      if (factCount === 0) return;
       const stored = (await reconciliation.loadAgencyFacts()).slice(0, factCount);
       const facts = stored.map((s) => s.fact);
       const asOf = loaded.manifest.asOf;

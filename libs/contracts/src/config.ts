@@ -74,7 +74,7 @@ export interface HubConfig {
   /** A full run reads the county into memory at once up to this many cards; above, it goes township by township in pages. */
   reconcileInMemoryMaxCards: number;
   /** A full run in parts: cards (and facts) of a township a page reads, attempts of each part job, and minutes without progress after which the run is abandoned. */
-  reconcileParts: { page: number; concurrency: number; attempts: number; staleMinutes: number };
+  reconcileParts: { page: number; linkPage: number; concurrency: number; attempts: number; staleMinutes: number };
   /** A client's bulk load (initial load, history import) ends this long after its last delivery, if the client does not declare it complete. */
   bulkLoadQuietMs: number;
   indicatorsCron: string;
@@ -214,6 +214,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileInMemoryMaxCards: values.RECONCILE_IN_MEMORY_MAX_CARDS as number,
     reconcileParts: {
       page: values.RECONCILE_PART_PAGE as number,
+      linkPage: values.RECONCILE_LINK_PAGE as number,
       concurrency: values.RECONCILE_PART_CONCURRENCY as number,
       attempts: values.RECONCILE_PART_ATTEMPTS as number,
       staleMinutes: values.RECONCILE_PART_STALE_MINUTES as number,

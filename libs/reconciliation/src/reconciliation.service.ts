@@ -68,7 +68,7 @@ export interface PartReport {
 export interface ReconcileOptions {
   /** A full run township by township in pages, whatever the county's size (unset: so above RECONCILE_IN_MEMORY_MAX_CARDS cards). */
   inParts?: boolean;
-  /** A full run's page of a township's cards (and facts); unset: RECONCILE_PART_PAGE. */
+  /** A full run's page of a township's cards (and facts); unset: RECONCILE_PART_PAGE (RECONCILE_LINK_PAGE for linking). */
   pageSize?: number;
   /** Told after each township's parts of a full run. */
   onPart?: (part: PartReport) => void;
@@ -375,7 +375,7 @@ export class ReconciliationService {
    * whichever process runs it. Every township's links are stored before any decide part starts,
    * so that a part finds every fact linked to a card it reads, wherever that fact was stated.
    */
-  async linkPart(runId: string, township: string, pageSize = this.config.reconcileParts.page): Promise<void> {
+  async linkPart(runId: string, township: string, pageSize = this.config.reconcileParts.linkPage): Promise<void> {
     const plan = await this.runningPlan(runId);
     const part = await this.parts.part<LinkPartCounts>(runId, 'link', township);
     if (part === undefined) throw new RunNotRunning(`run ${runId} has no township ${township}`);
