@@ -60,7 +60,8 @@ describe('the full run in township parts', () => {
     // Peak memory per part: logged, not asserted (it follows the page's people, see README).
     const summary = await many.service.run({ trigger: 'cli', asOf: AS_OF, inParts: true, pageSize: 1, onPart: (p) => parts.push({ ...p, rss: process.memoryUsage().rss }) });
     const whole = await one.service.run({ trigger: 'cli', asOf: AS_OF });
-    expect(parts.map((p) => p.township)).toEqual(['511325101', '511325102']);
+    // Two parts at a time (RECONCILE_PART_CONCURRENCY): they end in either order.
+    expect(parts.map((p) => p.township).sort()).toEqual(['511325101', '511325102']);
     expect(parts.reduce((n, p) => n + p.parts, 0)).toBeGreaterThanOrEqual(4); // one page per township would be 2
     // Each person once, though a man without a card is stated in both townships (married in one, moved out of the other).
     expect({ cards: summary.cards, facts: summary.facts, persons: summary.persons }).toEqual({ cards: 4, facts: whole.facts, persons: whole.persons });
@@ -139,5 +140,31 @@ describe('the full run in township parts', () => {
     expect(next.raised + next.closedByData).toBe(0);
     const [abandoned] = await ctx.sql(`SELECT status, error FROM reconciliation_run WHERE id = $1`, [plan.runId]);
     expect(abandoned).toEqual({ status: 'failed', error: expect.stringMatching(/^abandoned: no part moved for 31 minutes/) });
+  }, 120_000);
+
+  it('a run of one township in a county that goes in parts is that township\'s parts: it closes only there and covers no batch', async () => {
+    const stale = async (ctx: PersistenceContext) => {
+      const [{ id: lastRun }] = await ctx.sql(`SELECT max(id)::text AS id FROM reconciliation_run`);
+      for (const [card, township] of [['C-GONE-1', '511325101'], ['C-GONE-2', '511325102']]) {
+        await ctx.sql(
+          `INSERT INTO discrepancy (key, kind, region_code, township_code, subject, evidence, due_at, raised_by_run, last_seen_run, scope_key)
+           VALUES ($1, 'marital-status-conflict', $2, $3, '{}', '{"messageIds": []}', '2026-01-31', $4, $4, $5)`,
+          [`marital-status-conflict:${card}`, `${township}002`, township, lastRun, `card:${card}`],
+        );
+      }
+    };
+    await stale(many.ctx);
+    await stale(one.ctx);
+    const township = '511325101';
+    const inParts = await many.service.run({ trigger: 'cli', asOf: AS_OF, inParts: true, townshipCode: township, pageSize: 1 });
+    const inMemory = await one.service.run({ trigger: 'cli', asOf: AS_OF, inParts: false, townshipCode: township });
+    expect({ townshipCode: inParts.townshipCode, batches: inParts.batches, closed: inParts.closedByData, raised: inParts.raised })
+      .toEqual({ townshipCode: township, batches: 0, closed: 1, raised: 0 });
+    expect(inMemory.closedByData).toBe(1);
+    const parts = await many.ctx.sql(`SELECT DISTINCT township_code FROM reconciliation_run_part WHERE run_id = $1`, [inParts.runId]);
+    expect(parts).toEqual([{ township_code: township }]);
+    expect(await many.ctx.sql(`SELECT count(*)::int AS n FROM reconciliation_run_batch WHERE run_id = $1`, [inParts.runId])).toEqual([{ n: 0 }]);
+    expect(await openDiscrepancies(many.ctx)).toEqual(await openDiscrepancies(one.ctx));
+    expect(await many.ctx.sql(`SELECT key FROM discrepancy WHERE key LIKE '%C-GONE-%' AND status = 'open'`)).toEqual([{ key: 'marital-status-conflict:C-GONE-2' }]);
   }, 120_000);
 });

@@ -286,8 +286,8 @@ export class ReconciliationService {
 
   private async runLocked(options: ReconcileOptions): Promise<RunSummary> {
     await this.assertNoRunInParts();
-    if ((options.townshipCode ?? null) !== null) return this.runInMemoryLocked(options);
-    // A county that fits in memory is read at once (several times faster than parts); a larger one goes in parts.
+    // A county that fits in memory is read at once (several times faster than parts); a larger one
+    // goes in parts, and so does a run of one of its townships (its parts: that township's).
     return (await this.goesInParts(options.inParts)) ? this.runInParts(options) : this.runInMemoryLocked(options);
   }
 
@@ -323,15 +323,17 @@ export class ReconciliationService {
     });
   }
 
-  private async planLocked(options: { trigger: RunTrigger; asOf?: IsoDate }): Promise<PlannedRun> {
+  private async planLocked(options: { trigger: RunTrigger; asOf?: IsoDate; townshipCode?: string | null }): Promise<PlannedRun> {
     const asOf = options.asOf ?? this.config.reconcileAsOf ?? todayInChina();
-    const runId = await this.repository.startRun(options.trigger, null, asOf, 'full');
+    const township = options.townshipCode ?? null;
+    const runId = await this.repository.startRun(options.trigger, township, asOf, 'full');
     try {
       // Whatever a crash kept from the linkage blocks (a card's new version, facts never filed) is filed now.
       await this.candidates.catchUp();
-      const townships = await this.repository.townships();
+      const townships = township === null ? await this.repository.townships() : [township];
       // Covered batches are noted before any part reads a fact: each is committed, so the parts read its facts.
-      await this.parts.plan(runId, townships);
+      // A run of one township covers none: the others' records in a batch are not reconciled by it.
+      await this.parts.plan(runId, townships, township === null);
       return { runId, asOf, townships };
     } catch (error) {
       await this.repository.finishRun(runId, { error: (error as Error).message }).catch(() => undefined);
@@ -362,7 +364,7 @@ export class ReconciliationService {
   }
 
   /** The plan of a run in parts that is still running; throws (for good: retrying cannot help) otherwise. */
-  private async runningPlan(runId: string): Promise<{ asOf: IsoDate; townships: string[] }> {
+  private async runningPlan(runId: string): Promise<{ asOf: IsoDate; townshipCode: string | null; townships: string[] }> {
     const plan = await this.parts.runPlan(runId);
     if (plan === undefined) throw new RunNotRunning(`run ${runId} is not a full run in parts`);
     if (plan.status !== 'running') throw new RunNotRunning(`run ${runId} has ended (${plan.status})`);
@@ -503,7 +505,7 @@ export class ReconciliationService {
     const closed = await this.repository.closeUnseenScopes(runId, (applied) => {
       const all = sumPartCounts(total, { ...emptyPartCounts(), applied });
       summary = {
-        runId, mode: 'full', asOf: plan.asOf, townshipCode: null, persons: all.persons, cards: all.cards, facts: all.facts, batches,
+        runId, mode: 'full', asOf: plan.asOf, townshipCode: plan.townshipCode, persons: all.persons, cards: all.cards, facts: all.facts, batches,
         links: all.links, unlinked: { ...countUnlinkedCauses([]), ...all.unlinked }, found, ...all.applied,
         milliseconds: Date.now() - started.getTime(),
       };

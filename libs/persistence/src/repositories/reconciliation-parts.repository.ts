@@ -45,15 +45,18 @@ export const PART_START: PartCursor = { afterCard: null, afterFact: null, cardsD
 export class ReconciliationPartsRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Notes the run's parts (each township, both phases) and the batches it covers (all not yet reconciled), in one transaction. */
-  async plan(runId: string, townships: readonly string[]): Promise<void> {
+  /**
+   * Notes the run's parts (each township, both phases) and, for a run of the county, the batches it
+   * covers (all not yet reconciled; a run of one township covers none), in one transaction.
+   */
+  async plan(runId: string, townships: readonly string[], coverBatches = true): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO reconciliation_run_part (run_id, phase, township_code)
          SELECT $1, phase, township FROM unnest($2::text[]) AS township CROSS JOIN (VALUES ('link'), ('decide')) AS p (phase)`,
         [runId, townships],
       );
-      await tx.query(
+      if (coverBatches) await tx.query(
         `INSERT INTO reconciliation_run_batch (run_id, batch_id)
          SELECT $1, id FROM intake_batch WHERE reconciled_at IS NULL AND (processed_at IS NOT NULL OR dead_at IS NOT NULL)`,
         [runId],
@@ -71,15 +74,17 @@ export class ReconciliationPartsRepository {
     return row === undefined ? undefined : { runId: row.run_id, asOf: row.as_of, lastProgressAt: new Date(row.last_progress_at) };
   }
 
-  /** The run's as-of day and townships, in order; undefined when it is not a run in parts. */
-  async runPlan(runId: string): Promise<{ asOf: IsoDate; status: string; townships: string[] } | undefined> {
-    const [run] = await this.db.query(`SELECT as_of::text AS as_of, status FROM reconciliation_run WHERE id = $1`, [runId]);
+  /** The run's as-of day, township (a run of one; else null) and townships, in order; undefined when it is not a run in parts. */
+  async runPlan(runId: string): Promise<{ asOf: IsoDate; status: string; townshipCode: string | null; townships: string[] } | undefined> {
+    const [run] = await this.db.query(`SELECT as_of::text AS as_of, status, township_code FROM reconciliation_run WHERE id = $1`, [runId]);
     if (run === undefined) return undefined;
     const rows = await this.db.query(
       `SELECT township_code FROM reconciliation_run_part WHERE run_id = $1 AND phase = 'link' ORDER BY township_code`,
       [runId],
     );
-    return rows.length === 0 ? undefined : { asOf: run.as_of, status: run.status, townships: rows.map((r: { township_code: string }) => r.township_code) };
+    return rows.length === 0 ? undefined : {
+      asOf: run.as_of, status: run.status, townshipCode: run.township_code, townships: rows.map((r: { township_code: string }) => r.township_code),
+    };
   }
 
   async part<C>(runId: string, phase: PartPhase, townshipCode: string): Promise<PartState<C> | undefined> {

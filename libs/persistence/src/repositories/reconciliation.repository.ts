@@ -542,16 +542,17 @@ export class ReconciliationRepository {
    */
   async closeUnseenScopes(runId: string, finish: (applied: ApplyCounts) => { counts: unknown; read: RunReadCounts; applied: ApplyCounts }): Promise<ApplyCounts | undefined> {
     return this.db.transaction(async (tx) => {
-      const [run] = await tx.query(`SELECT status FROM reconciliation_run WHERE id = $1 FOR UPDATE`, [runId]);
+      const [run] = await tx.query(`SELECT status, township_code FROM reconciliation_run WHERE id = $1 FOR UPDATE`, [runId]);
       if (run?.status !== 'running') return undefined;
+      // A run of one township closes only that township's.
       const closed: { id: string; kind: string }[] = await tx.query(
         `WITH closed AS (
            UPDATE discrepancy d SET status = 'resolved-by-data', closed_at = now(), last_seen_run = $1
-           WHERE d.status = 'open' AND d.kind <> 'spot-check-finding'
+           WHERE d.status = 'open' AND d.kind <> 'spot-check-finding' AND ($2::text IS NULL OR d.township_code = $2)
              AND NOT EXISTS (SELECT 1 FROM reconciliation_run_scope s WHERE s.run_id = $1 AND s.scope_key = d.scope_key)
            RETURNING d.id, d.kind)
          SELECT id, kind FROM closed`,
-        [runId],
+        [runId, run.township_code],
       );
       await this.receipts.addForDiscrepancies(tx, closed.map((c) => c.id), 'resolved');
       await tx.query(
