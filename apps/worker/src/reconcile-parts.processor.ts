@@ -10,9 +10,9 @@ type PartJob = Job<{ runId: string; townshipCode?: string }>;
 
 /**
  * The parts of a full run in parts (a BullMQ flow, see JobProducer.linkRunInParts): any number of
- * worker processes take them, RECONCILE_PART_CONCURRENCY parts at a time each. A part's progress is in PostgreSQL, a page
- * at a time, so a part whose worker died is retried (BullMQ's stalled-job check) and resumes after
- * its last committed page. When a part fails for good, the run is marked failed and the next run may start.
+ * worker processes take them, RECONCILE_PART_CONCURRENCY parts at a time each. A part's progress
+ * is in PostgreSQL, a page at a time, so a part whose worker died is retried (BullMQ's stalled-job
+ * check) and resumes after its last committed page. When a part fails for good, the run is marked failed and the next run may start.
  */
 @Processor(QueueName.ReconcileParts, { concurrency: 1 })
 @HandlesJobs(JobName.ReconcileLinkPart, JobName.ReconcilePartsLinked, JobName.ReconcileDecidePart, JobName.ReconcilePartsDecided)

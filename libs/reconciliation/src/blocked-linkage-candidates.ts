@@ -2,12 +2,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   cardFiledTokens,
   cardValidIds,
+  factLinkagePerson,
   factSearchTokens,
-  factValidId,
   idToken,
   isIdToken,
-  linkFactById,
+  linkById,
+  preparePerson,
   registryLinker,
+  searchTokens,
   type AgencyFact,
   type IsoDate,
   type RegistryCardView,
@@ -33,8 +35,8 @@ function filedTokens(card: RegistryCardView): FiledToken[] {
 /**
  * Candidates from linkage's blocks in PostgreSQL (LinkageBlockRepository): a fact's valid id
  * finds the cards stating it, and, unless that settles it, its search tokens find the cards filed
- * under them by index; then every card stating a valid id those cards state is added, so that one id chooses its target among the same places as in the whole
- * registry (`linkage-subset.spec.ts` shows the verdicts are the whole registry's). Memory and
+ * under them by index; then every card stating a valid id those cards state is added, so that one
+ * id chooses its target among the same places as in the whole registry (`linkage-subset.spec.ts` shows the verdicts are the whole registry's). Memory and
  * rows read grow with the facts asked about, never with the county.
  *
  * Keeping the blocks in step: `refreshCards` for the cards a batch or a correction wrote (call
@@ -62,11 +64,13 @@ export class BlockedLinkageCandidates extends LinkageCandidates {
   async cardsFor(facts: readonly AgencyFact[], asOf: IsoDate): Promise<RegistryCardView[]> {
     await this.ready();
     const loaded = new Set<string>();
-    const ids = [...new Set(facts.map(factValidId).filter((id): id is string => id !== undefined))];
+    // Each fact's person prepared once (its name's keys are the dear part) for both look-ups.
+    const persons = facts.map((fact) => preparePerson(factLinkagePerson(fact)));
+    const ids = [...new Set(persons.map((person) => person.validId).filter((id): id is string => id !== undefined))];
     const idCards = await this.withEveryPlaceOfTheirIds(await this.blocks.cardsFiledUnder(ids.map(idToken)), loaded);
-    const byId = registryLinker(idCards, asOf);
-    const unsettled = facts.filter((fact) => linkFactById(fact, byId) === undefined);
-    const blocked = await this.withEveryPlaceOfTheirIds(await this.blocks.cardsFiledUnder(unsettled.flatMap((fact) => factSearchTokens(fact))), loaded);
+    const byId = registryLinker(idCards, asOf).index;
+    const unsettled = persons.filter((person) => linkById(person, byId) === undefined);
+    const blocked = await this.withEveryPlaceOfTheirIds(await this.blocks.cardsFiledUnder(unsettled.flatMap((person) => searchTokens(person))), loaded);
     return [...idCards, ...blocked].sort((a, b) => (a.cardId < b.cardId ? -1 : a.cardId > b.cardId ? 1 : 0));
   }
 

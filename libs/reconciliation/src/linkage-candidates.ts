@@ -4,7 +4,7 @@ import type { AgencyFact, IsoDate, RegistryCardView } from '@sanxian/domain';
  * Where reconciliation finds the registry cards a set of agency facts may link to, so that it
  * need not hold the whole county. Linking a fact against the cards `cardsFor` returns must give
  * the verdict linking it against the whole registry gives: the cards must hold every card stating
- * the fact's valid id and, unless that id links it deterministically (`linkFactById`), every
+ * the fact's valid id and, unless that id links it deterministically (`linkById`), every
  * person who shares a blocking key or an id (or an id repair) with it; and for each person held
  * with a valid id, every card stating that id (one id is one link target, chosen among all of them).
  */

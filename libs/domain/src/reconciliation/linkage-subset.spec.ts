@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { buildLinkageIndex, candidatesFor, filedTokens, idToken, searchTokens } from '../linkage/blocking';
 import { preparePerson } from '../linkage/comparison';
-import { cardFiledTokens, cardValidIds, factSearchTokens, factValidId, linkFact, linkFactById, registryLinker } from './registry-linkage';
+import { linkById } from '../linkage/link-record';
+import { cardFiledTokens, cardValidIds, factLinkagePerson, linkFact, registryLinker } from './registry-linkage';
 import { citizenIdFor } from './reconciliation-test.factory';
 import type { AgencyFact, RegistryCardView, Sex } from './types';
 
@@ -101,10 +102,11 @@ function metAndClosed(tokens: ReadonlySet<string>, cards: RegistryCardView[]): R
  * facts those do not settle by a deterministic link, the cards their tokens meet.
  */
 function cardsFor(facts: AgencyFact[], cards: RegistryCardView[]): RegistryCardView[] {
-  const idCards = metAndClosed(new Set(facts.map(factValidId).filter((id) => id !== undefined).map(idToken)), cards);
-  const byId = registryLinker(idCards, ASOF);
-  const unsettled = facts.filter((fact) => linkFactById(fact, byId) === undefined);
-  const blocked = metAndClosed(new Set(unsettled.flatMap((f) => factSearchTokens(f))), cards);
+  const persons = facts.map((fact) => preparePerson(factLinkagePerson(fact)));
+  const idCards = metAndClosed(new Set(persons.map((p) => p.validId).filter((id) => id !== undefined).map(idToken)), cards);
+  const byId = registryLinker(idCards, ASOF).index;
+  const unsettled = persons.filter((person) => linkById(person, byId) === undefined);
+  const blocked = metAndClosed(new Set(unsettled.flatMap((person) => searchTokens(person))), cards);
   return cards.filter((card) => idCards.includes(card) || blocked.includes(card));
 }
 

@@ -6,7 +6,7 @@
 import { buildLinkageIndex, filedTokens, searchTokens, type LinkageIndex } from '../linkage/blocking';
 import { preparePerson, type LinkagePerson, type RegistryPerson } from '../linkage/comparison';
 import { DEFAULT_PARAMETERS, DEFAULT_THRESHOLDS, type FellegiSunterParameters, type LinkageThresholds } from '../linkage/fellegi-sunter';
-import { linkById, linkPerson, type LinkResult } from '../linkage/link-record';
+import { linkPerson, type LinkResult } from '../linkage/link-record';
 import { makeDraft } from './discrepancy-draft';
 import { validCitizenId } from './linked-facts';
 import type { AgencyFact, CardRole, DiscrepancyDraft, IsoDate, ReconciliationConfig, RegistryCardView } from './types';
@@ -142,20 +142,6 @@ export function linkFact(
   relative?: { spouseName?: string; motherName?: string },
 ): LinkResult {
   return linkPerson(factLinkagePerson(fact, relative), linker.index, settings.params ?? DEFAULT_PARAMETERS, settings.thresholds ?? DEFAULT_THRESHOLDS);
-}
-
-/**
- * The link a fact's own valid id makes (`linkById`), or undefined when linking it scores its
- * blocked candidates: the linker needs to hold only the cards stating the id, with every card
- * stating an id those cards state, for the answer to be the whole registry's.
- */
-export function linkFactById(fact: AgencyFact, linker: RegistryLinker): LinkResult | undefined {
-  return linkById(factLinkagePerson(fact), linker.index);
-}
-
-/** The valid id of a fact's person (the one its deterministic link is made by), if any. */
-export function factValidId(fact: AgencyFact): string | undefined {
-  return preparePerson(factLinkagePerson(fact)).validId;
 }
 
 /**
