@@ -52,7 +52,14 @@ export class ReconcileProcessor extends NightlyJobProcessor {
     }
     try {
       if (job.data.trigger === 'intake' || job.data.trigger === 'sweep') {
-        const incremental = await this.reconciliation.runIncremental({ trigger: job.data.trigger, asOf: job.data.asOf, handOverRunInParts: true });
+        const runIncremental = () => this.reconciliation.runIncremental({ trigger: job.data.trigger, asOf: job.data.asOf, handOverRunInParts: true });
+        let incremental = await runIncremental();
+        // Batches committed while it ran (their window's job may have been this very one): taken now, a few rounds at most.
+        for (let round = 0; round < 5 && incremental !== undefined && !('fullRunWanted' in incremental); round += 1) {
+          const next = await runIncremental();
+          if (next === undefined) break;
+          incremental = next;
+        }
         // A backlog, or cards reaching much of the county, in a county that goes in parts: every worker shares the full run.
         if (incremental && 'fullRunWanted' in incremental) return await this.startRunInParts(job.data);
         return incremental ?? { nothingToDo: true };

@@ -51,9 +51,10 @@ describe('reconciliation runs by itself: after intake, and nightly', () => {
     }, 30_000);
     expect(row).toMatchObject({ key, status: 'open', kind: 'marital-status-conflict' });
     // A later window's run may still be finishing when the discrepancy shows: every run ends done.
-    const runs = await waitFor('the after-intake runs to finish', async () => {
+    const runs = await waitFor('the after-intake runs to finish, every batch covered', async () => {
       const rows = await hub.sql(`SELECT trigger, status, mode, persons_read FROM reconciliation_run WHERE trigger = 'intake'`);
-      return rows.length && rows.every((r) => r.status !== 'running') ? rows : undefined;
+      const [{ n }] = await hub.sql(`SELECT count(*)::int AS n FROM intake_batch WHERE reconciled_at IS NULL`);
+      return rows.length && n === 0 && rows.every((r) => r.status !== 'running') ? rows : undefined;
     }, 30_000);
     expect(runs.every((r) => r.status === 'done')).toBe(true);
     // After intake the run is incremental: the people of the batches, every batch covered.
