@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KIND_PATH, RecordKind } from '@sanxian/contracts';
-import { cardFiledTokens, idToken, linkFact, registryLinker, type AgencyFact, type LinkResult } from '@sanxian/domain';
+import { cardFiledTokens, idToken, linkFact, registryLinker, type AgencyFact, type LinkResult, type RegistryLinkTarget } from '@sanxian/domain';
 import { LinkageBlockRepository, ReconciliationRepository, type StoredAgencyFact } from '@sanxian/persistence';
 import { BlockedLinkageCandidates } from '@sanxian/reconciliation';
 import { HukouChangeRecord, Manifest, RegistryCardRecord, generateCounty } from '@sanxian/synth';
@@ -26,6 +26,11 @@ function ndjson<T>(file: string): T[] {
 }
 
 const verdict = (r: LinkResult) => ({ decision: r.decision, personId: r.personId, score: r.score, candidates: r.candidates });
+/** All a verdict says, with the target it names, for comparing `linkFacts` with the whole registry's linker. */
+const fullVerdict = (r: LinkResult, target: RegistryLinkTarget | undefined) => ({
+  method: r.method, decision: r.decision, personId: r.personId, score: r.score, weights: r.weights, candidates: r.candidates,
+  runnerUp: r.runnerUp, target,
+});
 const relative = (s: StoredAgencyFact) => (s.spouseName === undefined ? undefined : { spouseName: s.spouseName });
 
 describe('BlockedLinkageCandidates on a synthetic county with raised fault rates', () => {
@@ -109,6 +114,32 @@ describe('BlockedLinkageCandidates on a synthetic county with raised fault rates
       const chunk = stored.slice(start, start + CHUNK);
       const linker = registryLinker(await candidates.cardsFor(chunk.map((s) => s.fact), manifest.asOf), manifest.asOf);
       for (const s of chunk) chunked.push(verdict(linkFact(s.fact, linker, {}, relative(s))));
+    }
+    expect(chunked).toEqual(expected);
+  });
+
+  it('gives every fact the whole registry\'s verdict and target through linkFacts, the cards read a page at a time, all at once and in chunks', async () => {
+    const all = await reconciliation.loadCurrentCards();
+    const stored = await reconciliation.loadAgencyFacts();
+    const whole = registryLinker(all, manifest.asOf);
+    const expected = stored.map((s) => {
+      const result = linkFact(s.fact, whole, {}, relative(s));
+      return fullVerdict(result, result.personId === undefined ? undefined : whole.targets.get(result.personId));
+    });
+    // Some facts are scored against several candidates, with a runner-up, and some link by repairing an id.
+    expect(expected.some((v) => v.runnerUp !== undefined && v.method === 'probabilistic')).toBe(true);
+    expect(expected.some((v) => v.method === 'citizen-id-repair')).toBe(true);
+    // More cards than one page of the pass (LINK_CARD_PAGE): the tallies carry across pages.
+    expect(all.length).toBeGreaterThan(2000);
+
+    const atOnce = await candidates.linkFacts(stored, manifest.asOf);
+    expect(atOnce.map((v) => fullVerdict(v.result, v.target))).toEqual(expected);
+    // Pages of a few cards: a fact's candidates come in many pages.
+    const smallPages = await candidates.linkFacts(stored, manifest.asOf, {}, 97);
+    expect(smallPages.map((v) => fullVerdict(v.result, v.target))).toEqual(expected);
+    const chunked: ReturnType<typeof fullVerdict>[] = [];
+    for (let start = 0; start < stored.length; start += CHUNK) {
+      for (const v of await candidates.linkFacts(stored.slice(start, start + CHUNK), manifest.asOf)) chunked.push(fullVerdict(v.result, v.target));
     }
     expect(chunked).toEqual(expected);
   });
@@ -222,6 +253,17 @@ describe('BlockedLinkageCandidates on a synthetic county with raised fault rates
     const cards = await candidates.cardsFor([fact], manifest.asOf);
     expect(cards.map((c) => c.cardId)).toEqual(expect.arrayContaining([`XC-${early}-09999`, `XC-${late}-09999`]));
     expect(verdict(linkFact(fact, registryLinker(cards, manifest.asOf)))).toEqual(expected);
+    // A fact without an id meets both cards by her name and birth year; the pass reads each card in
+    // its own page, with the other card as her id's other place: her one target is scored once.
+    const withoutId: AgencyFact = { ...fact, regionCode: early, person: { name: '司马兰', sex: 'F', birthDate: '1996-04-04' } };
+    const whole = registryLinker(all, manifest.asOf);
+    const expectedBoth = [fact, withoutId].map((f) => {
+      const result = linkFact(f, whole);
+      return fullVerdict(result, result.personId === undefined ? undefined : whole.targets.get(result.personId));
+    });
+    expect(expectedBoth[1]).toMatchObject({ personId: `XC-${early}-09999#woman` });
+    const viaPages = await candidates.linkFacts([{ fact }, { fact: withoutId }], manifest.asOf, {}, 1);
+    expect(viaPages.map((v) => fullVerdict(v.result, v.target))).toEqual(expectedBoth);
   });
 
   it('files a staff correction (no new version) once swept, and rebuilds everything under a new key', async () => {

@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  CandidateTally,
+  DEFAULT_PARAMETERS,
+  DEFAULT_THRESHOLDS,
   cardFiledTokens,
+  compareFields,
+  filedTokens as personFiledTokens,
+  registryLinkTargets,
+  scoreVector,
   cardValidIds,
   factLinkagePerson,
   factSearchTokens,
@@ -12,14 +19,19 @@ import {
   searchTokens,
   type AgencyFact,
   type IsoDate,
+  type LinkSettings,
+  type PreparedPerson,
   type RegistryCardView,
+  type RegistryLinkTarget,
 } from '@sanxian/domain';
 import { FiledToken, LinkageBlockRepository } from '@sanxian/persistence';
-import { LinkageCandidates } from './linkage-candidates';
+import { LinkageCandidates, type FactToLink, type FactVerdict } from './linkage-candidates';
 
 /** Cards filed (or re-filed) per transaction by a sweep; facts per statement. */
 const SWEEP_CARDS = 1000;
 const SWEEP_FACTS = 5000;
+/** Cards read and scored at a time by `linkFacts` (with every other card stating their ids). */
+const LINK_CARD_PAGE = 2000;
 
 export interface CatchUpSummary {
   /** The blocks were made under another key (or never): everything was filed again. */
@@ -72,6 +84,72 @@ export class BlockedLinkageCandidates extends LinkageCandidates {
     const unsettled = persons.filter((person) => linkById(person, byId) === undefined);
     const blocked = await this.withEveryPlaceOfTheirIds(await this.blocks.cardsFiledUnder(unsettled.flatMap((person) => searchTokens(person))), loaded);
     return [...idCards, ...blocked].sort((a, b) => (a.cardId < b.cardId ? -1 : a.cardId > b.cardId ? 1 : 0));
+  }
+
+  /**
+   * Each fact's verdict, as the whole registry gives it, reading each card its facts may link to
+   * once, a page at a time (however many of the facts it pairs with): the first look-up settles the
+   * facts their own valid id links; the others' candidates are scored page by page into a tally per
+   * fact (`CandidateTally`: the count and the best two, as `linkPerson` decides on them). Memory
+   * follows the facts and one page of cards, not the cards their blocks reach, which grow with the county.
+   */
+  override async linkFacts(facts: readonly FactToLink[], asOf: IsoDate, settings: LinkSettings = {}, cardPage = LINK_CARD_PAGE): Promise<FactVerdict[]> {
+    await this.ready();
+    const params = settings.params ?? DEFAULT_PARAMETERS;
+    const persons = facts.map(({ fact, spouseName }) => preparePerson(factLinkagePerson(fact, spouseName === undefined ? undefined : { spouseName })));
+    const ids = [...new Set(persons.map((person) => person.validId).filter((id): id is string => id !== undefined))];
+    const byId = registryLinker(await this.withEveryPlaceOfTheirIds(await this.blocks.cardsFiledUnder(ids.map(idToken)), new Set()), asOf);
+    const verdicts: (FactVerdict | undefined)[] = persons.map((person) => {
+      const result = linkById(person, byId.index, params);
+      return result === undefined ? undefined : { result, target: byId.targets.get(result.personId!) };
+    });
+
+    // The facts left, by the tokens they search; each card filed under one of them is read once.
+    const searching = new Map<string, number[]>();
+    persons.forEach((person, i) => {
+      if (verdicts[i] !== undefined) return;
+      for (const token of searchTokens(person)) {
+        const list = searching.get(token);
+        if (list === undefined) searching.set(token, [i]);
+        else list.push(i);
+      }
+    });
+    const tallies = new Map<number, CandidateTally>();
+    for (const i of persons.keys()) if (verdicts[i] === undefined) tallies.set(i, new CandidateTally());
+    // The targets some fact's tally holds as its best (a verdict names one): kept as they are met.
+    const leaders = new Map<string, RegistryLinkTarget>();
+    const cardIds = searching.size > 0 ? await this.blocks.cardsFiledUnder([...searching.keys()]) : [];
+    for (let start = 0; start < cardIds.length; start += cardPage) {
+      for (const { target, person } of await this.targetsOfPage(cardIds.slice(start, start + cardPage), asOf)) {
+        const reached = new Set<number>();
+        for (const token of personFiledTokens(person)) for (const i of searching.get(token) ?? []) reached.add(i);
+        for (const i of reached) {
+          const tally = tallies.get(i)!;
+          tally.add({ personId: target.personId, ...scoreVector(compareFields(persons[i], person), params) });
+          if (tally.leader === target.personId) leaders.set(target.personId, target);
+        }
+      }
+    }
+    const thresholds = settings.thresholds ?? DEFAULT_THRESHOLDS;
+    return persons.map((_person, i) => {
+      const settled = verdicts[i];
+      if (settled !== undefined) return settled;
+      const result = tallies.get(i)!.verdict(thresholds);
+      return { result, target: result.personId === undefined ? undefined : leaders.get(result.personId) };
+    });
+  }
+
+  /**
+   * The link targets of these cards, prepared for comparison: a person whose valid id another card
+   * states at a place ranking before it is not one (`registryLinkTargets`, over the page and every
+   * card stating its ids); that other card's persons are targets in their own page, if any fact reaches them.
+   */
+  private async targetsOfPage(cardIds: readonly string[], asOf: IsoDate): Promise<{ target: RegistryLinkTarget; person: PreparedPerson }[]> {
+    const page = new Set(cardIds);
+    const cards = await this.withEveryPlaceOfTheirIds(cardIds, new Set());
+    return registryLinkTargets(cards, asOf)
+      .filter((target) => page.has(target.cardId))
+      .map((target) => ({ target, person: preparePerson(target) }));
   }
 
   /**

@@ -27,7 +27,7 @@ import {
 import {
   ApplyCounts, DraftRow, LinkRow, ManualLink, PartCursor, ReconciliationPartsRepository, ReconciliationRepository, RunMode, StoredAgencyFact, StoredIdCounts, cardScope, messageScope,
 } from '@sanxian/persistence';
-import { LinkageCandidates } from './linkage-candidates';
+import { LinkageCandidates, type FactVerdict } from './linkage-candidates';
 
 export type RunTrigger = 'nightly' | 'on-demand' | 'intake' | 'cli' | 'sweep';
 
@@ -390,8 +390,11 @@ export class ReconciliationService {
       if (factIds.length > 0) {
         const stored = await this.repository.loadAgencyFacts({ factIds });
         const manual = await this.repository.loadManualLinks(stored.map((f) => f.factId));
-        const cards = await this.candidates.cardsFor(stored.map((f) => f.fact), config.asOf);
-        written += (await this.repository.saveLinks(this.link(cards, stored, manual, config).links)).written;
+        const decided = new Set(manual.map((m) => m.factId));
+        const toLink = stored.filter((f) => !decided.has(f.factId));
+        const found = await this.candidates.linkFacts(toLink, config.asOf);
+        const verdicts = new Map(toLink.map((f, i): [string, Verdict] => [f.factId, { ...found[i], stored: false }]));
+        written += (await this.repository.saveLinks(this.link([], stored, manual, config, verdicts).links)).written;
       }
       const next: PartCursor = { afterCard: null, afterFact: factIds.at(-1) ?? cursor.afterFact, cardsDone: true, factsDone: factIds.length < pageSize };
       await this.parts.advance(undefined, runId, 'link', township, cursor, next, { written }, next.factsDone);
@@ -581,12 +584,12 @@ export class ReconciliationService {
     for (const card of [...cards, ...[...linkedCards].map((id) => known.get(id)).filter((c) => c !== undefined)]) {
       for (const target of cardLinkTargets(card, asOf)) targets.set(target.personId, target);
     }
-    const verdicts = new Map<string, StoredVerdict>();
+    const verdicts = new Map<string, Verdict>();
     for (const link of links) {
       const target = link.personKey === null ? undefined : targets.get(link.personKey);
       if (link.decision !== 'non-link' && target === undefined) continue;
       verdicts.set(link.factId, {
-        target,
+        target, stored: true,
         result: {
           method: link.method as LinkResult['method'], decision: link.decision, weights: {}, candidates: link.candidates,
           ...(link.personKey === null ? {} : { personId: link.personKey }), ...(link.score === null ? {} : { score: link.score }),
@@ -600,7 +603,7 @@ export class ReconciliationService {
    * Links every fact (or keeps staff's decision, or a verdict stored by this run's link phase) and
    * returns the facts as the rules read them; `links` holds the verdicts to store (new ones only).
    */
-  private link(cards: RegistryCardView[], stored: StoredAgencyFact[], manual: ManualLink[], config: ReconciliationConfig, verdicts?: ReadonlyMap<string, StoredVerdict>): Linked {
+  private link(cards: RegistryCardView[], stored: StoredAgencyFact[], manual: ManualLink[], config: ReconciliationConfig, verdicts?: ReadonlyMap<string, Verdict>): Linked {
     const linker = registryLinker(cards, config.asOf);
     const manualByFact = new Map(manual.map((m) => [m.factId, m]));
     const facts: AgencyFact[] = [];
@@ -635,7 +638,7 @@ export class ReconciliationService {
       decisions.push(result.decision === 'non-link' ? 'nonLink' : result.decision);
       facts.push(withLink(fact, result.decision === 'link' ? target : undefined, config.asOf, result.decision === 'review'));
       if (isUnlinkedRecord(fact, result)) unlinked.push(unlinkedRecordDraft(fact, result, config));
-      if (known !== undefined) continue; // stored already
+      if (known?.stored) continue;
       links.push({
         factId, messageId: fact.messageId,
         // The review queue belongs to the office of the candidate's card, else of the record's region.
@@ -650,10 +653,10 @@ export class ReconciliationService {
   }
 }
 
-/** A verdict stored by a run's link phase, with the registry person it names (read from the current card). */
-interface StoredVerdict {
-  result: LinkResult;
-  target: RegistryLinkTarget | undefined;
+/** A verdict found before `link` (by the candidates' own pass, or stored by a run's link phase), with the registry person it names. */
+interface Verdict extends FactVerdict {
+  /** Stored already (by the link phase): not written again. */
+  stored: boolean;
 }
 
 interface Linked {

@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { buildLinkageIndex } from './blocking';
-import { LINKAGE_FIELDS } from './comparison';
-import { DEFAULT_PARAMETERS, DEFAULT_THRESHOLDS } from './fellegi-sunter';
-import { linkPerson } from './link-record';
+import { FIELD_LEVELS, LINKAGE_FIELDS, type ComparisonVector } from './comparison';
+import { classify, DEFAULT_PARAMETERS, DEFAULT_THRESHOLDS, scoreVector, type LinkageThresholds } from './fellegi-sunter';
+import { CandidateTally, DEFAULT_AMBIGUITY_MARGIN, linkPerson, type LinkResult, type ScoredCandidate } from './link-record';
 import { makeCitizenId, OTHER_TOWNSHIP, registryPerson, VILLAGE, withWrongCheckDigit } from './person.factory';
 
 const mother = registryPerson({ personId: 'W1', name: '张秀英', birthDate: '1988-07-12', motherName: '李桂兰' });
@@ -128,5 +129,43 @@ describe('linkPerson', () => {
     const record = { name: '张秀英', birthDate: '1988-07-12', sex: 'F' as const, regionCode: VILLAGE };
     expect(linkPerson(record, index, DEFAULT_PARAMETERS, { upper: 1000, lower: 10 }).decision).toBe('review');
     expect(linkPerson(record, index, DEFAULT_PARAMETERS, { upper: 2000, lower: 1000 }).decision).toBe('non-link');
+  });
+});
+
+/** The verdict on scored candidates as a whole list sorted once decides it (what `CandidateTally` keeps in two). */
+function sortedVerdict(scored: ScoredCandidate[], thresholds: LinkageThresholds): LinkResult {
+  if (scored.length === 0) return { method: 'probabilistic', decision: 'non-link', weights: {}, candidates: 0 };
+  const [best, runnerUp] = [...scored].sort((a, b) => b.score - a.score || (a.personId < b.personId ? -1 : 1));
+  let decision = classify(best.score, thresholds);
+  if (decision === 'link' && runnerUp !== undefined && runnerUp.score >= thresholds.lower && best.score - runnerUp.score < DEFAULT_AMBIGUITY_MARGIN) decision = 'review';
+  if (decision === 'link' && best.weights.name.level === 'different') decision = 'review';
+  return {
+    method: best.weights.citizenId.level === 'repair' ? 'citizen-id-repair' : 'probabilistic', decision,
+    ...(decision === 'non-link' ? {} : { personId: best.personId }), score: best.score, weights: best.weights,
+    ...(runnerUp === undefined ? {} : { runnerUp }), candidates: scored.length,
+  };
+}
+
+describe('CandidateTally', () => {
+  const vector = fc.record(
+    Object.fromEntries(LINKAGE_FIELDS.map((field) => [field, fc.constantFrom(...FIELD_LEVELS[field])])) as { [F in keyof ComparisonVector]: fc.Arbitrary<ComparisonVector[F]> },
+  );
+  // Vectors drawn from a pool of a few, so that equal scores (ties broken by person id) are common.
+  const vectors = fc.array(vector, { minLength: 1, maxLength: 3 }).chain((pool) => fc.array(fc.constantFrom(...pool), { maxLength: 12 }));
+  const scoredInSomeOrder = vectors.chain((vectors) => {
+    const scored = vectors.map((v, i): ScoredCandidate => ({ personId: `C${(i * 7) % 5}#${i}`, ...scoreVector(v, DEFAULT_PARAMETERS) }));
+    return fc.tuple(fc.constant(scored), fc.shuffledSubarray(scored, { minLength: scored.length, maxLength: scored.length }));
+  });
+
+  it('decides on candidates met one at a time, in any order, as on the whole list sorted', () => {
+    fc.assert(
+      fc.property(scoredInSomeOrder, fc.constantFrom(DEFAULT_THRESHOLDS, { upper: 5, lower: 0 }), ([scored, shuffled], thresholds) => {
+        const tally = new CandidateTally();
+        for (const candidate of shuffled) tally.add(candidate);
+        expect(tally.verdict(thresholds)).toEqual(sortedVerdict(scored, thresholds));
+        expect(tally.leader).toBe(sortedVerdict(scored, { upper: -1e9, lower: -1e9 }).personId);
+      }),
+      { seed: 20261208, numRuns: 500 },
+    );
   });
 });

@@ -60,37 +60,71 @@ export function linkPerson(
   options: LinkOptions = {},
 ): LinkResult {
   const prepared = isPrepared(record) ? record : preparePerson(record);
-  const margin = options.ambiguityMargin ?? DEFAULT_AMBIGUITY_MARGIN;
 
   const deterministic = linkByCitizenId(prepared, index, params);
   if (deterministic !== undefined) return deterministic;
 
-  const scored: ScoredCandidate[] = [];
+  const tally = new CandidateTally();
   for (const personId of candidatesFor(prepared, index)) {
     const candidate = index.persons.get(personId)!;
-    scored.push({ personId, ...scoreVector(compareFields(prepared, candidate), params) });
+    tally.add({ personId, ...scoreVector(compareFields(prepared, candidate), params) });
   }
-  if (scored.length === 0) return { method: 'probabilistic', decision: 'non-link', weights: {}, candidates: 0 };
+  return tally.verdict(thresholds, options);
+}
 
-  // Ties by person id, so that the result does not depend on the index's order.
-  scored.sort((a, b) => b.score - a.score || (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0));
-  const [best, runnerUp] = scored;
-  let decision = classify(best.score, thresholds);
-  if (decision === 'link' && runnerUp !== undefined && runnerUp.score >= thresholds.lower && best.score - runnerUp.score < margin) {
-    decision = 'review';
+/**
+ * The scored candidates of one record, kept as they come: how many, and the best two (ties by
+ * person id, so that the verdict depends neither on the order they come in nor on how they are
+ * split). `linkPerson` scores a record's candidates into one; a pass over the registry in pages
+ * (`BlockedLinkageCandidates.linkFacts`) scores each page's into it and decides as `linkPerson` would.
+ */
+export class CandidateTally {
+  private count = 0;
+  private best?: ScoredCandidate;
+  private runnerUp?: ScoredCandidate;
+
+  /** The person the best candidate so far is. */
+  get leader(): string | undefined {
+    return this.best?.personId;
   }
-  // Whatever the other fields say, a person whose name is quite another is not linked unseen:
-  // same-day births of one place share a birth date and most of an id.
-  if (decision === 'link' && best.weights.name.level === 'different') decision = 'review';
-  return {
-    method: best.weights.citizenId.level === 'repair' ? 'citizen-id-repair' : 'probabilistic',
-    decision,
-    ...(decision === 'non-link' ? {} : { personId: best.personId }),
-    score: best.score,
-    weights: best.weights,
-    ...(runnerUp === undefined ? {} : { runnerUp }),
-    candidates: scored.length,
-  };
+
+  add(candidate: ScoredCandidate): void {
+    this.count += 1;
+    if (this.best === undefined || ranksBefore(candidate, this.best)) {
+      this.runnerUp = this.best;
+      this.best = candidate;
+    } else if (this.runnerUp === undefined || ranksBefore(candidate, this.runnerUp)) {
+      this.runnerUp = candidate;
+    }
+  }
+
+  /** The verdict on the candidates added: Fellegi–Sunter's class of the best, unless a close runner-up or another name makes it a review. */
+  verdict(thresholds: LinkageThresholds = DEFAULT_THRESHOLDS, options: LinkOptions = {}): LinkResult {
+    const { best, runnerUp } = this;
+    if (best === undefined) return { method: 'probabilistic', decision: 'non-link', weights: {}, candidates: 0 };
+    const margin = options.ambiguityMargin ?? DEFAULT_AMBIGUITY_MARGIN;
+    let decision = classify(best.score, thresholds);
+    if (decision === 'link' && runnerUp !== undefined && runnerUp.score >= thresholds.lower && best.score - runnerUp.score < margin) {
+      decision = 'review';
+    }
+    // Whatever the other fields say, a person whose name is quite another is not linked unseen:
+    // same-day births of one place share a birth date and most of an id.
+    if (decision === 'link' && best.weights.name.level === 'different') decision = 'review';
+    return {
+      method: best.weights.citizenId.level === 'repair' ? 'citizen-id-repair' : 'probabilistic',
+      decision,
+      ...(decision === 'non-link' ? {} : { personId: best.personId }),
+      score: best.score,
+      weights: best.weights,
+      ...(runnerUp === undefined ? {} : { runnerUp }),
+      candidates: this.count,
+    };
+  }
+}
+
+/** Higher score first; ties by person id. */
+function ranksBefore(a: ScoredCandidate, b: ScoredCandidate): boolean {
+  return a.score > b.score || (a.score === b.score && a.personId < b.personId);
 }
 
 /**
