@@ -4,11 +4,11 @@ import {
   DEFAULT_PARAMETERS,
   DEFAULT_THRESHOLDS,
   cardFiledTokens,
+  cardValidIds,
   compareFields,
   filedTokens as personFiledTokens,
   registryLinkTargets,
   scoreVector,
-  cardValidIds,
   factLinkagePerson,
   factSearchTokens,
   idToken,
@@ -32,6 +32,8 @@ const SWEEP_CARDS = 1000;
 const SWEEP_FACTS = 5000;
 /** Cards read and scored at a time by `linkFacts` (with every other card stating their ids). */
 const LINK_CARD_PAGE = 2000;
+/** Cards as linkage reads them: without their messages' record ids. */
+const TO_LINK = { recordIds: false };
 
 export interface CatchUpSummary {
   /** The blocks were made under another key (or never): everything was filed again. */
@@ -157,18 +159,19 @@ export class BlockedLinkageCandidates extends LinkageCandidates {
    * one id chooses its target among the same places as in the whole registry.
    */
   private async withEveryPlaceOfTheirIds(cardIds: readonly string[], loaded: Set<string>): Promise<RegistryCardView[]> {
-    const met = await this.blocks.loadCards(cardIds.filter((id) => !loaded.has(id)));
+    const met = await this.blocks.loadCards(cardIds.filter((id) => !loaded.has(id)), TO_LINK);
     for (const card of met) loaded.add(card.cardId);
+    // Found by the ids' hashes in the blocks' key index (a look-up by card would visit every row of the cards).
     const ids = new Set(met.flatMap(cardValidIds));
     const holders = (await this.blocks.cardsFiledUnder([...ids].map(idToken))).filter((cardId) => !loaded.has(cardId));
-    const more = await this.blocks.loadCards(holders);
+    const more = await this.blocks.loadCards(holders, TO_LINK);
     for (const card of more) loaded.add(card.cardId);
     return [...met, ...more];
   }
 
   async factsReachedBy(cardIds: readonly string[], _asOf: IsoDate): Promise<string[]> {
     await this.ready();
-    const current = (await this.blocks.loadCards(cardIds)).flatMap(filedTokens);
+    const current = (await this.blocks.loadCards(cardIds, TO_LINK)).flatMap(filedTokens);
     return this.blocks.factsReaching(cardIds, current);
   }
 

@@ -80,6 +80,13 @@ export interface PreparedPerson {
   readonly repairs?: ReadonlySet<string>;
 }
 
+/** The person's valid 18-character id (15-digit ids upgraded), as `preparePerson` finds it, without preparing the rest. */
+export function validIdOf(person: LinkagePerson): string | undefined {
+  if (!present(person.citizenId)) return undefined;
+  const parsed = parseCitizenId(person.citizenId);
+  return parsed.ok ? parsed.value.id : undefined;
+}
+
 export function preparePerson(person: LinkagePerson): PreparedPerson {
   const prepared: {
     -readonly [K in keyof PreparedPerson]: PreparedPerson[K];

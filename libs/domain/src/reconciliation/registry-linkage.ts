@@ -4,7 +4,7 @@
  * and an agency fact tied to the card its person is on, by the verdict of `linkPerson`.
  */
 import { buildLinkageIndex, filedTokens, searchTokens, type LinkageIndex } from '../linkage/blocking';
-import { preparePerson, type LinkagePerson, type RegistryPerson } from '../linkage/comparison';
+import { preparePerson, validIdOf, type LinkagePerson, type RegistryPerson } from '../linkage/comparison';
 import { DEFAULT_PARAMETERS, DEFAULT_THRESHOLDS, type FellegiSunterParameters, type LinkageThresholds } from '../linkage/fellegi-sunter';
 import { linkPerson, type LinkResult } from '../linkage/link-record';
 import { makeDraft } from './discrepancy-draft';
@@ -101,7 +101,7 @@ export function cardFiledTokens(card: RegistryCardView): string[] {
 export function cardValidIds(card: RegistryCardView): string[] {
   const ids = new Set<string>();
   for (const target of cardLinkTargets(card, FAR_FUTURE)) {
-    const validId = preparePerson(target).validId;
+    const validId = validIdOf(target);
     if (validId !== undefined) ids.add(validId);
   }
   return [...ids];

@@ -78,9 +78,13 @@ export class LinkageBlockRepository {
     return [...cards].sort();
   }
 
-  /** The current cards (highest versions) with these ids, opened, in card id order; ids of no card are skipped. */
-  async loadCards(cardIds: readonly string[]): Promise<RegistryCardView[]> {
-    return (await loadCurrentCards(this.db, this.pii, cardIds)).map((c) => c.card);
+  /**
+   * The current cards (highest versions) with these ids, opened, in card id order; ids of no card
+   * are skipped. Without `recordIds` the cards lack the record id of their message (linkage needs
+   * none, and finding it probes every month's partition of the message log).
+   */
+  async loadCards(cardIds: readonly string[], options: { recordIds?: boolean } = {}): Promise<RegistryCardView[]> {
+    return (await loadCurrentCards(this.db, this.pii, cardIds, options.recordIds ?? true)).map((c) => c.card);
   }
 
   /**
@@ -262,18 +266,18 @@ function batches<T>(items: T[]): T[][] {
  * and names opened, absent values as it gives them), in one statement: one snapshot of the woman,
  * husband and children, and the card's `updated_at` as exact text (a JavaScript Date drops microseconds).
  */
-async function loadCurrentCards(db: DataSource | EntityManager, pii: PersonalDataCipher, cardIds: readonly string[]): Promise<LoadedCard[]> {
+async function loadCurrentCards(db: DataSource | EntityManager, pii: PersonalDataCipher, cardIds: readonly string[], recordIds = true): Promise<LoadedCard[]> {
   if (!cardIds.length) return [];
   const open = (value: string | null) => pii.open(value);
   const rows: Record<string, any>[] = await db.query(
     `SELECT w.card_id, w.version, w.updated_at::text AS stamp, w.event_date, w.region_code, w.citizen_id, w.name, w.birth_date,
-       w.marital_status, w.marriage_date, w.residence_status, w.message_id, m.record_id,
+       w.marital_status, w.marriage_date, w.residence_status, w.message_id, ${recordIds ? 'm.record_id' : 'NULL AS record_id'},
        (SELECT json_build_object('citizen_id', h.citizen_id, 'name', h.name, 'birth_date', h.birth_date)
           FROM registry_husband h WHERE h.card_id = w.card_id) AS husband,
        (SELECT json_agg(json_build_object('citizen_id', c.citizen_id, 'name', c.name, 'sex', c.sex, 'birth_date', c.birth_date,
                  'birth_order', c.birth_order, 'policy_compliant', c.policy_compliant) ORDER BY c.ordinal)
           FROM registry_child c WHERE c.card_id = w.card_id) AS children
-     FROM registry_woman w LEFT JOIN inbound_message m ON m.id = w.message_id
+     FROM registry_woman w ${recordIds ? 'LEFT JOIN inbound_message m ON m.id = w.message_id' : ''}
      WHERE w.card_id = ANY($1::text[])
      ORDER BY w.card_id`,
     [cardIds],
