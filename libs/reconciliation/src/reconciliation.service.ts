@@ -600,8 +600,9 @@ export class ReconciliationService {
   }
 
   /**
-   * Links every fact (or keeps staff's decision, or a verdict stored by this run's link phase) and
-   * returns the facts as the rules read them; `links` holds the verdicts to store (new ones only).
+   * Links every fact against these cards (or keeps staff's decision, or a verdict found before:
+   * by the candidates' own pass, or stored by this run's link phase) and returns the facts as the
+   * rules read them; `links` holds the verdicts to store (all but those stored already).
    */
   private link(cards: RegistryCardView[], stored: StoredAgencyFact[], manual: ManualLink[], config: ReconciliationConfig, verdicts?: ReadonlyMap<string, Verdict>): Linked {
     const linker = registryLinker(cards, config.asOf);
